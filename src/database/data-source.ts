@@ -1,0 +1,52 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { DataSource } from 'typeorm';
+import type { DatabaseConfig } from '../config';
+import { migrations } from '../../migrations';
+import { Framework } from '../modules/framework/framework.entity';
+import { Requirement } from '../modules/framework/requirement.entity';
+import { MappingSource } from '../modules/mapping/mapping-source.entity';
+import { Mapping } from '../modules/mapping/mapping.entity';
+import { HubQueryLogger } from './query-counter';
+
+export const entities = [Framework, Requirement, MappingSource, Mapping];
+
+export interface DataSourceOptions {
+  logLevel?: 'error' | 'warn' | 'info' | 'debug';
+  poolSize?: number;
+}
+
+/**
+ * PostgreSQL through pg, or, with no DATABASE_URL, PGlite (real PostgreSQL compiled to WASM) in a
+ * local folder. Both speak the same dialect; schema changes only come from migrations/.
+ */
+export async function createDataSource(db: DatabaseConfig, options: DataSourceOptions = {}): Promise<DataSource> {
+  const common = {
+    type: 'postgres' as const,
+    entities,
+    migrations,
+    migrationsTableName: 'schema_migration',
+    migrationsTransactionMode: 'each' as const,
+    synchronize: false,
+    // gen_random_uuid() is built in since PostgreSQL 13; no extension to install (PGlite has none).
+    installExtensions: false,
+    uuidExtension: 'pgcrypto' as const,
+    logger: new HubQueryLogger(options.logLevel ?? 'warn'),
+    maxQueryExecutionTime: 2000,
+  };
+  if (db.kind === 'postgres') {
+    return new DataSource({ ...common, url: db.url, extra: { max: options.poolSize ?? 10 } });
+  }
+  // PGlite creates only the last folder of its data dir.
+  fs.mkdirSync(path.dirname(db.dataDir), { recursive: true });
+  const { PGliteDriver } = await import('typeorm-pglite');
+  const { types } = await import('@electric-sql/pglite');
+  // Keep DATE as 'YYYY-MM-DD' like pg does; a JS Date would shift by the local UTC offset.
+  const parsers = { [types.DATE]: (value: string) => value };
+  return new DataSource({ ...common, driver: new PGliteDriver({ dataDir: db.dataDir, parsers }).driver });
+}
+
+/** Closes the pool; for PGlite this also closes the instance (typeorm-pglite's pool.end) so its files are flushed. */
+export async function closeDataSource(ds: DataSource): Promise<void> {
+  if (ds.isInitialized) await ds.destroy();
+}

@@ -1,0 +1,55 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { Logger, QueryRunner } from 'typeorm';
+
+/**
+ * Counts SQL statements per unit of work (a GraphQL request, a benchmark step). TypeORM reports every
+ * statement to its logger, so the count is exact and needs no driver hooks.
+ */
+export interface QueryScope {
+  statements: number;
+}
+
+const scopes = new AsyncLocalStorage<QueryScope>();
+
+export function withQueryScope<T>(scope: QueryScope, fn: () => T): T {
+  return scopes.run(scope, fn);
+}
+
+export function currentQueryScope(): QueryScope | undefined {
+  return scopes.getStore();
+}
+
+type Level = 'error' | 'warn' | 'info' | 'debug';
+const rank: Record<Level, number> = { error: 0, warn: 1, info: 2, debug: 3 };
+
+export class HubQueryLogger implements Logger {
+  constructor(private readonly level: Level = 'warn') {}
+
+  logQuery(query: string, parameters?: unknown[]): void {
+    const scope = scopes.getStore();
+    if (scope) scope.statements++;
+    if (rank[this.level] >= rank.debug) console.debug('[sql]', query, parameters ?? []);
+  }
+
+  logQueryError(error: string | Error, query: string): void {
+    const scope = scopes.getStore();
+    if (scope) scope.statements++;
+    // Server-side only: SQL never reaches a client (see graphql/errors.ts).
+    if (rank[this.level] >= rank.debug) console.error('[sql error]', typeof error === 'string' ? error : error.message, query);
+  }
+
+  logQuerySlow(time: number, query: string): void {
+    if (rank[this.level] >= rank.warn) console.warn(`[sql slow ${time} ms]`, query.slice(0, 500));
+  }
+
+  logSchemaBuild(): void {}
+
+  logMigration(message: string): void {
+    if (rank[this.level] >= rank.info) console.info('[migration]', message);
+  }
+
+  log(level: 'log' | 'info' | 'warn', message: unknown, _qr?: QueryRunner): void {
+    if (level === 'warn' && rank[this.level] >= rank.warn) console.warn(message);
+    else if (rank[this.level] >= rank.debug) console.info(message);
+  }
+}

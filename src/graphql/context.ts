@@ -1,0 +1,94 @@
+import DataLoader from 'dataloader';
+import type { DataSource } from 'typeorm';
+import type { QueryScope } from '../database/query-counter';
+import { Framework } from '../modules/framework/framework.entity';
+import { FrameworkService } from '../modules/framework/framework.service';
+import { Requirement } from '../modules/framework/requirement.entity';
+import { RequirementPageQuery, RequirementService } from '../modules/framework/requirement.service';
+import type { RequirementFilter } from '../modules/framework/requirement.args';
+import { MappingService } from '../modules/mapping/mapping.service';
+import { MappingSource } from '../modules/mapping/mapping-source.entity';
+import type { MappingRow } from '../modules/mapping/mapping-edge.type';
+
+/** Stateless services, created once per process. */
+export interface Services {
+  framework: FrameworkService;
+  requirement: RequirementService;
+  mapping: MappingService;
+}
+
+export function createServices(ds: DataSource): Services {
+  return {
+    framework: new FrameworkService(ds),
+    requirement: new RequirementService(ds),
+    mapping: new MappingService(ds),
+  };
+}
+
+type PageKey = RequirementPageQuery & { frameworkId: string };
+type CountKey = { frameworkId: string; filter: RequirementFilter | null };
+
+/** Groups keys that share everything but the parent id, and batches each group into one service call. */
+function groupedLoader<K extends { frameworkId: string }, V>(
+  signature: (key: K) => string,
+  load: (frameworkIds: string[], sample: K) => Promise<Map<string, V>>,
+) {
+  return new DataLoader<K, V, string>(
+    async (keys) => {
+      const groups = new Map<string, K[]>();
+      for (const k of keys) {
+        const sig = signature(k);
+        groups.set(sig, [...(groups.get(sig) ?? []), k]);
+      }
+      const results = new Map<string, V>();
+      for (const [sig, group] of groups) {
+        const found = await load([...new Set(group.map((k) => k.frameworkId))], group[0]);
+        for (const [fwId, v] of found) results.set(`${sig}|${fwId}`, v);
+      }
+      return keys.map((k) => results.get(`${signature(k)}|${k.frameworkId}`)!);
+    },
+    { cacheKeyFn: (k) => `${signature(k)}|${k.frameworkId}` },
+  );
+}
+
+const filterSignature = (f: RequirementFilter | null) =>
+  JSON.stringify(f ? [f.kind ?? null, f.parentRef ?? null, f.assessable ?? null, f.search ?? null] : null);
+
+/** Per-request DataLoaders: every relation field resolves through one of these. */
+export function createLoaders(s: Services) {
+  const byId = <V>(fn: (ids: readonly string[]) => Promise<Map<string, V>>) =>
+    new DataLoader<string, V | null>(async (ids) => {
+      const found = await fn(ids);
+      return ids.map((id) => found.get(id) ?? null);
+    });
+  const listBy = <V>(fn: (ids: readonly string[]) => Promise<Map<string, V[]>>) =>
+    new DataLoader<string, V[]>(async (ids) => {
+      const found = await fn(ids);
+      return ids.map((id) => found.get(id) ?? []);
+    });
+  return {
+    framework: byId<Framework>((ids) => s.framework.findByIds(ids)),
+    requirement: byId<Requirement>((ids) => s.requirement.findByIds(ids)),
+    children: listBy<Requirement>((ids) => s.requirement.childrenOf(ids)),
+    roots: listBy<Requirement>((ids) => s.requirement.rootsOf(ids)),
+    mappingRows: listBy<MappingRow>((ids) => s.mapping.edgesFor(ids)),
+    mappingSource: byId<MappingSource>((ids) => s.mapping.sourcesByIds(ids)),
+    frameworkByKey: byId<Framework>((keys) => s.framework.findByKeys(keys)),
+    requirementPage: groupedLoader<PageKey, { rows: Requirement[]; hasNextPage: boolean }>(
+      (k) => JSON.stringify([k.first, k.afterPosition, filterSignature(k.filter)]),
+      (ids, k) => s.requirement.page(ids, k),
+    ),
+    requirementCount: groupedLoader<CountKey, number>(
+      (k) => filterSignature(k.filter),
+      (ids, k) => s.requirement.count(ids, k.filter),
+    ),
+  };
+}
+
+export type Loaders = ReturnType<typeof createLoaders>;
+
+export interface HubContext {
+  services: Services;
+  loaders: Loaders;
+  queryScope: QueryScope;
+}

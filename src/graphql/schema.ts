@@ -1,0 +1,48 @@
+import 'reflect-metadata';
+import path from 'node:path';
+import { GraphQLSchema, lexicographicSortSchema, printSchema } from 'graphql';
+import { buildSchema } from 'type-graphql';
+import { projectRoot } from '../config';
+import { FrameworkResolver } from '../modules/framework/framework.resolver';
+import { RequirementResolver } from '../modules/framework/requirement.resolver';
+import {
+  MappingEdgeResolver, MappingMatrixCellResolver, MappingMatrixResolver, MappingMatrixRowResolver, MappingPathResolver,
+  MappingQueryResolver, MappingSourceResolver,
+} from '../modules/mapping/mapping.resolver';
+import { NodeResolver } from './node.resolver';
+
+export const resolvers = [
+  FrameworkResolver,
+  RequirementResolver,
+  MappingQueryResolver,
+  MappingEdgeResolver,
+  MappingPathResolver,
+  MappingSourceResolver,
+  MappingMatrixResolver,
+  MappingMatrixCellResolver,
+  MappingMatrixRowResolver,
+  NodeResolver,
+] as const;
+
+let built: Promise<GraphQLSchema> | undefined;
+
+/** Built once per process; type-graphql metadata is global anyway. */
+export function hubSchema(): Promise<GraphQLSchema> {
+  built ??= buildSchema({
+    resolvers,
+    validate: { forbidUnknownValues: false },
+    emitSchemaFile: false,
+  });
+  return built;
+}
+
+export const SCHEMA_FILE = () => path.join(projectRoot(), 'schema.graphql');
+
+/** The committed SDL: sorted, so diffs show API changes rather than declaration order. */
+export function printHubSchema(schema: GraphQLSchema): string {
+  return (
+    '# Generated from the type-graphql schema by `npm run build` (src/cli/emit-schema.ts). Do not edit.\n\n' +
+    printSchema(lexicographicSortSchema(schema)) +
+    '\n'
+  );
+}

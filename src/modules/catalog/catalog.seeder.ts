@@ -1,0 +1,176 @@
+import { randomUUID } from 'node:crypto';
+import type { DataSource, EntityManager } from 'typeorm';
+import type { FrameworkSeed, MappingSetSeed } from './catalog.transform';
+import { SeedBundle, loadSeedBundle } from './catalog.files';
+
+export type SeedOutcome = 'CREATED' | 'UPDATED' | 'UNCHANGED';
+
+export interface SeedReport {
+  frameworks: { key: string; version: string; outcome: SeedOutcome; requirements: number }[];
+  mappingSets: { key: string; outcome: SeedOutcome; mappings: number }[];
+}
+
+/**
+ * Writes the catalogs and mapping sets. Idempotent: a framework or mapping set whose file hash is
+ * already stored is left alone; a changed file is upserted row by row (unchanged rows untouched)
+ * and rows no longer in a mapping file are removed. One transaction for the whole bundle.
+ */
+export async function seed(ds: DataSource, bundle: SeedBundle = loadSeedBundle()): Promise<SeedReport> {
+  return ds.transaction(async (em) => {
+    const report: SeedReport = { frameworks: [], mappingSets: [] };
+    const frameworkIds = new Map<string, string>();
+    for (const fw of bundle.frameworks) {
+      const { id, outcome } = await seedFramework(em, fw);
+      frameworkIds.set(fw.key, id);
+      report.frameworks.push({ key: fw.key, version: fw.version, outcome, requirements: fw.nodes.length });
+    }
+    for (const set of bundle.mappingSets) {
+      const outcome = await seedMappingSet(em, set, frameworkIds);
+      report.mappingSets.push({ key: set.key, outcome, mappings: set.rows.length });
+    }
+    return report;
+  });
+}
+
+/** True when no framework is stored yet (first start of an embedded database). */
+export async function isCatalogEmpty(ds: DataSource): Promise<boolean> {
+  const rows: { n: number }[] = await ds.query(`SELECT count(*)::int AS n FROM framework`);
+  return rows[0].n === 0;
+}
+
+async function seedFramework(em: EntityManager, fw: FrameworkSeed): Promise<{ id: string; outcome: SeedOutcome }> {
+  const existing: { id: string; content_sha256: string }[] = await em.query(
+    `SELECT id, content_sha256 FROM framework WHERE key = $1 AND version = $2`,
+    [fw.key, fw.version],
+  );
+  if (existing[0]?.content_sha256 === fw.contentSha256) return { id: existing[0].id, outcome: 'UNCHANGED' };
+
+  const [{ id }]: { id: string }[] = await em.query(
+    `INSERT INTO framework (key, version, name, short_name, publisher, kind, edition, source_url, source_citation,
+                            licence_note, released_on, notes, metadata, content_sha256)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+     ON CONFLICT ON CONSTRAINT uq_framework_key_version DO UPDATE SET
+       name = EXCLUDED.name, short_name = EXCLUDED.short_name, publisher = EXCLUDED.publisher, kind = EXCLUDED.kind,
+       edition = EXCLUDED.edition, source_url = EXCLUDED.source_url, source_citation = EXCLUDED.source_citation,
+       licence_note = EXCLUDED.licence_note, released_on = EXCLUDED.released_on, notes = EXCLUDED.notes,
+       metadata = EXCLUDED.metadata, content_sha256 = EXCLUDED.content_sha256, updated_at = now()
+     RETURNING id`,
+    [fw.key, fw.version, fw.name, fw.shortName, fw.publisher, fw.kind, fw.edition, fw.sourceUrl, fw.sourceCitation,
+      fw.licenceNote, fw.releasedOn, fw.notes, JSON.stringify(fw.metadata), fw.contentSha256],
+  );
+
+  const known: { ref: string; id: string }[] = await em.query(`SELECT ref, id FROM requirement WHERE framework_id = $1`, [id]);
+  const ids = new Map(known.map((r) => [r.ref, r.id]));
+  for (const n of fw.nodes) if (!ids.has(n.ref)) ids.set(n.ref, randomUUID());
+
+  const rows = fw.nodes.map((n) => ({
+    id: ids.get(n.ref),
+    parent_id: n.parentRef === null ? null : ids.get(n.parentRef),
+    ancestor_ids: n.ancestorRefs.map((r) => ids.get(r)),
+    depth: n.ancestorRefs.length,
+    ref: n.ref,
+    kind: n.kind,
+    title: n.title,
+    text: n.text,
+    summary: n.summary,
+    assessable: n.assessable,
+    position: n.position,
+    actors: n.actors,
+    risk_tiers: n.riskTiers,
+    applies_from: n.appliesFrom,
+    applies_from_annex_i: n.appliesFromAnnexIProducts,
+    operator_duty: n.operatorDuty,
+    pending_amendment: n.pendingAmendment,
+    attributes: n.attributes,
+  }));
+  // One statement per framework: the whole tree as a JSON recordset.
+  await em.query(
+    `INSERT INTO requirement (id, framework_id, parent_id, ancestor_ids, depth, ref, kind, title, text, summary, assessable,
+                              position, actors, risk_tiers, applies_from, applies_from_annex_i, operator_duty,
+                              pending_amendment, attributes)
+     SELECT x.id, $1, x.parent_id, x.ancestor_ids, x.depth, x.ref, x.kind, x.title, x.text, x.summary, x.assessable,
+            x.position, x.actors, x.risk_tiers, x.applies_from, x.applies_from_annex_i, x.operator_duty,
+            x.pending_amendment, x.attributes
+     FROM jsonb_to_recordset($2::jsonb) AS x(id uuid, parent_id uuid, ancestor_ids uuid[], depth smallint, ref text,
+          kind text, title text, text text, summary text, assessable boolean, position int, actors text[],
+          risk_tiers text[], applies_from date, applies_from_annex_i date, operator_duty boolean,
+          pending_amendment text, attributes jsonb)
+     ON CONFLICT ON CONSTRAINT uq_requirement_framework_ref DO UPDATE SET
+       parent_id = EXCLUDED.parent_id, ancestor_ids = EXCLUDED.ancestor_ids, depth = EXCLUDED.depth, kind = EXCLUDED.kind,
+       title = EXCLUDED.title, text = EXCLUDED.text, summary = EXCLUDED.summary, assessable = EXCLUDED.assessable,
+       position = EXCLUDED.position, actors = EXCLUDED.actors, risk_tiers = EXCLUDED.risk_tiers,
+       applies_from = EXCLUDED.applies_from, applies_from_annex_i = EXCLUDED.applies_from_annex_i,
+       operator_duty = EXCLUDED.operator_duty, pending_amendment = EXCLUDED.pending_amendment,
+       attributes = EXCLUDED.attributes, updated_at = now()
+     WHERE (requirement.parent_id, requirement.ancestor_ids, requirement.kind, requirement.title, requirement.text,
+            requirement.summary, requirement.assessable, requirement.position, requirement.actors, requirement.risk_tiers,
+            requirement.applies_from, requirement.applies_from_annex_i, requirement.operator_duty,
+            requirement.pending_amendment, requirement.attributes)
+       IS DISTINCT FROM
+           (EXCLUDED.parent_id, EXCLUDED.ancestor_ids, EXCLUDED.kind, EXCLUDED.title, EXCLUDED.text, EXCLUDED.summary,
+            EXCLUDED.assessable, EXCLUDED.position, EXCLUDED.actors, EXCLUDED.risk_tiers, EXCLUDED.applies_from,
+            EXCLUDED.applies_from_annex_i, EXCLUDED.operator_duty, EXCLUDED.pending_amendment, EXCLUDED.attributes)`,
+    [id, JSON.stringify(rows)],
+  );
+  return { id, outcome: existing.length ? 'UPDATED' : 'CREATED' };
+}
+
+async function seedMappingSet(em: EntityManager, set: MappingSetSeed, frameworkIds: Map<string, string>): Promise<SeedOutcome> {
+  const sourceFw = frameworkIds.get(set.sourceFrameworkKey)!;
+  const targetFw = frameworkIds.get(set.targetFrameworkKey)!;
+  const existing: { id: string; content_sha256: string }[] = await em.query(
+    `SELECT id, content_sha256 FROM mapping_source WHERE key = $1`,
+    [set.key],
+  );
+  if (existing[0]?.content_sha256 === set.contentSha256) return 'UNCHANGED';
+
+  const [{ id }]: { id: string }[] = await em.query(
+    `INSERT INTO mapping_source (key, name, publisher, url, licence_note, method, method_note, status,
+                                 relationship_vocabulary, compiled_on, source_framework_id, target_framework_id,
+                                 metadata, content_sha256)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+     ON CONFLICT ON CONSTRAINT uq_mapping_source_key DO UPDATE SET
+       name = EXCLUDED.name, publisher = EXCLUDED.publisher, url = EXCLUDED.url, licence_note = EXCLUDED.licence_note,
+       method = EXCLUDED.method, method_note = EXCLUDED.method_note, status = EXCLUDED.status,
+       relationship_vocabulary = EXCLUDED.relationship_vocabulary, compiled_on = EXCLUDED.compiled_on,
+       source_framework_id = EXCLUDED.source_framework_id, target_framework_id = EXCLUDED.target_framework_id,
+       metadata = EXCLUDED.metadata, content_sha256 = EXCLUDED.content_sha256, updated_at = now()
+     RETURNING id`,
+    [set.key, set.name, set.publisher, set.url, set.licenceNote, set.method, set.methodNote, set.status,
+      set.relationshipVocabulary, set.compiledOn, sourceFw, targetFw, JSON.stringify(set.metadata), set.contentSha256],
+  );
+
+  const rows = set.rows.map((r) => ({
+    source_ref: r.sourceRef,
+    target_ref: r.targetRef,
+    relationship: r.relationship,
+    strength: r.strength,
+    rationale: r.rationale,
+    note: r.note,
+    attributes: r.attributes,
+  }));
+  await em.query(
+    `WITH x AS (
+       SELECT * FROM jsonb_to_recordset($2::jsonb) AS x(source_ref text, target_ref text, relationship text,
+              strength smallint, rationale text, note text, attributes jsonb)
+     ), resolved AS (
+       SELECT s.id AS source_id, t.id AS target_id, x.*
+       FROM x
+       JOIN requirement s ON s.framework_id = $3 AND s.ref = x.source_ref
+       JOIN requirement t ON t.framework_id = $4 AND t.ref = x.target_ref
+     ), removed AS (
+       DELETE FROM mapping m WHERE m.mapping_source_id = $1
+         AND NOT EXISTS (SELECT 1 FROM resolved r WHERE r.source_id = m.source_requirement_id AND r.target_id = m.target_requirement_id)
+     )
+     INSERT INTO mapping (mapping_source_id, source_requirement_id, target_requirement_id, relationship, strength,
+                          rationale, note, attributes)
+     SELECT $1, source_id, target_id, relationship, strength, rationale, note, attributes FROM resolved
+     ON CONFLICT ON CONSTRAINT uq_mapping_pair DO UPDATE SET
+       relationship = EXCLUDED.relationship, strength = EXCLUDED.strength, rationale = EXCLUDED.rationale,
+       note = EXCLUDED.note, attributes = EXCLUDED.attributes, updated_at = now()
+     WHERE (mapping.relationship, mapping.strength, mapping.rationale, mapping.note, mapping.attributes)
+       IS DISTINCT FROM (EXCLUDED.relationship, EXCLUDED.strength, EXCLUDED.rationale, EXCLUDED.note, EXCLUDED.attributes)`,
+    [id, JSON.stringify(rows), sourceFw, targetFw],
+  );
+  return existing.length ? 'UPDATED' : 'CREATED';
+}

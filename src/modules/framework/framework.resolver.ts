@@ -1,0 +1,62 @@
+import { Arg, Args, Ctx, FieldResolver, Int, ObjectType, Query, Resolver, Root } from 'type-graphql';
+import { Connection, decodeCursor, encodeCursor } from '../../graphql/connection.type';
+import type { HubContext } from '../../graphql/context';
+import { Framework } from './framework.entity';
+import { Requirement } from './requirement.entity';
+import { RequirementsArgs } from './requirement.args';
+
+@ObjectType({ description: 'A page of requirements in document order.' })
+export class RequirementConnection extends Connection(Requirement, 'Requirement') {}
+
+@Resolver(() => Framework)
+export class FrameworkResolver {
+  @Query(() => [Framework], { description: 'The frameworks in the hub: the latest version of each, or every version.' })
+  async frameworks(
+    @Ctx() ctx: HubContext,
+    @Arg('allVersions', () => Boolean, { defaultValue: false, description: 'Include older versions too.' }) allVersions: boolean,
+  ): Promise<Framework[]> {
+    const list = await ctx.services.framework.list(allVersions);
+    for (const f of list) ctx.loaders.framework.prime(f.id, f);
+    return list;
+  }
+
+  @Query(() => Framework, { nullable: true, description: 'One framework by key; the latest version unless `version` is given. NOT_FOUND if unknown.' })
+  async framework(
+    @Ctx() ctx: HubContext,
+    @Arg('key', () => String, { description: 'Framework key, e.g. "iso42001".' }) key: string,
+    @Arg('version', () => String, { nullable: true, description: 'A specific version, e.g. "2023".' }) version?: string,
+  ): Promise<Framework> {
+    const found = await ctx.services.framework.requireByKeys([key], version ?? undefined);
+    const f = found.get(key)!;
+    ctx.loaders.framework.prime(f.id, f);
+    return f;
+  }
+
+  @FieldResolver(() => Int, { description: 'Number of requirement nodes; with assessableOnly, only the assessable ones.' })
+  requirementCount(
+    @Root() f: Framework,
+    @Ctx() ctx: HubContext,
+    @Arg('assessableOnly', () => Boolean, { defaultValue: false, description: 'Count only assessable requirements.' }) assessableOnly: boolean,
+  ): Promise<number> {
+    return ctx.loaders.requirementCount.load({ frameworkId: f.id, filter: assessableOnly ? { assessable: true } : null });
+  }
+
+  @FieldResolver(() => [Requirement], { description: 'Top-level nodes in document order (clauses and Annex A areas, functions, chapters).' })
+  roots(@Root() f: Framework, @Ctx() ctx: HubContext): Promise<Requirement[]> {
+    return ctx.loaders.roots.load(f.id);
+  }
+
+  @FieldResolver(() => RequirementConnection, { description: 'All nodes of the framework in document order, paged, optionally filtered.' })
+  async requirements(@Root() f: Framework, @Ctx() ctx: HubContext, @Args() args: RequirementsArgs): Promise<RequirementConnection> {
+    const afterPosition = args.after ? decodeCursor('req', args.after) : null;
+    const filter = args.filter ?? null;
+    if (filter?.parentRef) await ctx.services.requirement.assertRefExists(f.id, filter.parentRef, f.key);
+    const page = await ctx.loaders.requirementPage.load({ frameworkId: f.id, first: args.first, afterPosition, filter });
+    for (const r of page.rows) ctx.loaders.requirement.prime(r.id, r);
+    return RequirementConnection.fromPage({
+      items: page.rows.map((r) => ({ node: r, cursor: encodeCursor('req', r.position) })),
+      hasNextPage: page.hasNextPage,
+      count: () => ctx.loaders.requirementCount.load({ frameworkId: f.id, filter }),
+    });
+  }
+}

@@ -1,0 +1,54 @@
+import { DataSource, In, Repository } from 'typeorm';
+import { notFound } from '../../graphql/errors';
+import { Framework } from './framework.entity';
+
+/** The only code that queries the framework table. */
+export class FrameworkService {
+  private readonly repo: Repository<Framework>;
+
+  constructor(ds: DataSource) {
+    this.repo = ds.getRepository(Framework);
+  }
+
+  /** Latest version per key by default; every version when allVersions is set. Ordered by key, newest first. */
+  async list(allVersions: boolean): Promise<Framework[]> {
+    const qb = this.repo.createQueryBuilder('f');
+    if (!allVersions) {
+      qb.where(`f.id IN (SELECT DISTINCT ON (key) id FROM framework ORDER BY key, released_on DESC NULLS LAST, created_at DESC)`);
+    }
+    return qb.orderBy('f.key').addOrderBy('f.released_on', 'DESC', 'NULLS LAST').addOrderBy('f.created_at', 'DESC').getMany();
+  }
+
+  async findByIds(ids: readonly string[]): Promise<Map<string, Framework>> {
+    const rows = ids.length ? await this.repo.findBy({ id: In([...ids]) }) : [];
+    return new Map(rows.map((f) => [f.id, f]));
+  }
+
+  /** Latest version of each key (or the given version). Map key is the requested key. */
+  async findByKeys(keys: readonly string[], version?: string): Promise<Map<string, Framework>> {
+    if (!keys.length) return new Map();
+    const qb = this.repo
+      .createQueryBuilder('f')
+      .distinctOn(['f.key'])
+      .where('f.key IN (:...keys)', { keys: [...keys] })
+      .orderBy('f.key')
+      .addOrderBy('f.released_on', 'DESC', 'NULLS LAST')
+      .addOrderBy('f.created_at', 'DESC');
+    if (version !== undefined) qb.andWhere('f.version = :version', { version });
+    const rows = await qb.getMany();
+    return new Map(rows.map((f) => [f.key, f]));
+  }
+
+  /** Like findByKeys but every key must exist: NOT_FOUND names the unknown ones. */
+  async requireByKeys(keys: readonly string[], version?: string): Promise<Map<string, Framework>> {
+    const found = await this.findByKeys(keys, version);
+    const missing = keys.filter((k) => !found.has(k));
+    if (missing.length) {
+      const what = missing.map((k) => `"${k}"`).join(', ');
+      throw notFound(version === undefined ? `Unknown framework ${what}` : `Unknown framework ${what} version "${version}"`, {
+        framework: missing[0],
+      });
+    }
+    return found;
+  }
+}

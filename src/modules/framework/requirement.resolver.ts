@@ -1,0 +1,104 @@
+import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, Float, Int, ObjectType, Query, Resolver, Root } from 'type-graphql';
+import { ArrayMaxSize, IsOptional, Length, Max, Min } from 'class-validator';
+import { MAX_PAGE_SIZE } from '../../graphql/connection.type';
+import type { HubContext } from '../../graphql/context';
+import { notFound } from '../../graphql/errors';
+import { Framework } from './framework.entity';
+import { Requirement } from './requirement.entity';
+import { MappingEdge } from '../mapping/mapping-edge.type';
+import { MappingDirection } from '../mapping/mapping.enums';
+
+@ObjectType({ description: 'A search result with its relevance score.' })
+export class RequirementSearchHit {
+  @Field(() => Requirement, { description: 'The matching requirement.' })
+  requirement: Requirement;
+
+  @Field(() => Float, { description: 'Relevance: 10 for an exact ref match, 5 for a ref prefix, plus the full-text rank.' })
+  score: number;
+}
+
+@ArgsType()
+class SearchArgs {
+  @Field(() => String, { description: 'Words, a phrase in quotes, or a ref such as "A.5.19" (web-search syntax).' })
+  @Length(1, 200)
+  query: string;
+
+  @Field(() => [String], { nullable: true, description: 'Framework keys to search (latest versions); all frameworks when omitted.' })
+  @IsOptional()
+  @ArrayMaxSize(50)
+  frameworks?: string[];
+
+  @Field(() => Int, { defaultValue: 20, description: `Number of hits, 1 to ${MAX_PAGE_SIZE}.` })
+  @Min(1)
+  @Max(MAX_PAGE_SIZE)
+  first: number;
+}
+
+@Resolver(() => Requirement)
+export class RequirementResolver {
+  @Query(() => Requirement, { nullable: true, description: 'One requirement by framework key and ref (latest framework version unless given). NOT_FOUND if unknown.' })
+  async requirement(
+    @Ctx() ctx: HubContext,
+    @Arg('framework', () => String, { description: 'Framework key, e.g. "eu-ai-act".' }) framework: string,
+    @Arg('ref', () => String, { description: 'Ref within the framework, e.g. "Art. 26(5)".' }) ref: string,
+    @Arg('version', () => String, { nullable: true, description: 'Framework version; latest when omitted.' }) version?: string,
+  ): Promise<Requirement> {
+    const f = (await ctx.services.framework.requireByKeys([framework], version ?? undefined)).get(framework)!;
+    ctx.loaders.framework.prime(f.id, f);
+    return ctx.services.requirement.findByRef(f.id, ref, f.key);
+  }
+
+  @Query(() => [RequirementSearchHit], { description: 'Ranked full-text search over ref, title, summary and text (PostgreSQL full-text search).' })
+  async searchRequirements(@Ctx() ctx: HubContext, @Args() args: SearchArgs): Promise<RequirementSearchHit[]> {
+    const frameworks = args.frameworks?.length
+      ? [...(await ctx.services.framework.requireByKeys([...new Set(args.frameworks)])).values()]
+      : await ctx.services.framework.list(false);
+    for (const f of frameworks) ctx.loaders.framework.prime(f.id, f);
+    const hits = await ctx.services.requirement.search(args.query, frameworks.map((f) => f.id), args.first);
+    return hits.map((h) => Object.assign(new RequirementSearchHit(), h));
+  }
+
+  @FieldResolver(() => Framework, { description: 'The framework version this node belongs to.' })
+  async framework(@Root() r: Requirement, @Ctx() ctx: HubContext): Promise<Framework> {
+    return (await ctx.loaders.framework.load(r.frameworkId))!;
+  }
+
+  @FieldResolver(() => Requirement, { nullable: true, description: 'The parent node; null for a root.' })
+  parent(@Root() r: Requirement, @Ctx() ctx: HubContext): Promise<Requirement | null> | null {
+    return r.parentId ? ctx.loaders.requirement.load(r.parentId) : null;
+  }
+
+  @FieldResolver(() => [Requirement], { description: 'Direct children in document order.' })
+  children(@Root() r: Requirement, @Ctx() ctx: HubContext): Promise<Requirement[]> {
+    return ctx.loaders.children.load(r.id);
+  }
+
+  @FieldResolver(() => [Requirement], { description: 'Ancestors from the root down to the parent.' })
+  async ancestors(@Root() r: Requirement, @Ctx() ctx: HubContext): Promise<Requirement[]> {
+    const found = await ctx.loaders.requirement.loadMany(r.ancestorIds);
+    return found.filter((a): a is Requirement => a instanceof Requirement);
+  }
+
+  @FieldResolver(() => [MappingEdge], { description: 'Mappings of this requirement, each read from this side ("this <relationship> counterpart"), in counterpart document order.' })
+  async mappings(
+    @Root() r: Requirement,
+    @Ctx() ctx: HubContext,
+    @Arg('direction', () => MappingDirection, { defaultValue: MappingDirection.BOTH, description: 'Stored direction to include.' }) direction: MappingDirection,
+    @Arg('framework', () => String, { nullable: true, description: 'Only mappings whose counterpart belongs to this framework key.' }) framework?: string,
+  ): Promise<MappingEdge[]> {
+    if (framework) {
+      const known = await ctx.loaders.frameworkByKey.load(framework);
+      if (!known) throw notFound(`Unknown framework "${framework}"`, { framework });
+    }
+    const rows = await ctx.loaders.mappingRows.load(r.id);
+    const edges: MappingEdge[] = [];
+    for (const row of rows) {
+      const e = MappingEdge.from(row, r.id);
+      if (direction !== MappingDirection.BOTH && e.direction !== direction) continue;
+      const counterpartKey = e.direction === MappingDirection.OUTGOING ? row.targetFrameworkKey : row.sourceFrameworkKey;
+      if (framework && counterpartKey !== framework) continue;
+      edges.push(e);
+    }
+    return edges;
+  }
+}

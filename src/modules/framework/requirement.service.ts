@@ -1,0 +1,157 @@
+import { DataSource, In, Repository } from 'typeorm';
+import { hydrate, selectColumns } from '../../database/hydrate';
+import { notFound } from '../../graphql/errors';
+import { Requirement } from './requirement.entity';
+import type { RequirementFilter } from './requirement.args';
+
+export interface RequirementPageQuery {
+  first: number;
+  afterPosition: number | null;
+  filter: RequirementFilter | null;
+}
+
+export interface RequirementSearchResult {
+  requirement: Requirement;
+  score: number;
+}
+
+/** `%`, `_` and `\` are literal in user text used as a LIKE prefix. */
+function likePrefix(s: string): string {
+  return s.replace(/[\\%_]/g, (c) => '\\' + c) + '%';
+}
+
+/** The only code that queries the requirement table. Batch-shaped: ids in, Map out. */
+export class RequirementService {
+  private readonly repo: Repository<Requirement>;
+  private readonly cols: string;
+
+  constructor(private readonly ds: DataSource) {
+    this.repo = ds.getRepository(Requirement);
+    this.cols = selectColumns(ds, Requirement, 'r');
+  }
+
+  async findByIds(ids: readonly string[]): Promise<Map<string, Requirement>> {
+    const rows = ids.length ? await this.repo.findBy({ id: In([...ids]) }) : [];
+    return new Map(rows.map((r) => [r.id, r]));
+  }
+
+  async childrenOf(parentIds: readonly string[]): Promise<Map<string, Requirement[]>> {
+    const rows = parentIds.length
+      ? await this.repo.find({ where: { parentId: In([...parentIds]) }, order: { position: 'ASC' } })
+      : [];
+    return groupBy(rows, (r) => r.parentId!);
+  }
+
+  async rootsOf(frameworkIds: readonly string[]): Promise<Map<string, Requirement[]>> {
+    const rows = frameworkIds.length
+      ? await this.repo
+          .createQueryBuilder('r')
+          .where('r.framework_id IN (:...ids)', { ids: [...frameworkIds] })
+          .andWhere('r.parent_id IS NULL')
+          .orderBy('r.position')
+          .getMany()
+      : [];
+    return groupBy(rows, (r) => r.frameworkId);
+  }
+
+  async findByRef(frameworkId: string, ref: string, frameworkKey: string): Promise<Requirement> {
+    const found = await this.repo.findOneBy({ frameworkId, ref });
+    if (!found) throw notFound(`Unknown ref "${ref}" in framework "${frameworkKey}"`, { framework: frameworkKey, ref });
+    return found;
+  }
+
+  /** Conditions shared by a page and its count, against alias r; $1 is reserved for framework ids. */
+  private filterSql(filter: RequirementFilter | null, params: unknown[]): string {
+    const where: string[] = [];
+    if (!filter) return '';
+    if (filter.kind !== undefined && filter.kind !== null) {
+      params.push(filter.kind);
+      where.push(`r.kind = $${params.length}`);
+    }
+    if (filter.assessable !== undefined && filter.assessable !== null) {
+      params.push(filter.assessable);
+      where.push(`r.assessable = $${params.length}`);
+    }
+    if (filter.parentRef) {
+      params.push(filter.parentRef);
+      where.push(`r.parent_id = (SELECT p.id FROM requirement p WHERE p.framework_id = r.framework_id AND p.ref = $${params.length})`);
+    }
+    if (filter.search) {
+      params.push(filter.search, likePrefix(filter.search));
+      where.push(`(r.search_vector @@ websearch_to_tsquery('english', $${params.length - 1}) OR r.ref ILIKE $${params.length})`);
+    }
+    return where.map((w) => ` AND ${w}`).join('');
+  }
+
+  /** One statement for any number of frameworks: a lateral keyset page per framework. */
+  async page(frameworkIds: readonly string[], q: RequirementPageQuery): Promise<Map<string, { rows: Requirement[]; hasNextPage: boolean }>> {
+    const params: unknown[] = [[...frameworkIds]];
+    const filter = this.filterSql(q.filter, params);
+    params.push(q.afterPosition ?? -1, q.first + 1);
+    const raw: Record<string, unknown>[] = await this.ds.query(
+      `SELECT ${selectColumns(this.ds, Requirement, 'p')}
+       FROM unnest($1::uuid[]) AS f(id)
+       CROSS JOIN LATERAL (
+         SELECT ${this.cols} FROM requirement r
+         WHERE r.framework_id = f.id${filter} AND r.position > $${params.length - 1}
+         ORDER BY r.position
+         LIMIT $${params.length}
+       ) p`,
+      params,
+    );
+    const grouped = groupBy(raw.map((row) => hydrate(this.ds, Requirement, row)), (r) => r.frameworkId);
+    const out = new Map<string, { rows: Requirement[]; hasNextPage: boolean }>();
+    for (const id of frameworkIds) {
+      const rows = grouped.get(id) ?? [];
+      out.set(id, { rows: rows.slice(0, q.first), hasNextPage: rows.length > q.first });
+    }
+    return out;
+  }
+
+  async count(frameworkIds: readonly string[], filter: RequirementFilter | null): Promise<Map<string, number>> {
+    const params: unknown[] = [[...frameworkIds]];
+    const where = this.filterSql(filter, params);
+    const rows: { framework_id: string; n: number }[] = await this.ds.query(
+      `SELECT r.framework_id, count(*)::int AS n FROM requirement r WHERE r.framework_id = ANY($1::uuid[])${where} GROUP BY r.framework_id`,
+      params,
+    );
+    return new Map(frameworkIds.map((id) => [id, rows.find((r) => r.framework_id === id)?.n ?? 0]));
+  }
+
+  /** Throws NOT_FOUND when a parentRef filter names no node of the framework. */
+  async assertRefExists(frameworkId: string, ref: string, frameworkKey: string): Promise<void> {
+    const exists = await this.repo.existsBy({ frameworkId, ref });
+    if (!exists) throw notFound(`Unknown ref "${ref}" in framework "${frameworkKey}"`, { framework: frameworkKey, ref });
+  }
+
+  /**
+   * Ranked full-text search. Exact ref matches rank first, then ref prefixes, then text relevance
+   * (title weighs more than summary, summary more than body text); ties keep document order.
+   */
+  async search(query: string, frameworkIds: readonly string[], first: number): Promise<RequirementSearchResult[]> {
+    const raw: Record<string, unknown>[] = await this.ds.query(
+      `WITH q AS (SELECT websearch_to_tsquery('english', $1) AS tsq)
+       SELECT ${this.cols},
+              (CASE WHEN lower(r.ref) = lower($1) THEN 10 WHEN r.ref ILIKE $2 THEN 5 ELSE 0 END
+               + ts_rank_cd(r.search_vector, q.tsq, 1))::float8 AS score
+       FROM requirement r, q
+       WHERE r.framework_id = ANY($3::uuid[])
+         AND (r.search_vector @@ q.tsq OR r.ref ILIKE $2)
+       ORDER BY score DESC, r.framework_id, r.position
+       LIMIT $4`,
+      [query, likePrefix(query), [...frameworkIds], first],
+    );
+    return raw.map((row) => ({ requirement: hydrate(this.ds, Requirement, row), score: Number(row.score) }));
+  }
+}
+
+export function groupBy<T>(rows: readonly T[], key: (row: T) => string): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const row of rows) {
+    const k = key(row);
+    const list = out.get(k);
+    if (list) list.push(row);
+    else out.set(k, [row]);
+  }
+  return out;
+}

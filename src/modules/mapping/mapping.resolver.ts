@@ -1,0 +1,157 @@
+import { Args, ArgsType, Ctx, Field, FieldResolver, InputType, Int, Query, Resolver, Root } from 'type-graphql';
+import { IsOptional, Length, Max, Min, ValidateNested } from 'class-validator';
+import { MAX_PAGE_SIZE } from '../../graphql/connection.type';
+import type { HubContext } from '../../graphql/context';
+import { badInput } from '../../graphql/errors';
+import { Framework } from '../framework/framework.entity';
+import { Requirement } from '../framework/requirement.entity';
+import { MappingSource } from './mapping-source.entity';
+import { MappingEdge, MappingPath } from './mapping-edge.type';
+import { MappingMatrix, MappingMatrixCell, MappingMatrixRow } from './mapping-matrix.type';
+
+export const MAX_PATH_DEPTH = 5;
+
+@InputType({ description: 'Names a requirement by framework key and ref.' })
+export class RequirementRefInput {
+  @Field(() => String, { description: 'Framework key, e.g. "iso27001".' })
+  @Length(1, 100)
+  framework: string;
+
+  @Field(() => String, { description: 'Ref within the framework, e.g. "A.5.19".' })
+  @Length(1, 100)
+  ref: string;
+
+  @Field(() => String, { nullable: true, description: 'Framework version; latest when omitted.' })
+  @IsOptional()
+  version?: string;
+}
+
+@ArgsType()
+class MappingPathsArgs {
+  @Field(() => RequirementRefInput, { description: 'Where the paths start.' })
+  @ValidateNested()
+  from: RequirementRefInput;
+
+  @Field(() => String, { description: 'Key of the framework the paths end in (latest version).' })
+  toFramework: string;
+
+  @Field(() => Int, { defaultValue: 3, description: `Most hops per path, 1 to ${MAX_PATH_DEPTH}.` })
+  @Min(1)
+  @Max(MAX_PATH_DEPTH)
+  maxDepth: number;
+
+  @Field(() => Int, { defaultValue: 50, description: `Most paths returned (shortest and strongest first), 1 to ${MAX_PAGE_SIZE}.` })
+  @Min(1)
+  @Max(MAX_PAGE_SIZE)
+  first: number;
+}
+
+@ArgsType()
+class MappingMatrixArgs {
+  @Field(() => String, { description: 'Key of the framework whose groups form the rows, e.g. "iso27001".' })
+  source: string;
+
+  @Field(() => String, { description: 'Key of the framework whose groups form the columns, e.g. "iso42001".' })
+  target: string;
+}
+
+@Resolver()
+export class MappingQueryResolver {
+  @Query(() => [MappingPath], {
+    description:
+      'Chains of mappings from a requirement to requirements of another framework: shortest first, then FULL before PARTIAL, then strongest. ' +
+      'A path never visits a requirement twice, ends at the first requirement of the target framework, and never follows NO_RELATIONSHIP.',
+  })
+  async mappingPaths(@Ctx() ctx: HubContext, @Args() args: MappingPathsArgs): Promise<MappingPath[]> {
+    const { framework: fromKey, ref, version } = args.from;
+    const fromFw = (await ctx.services.framework.requireByKeys([fromKey], version ?? undefined)).get(fromKey)!;
+    const toFw = (await ctx.services.framework.requireByKeys([args.toFramework])).get(args.toFramework)!;
+    for (const f of [fromFw, toFw]) ctx.loaders.framework.prime(f.id, f);
+    const start = await ctx.services.requirement.findByRef(fromFw.id, ref, fromFw.key);
+    ctx.loaders.requirement.prime(start.id, start);
+    const { paths } = await ctx.services.mapping.findPaths(start.id, toFw, args.maxDepth);
+    return paths.slice(0, args.first);
+  }
+
+  @Query(() => [MappingSource], { description: 'Every mapping set with its provenance.' })
+  mappingSources(@Ctx() ctx: HubContext): Promise<MappingSource[]> {
+    return ctx.services.mapping.listSources();
+  }
+
+  @Query(() => MappingMatrix, { description: 'For analysts: mappings between two frameworks counted per source group x target group and relationship.' })
+  async mappingMatrix(@Ctx() ctx: HubContext, @Args() args: MappingMatrixArgs): Promise<MappingMatrix> {
+    if (args.source === args.target) throw badInput('target', 'target must differ from source');
+    const fws = await ctx.services.framework.requireByKeys([args.source, args.target]);
+    for (const f of fws.values()) ctx.loaders.framework.prime(f.id, f);
+    return ctx.services.mapping.matrix(fws.get(args.source)!, fws.get(args.target)!);
+  }
+}
+
+@Resolver(() => MappingEdge)
+export class MappingEdgeResolver {
+  @FieldResolver(() => Requirement)
+  async seenFrom(@Root() e: MappingEdge, @Ctx() ctx: HubContext): Promise<Requirement> {
+    return (await ctx.loaders.requirement.load(e.seenFromId))!;
+  }
+
+  @FieldResolver(() => Requirement)
+  async counterpart(@Root() e: MappingEdge, @Ctx() ctx: HubContext): Promise<Requirement> {
+    return (await ctx.loaders.requirement.load(e.counterpartId))!;
+  }
+
+  @FieldResolver(() => MappingSource)
+  async source(@Root() e: MappingEdge, @Ctx() ctx: HubContext): Promise<MappingSource> {
+    return (await ctx.loaders.mappingSource.load(e.mappingSourceId))!;
+  }
+}
+
+@Resolver(() => MappingPath)
+export class MappingPathResolver {
+  @FieldResolver(() => Requirement)
+  async target(@Root() p: MappingPath, @Ctx() ctx: HubContext): Promise<Requirement> {
+    return (await ctx.loaders.requirement.load(p.targetId))!;
+  }
+}
+
+@Resolver(() => MappingSource)
+export class MappingSourceResolver {
+  @FieldResolver(() => Framework, { description: 'Framework the mapping set reads from.' })
+  async sourceFramework(@Root() s: MappingSource, @Ctx() ctx: HubContext): Promise<Framework> {
+    return (await ctx.loaders.framework.load(s.sourceFrameworkId))!;
+  }
+
+  @FieldResolver(() => Framework, { description: 'Framework the mapping set maps to.' })
+  async targetFramework(@Root() s: MappingSource, @Ctx() ctx: HubContext): Promise<Framework> {
+    return (await ctx.loaders.framework.load(s.targetFrameworkId))!;
+  }
+}
+
+@Resolver(() => MappingMatrix)
+export class MappingMatrixResolver {
+  @FieldResolver(() => [MappingSource])
+  async mappingSources(@Root() m: MappingMatrix, @Ctx() ctx: HubContext): Promise<MappingSource[]> {
+    const found = await ctx.loaders.mappingSource.loadMany(m.mappingSourceIds);
+    return found.filter((s): s is MappingSource => s instanceof MappingSource);
+  }
+}
+
+@Resolver(() => MappingMatrixCell)
+export class MappingMatrixCellResolver {
+  @FieldResolver(() => Requirement)
+  async sourceGroup(@Root() c: MappingMatrixCell, @Ctx() ctx: HubContext): Promise<Requirement> {
+    return (await ctx.loaders.requirement.load(c.sourceGroupId))!;
+  }
+
+  @FieldResolver(() => Requirement)
+  async targetGroup(@Root() c: MappingMatrixCell, @Ctx() ctx: HubContext): Promise<Requirement> {
+    return (await ctx.loaders.requirement.load(c.targetGroupId))!;
+  }
+}
+
+@Resolver(() => MappingMatrixRow)
+export class MappingMatrixRowResolver {
+  @FieldResolver(() => Requirement)
+  async group(@Root() r: MappingMatrixRow, @Ctx() ctx: HubContext): Promise<Requirement> {
+    return (await ctx.loaders.requirement.load(r.groupId))!;
+  }
+}

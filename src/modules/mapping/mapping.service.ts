@@ -1,0 +1,201 @@
+import { DataSource, In, Repository } from 'typeorm';
+import { MappingSource } from './mapping-source.entity';
+import { MappingEdge, MappingPath, MappingRow } from './mapping-edge.type';
+import { MappingDirection, Relationship } from './mapping.enums';
+import { Hop, enumeratePaths, isTraversable, readFrom } from './mapping-path.rules';
+import { MappingMatrix, MappingMatrixCell, MappingMatrixRow, RelationshipCounts } from './mapping-matrix.type';
+import type { Framework } from '../framework/framework.entity';
+
+/** Inverse reading in SQL; must agree with inverse() in mapping-path.rules.ts (tested). */
+const INVERSE_SQL = `CASE m.relationship WHEN 'SUBSET_OF' THEN 'SUPERSET_OF' WHEN 'SUPERSET_OF' THEN 'SUBSET_OF' ELSE m.relationship END`;
+
+/** The only code that queries the mapping and mapping_source tables. */
+export class MappingService {
+  private readonly sources: Repository<MappingSource>;
+
+  constructor(private readonly ds: DataSource) {
+    this.sources = ds.getRepository(MappingSource);
+  }
+
+  async sourcesByIds(ids: readonly string[]): Promise<Map<string, MappingSource>> {
+    const rows = ids.length ? await this.sources.findBy({ id: In([...ids]) }) : [];
+    return new Map(rows.map((s) => [s.id, s]));
+  }
+
+  async listSources(): Promise<MappingSource[]> {
+    return this.sources.find({ order: { key: 'ASC' } });
+  }
+
+  /** Every mapping touching each requirement, both stored directions, in counterpart document order. */
+  async edgesFor(requirementIds: readonly string[]): Promise<Map<string, MappingRow[]>> {
+    const out = new Map<string, MappingRow[]>(requirementIds.map((id) => [id, []]));
+    if (!requirementIds.length) return out;
+    const raw: Record<string, unknown>[] = await this.ds.query(
+      `SELECT m.id, m.mapping_source_id, m.source_requirement_id, m.target_requirement_id, m.relationship, m.strength,
+              m.rationale, m.note, m.attributes,
+              s.framework_id AS source_framework_id, t.framework_id AS target_framework_id,
+              sf.key AS source_framework_key, tf.key AS target_framework_key,
+              s.position AS source_position, t.position AS target_position
+       FROM mapping m
+       JOIN requirement s ON s.id = m.source_requirement_id
+       JOIN requirement t ON t.id = m.target_requirement_id
+       JOIN framework sf ON sf.id = s.framework_id
+       JOIN framework tf ON tf.id = t.framework_id
+       WHERE m.source_requirement_id = ANY($1::uuid[]) OR m.target_requirement_id = ANY($1::uuid[])`,
+      [[...requirementIds]],
+    );
+    for (const r of raw) {
+      const row: MappingRow = {
+        id: r.id as string,
+        mappingSourceId: r.mapping_source_id as string,
+        sourceRequirementId: r.source_requirement_id as string,
+        targetRequirementId: r.target_requirement_id as string,
+        sourceFrameworkId: r.source_framework_id as string,
+        targetFrameworkId: r.target_framework_id as string,
+        sourceFrameworkKey: r.source_framework_key as string,
+        targetFrameworkKey: r.target_framework_key as string,
+        sourcePosition: Number(r.source_position),
+        targetPosition: Number(r.target_position),
+        relationship: r.relationship as Relationship,
+        strength: r.strength === null ? null : Number(r.strength),
+        rationale: r.rationale as MappingRow['rationale'],
+        note: r.note as string | null,
+        attributes: r.attributes as Record<string, unknown>,
+      };
+      out.get(row.sourceRequirementId)?.push(row);
+      out.get(row.targetRequirementId)?.push(row);
+    }
+    for (const [id, rows] of out) {
+      rows.sort((a, b) => counterpartKey(a, id).localeCompare(counterpartKey(b, id)));
+    }
+    return out;
+  }
+
+  /**
+   * Paths from one requirement to any requirement of the target framework, breadth first. Edges are
+   * loaded one level at a time (at most maxDepth statements), then enumerated by the pure rules.
+   */
+  async findPaths(startId: string, target: Framework, maxDepth: number): Promise<{ paths: MappingPath[]; truncated: boolean }> {
+    const adjacency = new Map<string, Hop[]>();
+    const rowsById = new Map<string, MappingRow>();
+    const frameworkOf = new Map<string, string>();
+    let frontier = [startId];
+    for (let depth = 1; depth <= maxDepth && frontier.length; depth++) {
+      const edges = await this.edgesFor(frontier);
+      const next: string[] = [];
+      for (const [from, rows] of edges) {
+        const hops: Hop[] = [];
+        for (const row of rows) {
+          rowsById.set(row.id, row);
+          const outgoing = row.sourceRequirementId === from;
+          const to = outgoing ? row.targetRequirementId : row.sourceRequirementId;
+          const relationship = readFrom(row.relationship, outgoing ? MappingDirection.OUTGOING : MappingDirection.INCOMING);
+          if (!isTraversable(relationship)) continue;
+          frameworkOf.set(to, outgoing ? row.targetFrameworkId : row.sourceFrameworkId);
+          hops.push({ mappingId: row.id, from, to, relationship, strength: row.strength });
+          if (!adjacency.has(to) && frameworkOf.get(to) !== target.id && !next.includes(to) && to !== startId) next.push(to);
+        }
+        adjacency.set(from, hops);
+      }
+      frontier = next.filter((id) => !adjacency.has(id));
+    }
+    const result = enumeratePaths({
+      start: startId,
+      adjacency,
+      isTarget: (id) => frameworkOf.get(id) === target.id,
+      maxDepth,
+    });
+    const paths = result.paths.map((c) => {
+      const p = new MappingPath();
+      p.coverage = c.coverage;
+      p.minStrength = c.minStrength;
+      p.length = c.hops.length;
+      p.targetId = c.target;
+      p.hops = c.hops.map((h) => MappingEdge.from(rowsById.get(h.mappingId)!, h.from));
+      return p;
+    });
+    return { paths, truncated: result.truncated };
+  }
+
+  /** Counts per (source top-level group x target top-level group x relationship), read from the source side. */
+  async matrix(source: Framework, target: Framework): Promise<MappingMatrix> {
+    const cellsRaw: { a_group: string; b_group: string; rel: Relationship; n: number; sources: string[] }[] = await this.ds.query(
+      `WITH e AS (
+         SELECT m.mapping_source_id, a.ancestor_ids, a.id AS a_id, b.ancestor_ids AS b_anc, b.id AS b_id, m.relationship AS rel
+         FROM mapping m
+         JOIN requirement a ON a.id = m.source_requirement_id
+         JOIN requirement b ON b.id = m.target_requirement_id
+         WHERE a.framework_id = $1 AND b.framework_id = $2
+         UNION ALL
+         SELECT m.mapping_source_id, a.ancestor_ids, a.id, b.ancestor_ids, b.id, ${INVERSE_SQL}
+         FROM mapping m
+         JOIN requirement a ON a.id = m.target_requirement_id
+         JOIN requirement b ON b.id = m.source_requirement_id
+         WHERE a.framework_id = $1 AND b.framework_id = $2
+       )
+       SELECT coalesce(e.ancestor_ids[1], e.a_id) AS a_group, coalesce(e.b_anc[1], e.b_id) AS b_group, e.rel,
+              count(*)::int AS n, array_agg(DISTINCT e.mapping_source_id) AS sources
+       FROM e
+       JOIN requirement ag ON ag.id = coalesce(e.ancestor_ids[1], e.a_id)
+       JOIN requirement bg ON bg.id = coalesce(e.b_anc[1], e.b_id)
+       GROUP BY 1, 2, 3, ag.position, bg.position
+       ORDER BY ag.position, bg.position, e.rel`,
+      [source.id, target.id],
+    );
+    const rowsRaw: { group_id: string; assessable: number; mapped: number }[] = await this.ds.query(
+      `SELECT g.id AS group_id,
+              count(r.id) FILTER (WHERE r.assessable)::int AS assessable,
+              count(r.id) FILTER (WHERE r.assessable AND EXISTS (
+                SELECT 1 FROM mapping m
+                JOIN requirement o ON o.id = CASE WHEN m.source_requirement_id = r.id THEN m.target_requirement_id ELSE m.source_requirement_id END
+                WHERE (m.source_requirement_id = r.id OR m.target_requirement_id = r.id)
+                  AND o.framework_id = $2 AND m.relationship <> 'NO_RELATIONSHIP'))::int AS mapped
+       FROM requirement g
+       LEFT JOIN requirement r ON r.framework_id = g.framework_id AND (r.id = g.id OR r.ancestor_ids[1] = g.id)
+       WHERE g.framework_id = $1 AND g.parent_id IS NULL
+       GROUP BY g.id, g.position
+       ORDER BY g.position`,
+      [source.id, target.id],
+    );
+
+    const matrix = new MappingMatrix();
+    matrix.source = source;
+    matrix.target = target;
+    matrix.totals = new RelationshipCounts();
+    const cells = new Map<string, MappingMatrixCell>();
+    const byGroup = new Map<string, RelationshipCounts>();
+    const sourceIds = new Set<string>();
+    for (const c of cellsRaw) {
+      const key = `${c.a_group}|${c.b_group}`;
+      let cell = cells.get(key);
+      if (!cell) {
+        cell = Object.assign(new MappingMatrixCell(), { sourceGroupId: c.a_group, targetGroupId: c.b_group, counts: new RelationshipCounts() });
+        cells.set(key, cell);
+      }
+      cell.counts.add(c.rel, c.n);
+      matrix.totals.add(c.rel, c.n);
+      const g = byGroup.get(c.a_group) ?? new RelationshipCounts();
+      g.add(c.rel, c.n);
+      byGroup.set(c.a_group, g);
+      for (const s of c.sources) sourceIds.add(s);
+    }
+    matrix.cells = [...cells.values()];
+    matrix.rows = rowsRaw.map((r) =>
+      Object.assign(new MappingMatrixRow(), {
+        groupId: r.group_id,
+        assessableRequirements: r.assessable,
+        mappedRequirements: r.mapped,
+        counts: byGroup.get(r.group_id) ?? new RelationshipCounts(),
+      }),
+    );
+    matrix.mappingSourceIds = [...sourceIds].sort();
+    return matrix;
+  }
+}
+
+function counterpartKey(row: MappingRow, seenFrom: string): string {
+  const outgoing = row.sourceRequirementId === seenFrom;
+  const fw = outgoing ? row.targetFrameworkKey : row.sourceFrameworkKey;
+  const pos = outgoing ? row.targetPosition : row.sourcePosition;
+  return `${fw}\u0000${String(pos).padStart(10, '0')}`;
+}
