@@ -1,0 +1,36 @@
+import 'reflect-metadata';
+import { Client } from 'pg';
+import { createDataSource } from '../../src/database/data-source';
+import { migrate } from '../../src/database/migrator';
+import { seed } from '../../src/modules/catalog/catalog.seeder';
+import { startTestPostgres } from './postgres';
+
+export const TEMPLATE_SEEDED = 'hub_template_seeded';
+export const TEMPLATE_EMPTY = 'hub_template_migrated';
+
+/**
+ * Starts one PostgreSQL for the run and prepares two template databases (migrated; migrated and
+ * seeded). Each test file clones one, so files never see each other's writes.
+ */
+export default async function globalSetup(): Promise<void> {
+  const pg = await startTestPostgres();
+  (globalThis as Record<string, unknown>).__HUB_TEST_PG__ = pg;
+  process.env.HUB_TEST_ADMIN_URL = pg.adminUrl;
+  process.env.HUB_TEST_URL_TEMPLATE = pg.urlFor('__DB__');
+  process.env.HUB_TEST_PG_KIND = pg.kind;
+
+  const admin = new Client({ connectionString: pg.adminUrl });
+  await admin.connect();
+  try {
+    for (const db of [TEMPLATE_EMPTY, TEMPLATE_SEEDED]) {
+      await admin.query(`CREATE DATABASE ${db}`);
+      const ds = await createDataSource({ kind: 'postgres', url: pg.urlFor(db) }, { poolSize: 2 });
+      await ds.initialize();
+      await migrate(ds);
+      if (db === TEMPLATE_SEEDED) await seed(ds);
+      await ds.destroy();
+    }
+  } finally {
+    await admin.end();
+  }
+}

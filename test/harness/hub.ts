@@ -1,0 +1,67 @@
+import 'reflect-metadata';
+import { randomBytes } from 'node:crypto';
+import { Client } from 'pg';
+import type { DataSource } from 'typeorm';
+import { createDataSource } from '../../src/database/data-source';
+import { RunningHub, startHub } from '../../src/graphql/server';
+
+export interface GqlResponse<T = any> {
+  status: number;
+  data?: T;
+  errors?: { message: string; path?: string[]; extensions?: Record<string, any> }[];
+  extensions?: Record<string, any>;
+}
+
+export interface TestHub {
+  url: string;
+  ds: DataSource;
+  dbUrl: string;
+  gql: <T = any>(query: string, variables?: Record<string, unknown>) => Promise<GqlResponse<T>>;
+  /** Like gql but fails the test on any GraphQL error. */
+  data: <T = any>(query: string, variables?: Record<string, unknown>) => Promise<T>;
+  stop: () => Promise<void>;
+}
+
+/** A real HTTP server on a fresh clone of a template database (seeded unless told otherwise). */
+export async function startTestHub(options: { seeded?: boolean } = {}): Promise<TestHub> {
+  const template = options.seeded === false ? 'hub_template_migrated' : 'hub_template_seeded';
+  const name = `hub_test_${randomBytes(6).toString('hex')}`;
+  const admin = new Client({ connectionString: process.env.HUB_TEST_ADMIN_URL });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name} TEMPLATE ${template}`);
+  await admin.end();
+  const dbUrl = process.env.HUB_TEST_URL_TEMPLATE!.replace('__DB__', name);
+  const ds = await createDataSource({ kind: 'postgres', url: dbUrl }, { poolSize: 4 });
+  await ds.initialize();
+  let hub: RunningHub;
+  try {
+    hub = await startHub({ port: 0, host: '127.0.0.1', introspection: true, exposeQueryCount: true }, ds);
+  } catch (err) {
+    await ds.destroy();
+    throw err;
+  }
+  const gql = async <T>(query: string, variables?: Record<string, unknown>): Promise<GqlResponse<T>> => {
+    const res = await fetch(hub.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query, variables }),
+    });
+    const body = (await res.json()) as Omit<GqlResponse<T>, 'status'>;
+    return { status: res.status, ...body };
+  };
+  return {
+    url: hub.url,
+    ds,
+    dbUrl,
+    gql,
+    data: async <T>(query: string, variables?: Record<string, unknown>) => {
+      const res = await gql<T>(query, variables);
+      if (res.errors?.length) throw new Error(`GraphQL errors: ${JSON.stringify(res.errors)}`);
+      return res.data as T;
+    },
+    stop: async () => {
+      await hub.stop();
+      await ds.destroy();
+    },
+  };
+}

@@ -1,0 +1,210 @@
+import { startTestHub, TestHub } from '../harness/hub';
+import { seed } from '../../src/modules/catalog/catalog.seeder';
+import { loadSeedBundle } from '../../src/modules/catalog/catalog.files';
+import { migrate, revertLast } from '../../src/database/migrator';
+
+let t: TestHub;
+beforeAll(async () => {
+  t = await startTestHub();
+});
+afterAll(async () => {
+  await t.stop();
+});
+
+const COUNTS = `
+  total: requirementCount
+  assessable: requirementCount(assessableOnly: true)
+  roots { ref kind }
+`;
+const byKind = (kind: string, extra = '') => `${kind.toLowerCase()}: requirements(first: 1, filter: { kind: ${kind} ${extra} }) { totalCount }`;
+
+describe('seeded frameworks', () => {
+  it('lists the four frameworks with version, publisher and licence position', async () => {
+    const d = await t.data(`{ frameworks { key version kind publisher licenceNote sourceUrl releasedOn } }`);
+    expect(d.frameworks.map((f: any) => [f.key, f.version, f.kind, f.releasedOn])).toEqual([
+      ['eu-ai-act', '2024/1689', 'REGULATION', '2024-07-12'],
+      ['iso27001', '2022', 'STANDARD', '2022-10-25'],
+      ['iso42001', '2023', 'STANDARD', '2023-12-18'],
+      ['nist-ai-rmf', '1.0', 'FRAMEWORK', '2023-01-26'],
+    ]);
+    for (const f of d.frameworks) expect(f.licenceNote.length).toBeGreaterThan(40);
+    expect(d.frameworks.find((f: any) => f.key === 'iso42001').licenceNote).toMatch(/no normative or guidance text/);
+    expect(d.frameworks.find((f: any) => f.key === 'eu-ai-act').sourceUrl).toBe('https://eur-lex.europa.eu/eli/reg/2024/1689/oj');
+  });
+
+  it('ISO/IEC 42001: 7 clauses (43 clause nodes), 9 Annex A areas, 38 controls', async () => {
+    const d = await t.data(`{ framework(key: "iso42001") {
+      ${COUNTS} ${byKind('CONTROL')} ${byKind('CLAUSE')} ${byKind('ANNEX_AREA')}
+      leafClauses: requirements(first: 1, filter: { kind: CLAUSE, assessable: true }) { totalCount }
+    } }`);
+    const f = d.framework;
+    expect(f.control.totalCount).toBe(38);
+    expect(f.clause.totalCount).toBe(43);
+    expect(f.annex_area.totalCount).toBe(11); // 9 areas + the A.6.1 and A.6.2 sub-objectives
+    expect(f.roots.map((r: any) => r.ref)).toEqual(['4', '5', '6', '7', '8', '9', '10', 'A.2', 'A.3', 'A.4', 'A.5', 'A.6', 'A.7', 'A.8', 'A.9', 'A.10']);
+    // 43 clause nodes - 7 top-level - 4 with sub-clauses (6.1, 7.5, 9.2, 9.3) = 32 clause requirements
+    expect(f.leafClauses.totalCount).toBe(32);
+    expect(f.assessable).toBe(38 + 32);
+    expect(f.total).toBe(92);
+  });
+
+  it('ISO/IEC 42001 Annex A controls per area: 3/2/5/4/9/5/4/3/3', async () => {
+    const d = await t.data(`{ framework(key: "iso42001") { roots { ref children { ref kind children { ref kind } } } } }`);
+    const controlsUnder = (node: any): number =>
+      (node.children ?? []).reduce((n: number, c: any) => n + (c.kind === 'CONTROL' ? 1 : 0) + controlsUnder(c), 0);
+    const perArea = d.framework.roots.filter((r: any) => r.ref.startsWith('A.')).map((r: any) => [r.ref, controlsUnder(r)]);
+    expect(perArea).toEqual([['A.2', 3], ['A.3', 2], ['A.4', 5], ['A.5', 4], ['A.6', 9], ['A.7', 5], ['A.8', 4], ['A.9', 3], ['A.10', 3]]);
+  });
+
+  it('ISO/IEC 27001: 93 Annex A controls as 37/8/14/34, 41 clause nodes', async () => {
+    const theme = (ref: string) => `t${ref.slice(2)}: requirements(first: 1, filter: { parentRef: "${ref}", kind: CONTROL }) { totalCount }`;
+    const d = await t.data(`{ framework(key: "iso27001") {
+      ${COUNTS} ${byKind('CONTROL')} ${byKind('CLAUSE')} ${byKind('ANNEX_AREA')}
+      ${theme('A.5')} ${theme('A.6')} ${theme('A.7')} ${theme('A.8')}
+    } }`);
+    const f = d.framework;
+    expect(f.control.totalCount).toBe(93);
+    expect([f.t5.totalCount, f.t6.totalCount, f.t7.totalCount, f.t8.totalCount]).toEqual([37, 8, 14, 34]);
+    expect(f.clause.totalCount).toBe(41);
+    expect(f.annex_area.totalCount).toBe(4);
+    expect(f.total).toBe(138);
+  });
+
+  it('NIST AI RMF: 4 functions, 19 categories, 72 subcategories (GOVERN 6/19, MAP 5/18, MEASURE 4/22, MANAGE 4/13)', async () => {
+    const d = await t.data(`{ framework(key: "nist-ai-rmf") {
+      ${COUNTS} ${byKind('FUNCTION')} ${byKind('CATEGORY')} ${byKind('SUBCATEGORY')}
+      roots { ref children { ref children { ref kind } } }
+    } }`);
+    const f = d.framework;
+    expect([f.function.totalCount, f.category.totalCount, f.subcategory.totalCount]).toEqual([4, 19, 72]);
+    expect(f.assessable).toBe(72);
+    const split = f.roots.map((fn: any) => [fn.ref, fn.children.length, fn.children.reduce((n: number, c: any) => n + c.children.length, 0)]);
+    expect(split).toEqual([['GOVERN', 6, 19], ['MAP', 5, 18], ['MEASURE', 4, 22], ['MANAGE', 4, 13]]);
+  });
+
+  it('EU AI Act: 13 chapters, 16 sections, 113 articles, 190 paragraphs, 24 points from mappings', async () => {
+    const d = await t.data(`{ framework(key: "eu-ai-act") {
+      ${COUNTS} ${byKind('CHAPTER')} ${byKind('SECTION')} ${byKind('ARTICLE')} ${byKind('PARAGRAPH')} ${byKind('POINT')}
+      dutyParagraphs: requirements(first: 1, filter: { kind: PARAGRAPH, assessable: true }) { totalCount }
+      assessableArticles: requirements(first: 5, filter: { kind: ARTICLE, assessable: true }) { totalCount nodes { ref } }
+      metadata
+    } }`);
+    const f = d.framework;
+    expect([f.chapter.totalCount, f.section.totalCount, f.article.totalCount, f.paragraph.totalCount, f.point.totalCount]).toEqual([13, 16, 113, 190, 24]);
+    expect(f.dutyParagraphs.totalCount).toBe(172);
+    // the one duty-bearing article without paragraphs
+    expect(f.assessableArticles.nodes.map((n: any) => n.ref)).toEqual(['Art. 4']);
+    expect(f.assessable).toBe(173);
+    expect(f.total).toBe(332 + 24);
+    expect(f.metadata.entryIntoForce).toBe('2024-08-01');
+    expect(Object.keys(f.metadata.applicationDates)).toEqual(['2025-02-02', '2025-08-02', '2026-08-02', '2027-08-02']);
+    expect(f.metadata.pendingAmendments[0].id).toBe('digital-omnibus-ai-2026');
+  });
+
+  it('keeps the EU AI Act facts: actors, risk tiers, dates, Annex I date, amendment note, fines', async () => {
+    const q = (ref: string) => `requirement(framework: "eu-ai-act", ref: "${ref}") { ref kind title actors riskTiers appliesFrom appliesFromAnnexIProducts operatorDuty pendingAmendment assessable attributes summary }`;
+    const d = await t.data(`{ a26: ${q('Art. 26')} p26: ${q('Art. 26(5)')} a27: ${q('Art. 27')} p61: ${q('Art. 6(1)')} a5: ${q('Art. 5')} f: ${q('Art. 99(3)')} pt: ${q('Art. 17(1)(b)')} }`);
+    expect(d.a26).toMatchObject({ title: 'Obligations of deployers of high-risk AI systems', actors: ['DEPLOYER'], riskTiers: ['HIGH_RISK'], appliesFrom: '2026-08-02', appliesFromAnnexIProducts: '2027-08-02', operatorDuty: true, assessable: false });
+    expect(d.a26.pendingAmendment).toMatch(/Digital Omnibus/);
+    expect(d.p26).toMatchObject({ kind: 'PARAGRAPH', actors: ['DEPLOYER'], assessable: true });
+    expect(d.a27).toMatchObject({ actors: ['DEPLOYER'], appliesFrom: '2026-08-02', appliesFromAnnexIProducts: null });
+    expect(d.p61).toMatchObject({ appliesFrom: '2027-08-02', operatorDuty: false, assessable: false });
+    expect(d.a5).toMatchObject({ riskTiers: ['PROHIBITED'], appliesFrom: '2025-02-02' });
+    expect(d.f.attributes).toMatchObject({ maxFineEUR: 35000000, maxFinePctTurnover: 7 });
+    expect(d.pt).toMatchObject({ kind: 'POINT', title: 'Art. 17(1), point (b)', assessable: false, actors: ['PROVIDER'], appliesFrom: '2026-08-02', summary: null });
+    expect(d.pt.attributes).toMatchObject({ addedFrom: 'mapping-reference', point: 'b' });
+  });
+
+  it('ships no ISO text; NIST statements verbatim', async () => {
+    const d = await t.data(`{
+      a: framework(key: "iso42001") { requirements(first: 200) { nodes { text } } }
+      b: framework(key: "iso27001") { requirements(first: 200) { nodes { text } } }
+      g: requirement(framework: "nist-ai-rmf", ref: "GOVERN 1.1") { title text }
+    }`);
+    const texts = [...d.a.requirements.nodes, ...d.b.requirements.nodes].map((n: any) => n.text);
+    expect(texts).toHaveLength(92 + 138);
+    expect(texts.every((x: unknown) => x === null)).toBe(true);
+    expect(d.g.text).toBe('Legal and regulatory requirements involving AI are understood, managed, and documented.');
+  });
+
+  it('keeps the hierarchy: parent, ancestors, children, depth, framework', async () => {
+    const d = await t.data(`{
+      c: requirement(framework: "iso42001", ref: "A.6.2.8") { title depth parent { ref } ancestors { ref } framework { key } children { ref } }
+      t: requirement(framework: "iso27001", ref: "A.5") { title children { ref } }
+    }`);
+    expect(d.c).toEqual({ title: 'AI system recording of event logs', depth: 2, parent: { ref: 'A.6.2' }, ancestors: [{ ref: 'A.6' }, { ref: 'A.6.2' }], framework: { key: 'iso42001' }, children: [] });
+    expect(d.t.title).toBe('Organizational controls');
+    expect(d.t.children).toHaveLength(37);
+    expect(d.t.children[0].ref).toBe('A.5.1');
+    expect(d.t.children[36].ref).toBe('A.5.37');
+  });
+
+  it('pages through a framework in document order without gaps or repeats', async () => {
+    const refs: string[] = [];
+    let after: string | null = null;
+    let pages = 0;
+    for (;;) {
+      const d: any = await t.data(`query($after: String) { framework(key: "iso27001") { requirements(first: 50, after: $after) { nodes { ref position } pageInfo { hasNextPage endCursor } } } }`, { after });
+      const conn = d.framework.requirements;
+      refs.push(...conn.nodes.map((n: any) => n.ref));
+      pages++;
+      if (!conn.pageInfo.hasNextPage) break;
+      after = conn.pageInfo.endCursor;
+    }
+    expect(pages).toBe(3);
+    expect(refs).toHaveLength(138);
+    expect(new Set(refs).size).toBe(138);
+    expect(refs.slice(0, 3)).toEqual(['4', '4.1', '4.2']);
+    expect(refs[refs.length - 1]).toBe('A.8.34');
+  });
+});
+
+describe('seeding', () => {
+  const counts = async () =>
+    (await t.ds.query(`SELECT (SELECT count(*) FROM framework)::int f, (SELECT count(*) FROM requirement)::int r,
+      (SELECT count(*) FROM mapping)::int m, (SELECT max(updated_at) FROM requirement) ru, (SELECT max(updated_at) FROM mapping) mu`))[0];
+
+  it('is idempotent: a second run changes nothing', async () => {
+    const before = await counts();
+    const report = await seed(t.ds);
+    expect(report.frameworks.map((f) => f.outcome)).toEqual(['UNCHANGED', 'UNCHANGED', 'UNCHANGED', 'UNCHANGED']);
+    expect(report.mappingSets.map((s) => s.outcome)).toEqual(['UNCHANGED', 'UNCHANGED', 'UNCHANGED', 'UNCHANGED']);
+    expect(await counts()).toEqual(before);
+    expect(before).toMatchObject({ f: 4, r: 92 + 138 + 95 + 356, m: 280 + 79 + 93 + 84 });
+  });
+
+  it('applies a changed file row by row: only the changed rows are touched, removed mappings go', async () => {
+    const bundle = loadSeedBundle();
+    const iso = bundle.frameworks.find((f) => f.key === 'iso42001')!;
+    iso.contentSha256 = 'changed';
+    iso.nodes.find((n) => n.ref === 'A.2.2')!.title = 'AI policy (corrected)';
+    const set = bundle.mappingSets.find((s) => s.key === 'iso27001-to-iso42001')!;
+    set.contentSha256 = 'changed';
+    set.rows = set.rows.filter((r) => !(r.sourceRef === 'A.5.1' && r.targetRef === 'A.2.2'));
+    expect(set.rows).toHaveLength(78);
+
+    const mark: { now: string }[] = await t.ds.query(`SELECT now()::text AS now`);
+    const report = await seed(t.ds, bundle);
+    expect(report.frameworks.map((f) => [f.key, f.outcome])).toEqual([['iso42001', 'UPDATED'], ['iso27001', 'UNCHANGED'], ['nist-ai-rmf', 'UNCHANGED'], ['eu-ai-act', 'UNCHANGED']]);
+    const touched: { ref: string; title: string }[] = await t.ds.query(`SELECT ref, title FROM requirement WHERE updated_at > $1`, [mark[0].now]);
+    expect(touched).toEqual([{ ref: 'A.2.2', title: 'AI policy (corrected)' }]);
+    const n: { n: number }[] = await t.ds.query(`SELECT count(*)::int n FROM mapping m JOIN mapping_source s ON s.id = m.mapping_source_id WHERE s.key = 'iso27001-to-iso42001'`);
+    expect(n[0].n).toBe(78);
+  });
+});
+
+describe('migrations', () => {
+  it('are reversible: down drops the graph, up restores it', async () => {
+    const empty = await startTestHub({ seeded: false });
+    try {
+      const exists = async () => (await empty.ds.query(`SELECT to_regclass('public.mapping') IS NOT NULL AS e`))[0].e;
+      expect(await exists()).toBe(true);
+      await revertLast(empty.ds);
+      expect(await exists()).toBe(false);
+      expect(await migrate(empty.ds)).toEqual(['ControlGraph1764201600000']);
+      expect(await exists()).toBe(true);
+    } finally {
+      await empty.stop();
+    }
+  });
+});
