@@ -73,6 +73,7 @@ export function createLoaders(s: Services) {
     roots: listBy<Requirement>((ids) => s.requirement.rootsOf(ids)),
     mappingRows: listBy<MappingRow>((ids) => s.mapping.edgesFor(ids)),
     mappingSource: byId<MappingSource>((ids) => s.mapping.sourcesByIds(ids)),
+    mappingCount: byId<number>((ids) => s.mapping.countBySources(ids)),
     frameworkByKey: byId<Framework>((keys) => s.framework.findByKeys(keys)),
     requirementPage: groupedLoader<PageKey, { rows: Requirement[]; hasNextPage: boolean }>(
       (k) => JSON.stringify([k.first, k.afterPosition, filterSignature(k.filter)]),

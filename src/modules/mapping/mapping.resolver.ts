@@ -120,6 +120,11 @@ export class MappingSourceResolver {
     return (await ctx.loaders.framework.load(s.sourceFrameworkId))!;
   }
 
+  @FieldResolver(() => Int, { description: 'Number of mappings in the set.' })
+  async mappingCount(@Root() s: MappingSource, @Ctx() ctx: HubContext): Promise<number> {
+    return (await ctx.loaders.mappingCount.load(s.id)) ?? 0;
+  }
+
   @FieldResolver(() => Framework, { description: 'Framework the mapping set maps to.' })
   async targetFramework(@Root() s: MappingSource, @Ctx() ctx: HubContext): Promise<Framework> {
     return (await ctx.loaders.framework.load(s.targetFrameworkId))!;

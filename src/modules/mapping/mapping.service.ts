@@ -26,6 +26,13 @@ export class MappingService {
     return this.sources.find({ order: { key: 'ASC' } });
   }
 
+  async countBySources(ids: readonly string[]): Promise<Map<string, number>> {
+    const rows: { id: string; n: number }[] = ids.length
+      ? await this.ds.query(`SELECT mapping_source_id AS id, count(*)::int AS n FROM mapping WHERE mapping_source_id = ANY($1::uuid[]) GROUP BY 1`, [[...ids]])
+      : [];
+    return new Map(ids.map((id) => [id, rows.find((r) => r.id === id)?.n ?? 0]));
+  }
+
   /** Every mapping touching each requirement, both stored directions, in counterpart document order. */
   async edgesFor(requirementIds: readonly string[]): Promise<Map<string, MappingRow[]>> {
     const out = new Map<string, MappingRow[]>(requirementIds.map((id) => [id, []]));
