@@ -76,9 +76,25 @@ registerEnumType(RequirementKind, {
 registerEnumType(Actor, {
   name: 'Actor',
   description: 'EU AI Act operator roles an obligation binds.',
+  valuesConfig: {
+    PROVIDER: { description: 'Develops an AI system or has it developed and places it on the market under its name (Art. 3(3)).' },
+    DEPLOYER: { description: 'Uses an AI system under its authority (Art. 3(4)).' },
+    IMPORTER: { description: 'Places on the EU market a system bearing a non-EU provider\'s name (Art. 3(6)).' },
+    DISTRIBUTOR: { description: 'Makes a system available on the EU market, other than provider or importer (Art. 3(7)).' },
+    AUTHORISED_REPRESENTATIVE: { description: 'EU-established representative mandated by a non-EU provider (Art. 3(5)).' },
+    GPAI_PROVIDER: { description: 'Provider of a general-purpose AI model (Chapter V).' },
+  },
 });
 
 registerEnumType(RiskTier, {
   name: 'RiskTier',
-  description: 'EU AI Act risk tiers an obligation applies to (ALL: any AI system or operator).',
+  description: 'EU AI Act risk tiers an obligation applies to.',
+  valuesConfig: {
+    PROHIBITED: { description: 'Prohibited AI practices (Art. 5).' },
+    HIGH_RISK: { description: 'High-risk AI systems (Art. 6, Chapter III).' },
+    LIMITED_RISK: { description: 'Systems with transparency obligations (Art. 50).' },
+    GPAI: { description: 'General-purpose AI models (Chapter V).' },
+    GPAI_SYSTEMIC_RISK: { description: 'General-purpose AI models with systemic risk (Art. 51, 55).' },
+    ALL: { description: 'Any AI system or operator.' },
+  },
 });

@@ -13,7 +13,7 @@ export class RequirementSearchHit {
   @Field(() => Requirement, { description: 'The matching requirement.' })
   requirement: Requirement;
 
-  @Field(() => Float, { description: 'Relevance: 10 for an exact ref match, 5 for a ref prefix, plus the full-text rank.' })
+  @Field(() => Float, { description: 'Relevance: 10 for an exact ref match, 5 for a ref prefix; 2 when the title is the query, 1 when it contains it as a phrase; plus the full-text rank.' })
   score: number;
 }
 

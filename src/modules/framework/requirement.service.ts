@@ -125,21 +125,23 @@ export class RequirementService {
   }
 
   /**
-   * Ranked full-text search. Exact ref matches rank first, then ref prefixes, then text relevance
-   * (title weighs more than summary, summary more than body text); ties keep document order.
+   * Ranked full-text search. Exact ref matches rank first, then ref prefixes, then titles that are
+   * or contain the query as a phrase, then text relevance (title weighs more than summary, summary
+   * more than body text); ties keep document order.
    */
   async search(query: string, frameworkIds: readonly string[], first: number): Promise<RequirementSearchResult[]> {
     const raw: Record<string, unknown>[] = await this.ds.query(
       `WITH q AS (SELECT websearch_to_tsquery('english', $1) AS tsq)
        SELECT ${this.cols},
               (CASE WHEN lower(r.ref) = lower($1) THEN 10 WHEN r.ref ILIKE $2 THEN 5 ELSE 0 END
+               + CASE WHEN lower(r.title) = lower($1) THEN 2 WHEN r.title ILIKE $5 THEN 1 ELSE 0 END
                + ts_rank_cd(r.search_vector, q.tsq, 1))::float8 AS score
        FROM requirement r, q
        WHERE r.framework_id = ANY($3::uuid[])
          AND (r.search_vector @@ q.tsq OR r.ref ILIKE $2)
        ORDER BY score DESC, r.framework_id, r.position
        LIMIT $4`,
-      [query, likePrefix(query), [...frameworkIds], first],
+      [query, likePrefix(query), [...frameworkIds], first, '%' + likePrefix(query)],
     );
     return raw.map((row) => ({ requirement: hydrate(this.ds, Requirement, row), score: Number(row.score) }));
   }

@@ -1,0 +1,56 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { bootstrap } from '../../src/app';
+import { loadConfig } from '../../src/config';
+
+/**
+ * The embedded default (no DATABASE_URL): PGlite in a data folder, migrated and seeded on the first
+ * start, reused on the second. Runs the same bootstrap as `npm start`.
+ */
+describe('embedded PGlite default', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hub-pglite-'));
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  const config = loadConfig({ HUB_DATA_DIR: path.join(dir, 'nested', 'pglite'), PORT: '0', LOG_LEVEL: 'warn' });
+
+  const count = async (url: string) => {
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ framework(key: "iso42001") { requirementCount(assessableOnly: true) controls: requirements(first: 1, filter: { kind: CONTROL }) { totalCount } } mappingSources { key mappingCount } }' }),
+    });
+    return (await res.json()) as any;
+  };
+
+  it('migrates and seeds on the first start, then reuses the data', async () => {
+    expect(config.database).toEqual({ kind: 'pglite', dataDir: path.join(dir, 'nested', 'pglite') });
+    expect(config.migrateOnStart && config.seedOnStart).toBe(true);
+
+    const firstLog: string[] = [];
+    const first = await bootstrap(config, (m) => firstLog.push(m));
+    try {
+      const body = await count(first.hub.url);
+      expect(body.errors).toBeUndefined();
+      expect(body.data.framework).toEqual({ requirementCount: 70, controls: { totalCount: 38 } });
+      expect(body.data.mappingSources.map((s: any) => s.mappingCount)).toEqual([93, 84, 79, 280]);
+    } finally {
+      await first.stop();
+    }
+    expect(firstLog).toEqual([
+      '[hub] applied migrations: ControlGraph1764201600000',
+      '[hub] seeded 4 frameworks (681 requirements) and 4 mapping sets (536 mappings)',
+    ]);
+    expect(fs.existsSync(path.join(dir, 'nested', 'pglite', 'PG_VERSION'))).toBe(true);
+
+    const secondLog: string[] = [];
+    const second = await bootstrap(config, (m) => secondLog.push(m));
+    try {
+      const body = await count(second.hub.url);
+      expect(body.data.framework.requirementCount).toBe(70);
+    } finally {
+      await second.stop();
+    }
+    expect(secondLog).toEqual([]);
+  });
+});
