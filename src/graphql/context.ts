@@ -38,7 +38,9 @@ function groupedLoader<K extends { frameworkId: string }, V>(
       const groups = new Map<string, K[]>();
       for (const k of keys) {
         const sig = signature(k);
-        groups.set(sig, [...(groups.get(sig) ?? []), k]);
+        const group = groups.get(sig);
+        if (group) group.push(k);
+        else groups.set(sig, [k]);
       }
       const results = new Map<string, V>();
       for (const [sig, group] of groups) {

@@ -89,7 +89,7 @@ export class MappingService {
     let frontier = [startId];
     for (let depth = 1; depth <= maxDepth && frontier.length; depth++) {
       const edges = await this.edgesFor(frontier);
-      const next: string[] = [];
+      const next = new Set<string>();
       for (const [from, rows] of edges) {
         const hops: Hop[] = [];
         for (const row of rows) {
@@ -100,11 +100,12 @@ export class MappingService {
           if (!isTraversable(relationship)) continue;
           frameworkOf.set(to, outgoing ? row.targetFrameworkId : row.sourceFrameworkId);
           hops.push({ mappingId: row.id, from, to, relationship, strength: row.strength });
-          if (!adjacency.has(to) && frameworkOf.get(to) !== target.id && !next.includes(to) && to !== startId) next.push(to);
+          // Target-framework requirements end a path, so their own edges are never needed.
+          if (frameworkOf.get(to) !== target.id && to !== startId) next.add(to);
         }
         adjacency.set(from, hops);
       }
-      frontier = next.filter((id) => !adjacency.has(id));
+      frontier = [...next].filter((id) => !adjacency.has(id));
     }
     const result = enumeratePaths({
       start: startId,
