@@ -8,8 +8,15 @@ import { Requirement } from '../modules/framework/requirement.entity';
 import { MappingSource } from '../modules/mapping/mapping-source.entity';
 import { Mapping } from '../modules/mapping/mapping.entity';
 import { HubQueryLogger } from './query-counter';
+import { Organization } from '../modules/organization/organization.entity';
+import { Evidence } from '../modules/evidence/evidence.entity';
+import { EvidenceLink } from '../modules/evidence/evidence-link.entity';
+import { EvidenceReview, EvidenceRevision } from '../modules/evidence/evidence-history.entity';
+import { ApplicabilityDecision } from '../modules/applicability/applicability.entity';
 
-export const entities = [Framework, Requirement, MappingSource, Mapping];
+export const entities = [
+  Framework, Requirement, MappingSource, Mapping, Organization, Evidence, EvidenceLink, EvidenceRevision, EvidenceReview, ApplicabilityDecision,
+];
 
 export interface DataSourceOptions {
   logLevel?: 'error' | 'warn' | 'info' | 'debug';

@@ -7,21 +7,41 @@ import { Requirement } from '../modules/framework/requirement.entity';
 import { RequirementPageQuery, RequirementService } from '../modules/framework/requirement.service';
 import type { RequirementFilter } from '../modules/framework/requirement.args';
 import { MappingService } from '../modules/mapping/mapping.service';
+import { MappingClosureService } from '../modules/mapping/mapping-closure.service';
 import { MappingSource } from '../modules/mapping/mapping-source.entity';
 import type { MappingRow } from '../modules/mapping/mapping-edge.type';
+import { OrganizationService } from '../modules/organization/organization.service';
+import { EvidenceService } from '../modules/evidence/evidence.service';
+import { Evidence } from '../modules/evidence/evidence.entity';
+import { EvidenceLink } from '../modules/evidence/evidence-link.entity';
+import { EvidenceReview, EvidenceRevision } from '../modules/evidence/evidence-history.entity';
+import { ApplicabilityService } from '../modules/applicability/applicability.service';
+import { ApplicabilityDecision } from '../modules/applicability/applicability.entity';
+import { CoverageService } from '../modules/coverage/coverage.service';
 
 /** Stateless services, created once per process. */
 export interface Services {
   framework: FrameworkService;
   requirement: RequirementService;
   mapping: MappingService;
+  closure: MappingClosureService;
+  organization: OrganizationService;
+  evidence: EvidenceService;
+  applicability: ApplicabilityService;
+  coverage: CoverageService;
 }
 
 export function createServices(ds: DataSource): Services {
+  const requirement = new RequirementService(ds);
   return {
     framework: new FrameworkService(ds),
-    requirement: new RequirementService(ds),
+    requirement,
     mapping: new MappingService(ds),
+    closure: new MappingClosureService(ds),
+    organization: new OrganizationService(ds),
+    evidence: new EvidenceService(ds, requirement),
+    applicability: new ApplicabilityService(ds),
+    coverage: new CoverageService(ds),
   };
 }
 
@@ -56,25 +76,29 @@ function groupedLoader<K extends { frameworkId: string }, V>(
 const filterSignature = (f: RequirementFilter | null) =>
   JSON.stringify(f ? [f.kind ?? null, f.parentRef ?? null, f.assessable ?? null, f.search ?? null] : null);
 
+export const byId = <V>(fn: (ids: readonly string[]) => Promise<Map<string, V>>) =>
+  new DataLoader<string, V | null>(async (ids) => {
+    const found = await fn(ids);
+    return ids.map((id) => found.get(id) ?? null);
+  });
+
+export const listBy = <V>(fn: (ids: readonly string[]) => Promise<Map<string, V[]>>) =>
+  new DataLoader<string, V[]>(async (ids) => {
+    const found = await fn(ids);
+    return ids.map((id) => found.get(id) ?? []);
+  });
+
 /** Per-request DataLoaders: every relation field resolves through one of these. */
-export function createLoaders(s: Services) {
-  const byId = <V>(fn: (ids: readonly string[]) => Promise<Map<string, V>>) =>
-    new DataLoader<string, V | null>(async (ids) => {
-      const found = await fn(ids);
-      return ids.map((id) => found.get(id) ?? null);
-    });
-  const listBy = <V>(fn: (ids: readonly string[]) => Promise<Map<string, V[]>>) =>
-    new DataLoader<string, V[]>(async (ids) => {
-      const found = await fn(ids);
-      return ids.map((id) => found.get(id) ?? []);
-    });
+export function createLoaders(s: Services, org: string) {
+  const memo = new Map<string, unknown>();
   return {
     framework: byId<Framework>((ids) => s.framework.findByIds(ids)),
     requirement: byId<Requirement>((ids) => s.requirement.findByIds(ids)),
     children: listBy<Requirement>((ids) => s.requirement.childrenOf(ids)),
     roots: listBy<Requirement>((ids) => s.requirement.rootsOf(ids)),
-    mappingRows: listBy<MappingRow>((ids) => s.mapping.edgesFor(ids)),
-    mappingSource: byId<MappingSource>((ids) => s.mapping.sourcesByIds(ids)),
+    mappingRows: listBy<MappingRow>((ids) => s.mapping.edgesFor(org, ids)),
+    mappingRow: byId<MappingRow>((ids) => s.mapping.rowsByIds(org, ids)),
+    mappingSource: byId<MappingSource>((ids) => s.mapping.sourcesByIds(org, ids)),
     mappingCount: byId<number>((ids) => s.mapping.countBySources(ids)),
     frameworkByKey: byId<Framework>((keys) => s.framework.findByKeys(keys)),
     requirementPage: groupedLoader<PageKey, { rows: Requirement[]; hasNextPage: boolean }>(
@@ -85,6 +109,21 @@ export function createLoaders(s: Services) {
       (k) => filterSignature(k.filter),
       (ids, k) => s.requirement.count(ids, k.filter),
     ),
+    evidence: byId<Evidence>((ids) => s.evidence.findByIds(org, ids)),
+    activeLinksOfEvidence: listBy<EvidenceLink>((ids) => s.evidence.linksOfEvidence(org, ids, false)),
+    allLinksOfEvidence: listBy<EvidenceLink>((ids) => s.evidence.linksOfEvidence(org, ids, true)),
+    revisions: listBy<EvidenceRevision>((ids) => s.evidence.revisionsOf(org, ids)),
+    reviews: listBy<EvidenceReview>((ids) => s.evidence.reviewsOf(org, ids)),
+    applicabilityHistory: listBy<ApplicabilityDecision>((ids) => s.applicability.history(org, ids)),
+    /** A loader per parameter set (asOf, depth...), created on first use and kept for the request. */
+    keyed<L>(key: string, create: () => L): L {
+      let found = memo.get(key) as L | undefined;
+      if (!found) {
+        found = create();
+        memo.set(key, found);
+      }
+      return found;
+    },
   };
 }
 
@@ -94,4 +133,10 @@ export interface HubContext {
   services: Services;
   loaders: Loaders;
   queryScope: QueryScope;
+  /** The organization every read and write is scoped to. */
+  organizationId: string;
+  /** Who is acting, recorded on writes. */
+  actor: string;
+  /** Memoized per request: which mapping closure the organization reads. */
+  closureScope: () => Promise<string | null>;
 }

@@ -10,6 +10,11 @@ import {
   MappingQueryResolver, MappingSourceResolver,
 } from '../modules/mapping/mapping.resolver';
 import { NodeResolver } from './node.resolver';
+import { EvidenceLinkResolver, EvidenceResolver, RequirementEvidenceResolver } from '../modules/evidence/evidence.resolver';
+import {
+  CoverageQueryResolver, CoverageReportResolver, GapItemResolver, GroupCoverageResolver, InferredCoverageResolver, PrefillItemResolver,
+  PrefillRejectionResolver, ReachGroupResolver, RequirementCoverageResolver, SuggestedEvidenceResolver,
+} from '../modules/coverage/coverage.resolver';
 
 export const resolvers = [
   FrameworkResolver,
@@ -22,6 +27,19 @@ export const resolvers = [
   MappingMatrixCellResolver,
   MappingMatrixRowResolver,
   NodeResolver,
+  EvidenceResolver,
+  EvidenceLinkResolver,
+  RequirementEvidenceResolver,
+  CoverageQueryResolver,
+  CoverageReportResolver,
+  GroupCoverageResolver,
+  RequirementCoverageResolver,
+  InferredCoverageResolver,
+  SuggestedEvidenceResolver,
+  PrefillItemResolver,
+  PrefillRejectionResolver,
+  GapItemResolver,
+  ReachGroupResolver,
 ] as const;
 
 let built: Promise<GraphQLSchema> | undefined;

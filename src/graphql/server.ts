@@ -10,6 +10,8 @@ import { QueryScope, currentQueryScope, withQueryScope } from '../database/query
 import { HubContext, createLoaders, createServices } from './context';
 import { formatError } from './errors';
 import { hubSchema } from './schema';
+import { DEFAULT_ORGANIZATION_SLUG } from '../modules/organization/organization.service';
+import { csvExportRouter } from '../modules/coverage/coverage.csv';
 
 export interface RunningHub {
   url: string;
@@ -34,12 +36,20 @@ function queryCountPlugin(): ApolloServerPlugin<HubContext> {
   };
 }
 
+/** Interim identity until API tokens land: an optional X-Hub-Actor header, else "anonymous". */
+function actorOf(header: string | string[] | undefined): string {
+  const value = (Array.isArray(header) ? header[0] : header)?.trim();
+  return value && value.length <= 100 ? value : 'anonymous';
+}
+
 export async function startHub(
   config: Pick<HubConfig, 'port' | 'host' | 'introspection' | 'exposeQueryCount'>,
   ds: DataSource,
 ): Promise<RunningHub> {
   const schema = await hubSchema();
   const services = createServices(ds);
+  // Until API tokens land, every request acts for the default organization.
+  const organization = await services.organization.ensure(DEFAULT_ORGANIZATION_SLUG, 'Default organization');
   const app = express();
   app.disable('x-powered-by');
   const httpServer = http.createServer(app);
@@ -55,15 +65,25 @@ export async function startHub(
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
+  app.use('/export', csvExportRouter(services, () => ({ organizationId: organization.id })));
   app.use(
     '/graphql',
     // Every statement made while this request runs is counted in its own scope.
     (_req, _res, next) => withQueryScope({ statements: 0 }, next),
     express.json({ limit: '5mb' }),
     expressMiddleware(apollo, {
-      context: async (): Promise<HubContext> => {
+      context: async ({ req }): Promise<HubContext> => {
         const queryScope: QueryScope = currentQueryScope() ?? { statements: 0 };
-        return { services, loaders: createLoaders(services), queryScope };
+        const organizationId = organization.id;
+        let closureScope: Promise<string | null> | undefined;
+        return {
+          services,
+          loaders: createLoaders(services, organizationId),
+          queryScope,
+          organizationId,
+          actor: actorOf(req.headers['x-hub-actor']),
+          closureScope: () => (closureScope ??= services.closure.scopeFor(organizationId)),
+        };
       },
     }),
   );

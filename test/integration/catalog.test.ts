@@ -194,15 +194,17 @@ describe('seeding', () => {
 });
 
 describe('migrations', () => {
-  it('are reversible: down drops the graph, up restores it', async () => {
+  it('are reversible: each down undoes its up, and up again restores the schema', async () => {
     const empty = await startTestHub({ seeded: false });
     try {
-      const exists = async () => (await empty.ds.query(`SELECT to_regclass('public.mapping') IS NOT NULL AS e`))[0].e;
-      expect(await exists()).toBe(true);
+      const exists = async (table: string) => (await empty.ds.query(`SELECT to_regclass($1) IS NOT NULL AS e`, [`public.${table}`]))[0].e;
+      expect([await exists('mapping'), await exists('evidence_link')]).toEqual([true, true]);
       await revertLast(empty.ds);
-      expect(await exists()).toBe(false);
-      expect(await migrate(empty.ds)).toEqual(['ControlGraph1764201600000']);
-      expect(await exists()).toBe(true);
+      expect([await exists('mapping'), await exists('evidence_link')]).toEqual([true, false]);
+      await revertLast(empty.ds);
+      expect(await exists('mapping')).toBe(false);
+      expect(await migrate(empty.ds)).toEqual(['ControlGraph1764201600000', 'EvidenceCoverage1764288000000']);
+      expect([await exists('mapping'), await exists('evidence_link'), await exists('mapping_closure')]).toEqual([true, true, true]);
     } finally {
       await empty.stop();
     }

@@ -2,12 +2,16 @@ import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { FrameworkSeed, MappingSetSeed } from './catalog.transform';
 import { SeedBundle, loadSeedBundle } from './catalog.files';
+import { MappingClosureService } from '../mapping/mapping-closure.service';
+import { DEFAULT_ORGANIZATION_SLUG, OrganizationService } from '../organization/organization.service';
 
 export type SeedOutcome = 'CREATED' | 'UPDATED' | 'UNCHANGED';
 
 export interface SeedReport {
   frameworks: { key: string; version: string; outcome: SeedOutcome; requirements: number }[];
   mappingSets: { key: string; outcome: SeedOutcome; mappings: number }[];
+  /** Number of closure rows written, or null when the graph did not change. */
+  closureRows: number | null;
 }
 
 /**
@@ -17,7 +21,7 @@ export interface SeedReport {
  */
 export async function seed(ds: DataSource, bundle: SeedBundle = loadSeedBundle()): Promise<SeedReport> {
   return ds.transaction(async (em) => {
-    const report: SeedReport = { frameworks: [], mappingSets: [] };
+    const report: SeedReport = { frameworks: [], mappingSets: [], closureRows: null };
     const frameworkIds = new Map<string, string>();
     for (const fw of bundle.frameworks) {
       const { id, outcome } = await seedFramework(em, fw);
@@ -27,6 +31,16 @@ export async function seed(ds: DataSource, bundle: SeedBundle = loadSeedBundle()
     for (const set of bundle.mappingSets) {
       const outcome = await seedMappingSet(em, set, frameworkIds);
       report.mappingSets.push({ key: set.key, outcome, mappings: set.rows.length });
+    }
+    // Until API tokens exist, every request acts for this organization.
+    await new OrganizationService(ds).ensure(DEFAULT_ORGANIZATION_SLUG, 'Default organization', em);
+    const changed = [...report.frameworks, ...report.mappingSets].some((x) => x.outcome !== 'UNCHANGED');
+    const [{ empty }]: { empty: boolean }[] = await em.query(`SELECT NOT EXISTS (SELECT 1 FROM mapping_closure WHERE scope_id IS NULL) AS empty`);
+    if (changed || empty) {
+      const closure = new MappingClosureService(ds);
+      await closure.rebuildAll(em);
+      const [{ n }]: { n: number }[] = await em.query(`SELECT count(*)::int AS n FROM mapping_closure WHERE scope_id IS NULL`);
+      report.closureRows = n;
     }
     return report;
   });
@@ -119,7 +133,7 @@ async function seedMappingSet(em: EntityManager, set: MappingSetSeed, frameworkI
   const sourceFw = frameworkIds.get(set.sourceFrameworkKey)!;
   const targetFw = frameworkIds.get(set.targetFrameworkKey)!;
   const existing: { id: string; content_sha256: string }[] = await em.query(
-    `SELECT id, content_sha256 FROM mapping_source WHERE key = $1`,
+    `SELECT id, content_sha256 FROM mapping_source WHERE key = $1 AND organization_id IS NULL`,
     [set.key],
   );
   if (existing[0]?.content_sha256 === set.contentSha256) return 'UNCHANGED';

@@ -60,6 +60,29 @@ export class RequirementService {
     return found;
   }
 
+  /**
+   * Resolves (framework key, ref) pairs against the latest version of each framework, in one
+   * statement. The map value is the requirement id, or null when the framework or ref is unknown.
+   */
+  async resolveRefs(pairs: readonly { framework: string; ref: string }[], em = this.ds.manager): Promise<Map<string, { id: string; frameworkId: string } | null>> {
+    const out = new Map<string, { id: string; frameworkId: string } | null>();
+    if (!pairs.length) return out;
+    const rows: { framework: string; ref: string; id: string | null; framework_id: string | null }[] = await em.query(
+      `WITH wanted AS (SELECT DISTINCT * FROM jsonb_to_recordset($1::jsonb) AS x(framework text, ref text)),
+       latest AS (
+         SELECT DISTINCT ON (key) id, key FROM framework
+         WHERE key IN (SELECT framework FROM wanted)
+         ORDER BY key, released_on DESC NULLS LAST, created_at DESC)
+       SELECT w.framework, w.ref, r.id, r.framework_id
+       FROM wanted w
+       LEFT JOIN latest l ON l.key = w.framework
+       LEFT JOIN requirement r ON r.framework_id = l.id AND r.ref = w.ref`,
+      [JSON.stringify(pairs.map((p) => ({ framework: p.framework, ref: p.ref })))],
+    );
+    for (const r of rows) out.set(refKey(r.framework, r.ref), r.id ? { id: r.id, frameworkId: r.framework_id! } : null);
+    return out;
+  }
+
   /** Conditions shared by a page and its count, against alias r; $1 is reserved for framework ids. */
   private filterSql(filter: RequirementFilter | null, params: unknown[]): string {
     const where: string[] = [];
@@ -146,6 +169,8 @@ export class RequirementService {
     return raw.map((row) => ({ requirement: hydrate(this.ds, Requirement, row), score: Number(row.score) }));
   }
 }
+
+export const refKey = (framework: string, ref: string) => `${framework}\u0000${ref}`;
 
 export function groupBy<T>(rows: readonly T[], key: (row: T) => string): Map<string, T[]> {
   const out = new Map<string, T[]>();

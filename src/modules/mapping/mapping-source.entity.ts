@@ -52,6 +52,10 @@ export class MappingSource implements Node {
   @Column('date', { name: 'compiled_on', nullable: true })
   compiledOn: string | null;
 
+  /** Null for the shared (seeded) sets; an organization id for that organization's own set. */
+  @Column('uuid', { name: 'organization_id', nullable: true })
+  organizationId: string | null;
+
   @Column('uuid', { name: 'source_framework_id' })
   sourceFrameworkId: string;
 

@@ -69,13 +69,13 @@ export class MappingQueryResolver {
     for (const f of [fromFw, toFw]) ctx.loaders.framework.prime(f.id, f);
     const start = await ctx.services.requirement.findByRef(fromFw.id, ref, fromFw.key);
     ctx.loaders.requirement.prime(start.id, start);
-    const { paths } = await ctx.services.mapping.findPaths(start.id, toFw, args.maxDepth);
+    const { paths } = await ctx.services.mapping.findPaths(ctx.organizationId, start.id, toFw, args.maxDepth);
     return paths.slice(0, args.first);
   }
 
   @Query(() => [MappingSource], { description: 'Every mapping set with its provenance.' })
   mappingSources(@Ctx() ctx: HubContext): Promise<MappingSource[]> {
-    return ctx.services.mapping.listSources();
+    return ctx.services.mapping.listSources(ctx.organizationId);
   }
 
   @Query(() => MappingMatrix, { description: 'For analysts: mappings between two frameworks counted per source group x target group and relationship.' })
@@ -83,7 +83,7 @@ export class MappingQueryResolver {
     if (args.source === args.target) throw badInput('target', 'target must differ from source');
     const fws = await ctx.services.framework.requireByKeys([args.source, args.target]);
     for (const f of fws.values()) ctx.loaders.framework.prime(f.id, f);
-    return ctx.services.mapping.matrix(fws.get(args.source)!, fws.get(args.target)!);
+    return ctx.services.mapping.matrix(ctx.organizationId, fws.get(args.source)!, fws.get(args.target)!);
   }
 }
 

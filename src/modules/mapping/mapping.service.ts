@@ -1,4 +1,4 @@
-import { DataSource, In, Repository } from 'typeorm';
+import { DataSource, In, IsNull, Repository } from 'typeorm';
 import { MappingSource } from './mapping-source.entity';
 import { MappingEdge, MappingPath, MappingRow } from './mapping-edge.type';
 import { MappingDirection, Relationship } from './mapping.enums';
@@ -17,13 +17,16 @@ export class MappingService {
     this.sources = ds.getRepository(MappingSource);
   }
 
-  async sourcesByIds(ids: readonly string[]): Promise<Map<string, MappingSource>> {
-    const rows = ids.length ? await this.sources.findBy({ id: In([...ids]) }) : [];
+  /** Shared sets and the organization's own; another organization's sets behave as if they did not exist. */
+  async sourcesByIds(org: string, ids: readonly string[]): Promise<Map<string, MappingSource>> {
+    const rows = ids.length
+      ? await this.sources.find({ where: [{ id: In([...ids]), organizationId: IsNull() }, { id: In([...ids]), organizationId: org }] })
+      : [];
     return new Map(rows.map((s) => [s.id, s]));
   }
 
-  async listSources(): Promise<MappingSource[]> {
-    return this.sources.find({ order: { key: 'ASC' } });
+  async listSources(org: string): Promise<MappingSource[]> {
+    return this.sources.find({ where: [{ organizationId: IsNull() }, { organizationId: org }], order: { key: 'ASC', createdAt: 'ASC' } });
   }
 
   async countBySources(ids: readonly string[]): Promise<Map<string, number>> {
@@ -33,10 +36,29 @@ export class MappingService {
     return new Map(ids.map((id) => [id, rows.find((r) => r.id === id)?.n ?? 0]));
   }
 
-  /** Every mapping touching each requirement, both stored directions, in counterpart document order. */
-  async edgesFor(requirementIds: readonly string[]): Promise<Map<string, MappingRow[]>> {
+  /** Every visible mapping touching each requirement, both stored directions, in counterpart document order. */
+  async edgesFor(org: string, requirementIds: readonly string[]): Promise<Map<string, MappingRow[]>> {
     const out = new Map<string, MappingRow[]>(requirementIds.map((id) => [id, []]));
     if (!requirementIds.length) return out;
+    const rows = await this.rows(`(m.source_requirement_id = ANY($2::uuid[]) OR m.target_requirement_id = ANY($2::uuid[]))`, org, requirementIds);
+    for (const row of rows) {
+      out.get(row.sourceRequirementId)?.push(row);
+      out.get(row.targetRequirementId)?.push(row);
+    }
+    for (const [id, list] of out) {
+      list.sort((a, b) => counterpartKey(a, id).localeCompare(counterpartKey(b, id)));
+    }
+    return out;
+  }
+
+  /** Mapping rows by id (for paths stored in the closure), visible to the organization. */
+  async rowsByIds(org: string, ids: readonly string[]): Promise<Map<string, MappingRow>> {
+    if (!ids.length) return new Map();
+    const rows = await this.rows(`m.id = ANY($2::uuid[])`, org, ids);
+    return new Map(rows.map((r) => [r.id, r]));
+  }
+
+  private async rows(where: string, org: string, ids: readonly string[]): Promise<MappingRow[]> {
     const raw: Record<string, unknown>[] = await this.ds.query(
       `SELECT m.id, m.mapping_source_id, m.source_requirement_id, m.target_requirement_id, m.relationship, m.strength,
               m.rationale, m.note, m.attributes,
@@ -44,51 +66,44 @@ export class MappingService {
               sf.key AS source_framework_key, tf.key AS target_framework_key,
               s.position AS source_position, t.position AS target_position
        FROM mapping m
+       JOIN mapping_source ms ON ms.id = m.mapping_source_id
        JOIN requirement s ON s.id = m.source_requirement_id
        JOIN requirement t ON t.id = m.target_requirement_id
        JOIN framework sf ON sf.id = s.framework_id
        JOIN framework tf ON tf.id = t.framework_id
-       WHERE m.source_requirement_id = ANY($1::uuid[]) OR m.target_requirement_id = ANY($1::uuid[])`,
-      [[...requirementIds]],
+       WHERE (ms.organization_id IS NULL OR ms.organization_id = $1) AND ${where}`,
+      [org, [...ids]],
     );
-    for (const r of raw) {
-      const row: MappingRow = {
-        id: r.id as string,
-        mappingSourceId: r.mapping_source_id as string,
-        sourceRequirementId: r.source_requirement_id as string,
-        targetRequirementId: r.target_requirement_id as string,
-        sourceFrameworkId: r.source_framework_id as string,
-        targetFrameworkId: r.target_framework_id as string,
-        sourceFrameworkKey: r.source_framework_key as string,
-        targetFrameworkKey: r.target_framework_key as string,
-        sourcePosition: Number(r.source_position),
-        targetPosition: Number(r.target_position),
-        relationship: r.relationship as Relationship,
-        strength: r.strength === null ? null : Number(r.strength),
-        rationale: r.rationale as MappingRow['rationale'],
-        note: r.note as string | null,
-        attributes: r.attributes as Record<string, unknown>,
-      };
-      out.get(row.sourceRequirementId)?.push(row);
-      out.get(row.targetRequirementId)?.push(row);
-    }
-    for (const [id, rows] of out) {
-      rows.sort((a, b) => counterpartKey(a, id).localeCompare(counterpartKey(b, id)));
-    }
-    return out;
+    return raw.map((r) => ({
+      id: r.id as string,
+      mappingSourceId: r.mapping_source_id as string,
+      sourceRequirementId: r.source_requirement_id as string,
+      targetRequirementId: r.target_requirement_id as string,
+      sourceFrameworkId: r.source_framework_id as string,
+      targetFrameworkId: r.target_framework_id as string,
+      sourceFrameworkKey: r.source_framework_key as string,
+      targetFrameworkKey: r.target_framework_key as string,
+      sourcePosition: Number(r.source_position),
+      targetPosition: Number(r.target_position),
+      relationship: r.relationship as Relationship,
+      strength: r.strength === null ? null : Number(r.strength),
+      rationale: r.rationale as MappingRow['rationale'],
+      note: r.note as string | null,
+      attributes: r.attributes as Record<string, unknown>,
+    }));
   }
 
   /**
    * Paths from one requirement to any requirement of the target framework, breadth first. Edges are
    * loaded one level at a time (at most maxDepth statements), then enumerated by the pure rules.
    */
-  async findPaths(startId: string, target: Framework, maxDepth: number): Promise<{ paths: MappingPath[]; truncated: boolean }> {
+  async findPaths(org: string, startId: string, target: Framework, maxDepth: number): Promise<{ paths: MappingPath[]; truncated: boolean }> {
     const adjacency = new Map<string, Hop[]>();
     const rowsById = new Map<string, MappingRow>();
     const frameworkOf = new Map<string, string>();
     let frontier = [startId];
     for (let depth = 1; depth <= maxDepth && frontier.length; depth++) {
-      const edges = await this.edgesFor(frontier);
+      const edges = await this.edgesFor(org, frontier);
       const next = new Set<string>();
       for (const [from, rows] of edges) {
         const hops: Hop[] = [];
@@ -126,17 +141,19 @@ export class MappingService {
   }
 
   /** Counts per (source top-level group x target top-level group x relationship), read from the source side. */
-  async matrix(source: Framework, target: Framework): Promise<MappingMatrix> {
+  async matrix(org: string, source: Framework, target: Framework): Promise<MappingMatrix> {
     const cellsRaw: { a_group: string; b_group: string; rel: Relationship; n: number; sources: string[] }[] = await this.ds.query(
       `WITH e AS (
          SELECT m.mapping_source_id, a.ancestor_ids, a.id AS a_id, b.ancestor_ids AS b_anc, b.id AS b_id, m.relationship AS rel
          FROM mapping m
+         JOIN mapping_source ms ON ms.id = m.mapping_source_id AND (ms.organization_id IS NULL OR ms.organization_id = $3)
          JOIN requirement a ON a.id = m.source_requirement_id
          JOIN requirement b ON b.id = m.target_requirement_id
          WHERE a.framework_id = $1 AND b.framework_id = $2
          UNION ALL
          SELECT m.mapping_source_id, a.ancestor_ids, a.id, b.ancestor_ids, b.id, ${INVERSE_SQL}
          FROM mapping m
+         JOIN mapping_source ms ON ms.id = m.mapping_source_id AND (ms.organization_id IS NULL OR ms.organization_id = $3)
          JOIN requirement a ON a.id = m.target_requirement_id
          JOIN requirement b ON b.id = m.source_requirement_id
          WHERE a.framework_id = $1 AND b.framework_id = $2
@@ -148,13 +165,14 @@ export class MappingService {
        JOIN requirement bg ON bg.id = coalesce(e.b_anc[1], e.b_id)
        GROUP BY 1, 2, 3, ag.position, bg.position
        ORDER BY ag.position, bg.position, e.rel`,
-      [source.id, target.id],
+      [source.id, target.id, org],
     );
     const rowsRaw: { group_id: string; assessable: number; mapped: number }[] = await this.ds.query(
       `SELECT g.id AS group_id,
               count(r.id) FILTER (WHERE r.assessable)::int AS assessable,
               count(r.id) FILTER (WHERE r.assessable AND EXISTS (
                 SELECT 1 FROM mapping m
+                JOIN mapping_source ms ON ms.id = m.mapping_source_id AND (ms.organization_id IS NULL OR ms.organization_id = $3)
                 JOIN requirement o ON o.id = CASE WHEN m.source_requirement_id = r.id THEN m.target_requirement_id ELSE m.source_requirement_id END
                 WHERE (m.source_requirement_id = r.id OR m.target_requirement_id = r.id)
                   AND o.framework_id = $2 AND m.relationship <> 'NO_RELATIONSHIP'))::int AS mapped
@@ -163,7 +181,7 @@ export class MappingService {
        WHERE g.framework_id = $1 AND g.parent_id IS NULL
        GROUP BY g.id, g.position
        ORDER BY g.position`,
-      [source.id, target.id],
+      [source.id, target.id, org],
     );
 
     const matrix = new MappingMatrix();

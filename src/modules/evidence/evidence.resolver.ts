@@ -1,0 +1,177 @@
+import { Arg, Args, Ctx, FieldResolver, ID, Mutation, ObjectType, Query, Resolver, Root } from 'type-graphql';
+import { GraphQLDateTime } from 'graphql-scalars';
+import { Connection, decodeCursor, encodeCursor } from '../../graphql/connection.type';
+import type { HubContext } from '../../graphql/context';
+import { listBy } from '../../graphql/context';
+import { ErrorCode, HubError, badInput } from '../../graphql/errors';
+import { Requirement } from '../framework/requirement.entity';
+import { Evidence } from './evidence.entity';
+import { EvidenceLink } from './evidence-link.entity';
+import { EvidenceReview, EvidenceRevision } from './evidence-history.entity';
+import { UpsertOutcome } from './evidence.enums';
+import {
+  BulkUpsertEvidenceInput, EvidencesArgs, LinkEvidenceInput, ReviewEvidenceInput, UnlinkEvidenceInput, UpsertEvidenceInput,
+} from './evidence.input';
+import {
+  BulkUpsertEvidencePayload, BulkUpsertEvidenceResult, LinkEvidencePayload, ReviewEvidencePayload, UnlinkEvidencePayload,
+  UpsertEvidencePayload,
+} from './evidence.payload';
+import type { ItemResult } from './evidence.service';
+
+@ObjectType({ description: 'A page of evidence, newest first.' })
+export class EvidenceConnection extends Connection(Evidence, 'Evidence') {}
+
+/** Resolves a (framework key, ref) pair to a requirement of the latest framework version. */
+export async function requireRequirement(ctx: HubContext, framework: string, ref: string): Promise<Requirement> {
+  const fw = (await ctx.services.framework.requireByKeys([framework])).get(framework)!;
+  return ctx.services.requirement.findByRef(fw.id, ref, fw.key);
+}
+
+function itemError(r: ItemResult) {
+  return {
+    code: ErrorCode.BAD_USER_INPUT,
+    message: r.problems.map((p) => p.message).join('; '),
+    problems: r.problems,
+    unknownRefs: r.unknownRefs,
+  };
+}
+
+@Resolver(() => Evidence)
+export class EvidenceResolver {
+  @Query(() => Evidence, { nullable: true, description: 'One piece of evidence of the organization. NOT_FOUND if unknown.' })
+  async evidence(@Ctx() ctx: HubContext, @Arg('id', () => ID, { description: 'Evidence id.' }) id: string): Promise<Evidence> {
+    return ctx.services.evidence.require(ctx.organizationId, id);
+  }
+
+  @Query(() => EvidenceConnection, { description: 'The organization\'s evidence, newest first, filtered and paged.' })
+  async evidences(@Ctx() ctx: HubContext, @Args() args: EvidencesArgs): Promise<EvidenceConnection> {
+    const f = args.filter ?? null;
+    let requirementId: string | null = null;
+    let frameworkId: string | null = null;
+    if (f?.ref && !f.framework) throw badInput('filter.ref', 'filter.ref needs filter.framework');
+    if (f?.framework) {
+      const fw = (await ctx.services.framework.requireByKeys([f.framework])).get(f.framework)!;
+      frameworkId = fw.id;
+      if (f.ref) requirementId = (await ctx.services.requirement.findByRef(fw.id, f.ref, fw.key)).id;
+    }
+    const after = args.after ? decodeCursor('ev', args.after) : null;
+    const page = await ctx.services.evidence.page(ctx.organizationId, f, args.first, after, requirementId, frameworkId);
+    for (const e of page.rows) ctx.loaders.evidence.prime(e.id, e);
+    return EvidenceConnection.fromPage({
+      items: page.rows.map((e) => ({ node: e, cursor: encodeCursor('ev', Number(e.seq)) })),
+      hasNextPage: page.hasNextPage,
+      count: page.count,
+    });
+  }
+
+  @Mutation(() => UpsertEvidencePayload, { description: 'Creates or updates evidence keyed on sourceSystem + externalId; sending the same item again is UNCHANGED.' })
+  async upsertEvidence(@Ctx() ctx: HubContext, @Arg('input', () => UpsertEvidenceInput, { description: 'The evidence.' }) input: UpsertEvidenceInput): Promise<UpsertEvidencePayload> {
+    const [result] = await ctx.services.evidence.upsertMany(ctx.organizationId, ctx.actor, [input]);
+    if (result.outcome === UpsertOutcome.FAILED) {
+      const e = itemError(result);
+      throw new HubError(ErrorCode.BAD_USER_INPUT, e.message, { field: result.problems[0]?.field, problems: e.problems, unknownRefs: e.unknownRefs });
+    }
+    return Object.assign(new UpsertEvidencePayload(), { outcome: result.outcome, evidence: result.evidence! });
+  }
+
+  @Mutation(() => BulkUpsertEvidencePayload, {
+    description: 'Up to 1,000 upserts. Each bad item is reported with its index and reason and nothing of it is written; the good items are committed.',
+  })
+  async bulkUpsertEvidence(
+    @Ctx() ctx: HubContext,
+    @Arg('input', () => BulkUpsertEvidenceInput, { description: 'The items.' }) input: BulkUpsertEvidenceInput,
+  ): Promise<BulkUpsertEvidencePayload> {
+    const results = await ctx.services.evidence.upsertMany(ctx.organizationId, ctx.actor, input.items);
+    const count = (o: UpsertOutcome) => results.filter((r) => r.outcome === o).length;
+    return Object.assign(new BulkUpsertEvidencePayload(), {
+      results: results.map((r) =>
+        Object.assign(new BulkUpsertEvidenceResult(), {
+          index: r.index,
+          outcome: r.outcome,
+          evidence: r.evidence,
+          error: r.outcome === UpsertOutcome.FAILED ? itemError(r) : null,
+        }),
+      ),
+      created: count(UpsertOutcome.CREATED),
+      updated: count(UpsertOutcome.UPDATED),
+      unchanged: count(UpsertOutcome.UNCHANGED),
+      failed: count(UpsertOutcome.FAILED),
+    });
+  }
+
+  @Mutation(() => LinkEvidencePayload, { description: 'Links evidence to a requirement; a changed coverage or note ends the old link and makes a new one.' })
+  async linkEvidence(@Ctx() ctx: HubContext, @Arg('input', () => LinkEvidenceInput, { description: 'The link.' }) input: LinkEvidenceInput): Promise<LinkEvidencePayload> {
+    const req = await requireRequirement(ctx, input.framework, input.ref);
+    const note = input.note?.trim() || null;
+    if (note && note.length > 2000) throw badInput('note', 'note must be at most 2000 characters');
+    const { link, changed } = await ctx.services.evidence.link(ctx.organizationId, ctx.actor, {
+      evidenceId: input.evidenceId, requirementId: req.id, coverage: input.coverage, note,
+    });
+    return Object.assign(new LinkEvidencePayload(), { link, changed });
+  }
+
+  @Mutation(() => UnlinkEvidencePayload, { description: 'Ends the active link at this moment; reports as of earlier dates still see it.' })
+  async unlinkEvidence(@Ctx() ctx: HubContext, @Arg('input', () => UnlinkEvidenceInput, { description: 'The link to end.' }) input: UnlinkEvidenceInput): Promise<UnlinkEvidencePayload> {
+    const req = await requireRequirement(ctx, input.framework, input.ref);
+    const link = await ctx.services.evidence.unlink(ctx.organizationId, ctx.actor, input.evidenceId, req.id, `${input.framework} ${input.ref}`);
+    return Object.assign(new UnlinkEvidencePayload(), { link });
+  }
+
+  @Mutation(() => ReviewEvidencePayload, { description: 'Sets the review status (ACCEPTED evidence counts for coverage), with a comment; kept in the review history.' })
+  async reviewEvidence(@Ctx() ctx: HubContext, @Arg('input', () => ReviewEvidenceInput, { description: 'The decision.' }) input: ReviewEvidenceInput): Promise<ReviewEvidencePayload> {
+    const comment = input.comment?.trim() || null;
+    if (comment && comment.length > 5000) throw badInput('comment', 'comment must be at most 5000 characters');
+    const evidence = await ctx.services.evidence.review(ctx.organizationId, ctx.actor, input.evidenceId, input.status, comment);
+    ctx.loaders.evidence.clear(evidence.id).prime(evidence.id, evidence);
+    return Object.assign(new ReviewEvidencePayload(), { evidence });
+  }
+
+  @FieldResolver(() => [EvidenceLink], { description: 'Its links: active ones, or all including ended ones.' })
+  links(
+    @Root() e: Evidence,
+    @Ctx() ctx: HubContext,
+    @Arg('includeEnded', () => Boolean, { defaultValue: false, description: 'Include ended links.' }) includeEnded: boolean,
+  ): Promise<EvidenceLink[]> {
+    return (includeEnded ? ctx.loaders.allLinksOfEvidence : ctx.loaders.activeLinksOfEvidence).load(e.id);
+  }
+
+  @FieldResolver(() => [EvidenceRevision], { description: 'Earlier versions of its content, oldest first.' })
+  revisions(@Root() e: Evidence, @Ctx() ctx: HubContext): Promise<EvidenceRevision[]> {
+    return ctx.loaders.revisions.load(e.id);
+  }
+
+  @FieldResolver(() => [EvidenceReview], { description: 'Its status changes, oldest first.' })
+  reviews(@Root() e: Evidence, @Ctx() ctx: HubContext): Promise<EvidenceReview[]> {
+    return ctx.loaders.reviews.load(e.id);
+  }
+}
+
+@Resolver(() => EvidenceLink)
+export class EvidenceLinkResolver {
+  @FieldResolver(() => Evidence, { description: 'The evidence.' })
+  async evidence(@Root() l: EvidenceLink, @Ctx() ctx: HubContext): Promise<Evidence> {
+    return (await ctx.loaders.evidence.load(l.evidenceId))!;
+  }
+
+  @FieldResolver(() => Requirement, { description: 'The requirement.' })
+  async requirement(@Root() l: EvidenceLink, @Ctx() ctx: HubContext): Promise<Requirement> {
+    return (await ctx.loaders.requirement.load(l.requirementId))!;
+  }
+}
+
+@Resolver(() => Requirement)
+export class RequirementEvidenceResolver {
+  @FieldResolver(() => [EvidenceLink], { description: 'The organization\'s evidence links to this requirement active at asOf (default now), newest first.' })
+  evidence(
+    @Root() r: Requirement,
+    @Ctx() ctx: HubContext,
+    @Arg('asOf', () => GraphQLDateTime, { nullable: true, description: 'Date to look at; now when omitted.' }) asOf?: Date | null,
+  ): Promise<EvidenceLink[]> {
+    const at = asOf ?? new Date();
+    const loader = ctx.loaders.keyed(`links-on:${at.toISOString()}`, () =>
+      listBy<EvidenceLink>((ids) => ctx.services.evidence.linksOnRequirements(ctx.organizationId, ids, at)),
+    );
+    return loader.load(r.id);
+  }
+}
+

@@ -1,0 +1,356 @@
+import { DataSource, EntityManager, In, Repository } from 'typeorm';
+import { hydrate } from '../../database/hydrate';
+import { inTransaction } from '../../database/transaction';
+import { badInput, notFound } from '../../graphql/errors';
+import { RequirementService, groupBy, refKey } from '../framework/requirement.service';
+import { Evidence } from './evidence.entity';
+import { EvidenceLink } from './evidence-link.entity';
+import { EvidenceReview, EvidenceRevision } from './evidence-history.entity';
+import { EvidenceStatus, LinkCoverage, LinkOrigin, UpsertOutcome } from './evidence.enums';
+import { EvidenceFilter, MAX_BULK_ITEMS, UpsertEvidenceInput } from './evidence.input';
+import { LinkState, NormalizedEvidence, Problem, diffEvidence, reconcileLinks, validateEvidence } from './evidence.rules';
+
+export interface ItemResult {
+  index: number;
+  outcome: UpsertOutcome;
+  evidence: Evidence | null;
+  problems: Problem[];
+  /** Unknown framework/ref pairs named by the item, as "framework ref". */
+  unknownRefs: string[];
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The only code that queries evidence, evidence_link, evidence_revision and evidence_review. */
+export class EvidenceService {
+  private readonly evidence: Repository<Evidence>;
+  private readonly links: Repository<EvidenceLink>;
+
+  constructor(
+    private readonly ds: DataSource,
+    private readonly requirements: RequirementService,
+  ) {
+    this.evidence = ds.getRepository(Evidence);
+    this.links = ds.getRepository(EvidenceLink);
+  }
+
+  /**
+   * Validates every item, then writes the valid ones in one transaction with a constant number of
+   * statements (no statement per item). A bad item is reported and nothing of it is written.
+   */
+  async upsertMany(org: string, actor: string, items: readonly UpsertEvidenceInput[]): Promise<ItemResult[]> {
+    if (items.length > MAX_BULK_ITEMS) {
+      throw badInput('items', `items: at most ${MAX_BULK_ITEMS} per call, got ${items.length}; nothing was written`);
+    }
+    const results: ItemResult[] = items.map((_, index) => ({ index, outcome: UpsertOutcome.FAILED, evidence: null, problems: [], unknownRefs: [] }));
+    const valid: { index: number; value: NormalizedEvidence }[] = [];
+    const firstByKey = new Map<string, number>();
+    items.forEach((item, index) => {
+      const { problems, value } = validateEvidence(item);
+      if (!value) {
+        results[index].problems = problems;
+        return;
+      }
+      const key = refKey(value.sourceSystem, value.externalId);
+      if (firstByKey.has(key)) {
+        results[index].problems = [{ field: 'externalId', message: `item ${index} repeats item ${firstByKey.get(key)} (same sourceSystem and externalId)` }];
+        return;
+      }
+      firstByKey.set(key, index);
+      valid.push({ index, value });
+    });
+
+    const pairs = valid.flatMap((v) => v.value.links ?? []).map((l) => ({ framework: l.framework, ref: l.ref }));
+    const resolved = await this.requirements.resolveRefs(pairs);
+    const ready = valid.filter(({ index, value }) => {
+      const unknown = (value.links ?? []).filter((l) => !resolved.get(refKey(l.framework, l.ref)));
+      if (!unknown.length) return true;
+      results[index].unknownRefs = unknown.map((l) => `${l.framework} ${l.ref}`);
+      results[index].problems = unknown.map((l) => ({ field: 'links', message: `unknown requirement "${l.ref}" in framework "${l.framework}"` }));
+      return false;
+    });
+    if (!ready.length) return results;
+
+    const written = await inTransaction(this.ds, (em) => this.write(em, org, actor, ready, resolved));
+    for (const w of written) {
+      results[w.index].outcome = w.outcome;
+      results[w.index].evidence = w.evidence;
+    }
+    return results;
+  }
+
+  private async write(
+    em: EntityManager,
+    org: string,
+    actor: string,
+    items: { index: number; value: NormalizedEvidence }[],
+    resolved: Map<string, { id: string } | null>,
+  ): Promise<{ index: number; outcome: UpsertOutcome; evidence: Evidence }[]> {
+    // One writer per organization at a time: two calls creating the same key cannot both insert it.
+    await em.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [`evidence:${org}`]);
+
+    const keys = items.map((i) => ({ s: i.value.sourceSystem, e: i.value.externalId }));
+    const existingRows: Record<string, unknown>[] = await em.query(
+      `SELECT e.* FROM evidence e JOIN jsonb_to_recordset($2::jsonb) AS k(s text, e text)
+         ON e.source_system = k.s AND e.external_id = k.e
+       WHERE e.organization_id = $1`,
+      [org, JSON.stringify(keys)],
+    );
+    const existing = new Map(existingRows.map((r) => {
+      const ev = hydrate(this.ds, Evidence, r);
+      return [refKey(ev.sourceSystem, ev.externalId), ev];
+    }));
+    const active: EvidenceLink[] = existing.size
+      ? (await em.query(`SELECT * FROM evidence_link WHERE evidence_id = ANY($1::uuid[]) AND unlinked_at IS NULL`, [[...existing.values()].map((e) => e.id)]))
+          .map((r: Record<string, unknown>) => hydrate(this.ds, EvidenceLink, r))
+      : [];
+    const activeByEvidence = groupBy(active, (l) => l.evidenceId);
+
+    const inserts: Record<string, unknown>[] = [];
+    const updates: Record<string, unknown>[] = [];
+    const revisions: Record<string, unknown>[] = [];
+    const reviews: Record<string, unknown>[] = [];
+    const linkEnds: string[] = [];
+    const linkCreates: Record<string, unknown>[] = [];
+    const outcome = new Map<number, UpsertOutcome>();
+    const idOf = new Map<number, string>();
+
+    for (const { index, value: v } of items) {
+      const desired: LinkState[] | null = v.links
+        ? v.links.map((l) => ({ requirementId: resolved.get(refKey(l.framework, l.ref))!.id, coverage: l.coverage, note: l.note }))
+        : null;
+      const stored = existing.get(refKey(v.sourceSystem, v.externalId));
+      const row = {
+        source_system: v.sourceSystem, external_id: v.externalId, title: v.title, description: v.description, kind: v.kind,
+        uri: v.uri, content_sha256: v.contentSha256, effective_at: v.effectiveAt.toISOString(),
+        valid_until: v.validUntil?.toISOString() ?? null, review_cadence: v.reviewCadence, owner: v.owner,
+      };
+      if (!stored) {
+        const id = crypto.randomUUID();
+        idOf.set(index, id);
+        inserts.push({ ...row, id, status: v.status ?? EvidenceStatus.DRAFT });
+        for (const d of desired ?? []) linkCreates.push({ evidence_id: id, requirement_id: d.requirementId, coverage: d.coverage, note: d.note });
+        outcome.set(index, UpsertOutcome.CREATED);
+        continue;
+      }
+      idOf.set(index, stored.id);
+      const diff = diffEvidence(stored, v);
+      const links = desired ? reconcileLinks(activeByEvidence.get(stored.id) ?? [], desired) : { end: [], create: [] };
+      const changed = diff.content || diff.fields || diff.status || links.end.length > 0 || links.create.length > 0;
+      outcome.set(index, changed ? UpsertOutcome.UPDATED : UpsertOutcome.UNCHANGED);
+      if (!changed) continue;
+      if (diff.content || diff.fields || diff.status) {
+        updates.push({ ...row, id: stored.id, status: v.status ?? stored.status, version: stored.version + (diff.content ? 1 : 0) });
+      }
+      if (diff.content) {
+        revisions.push({
+          evidence_id: stored.id, version: stored.version, uri: stored.uri, content_sha256: stored.contentSha256,
+          effective_at: stored.effectiveAt.toISOString(), valid_until: stored.validUntil?.toISOString() ?? null, review_cadence: stored.reviewCadence,
+        });
+      }
+      if (diff.status) reviews.push({ evidence_id: stored.id, from_status: stored.status, to_status: v.status, comment: 'status set by upsert' });
+      linkEnds.push(...links.end.map((l) => l.id));
+      for (const d of links.create) linkCreates.push({ evidence_id: stored.id, requirement_id: d.requirementId, coverage: d.coverage, note: d.note });
+    }
+
+    if (inserts.length) {
+      await em.query(
+        `INSERT INTO evidence (id, organization_id, source_system, external_id, title, description, kind, uri, content_sha256,
+                               effective_at, valid_until, review_cadence, status, owner, created_by)
+         SELECT x.id, $1, x.source_system, x.external_id, x.title, x.description, x.kind, x.uri, x.content_sha256,
+                x.effective_at, x.valid_until, x.review_cadence, x.status, x.owner, $2
+         FROM jsonb_to_recordset($3::jsonb) AS x(id uuid, source_system text, external_id text, title text, description text,
+              kind text, uri text, content_sha256 text, effective_at timestamptz, valid_until timestamptz, review_cadence text,
+              status text, owner text)`,
+        [org, actor, JSON.stringify(inserts)],
+      );
+    }
+    if (updates.length) {
+      await em.query(
+        `UPDATE evidence e SET title = x.title, description = x.description, kind = x.kind, uri = x.uri,
+                content_sha256 = x.content_sha256, effective_at = x.effective_at, valid_until = x.valid_until,
+                review_cadence = x.review_cadence, status = x.status, owner = x.owner, version = x.version, updated_at = now()
+         FROM jsonb_to_recordset($2::jsonb) AS x(id uuid, title text, description text, kind text, uri text, content_sha256 text,
+              effective_at timestamptz, valid_until timestamptz, review_cadence text, status text, owner text, version int)
+         WHERE e.id = x.id AND e.organization_id = $1`,
+        [org, JSON.stringify(updates)],
+      );
+    }
+    if (revisions.length) {
+      await em.query(
+        `INSERT INTO evidence_revision (evidence_id, organization_id, version, uri, content_sha256, effective_at, valid_until,
+                                        review_cadence, superseded_by)
+         SELECT x.evidence_id, $1, x.version, x.uri, x.content_sha256, x.effective_at, x.valid_until, x.review_cadence, $2
+         FROM jsonb_to_recordset($3::jsonb) AS x(evidence_id uuid, version int, uri text, content_sha256 text,
+              effective_at timestamptz, valid_until timestamptz, review_cadence text)`,
+        [org, actor, JSON.stringify(revisions)],
+      );
+    }
+    if (reviews.length) await this.insertReviews(em, org, actor, reviews);
+    if (linkEnds.length) {
+      await em.query(`UPDATE evidence_link SET unlinked_at = now(), unlinked_by = $2 WHERE id = ANY($1::uuid[])`, [linkEnds, actor]);
+    }
+    if (linkCreates.length) await this.insertLinks(em, org, actor, linkCreates);
+
+    const ids = [...new Set(idOf.values())];
+    const rows: Record<string, unknown>[] = await em.query(`SELECT * FROM evidence WHERE id = ANY($1::uuid[])`, [ids]);
+    const byId = new Map(rows.map((r) => [r.id as string, hydrate(this.ds, Evidence, r)]));
+    return items.map(({ index }) => ({ index, outcome: outcome.get(index)!, evidence: byId.get(idOf.get(index)!)! }));
+  }
+
+  private async insertReviews(em: EntityManager, org: string, actor: string, rows: Record<string, unknown>[]): Promise<void> {
+    await em.query(
+      `INSERT INTO evidence_review (evidence_id, organization_id, from_status, to_status, comment, reviewed_by)
+       SELECT x.evidence_id, $1, x.from_status, x.to_status, x.comment, $2
+       FROM jsonb_to_recordset($3::jsonb) AS x(evidence_id uuid, from_status text, to_status text, comment text)`,
+      [org, actor, JSON.stringify(rows)],
+    );
+  }
+
+  private async insertLinks(em: EntityManager, org: string, actor: string, rows: Record<string, unknown>[]): Promise<EvidenceLink[]> {
+    const out: Record<string, unknown>[] = await em.query(
+      `INSERT INTO evidence_link (organization_id, evidence_id, requirement_id, coverage, note, origin, prefill_path, linked_by)
+       SELECT $1, x.evidence_id, x.requirement_id, x.coverage, x.note, coalesce(x.origin, 'DIRECT'), x.prefill_path, $2
+       FROM jsonb_to_recordset($3::jsonb) AS x(evidence_id uuid, requirement_id uuid, coverage text, note text, origin text, prefill_path jsonb)
+       RETURNING *`,
+      [org, actor, JSON.stringify(rows)],
+    );
+    return out.map((r) => hydrate(this.ds, EvidenceLink, r));
+  }
+
+  /** NOT_FOUND for ids of other organizations, exactly as for ids that do not exist. */
+  async require(org: string, id: string, em: EntityManager = this.ds.manager): Promise<Evidence> {
+    const found = UUID.test(id) ? await em.getRepository(Evidence).findOneBy({ id, organizationId: org }) : null;
+    if (!found) throw notFound(`No evidence with id "${id.slice(0, 100)}"`, { id: id.slice(0, 100) });
+    return found;
+  }
+
+  async findByIds(org: string, ids: readonly string[]): Promise<Map<string, Evidence>> {
+    const valid = ids.filter((id) => UUID.test(id));
+    const rows = valid.length ? await this.evidence.findBy({ id: In(valid), organizationId: org }) : [];
+    return new Map(rows.map((e) => [e.id, e]));
+  }
+
+  /** Links to one requirement (active now), idempotent: the same link again changes nothing. */
+  async link(
+    org: string,
+    actor: string,
+    input: { evidenceId: string; requirementId: string; coverage: LinkCoverage; note: string | null; origin?: LinkOrigin; prefillPath?: Record<string, unknown> | null },
+  ): Promise<{ link: EvidenceLink; changed: boolean }> {
+    return inTransaction(this.ds, async (em) => {
+      await this.require(org, input.evidenceId, em);
+      const current: Record<string, unknown>[] = await em.query(
+        `SELECT * FROM evidence_link WHERE evidence_id = $1 AND requirement_id = $2 AND unlinked_at IS NULL FOR UPDATE`,
+        [input.evidenceId, input.requirementId],
+      );
+      const cur = current[0] ? hydrate(this.ds, EvidenceLink, current[0]) : null;
+      if (cur && cur.coverage === input.coverage && cur.note === input.note && (input.origin ?? LinkOrigin.DIRECT) === cur.origin) {
+        return { link: cur, changed: false };
+      }
+      if (cur) await em.query(`UPDATE evidence_link SET unlinked_at = now(), unlinked_by = $2 WHERE id = $1`, [cur.id, actor]);
+      const [link] = await this.insertLinks(em, org, actor, [{
+        evidence_id: input.evidenceId, requirement_id: input.requirementId, coverage: input.coverage, note: input.note,
+        origin: input.origin ?? LinkOrigin.DIRECT, prefill_path: input.prefillPath ?? null,
+      }]);
+      return { link, changed: true };
+    });
+  }
+
+  async unlink(org: string, actor: string, evidenceId: string, requirementId: string, what: string): Promise<EvidenceLink> {
+    return inTransaction(this.ds, async (em) => {
+      await this.require(org, evidenceId, em);
+      const rows: Record<string, unknown>[] = await em.query(
+        `UPDATE evidence_link SET unlinked_at = now(), unlinked_by = $3
+         WHERE evidence_id = $1 AND requirement_id = $2 AND unlinked_at IS NULL RETURNING *`,
+        [evidenceId, requirementId, actor],
+      );
+      if (!rows.length) throw notFound(`Evidence "${evidenceId}" has no active link to ${what}`, { id: evidenceId });
+      return hydrate(this.ds, EvidenceLink, rows[0]);
+    });
+  }
+
+  async review(org: string, actor: string, evidenceId: string, status: EvidenceStatus, comment: string | null): Promise<Evidence> {
+    return inTransaction(this.ds, async (em) => {
+      const ev = await this.require(org, evidenceId, em);
+      if (ev.status === status && !comment) return ev;
+      await em.query(`UPDATE evidence SET status = $2, updated_at = now() WHERE id = $1`, [evidenceId, status]);
+      await this.insertReviews(em, org, actor, [{ evidence_id: evidenceId, from_status: ev.status, to_status: status, comment }]);
+      return this.require(org, evidenceId, em);
+    });
+  }
+
+  /** Keyset page, newest first. */
+  async page(org: string, filter: EvidenceFilter | null, first: number, afterSeq: number | null, requirementId: string | null, frameworkId: string | null) {
+    const params: unknown[] = [org];
+    const where: string[] = ['e.organization_id = $1'];
+    const add = (sql: string, value: unknown) => {
+      params.push(value);
+      where.push(sql.replace('?', `$${params.length}`));
+    };
+    if (filter?.sourceSystem) add('e.source_system = ?', filter.sourceSystem);
+    if (filter?.status) add('e.status = ?', filter.status);
+    if (filter?.kind) add('e.kind = ?', filter.kind);
+    if (filter?.expiringBefore) add('e.valid_until < ?', filter.expiringBefore.toISOString());
+    if (requirementId) add('EXISTS (SELECT 1 FROM evidence_link l WHERE l.evidence_id = e.id AND l.unlinked_at IS NULL AND l.requirement_id = ?)', requirementId);
+    else if (frameworkId) {
+      add('EXISTS (SELECT 1 FROM evidence_link l JOIN requirement r ON r.id = l.requirement_id WHERE l.evidence_id = e.id AND l.unlinked_at IS NULL AND r.framework_id = ?)', frameworkId);
+    }
+    const countWhere = where.join(' AND ');
+    const countParams = [...params];
+    if (afterSeq !== null) add('e.seq < ?', afterSeq);
+    params.push(first + 1);
+    const rows: Record<string, unknown>[] = await this.ds.query(
+      `SELECT e.* FROM evidence e WHERE ${where.join(' AND ')} ORDER BY e.seq DESC LIMIT $${params.length}`,
+      params,
+    );
+    const items = rows.map((r) => hydrate(this.ds, Evidence, r));
+    return {
+      rows: items.slice(0, first),
+      hasNextPage: items.length > first,
+      count: async () => {
+        const c: { n: number }[] = await this.ds.query(`SELECT count(*)::int AS n FROM evidence e WHERE ${countWhere}`, countParams);
+        return c[0].n;
+      },
+    };
+  }
+
+  async linksOfEvidence(org: string, evidenceIds: readonly string[], includeEnded: boolean): Promise<Map<string, EvidenceLink[]>> {
+    const rows: Record<string, unknown>[] = evidenceIds.length
+      ? await this.ds.query(
+          `SELECT l.* FROM evidence_link l JOIN requirement r ON r.id = l.requirement_id
+           WHERE l.organization_id = $1 AND l.evidence_id = ANY($2::uuid[]) ${includeEnded ? '' : 'AND l.unlinked_at IS NULL'}
+           ORDER BY l.linked_at, r.position`,
+          [org, [...evidenceIds]],
+        )
+      : [];
+    return groupBy(rows.map((r) => hydrate(this.ds, EvidenceLink, r)), (l) => l.evidenceId);
+  }
+
+  /** Links active at asOf on each requirement, newest first. */
+  async linksOnRequirements(org: string, requirementIds: readonly string[], asOf: Date): Promise<Map<string, EvidenceLink[]>> {
+    const rows: Record<string, unknown>[] = requirementIds.length
+      ? await this.ds.query(
+          `SELECT l.* FROM evidence_link l
+           WHERE l.organization_id = $1 AND l.requirement_id = ANY($2::uuid[])
+             AND l.linked_at <= $3 AND (l.unlinked_at IS NULL OR l.unlinked_at > $3)
+           ORDER BY l.linked_at DESC, l.id`,
+          [org, [...requirementIds], asOf.toISOString()],
+        )
+      : [];
+    return groupBy(rows.map((r) => hydrate(this.ds, EvidenceLink, r)), (l) => l.requirementId);
+  }
+
+  async revisionsOf(org: string, evidenceIds: readonly string[]): Promise<Map<string, EvidenceRevision[]>> {
+    const rows = evidenceIds.length
+      ? await this.ds.getRepository(EvidenceRevision).find({ where: { organizationId: org, evidenceId: In([...evidenceIds]) }, order: { version: 'ASC' } })
+      : [];
+    return groupBy(rows, (r) => r.evidenceId);
+  }
+
+  async reviewsOf(org: string, evidenceIds: readonly string[]): Promise<Map<string, EvidenceReview[]>> {
+    const rows = evidenceIds.length
+      ? await this.ds.getRepository(EvidenceReview).find({ where: { organizationId: org, evidenceId: In([...evidenceIds]) }, order: { reviewedAt: 'ASC' } })
+      : [];
+    return groupBy(rows, (r) => r.evidenceId);
+  }
+}

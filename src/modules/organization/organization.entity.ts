@@ -1,0 +1,23 @@
+import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import { Field, ID, ObjectType } from 'type-graphql';
+import { GraphQLDateTime } from 'graphql-scalars';
+
+@ObjectType({ description: 'A tenant: owns evidence, decisions and its own mapping sets.' })
+@Entity({ name: 'organization' })
+export class Organization {
+  @Field(() => ID, { description: 'Organization id.' })
+  @PrimaryGeneratedColumn('uuid')
+  id: string;
+
+  @Field({ description: 'Short unique name, e.g. "default".' })
+  @Column('text')
+  slug: string;
+
+  @Field({ description: 'Display name.' })
+  @Column('text')
+  name: string;
+
+  @Field(() => GraphQLDateTime, { description: 'When it was created.' })
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt: Date;
+}

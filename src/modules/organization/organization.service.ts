@@ -1,0 +1,19 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import { Organization } from './organization.entity';
+
+export const DEFAULT_ORGANIZATION_SLUG = 'default';
+
+/** The only code that queries the organization table. */
+export class OrganizationService {
+  constructor(private readonly ds: DataSource) {}
+
+  /** Creates the organization if missing; returns it either way. */
+  async ensure(slug: string, name: string, em: EntityManager = this.ds.manager): Promise<Organization> {
+    await em.query(`INSERT INTO organization (slug, name) VALUES ($1, $2) ON CONFLICT ON CONSTRAINT uq_organization_slug DO NOTHING`, [slug, name]);
+    return em.getRepository(Organization).findOneByOrFail({ slug });
+  }
+
+  async findBySlug(slug: string): Promise<Organization | null> {
+    return this.ds.getRepository(Organization).findOneBy({ slug });
+  }
+}
