@@ -259,7 +259,8 @@ export class EvidenceService {
   async unlink(org: string, actor: string, evidenceId: string, requirementId: string, what: string): Promise<EvidenceLink> {
     return inTransaction(this.ds, async (em) => {
       await this.require(org, evidenceId, em);
-      const rows: Record<string, unknown>[] = await em.query(
+      // TypeORM answers an UPDATE ... RETURNING with [rows, affected count].
+      const [rows]: [Record<string, unknown>[], number] = await em.query(
         `UPDATE evidence_link SET unlinked_at = now(), unlinked_by = $3
          WHERE evidence_id = $1 AND requirement_id = $2 AND unlinked_at IS NULL RETURNING *`,
         [evidenceId, requirementId, actor],
