@@ -42,3 +42,56 @@ describe('SQL statements per request', () => {
     expect(a.extensions?.sqlStatements).toBeLessThanOrEqual(6);
   });
 });
+
+describe('SQL statements of the coverage reports', () => {
+  const REPORT = `{ coverage(framework: "iso42001") {
+    totals { covered prefilled partial gap }
+    groups { group { ref } totals { gap } children { group { ref } totals { gap } } }
+    requirements(first: 100) { nodes { requirement { ref } status applicability { applicability }
+      direct { evidence { title } }
+      inferred { evidence { title } from { ref } path { hops { relationship counterpart { ref } source { key } } } } } }
+  }
+  coverageSummary { framework { key } totals { covered } }
+  gaps(framework: "iso42001") { items { requirement { ref } suggestedEvidence { evidence { title } path { hops { relationship } } } } } }`;
+
+  const ingest = async (hub: TestHub, from: number, to: number) => {
+    const refs = ['7.2', '4.1', 'A.5.1', 'A.8.15', 'A.5.19', 'A.5.34', '9.2.1', '10.2'];
+    for (let start = from; start < to; start += 1000) {
+      const items = Array.from({ length: Math.min(1000, to - start) }, (_, k) => {
+        const i = start + k;
+        return {
+          sourceSystem: 'load', externalId: `x-${i}`, title: `item ${i}`, kind: 'RECORD', effectiveAt: '2026-01-01T00:00:00Z',
+          status: i % 3 === 0 ? 'DRAFT' : 'ACCEPTED',
+          links: [{ framework: 'iso27001', ref: refs[i % refs.length], coverage: i % 2 ? 'FULL' : 'PARTIAL' }],
+        };
+      });
+      const d = await hub.data(`mutation($items: [UpsertEvidenceInput!]!) { bulkUpsertEvidence(input: { items: $items }) { failed } }`, { items });
+      expect(d.bulkUpsertEvidence.failed).toBe(0);
+    }
+  };
+
+  it('do not grow with the amount of evidence (10 vs 2,000 items)', async () => {
+    await ingest(t, 0, 10);
+    const small = await t.gql(REPORT);
+    expect(small.errors).toBeUndefined();
+    await ingest(t, 10, 2000);
+    const large = await t.gql(REPORT);
+    expect(large.errors).toBeUndefined();
+    // FULL links land on odd items, i.e. on 4.1, A.8.15, A.5.34 and 10.2; only 10.2 maps EQUAL (PREFILLED).
+    // PARTIAL: 7.2, 9.2.1 (partial links over EQUAL), 4.1, A.6.2.8, A.2.2-A.2.4, A.10.2-A.10.3, A.7.2-A.7.3, A.5.4.
+    expect(large.data.coverage.totals).toEqual({ covered: 0, prefilled: 1, partial: 12, gap: 57 });
+    expect(small.extensions?.sqlStatements).toBe(large.extensions?.sqlStatements);
+    expect(large.extensions?.sqlStatements).toBeLessThanOrEqual(20);
+  });
+
+  it('bulk ingestion makes the same number of statements for 1 item and for 1,000', async () => {
+    const one = await t.gql(`mutation($items: [UpsertEvidenceInput!]!) { bulkUpsertEvidence(input: { items: $items }) { created } }`, {
+      items: [{ sourceSystem: 'count', externalId: 'single', title: 't', kind: 'RECORD', effectiveAt: '2026-01-01T00:00:00Z', links: [{ framework: 'iso27001', ref: '7.2' }] }],
+    });
+    const many = await t.gql(`mutation($items: [UpsertEvidenceInput!]!) { bulkUpsertEvidence(input: { items: $items }) { created } }`, {
+      items: Array.from({ length: 1000 }, (_, i) => ({ sourceSystem: 'count', externalId: `many-${i}`, title: 't', kind: 'RECORD', effectiveAt: '2026-01-01T00:00:00Z', links: [{ framework: 'iso27001', ref: '7.2' }, { framework: 'iso42001', ref: 'A.6.2.8' }] })),
+    });
+    expect([one.data.bulkUpsertEvidence.created, many.data.bulkUpsertEvidence.created]).toEqual([1, 1000]);
+    expect(one.extensions?.sqlStatements).toBe(many.extensions?.sqlStatements);
+  });
+});
