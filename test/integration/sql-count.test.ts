@@ -81,7 +81,8 @@ describe('SQL statements of the coverage reports', () => {
     // PARTIAL: 7.2, 9.2.1 (partial links over EQUAL), 4.1, A.6.2.8, A.2.2-A.2.4, A.10.2-A.10.3, A.7.2-A.7.3, A.5.4.
     expect(large.data.coverage.totals).toEqual({ covered: 0, prefilled: 1, partial: 12, gap: 57 });
     expect(small.extensions?.sqlStatements).toBe(large.extensions?.sqlStatements);
-    expect(large.extensions?.sqlStatements).toBeLessThanOrEqual(20);
+    // three reports with nested explanations in one request: about one statement per level of nesting
+    expect(large.extensions?.sqlStatements).toBeLessThanOrEqual(25);
   });
 
   it('bulk ingestion makes the same number of statements for 1 item and for 1,000', async () => {
