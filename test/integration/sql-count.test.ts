@@ -44,15 +44,25 @@ describe('SQL statements per request', () => {
 });
 
 describe('SQL statements of the coverage reports', () => {
-  const REPORT = `{ coverage(framework: "iso42001") {
-    totals { covered prefilled partial gap }
-    groups { group { ref } totals { gap } children { group { ref } totals { gap } } }
-    requirements(first: 100) { nodes { requirement { ref } status applicability { applicability }
-      direct { evidence { title } }
-      inferred { evidence { title } from { ref } path { hops { relationship counterpart { ref } source { key } } } } } }
-  }
-  coverageSummary { framework { key } totals { covered } }
-  gaps(framework: "iso42001") { items { requirement { ref } suggestedEvidence { evidence { title } path { hops { relationship } } } } } }`;
+  // One branch per request: sibling root fields resolve concurrently, and whether their loads share a
+  // batch depends on database timing, which would make counts differ by chance rather than by data.
+  const REPORTS = {
+    totals: `{ coverage(framework: "iso42001") { totals { covered prefilled partial gap } groups { group { ref } totals { gap } children { group { ref } totals { gap } } } } }`,
+    requirements: `{ coverage(framework: "iso42001") { requirements(first: 100) { nodes { requirement { ref } status applicability { applicability }
+      direct { evidence { title } } inferred { evidence { title } from { ref } path { hops { relationship counterpart { ref } source { key } } } } } } } }`,
+    summary: `{ coverageSummary { framework { key } totals { covered } } }`,
+    gaps: `{ gaps(framework: "iso42001") { items { requirement { ref } suggestedEvidence { evidence { title } path { hops { relationship } } } } } }`,
+    prefill: `{ prefill(from: "iso27001", to: "iso42001") { totals { full partial } requirements { requirement { ref } contributions { evidence { title } path { hops { relationship } } } residual { partialHops { relationship } } } } }`,
+  };
+  const counts = async (hub: TestHub) => {
+    const out: Record<string, number> = {};
+    for (const [name, q] of Object.entries(REPORTS)) {
+      const res = await hub.gql(q);
+      expect(res.errors).toBeUndefined();
+      out[name] = res.extensions?.sqlStatements;
+    }
+    return out;
+  };
 
   const ingest = async (hub: TestHub, from: number, to: number) => {
     const refs = ['7.2', '4.1', 'A.5.1', 'A.8.15', 'A.5.19', 'A.5.34', '9.2.1', '10.2'];
@@ -72,17 +82,15 @@ describe('SQL statements of the coverage reports', () => {
 
   it('do not grow with the amount of evidence (10 vs 2,000 items)', async () => {
     await ingest(t, 0, 10);
-    const small = await t.gql(REPORT);
-    expect(small.errors).toBeUndefined();
+    const small = await counts(t);
     await ingest(t, 10, 2000);
-    const large = await t.gql(REPORT);
-    expect(large.errors).toBeUndefined();
+    const large = await counts(t);
+    const totals = await t.data(`{ coverage(framework: "iso42001") { totals { covered prefilled partial gap } } }`);
     // FULL links land on odd items, i.e. on 4.1, A.8.15, A.5.34 and 10.2; only 10.2 maps EQUAL (PREFILLED).
     // PARTIAL: 7.2, 9.2.1 (partial links over EQUAL), 4.1, A.6.2.8, A.2.2-A.2.4, A.10.2-A.10.3, A.7.2-A.7.3, A.5.4.
-    expect(large.data.coverage.totals).toEqual({ covered: 0, prefilled: 1, partial: 12, gap: 57 });
-    expect(small.extensions?.sqlStatements).toBe(large.extensions?.sqlStatements);
-    // three reports with nested explanations in one request: about one statement per level of nesting
-    expect(large.extensions?.sqlStatements).toBeLessThanOrEqual(25);
+    expect(totals.coverage.totals).toEqual({ covered: 0, prefilled: 1, partial: 12, gap: 57 });
+    expect(large).toEqual(small);
+    for (const n of Object.values(large)) expect(n).toBeLessThanOrEqual(12);
   });
 
   it('bulk ingestion makes the same number of statements for 1 item and for 1,000', async () => {
