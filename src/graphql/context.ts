@@ -33,11 +33,12 @@ export interface Services {
 
 export function createServices(ds: DataSource): Services {
   const requirement = new RequirementService(ds);
+  const closure = new MappingClosureService(ds);
   return {
     framework: new FrameworkService(ds),
     requirement,
-    mapping: new MappingService(ds),
-    closure: new MappingClosureService(ds),
+    mapping: new MappingService(ds, requirement, closure),
+    closure,
     organization: new OrganizationService(ds),
     evidence: new EvidenceService(ds, requirement),
     applicability: new ApplicabilityService(ds),

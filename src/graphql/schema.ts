@@ -7,7 +7,7 @@ import { FrameworkResolver } from '../modules/framework/framework.resolver';
 import { RequirementResolver } from '../modules/framework/requirement.resolver';
 import {
   MappingEdgeResolver, MappingMatrixCellResolver, MappingMatrixResolver, MappingMatrixRowResolver, MappingPathResolver,
-  MappingQueryResolver, MappingSourceResolver,
+  MappingMutationResolver, MappingQueryResolver, MappingSourceResolver,
 } from '../modules/mapping/mapping.resolver';
 import { NodeResolver } from './node.resolver';
 import { EvidenceLinkResolver, EvidenceResolver, RequirementEvidenceResolver } from '../modules/evidence/evidence.resolver';
@@ -20,6 +20,7 @@ export const resolvers = [
   FrameworkResolver,
   RequirementResolver,
   MappingQueryResolver,
+  MappingMutationResolver,
   MappingEdgeResolver,
   MappingPathResolver,
   MappingSourceResolver,

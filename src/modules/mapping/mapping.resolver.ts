@@ -1,4 +1,5 @@
-import { Args, ArgsType, Ctx, Field, FieldResolver, InputType, Int, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, InputType, Int, Mutation, ObjectType, Query, Resolver, Root } from 'type-graphql';
+import { CreateMappingSetInput } from './mapping-set.input';
 import { IsOptional, Length, Max, Min, ValidateNested } from 'class-validator';
 import { MAX_PAGE_SIZE } from '../../graphql/connection.type';
 import type { HubContext } from '../../graphql/context';
@@ -87,6 +88,30 @@ export class MappingQueryResolver {
   }
 }
 
+@ObjectType({ description: 'Result of createMappingSet.' })
+export class CreateMappingSetPayload {
+  @Field(() => MappingSource, { description: 'The new mapping set.' })
+  mappingSource: MappingSource;
+
+  @Field(() => Int, { description: 'Mappings stored.' })
+  mappingCount: number;
+}
+
+@Resolver()
+export class MappingMutationResolver {
+  @Mutation(() => CreateMappingSetPayload, {
+    description: 'Adds an organization-owned mapping set (visible only to the organization); coverage reports follow it at once.',
+  })
+  async createMappingSet(
+    @Ctx() ctx: HubContext,
+    @Arg('input', () => CreateMappingSetInput, { description: 'The set and its mappings.' }) input: CreateMappingSetInput,
+  ): Promise<CreateMappingSetPayload> {
+    await ctx.services.framework.requireByKeys([...new Set([input.sourceFramework, input.targetFramework])]);
+    const { source, count } = await ctx.services.mapping.createSet(ctx.organizationId, input);
+    return Object.assign(new CreateMappingSetPayload(), { mappingSource: source, mappingCount: count });
+  }
+}
+
 @Resolver(() => MappingEdge)
 export class MappingEdgeResolver {
   @FieldResolver(() => Requirement)
@@ -118,6 +143,11 @@ export class MappingSourceResolver {
   @FieldResolver(() => Framework, { description: 'Framework the mapping set reads from.' })
   async sourceFramework(@Root() s: MappingSource, @Ctx() ctx: HubContext): Promise<Framework> {
     return (await ctx.loaders.framework.load(s.sourceFrameworkId))!;
+  }
+
+  @FieldResolver(() => Boolean, { description: 'True for the shared (seeded) sets; false for the organization\'s own.' })
+  shared(@Root() s: MappingSource): boolean {
+    return s.organizationId === null;
   }
 
   @FieldResolver(() => Int, { description: 'Number of mappings in the set.' })
