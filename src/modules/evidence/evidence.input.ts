@@ -78,21 +78,9 @@ export class BulkUpsertEvidenceInput {
 }
 
 @InputType({ description: 'Links one piece of evidence to one requirement.' })
-export class LinkEvidenceInput {
+export class LinkEvidenceInput extends EvidenceLinkInput {
   @Field(() => ID, { description: 'The evidence.' })
   evidenceId: string;
-
-  @Field({ description: 'Framework key.' })
-  framework: string;
-
-  @Field({ description: 'Ref within the framework.' })
-  ref: string;
-
-  @Field(() => LinkCoverage, { defaultValue: LinkCoverage.FULL, description: 'How much of the requirement it shows.' })
-  coverage: LinkCoverage;
-
-  @Field(() => String, { nullable: true, description: 'Why it shows it.' })
-  note?: string | null;
 }
 
 @InputType({ description: 'Ends the active link between evidence and a requirement.' })

@@ -143,18 +143,8 @@ export function validateEvidence(input: UpsertEvidenceInput): { problems: Proble
   };
 }
 
-export interface StoredEvidence {
-  title: string;
-  description: string | null;
-  kind: EvidenceKind;
-  uri: string | null;
-  contentSha256: string | null;
-  effectiveAt: Date;
-  validUntil: Date | null;
-  reviewCadence: ReviewCadence | null;
-  status: EvidenceStatus;
-  owner: string | null;
-}
+/** What an upsert compares against: the stored row's own fields. */
+export type StoredEvidence = Omit<NormalizedEvidence, 'sourceSystem' | 'externalId' | 'status' | 'links'> & { status: EvidenceStatus };
 
 const sameTime = (a: Date | null, b: Date | null) => (a === null || b === null ? a === b : a.getTime() === b.getTime());
 

@@ -19,6 +19,9 @@ export interface ItemResult {
   unknownRefs: string[];
 }
 
+/** An integrator's idempotency key: sourceSystem + externalId. */
+const idempotencyKey = (e: { sourceSystem: string; externalId: string }) => `${e.sourceSystem}\u0000${e.externalId}`;
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The only code that queries evidence, evidence_link, evidence_revision and evidence_review. */
@@ -51,7 +54,7 @@ export class EvidenceService {
         results[index].problems = problems;
         return;
       }
-      const key = refKey(value.sourceSystem, value.externalId);
+      const key = idempotencyKey(value);
       if (firstByKey.has(key)) {
         results[index].problems = [{ field: 'externalId', message: `item ${index} repeats item ${firstByKey.get(key)} (same sourceSystem and externalId)` }];
         return;
@@ -98,7 +101,7 @@ export class EvidenceService {
     );
     const existing = new Map(existingRows.map((r) => {
       const ev = hydrate(this.ds, Evidence, r);
-      return [refKey(ev.sourceSystem, ev.externalId), ev];
+      return [idempotencyKey(ev), ev];
     }));
     const active: EvidenceLink[] = existing.size
       ? (await em.query(`SELECT * FROM evidence_link WHERE evidence_id = ANY($1::uuid[]) AND unlinked_at IS NULL`, [[...existing.values()].map((e) => e.id)]))
@@ -119,7 +122,7 @@ export class EvidenceService {
       const desired: LinkState[] | null = v.links
         ? v.links.map((l) => ({ requirementId: resolved.get(refKey(l.framework, l.ref))!.id, coverage: l.coverage, note: l.note }))
         : null;
-      const stored = existing.get(refKey(v.sourceSystem, v.externalId));
+      const stored = existing.get(idempotencyKey(v));
       const row = {
         source_system: v.sourceSystem, external_id: v.externalId, title: v.title, description: v.description, kind: v.kind,
         uri: v.uri, content_sha256: v.contentSha256, effective_at: v.effectiveAt.toISOString(),
