@@ -38,7 +38,7 @@ describe('embedded PGlite default', () => {
       await first.stop();
     }
     expect(firstLog).toEqual([
-      '[hub] applied migrations: ControlGraph1764201600000, EvidenceCoverage1764288000000',
+      '[hub] applied migrations: ControlGraph1764201600000, EvidenceCoverage1764288000000, AiManagementSystem1764374400000',
       '[hub] seeded 4 frameworks (681 requirements) and 4 mapping sets (536 mappings)',
     ]);
     expect(fs.existsSync(path.join(dir, 'nested', 'pglite', 'PG_VERSION'))).toBe(true);
