@@ -13,9 +13,15 @@ import { Evidence } from '../modules/evidence/evidence.entity';
 import { EvidenceLink } from '../modules/evidence/evidence-link.entity';
 import { EvidenceReview, EvidenceRevision } from '../modules/evidence/evidence-history.entity';
 import { ApplicabilityDecision } from '../modules/applicability/applicability.entity';
+import { AiSystem, AiSystemChange, GateTask } from '../modules/ai-system/ai-system.entity';
+import { ImpactAssessment } from '../modules/impact-assessment/impact-assessment.entity';
+import { OversightPoint, OversightRecord } from '../modules/oversight/oversight.entity';
+import { AuditFinding, InternalAudit, Measurement, Nonconformity, RegisterRecord } from '../modules/governance/governance.entity';
 
 export const entities = [
   Framework, Requirement, MappingSource, Mapping, Organization, Evidence, EvidenceLink, EvidenceRevision, EvidenceReview, ApplicabilityDecision,
+  AiSystem, AiSystemChange, GateTask, ImpactAssessment, OversightPoint, OversightRecord,
+  InternalAudit, AuditFinding, Nonconformity, RegisterRecord, Measurement,
 ];
 
 export interface DataSourceOptions {

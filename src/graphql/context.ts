@@ -18,6 +18,15 @@ import { EvidenceReview, EvidenceRevision } from '../modules/evidence/evidence-h
 import { ApplicabilityService } from '../modules/applicability/applicability.service';
 import { ApplicabilityDecision } from '../modules/applicability/applicability.entity';
 import { CoverageService } from '../modules/coverage/coverage.service';
+import { RecordEvidenceService } from '../modules/records/record-evidence.service';
+import { AiSystemService } from '../modules/ai-system/ai-system.service';
+import { AiSystem, AiSystemChange, GateTask } from '../modules/ai-system/ai-system.entity';
+import { ImpactAssessmentService } from '../modules/impact-assessment/impact-assessment.service';
+import { ImpactAssessment } from '../modules/impact-assessment/impact-assessment.entity';
+import { OversightService } from '../modules/oversight/oversight.service';
+import { OversightPoint } from '../modules/oversight/oversight.entity';
+import { GovernanceService } from '../modules/governance/governance.service';
+import { AuditFinding, Measurement } from '../modules/governance/governance.entity';
 
 /** Stateless services, created once per process. */
 export interface Services {
@@ -29,20 +38,35 @@ export interface Services {
   evidence: EvidenceService;
   applicability: ApplicabilityService;
   coverage: CoverageService;
+  records: RecordEvidenceService;
+  aiSystem: AiSystemService;
+  impactAssessment: ImpactAssessmentService;
+  oversight: OversightService;
+  governance: GovernanceService;
 }
 
 export function createServices(ds: DataSource): Services {
   const requirement = new RequirementService(ds);
   const closure = new MappingClosureService(ds);
+  // Evidence checks AI system scopes through the register, which writes record evidence through Evidence.
+  let aiSystem: AiSystemService | undefined;
+  const evidence = new EvidenceService(ds, requirement, (org, ids) => aiSystem!.knownIds(org, ids));
+  const records = new RecordEvidenceService(evidence);
+  aiSystem = new AiSystemService(ds, requirement, records);
   return {
     framework: new FrameworkService(ds),
     requirement,
     mapping: new MappingService(ds, requirement, closure),
     closure,
     organization: new OrganizationService(ds),
-    evidence: new EvidenceService(ds, requirement),
+    evidence,
     applicability: new ApplicabilityService(ds),
     coverage: new CoverageService(ds),
+    records,
+    aiSystem,
+    impactAssessment: new ImpactAssessmentService(ds, aiSystem, records),
+    oversight: new OversightService(ds, aiSystem, records),
+    governance: new GovernanceService(ds, requirement, aiSystem, records),
   };
 }
 
@@ -116,6 +140,15 @@ export function createLoaders(s: Services, org: string) {
     revisions: listBy<EvidenceRevision>((ids) => s.evidence.revisionsOf(org, ids)),
     reviews: listBy<EvidenceReview>((ids) => s.evidence.reviewsOf(org, ids)),
     applicabilityHistory: listBy<ApplicabilityDecision>((ids) => s.applicability.history(org, ids)),
+    aiSystem: byId<AiSystem>((ids) => s.aiSystem.findByIds(org, ids)),
+    aiSystemHistory: listBy<AiSystemChange>((ids) => s.aiSystem.history(org, ids)),
+    gateTasks: listBy<GateTask>((ids) => s.aiSystem.gateTasks(org, ids)),
+    impactAssessments: listBy<ImpactAssessment>((ids) => s.impactAssessment.ofSystems(org, ids)),
+    oversightPoints: listBy<OversightPoint>((ids) => s.oversight.points(org, ids)),
+    oversightPoint: byId<OversightPoint>((ids) => s.oversight.pointsByIds(org, ids)),
+    findings: listBy<AuditFinding>((ids) => s.governance.findingsOf(org, ids)),
+    finding: byId<AuditFinding>((ids) => s.governance.findingsByIds(org, ids)),
+    measurements: listBy<Measurement>((ids) => s.governance.measurementsOf(org, ids)),
     /** A loader per parameter set (asOf, depth...), created on first use and kept for the request. */
     keyed<L>(key: string, create: () => L): L {
       let found = memo.get(key) as L | undefined;

@@ -15,6 +15,12 @@ import {
   CoverageQueryResolver, CoverageReportResolver, GapItemResolver, GroupCoverageResolver, InferredCoverageResolver, PrefillItemResolver,
   PrefillRejectionResolver, ReachGroupResolver, RequirementCoverageResolver, SuggestedEvidenceResolver,
 } from '../modules/coverage/coverage.resolver';
+import { AiSystemResolver, EvidenceScopeResolver, GateTaskResolver } from '../modules/ai-system/ai-system.resolver';
+import { AiSystemAssessmentResolver, ImpactAssessmentResolver } from '../modules/impact-assessment/impact-assessment.resolver';
+import { AiSystemOversightResolver, OversightPointSummaryResolver, OversightResolver } from '../modules/oversight/oversight.resolver';
+import {
+  AuditFindingResolver, GovernanceResolver, InternalAuditResolver, NonconformityResolver, RegisterRecordResolver,
+} from '../modules/governance/governance.resolver';
 
 export const resolvers = [
   FrameworkResolver,
@@ -41,6 +47,19 @@ export const resolvers = [
   PrefillRejectionResolver,
   GapItemResolver,
   ReachGroupResolver,
+  AiSystemResolver,
+  GateTaskResolver,
+  EvidenceScopeResolver,
+  ImpactAssessmentResolver,
+  AiSystemAssessmentResolver,
+  OversightResolver,
+  AiSystemOversightResolver,
+  OversightPointSummaryResolver,
+  GovernanceResolver,
+  InternalAuditResolver,
+  AuditFindingResolver,
+  NonconformityResolver,
+  RegisterRecordResolver,
 ] as const;
 
 let built: Promise<GraphQLSchema> | undefined;

@@ -52,7 +52,7 @@ describe('validateEvidence', () => {
 describe('diffEvidence', () => {
   const stored = {
     title: 't', description: null, kind: EvidenceKind.RECORD, uri: null, contentSha256: null, effectiveAt: d('2026-03-01T00:00:00Z'),
-    validUntil: null, reviewCadence: null, status: EvidenceStatus.ACCEPTED, owner: null,
+    validUntil: null, reviewCadence: null, status: EvidenceStatus.ACCEPTED, owner: null, aiSystemId: null,
   };
   const next = { ...stored, sourceSystem: 's', externalId: 'e', status: null, links: null };
 

@@ -67,6 +67,18 @@ export class Evidence implements Node {
   @Column('text', { nullable: true })
   owner: string | null;
 
+  @Field(() => ID, { nullable: true, description: 'The AI system it is scoped to; null for organization-wide evidence.' })
+  @Column('uuid', { name: 'ai_system_id', nullable: true })
+  aiSystemId: string | null;
+
+  @Field(() => String, { nullable: true, description: 'For evidence the hub keeps for a register record: the record kind (see docs/record-evidence.md).' })
+  @Column('text', { name: 'record_type', nullable: true })
+  recordType: string | null;
+
+  @Field(() => ID, { nullable: true, description: 'For evidence the hub keeps for a register record: the record id.' })
+  @Column('uuid', { name: 'record_id', nullable: true })
+  recordId: string | null;
+
   @Field(() => Int, { description: 'Content version: 1 when created, +1 for each change of uri, hash, effectiveAt or validity.' })
   @Column('int')
   version: number;

@@ -64,6 +64,9 @@ export class UpsertEvidenceInput {
   @Field(() => String, { nullable: true, description: 'Who is responsible for it.' })
   owner?: string | null;
 
+  @Field(() => ID, { nullable: true, description: 'Scope it to one AI system; organization-wide (counting for every system) when omitted.' })
+  aiSystemId?: string | null;
+
   @Field(() => [EvidenceLinkInput], {
     nullable: true,
     description: 'The requirements it is linked to, as a complete set: links not listed are ended, changed ones are ended and re-made. Omit to leave links as they are.',

@@ -31,6 +31,11 @@ export interface NormalizedEvidence {
   status: EvidenceStatus | null;
   owner: string | null;
   links: NormalizedLink[] | null;
+  /** Scope: null for organization-wide evidence. */
+  aiSystemId: string | null;
+  /** For evidence that stands for a register record. */
+  recordType?: string | null;
+  recordId?: string | null;
 }
 
 const CADENCE_MONTHS: Record<ReviewCadence, number> = {
@@ -87,6 +92,9 @@ export function validateEvidence(input: UpsertEvidenceInput): { problems: Proble
     sha = sha.toLowerCase();
   }
 
+  if (input.aiSystemId && !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(input.aiSystemId)) {
+    problems.push({ field: 'aiSystemId', message: `unknown AI system "${input.aiSystemId.slice(0, 100)}"` });
+  }
   if (!isValidDate(input.effectiveAt)) problems.push({ field: 'effectiveAt', message: 'effectiveAt must be a date-time' });
   if (!Object.values(EvidenceKind).includes(input.kind)) problems.push({ field: 'kind', message: `unknown kind "${String(input.kind)}"` });
   const cadence = input.reviewCadence ?? null;
@@ -139,12 +147,13 @@ export function validateEvidence(input: UpsertEvidenceInput): { problems: Proble
       status: input.status ?? null,
       owner,
       links,
+      aiSystemId: input.aiSystemId ?? null,
     },
   };
 }
 
 /** What an upsert compares against: the stored row's own fields. */
-export type StoredEvidence = Omit<NormalizedEvidence, 'sourceSystem' | 'externalId' | 'status' | 'links'> & { status: EvidenceStatus };
+export type StoredEvidence = Omit<NormalizedEvidence, 'sourceSystem' | 'externalId' | 'status' | 'links' | 'recordType' | 'recordId'> & { status: EvidenceStatus };
 
 const sameTime = (a: Date | null, b: Date | null) => (a === null || b === null ? a === b : a.getTime() === b.getTime());
 
@@ -156,7 +165,9 @@ export function diffEvidence(stored: StoredEvidence, next: NormalizedEvidence): 
     !sameTime(stored.effectiveAt, next.effectiveAt) ||
     !sameTime(stored.validUntil, next.validUntil) ||
     stored.reviewCadence !== next.reviewCadence;
-  const fields = stored.title !== next.title || stored.description !== next.description || stored.kind !== next.kind || stored.owner !== next.owner;
+  const fields =
+    stored.title !== next.title || stored.description !== next.description || stored.kind !== next.kind || stored.owner !== next.owner ||
+    stored.aiSystemId !== next.aiSystemId;
   const status = next.status !== null && next.status !== stored.status;
   return { content, fields, status };
 }

@@ -32,6 +32,8 @@ export class EvidenceService {
   constructor(
     private readonly ds: DataSource,
     private readonly requirements: RequirementService,
+    /** The AI systems (of this organization) among the ids; evidence can only be scoped to those. */
+    private readonly knownSystems: (org: string, ids: string[]) => Promise<Set<string>>,
   ) {
     this.evidence = ds.getRepository(Evidence);
     this.links = ds.getRepository(EvidenceLink);
@@ -65,7 +67,13 @@ export class EvidenceService {
 
     const pairs = valid.flatMap((v) => v.value.links ?? []).map((l) => ({ framework: l.framework, ref: l.ref }));
     const resolved = await this.requirements.resolveRefs(pairs);
+    const systemIds = [...new Set(valid.map((v) => v.value.aiSystemId).filter((id): id is string => !!id))];
+    const systems = systemIds.length ? await this.knownSystems(org, systemIds) : new Set<string>();
     const ready = valid.filter(({ index, value }) => {
+      if (value.aiSystemId && !systems.has(value.aiSystemId)) {
+        results[index].problems = [{ field: 'aiSystemId', message: `unknown AI system "${value.aiSystemId}"` }];
+        return false;
+      }
       const unknown = (value.links ?? []).filter((l) => !resolved.get(refKey(l.framework, l.ref)));
       if (!unknown.length) return true;
       results[index].unknownRefs = unknown.map((l) => `${l.framework} ${l.ref}`);
@@ -80,6 +88,19 @@ export class EvidenceService {
       results[w.index].evidence = w.evidence;
     }
     return results;
+  }
+
+  /**
+   * Evidence the hub keeps for register records, written inside the caller's transaction. The rules
+   * table names only known refs, so an unknown one is a bug: it throws.
+   */
+  async upsertRecords(em: EntityManager, org: string, actor: string, items: NormalizedEvidence[]): Promise<void> {
+    if (!items.length) return;
+    const pairs = items.flatMap((v) => v.links ?? []).map((l) => ({ framework: l.framework, ref: l.ref }));
+    const resolved = await this.requirements.resolveRefs(pairs, em);
+    const missing = pairs.filter((p) => !resolved.get(refKey(p.framework, p.ref)));
+    if (missing.length) throw new Error(`record evidence names unknown requirements: ${missing.map((m) => `${m.framework} ${m.ref}`).join(', ')}`);
+    await this.write(em, org, actor, items.map((value, index) => ({ index, value })), resolved);
   }
 
   private async write(
@@ -127,6 +148,7 @@ export class EvidenceService {
         source_system: v.sourceSystem, external_id: v.externalId, title: v.title, description: v.description, kind: v.kind,
         uri: v.uri, content_sha256: v.contentSha256, effective_at: v.effectiveAt.toISOString(),
         valid_until: v.validUntil?.toISOString() ?? null, review_cadence: v.reviewCadence, owner: v.owner,
+        ai_system_id: v.aiSystemId, record_type: v.recordType ?? null, record_id: v.recordId ?? null,
       };
       if (!stored) {
         const id = crypto.randomUUID();
@@ -159,12 +181,12 @@ export class EvidenceService {
     if (inserts.length) {
       await em.query(
         `INSERT INTO evidence (id, organization_id, source_system, external_id, title, description, kind, uri, content_sha256,
-                               effective_at, valid_until, review_cadence, status, owner, created_by)
+                               effective_at, valid_until, review_cadence, status, owner, created_by, ai_system_id, record_type, record_id)
          SELECT x.id, $1, x.source_system, x.external_id, x.title, x.description, x.kind, x.uri, x.content_sha256,
-                x.effective_at, x.valid_until, x.review_cadence, x.status, x.owner, $2
+                x.effective_at, x.valid_until, x.review_cadence, x.status, x.owner, $2, x.ai_system_id, x.record_type, x.record_id
          FROM jsonb_to_recordset($3::jsonb) AS x(id uuid, source_system text, external_id text, title text, description text,
               kind text, uri text, content_sha256 text, effective_at timestamptz, valid_until timestamptz, review_cadence text,
-              status text, owner text)`,
+              status text, owner text, ai_system_id uuid, record_type text, record_id uuid)`,
         [org, actor, JSON.stringify(inserts)],
       );
     }
@@ -172,9 +194,10 @@ export class EvidenceService {
       await em.query(
         `UPDATE evidence e SET title = x.title, description = x.description, kind = x.kind, uri = x.uri,
                 content_sha256 = x.content_sha256, effective_at = x.effective_at, valid_until = x.valid_until,
-                review_cadence = x.review_cadence, status = x.status, owner = x.owner, version = x.version, updated_at = now()
+                review_cadence = x.review_cadence, status = x.status, owner = x.owner, version = x.version,
+                ai_system_id = x.ai_system_id, updated_at = now()
          FROM jsonb_to_recordset($2::jsonb) AS x(id uuid, title text, description text, kind text, uri text, content_sha256 text,
-              effective_at timestamptz, valid_until timestamptz, review_cadence text, status text, owner text, version int)
+              effective_at timestamptz, valid_until timestamptz, review_cadence text, status text, owner text, version int, ai_system_id uuid)
          WHERE e.id = x.id AND e.organization_id = $1`,
         [org, JSON.stringify(updates)],
       );
