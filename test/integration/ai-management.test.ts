@@ -186,6 +186,11 @@ describe('an AI system through its governance', () => {
     await t.data(UPSERT, { input: { kind: 'MANAGEMENT_REVIEW', title: 'Q4 review', status: 'HELD', effectiveAt: daysFromNow(-5), data: { inputsCovered: inputs, decisions: 'Fund monitoring' } } });
     const c = await cov('iso42001');
     expect(['9.3.1', '9.3.2', '9.3.3'].map(c.status)).toEqual(['COVERED', 'COVERED', 'COVERED']);
+    const risk = await t.data(`mutation($input: UpsertRegisterRecordInput!) { upsertRegisterRecord(input: $input) { data } }`, { input: {
+      kind: 'RISK', aiSystemId: sys, title: 'Bias against career gaps', status: 'TREATED',
+      data: { likelihood: 4, impact: 4, residualLikelihood: 2, residualImpact: 3, treatment: 'MITIGATE' } } });
+    expect(risk.upsertRegisterRecord.data).toMatchObject({ inherentScore: 16, residualScore: 6 });
+    expect(['8.2', '8.3', '6.1.2', '6.1.3'].map((await cov('iso42001')).status)).toEqual(['COVERED', 'COVERED', 'PARTIAL', 'PARTIAL']);
     const bad = await t.gql(UPSERT, { input: { kind: 'RISK', title: 'Bias', status: 'OPEN', data: { likelihood: 7 } } });
     expect(bad.errors?.[0]).toMatchObject({ message: 'data.likelihood must be an integer from 1 to 5', extensions: { code: 'BAD_USER_INPUT', field: 'data.likelihood' } });
 

@@ -8,7 +8,7 @@ import { AiSystemService } from '../ai-system/ai-system.service';
 import { RecordEvidenceService, oneYearAfter, threeMonthsAfter } from '../records/record-evidence.service';
 import { RecordKind } from '../records/record-evidence.rules';
 import { AuditFinding, Effectiveness, FindingType, InternalAudit, Measurement, NcSource, NcStatus, Nonconformity, RegisterKind, RegisterRecord } from './governance.entity';
-import { isBreach, recordCounts, validateRecord } from './register.rules';
+import { derivedData, isBreach, recordCounts, validateRecord } from './register.rules';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export const MAX_MEASUREMENTS = 5000;
@@ -179,6 +179,7 @@ export class GovernanceService {
     const problems = validateRecord(input.kind, input.status, input.data ?? {}, input.aiSystemId ?? null);
     if (problems.length) throw badInput(problems[0].field, problems.map((p) => p.message).join('; '), { problems });
     if (input.aiSystemId) await this.systems.require(org, input.aiSystemId);
+    const data = derivedData(input.kind, input.data ?? {});
     return inTransaction(this.ds, async (em) => {
       let row: Record<string, unknown>;
       if (input.id) {
@@ -187,13 +188,13 @@ export class GovernanceService {
         [[row]] = await em.query(
           `UPDATE register_record SET ai_system_id = $2, title = $3, status = $4, owner = $5, effective_at = coalesce($6, effective_at), review_due = $7, data = $8, updated_at = now()
            WHERE id = $1 RETURNING *`,
-          [current.id, input.aiSystemId ?? null, input.title.trim(), input.status, input.owner?.trim() || null, input.effectiveAt?.toISOString() ?? null, input.reviewDue?.toISOString() ?? null, JSON.stringify(input.data ?? {})],
+          [current.id, input.aiSystemId ?? null, input.title.trim(), input.status, input.owner?.trim() || null, input.effectiveAt?.toISOString() ?? null, input.reviewDue?.toISOString() ?? null, JSON.stringify(data)],
         );
       } else {
         [row] = await em.query(
           `INSERT INTO register_record (organization_id, kind, ai_system_id, title, status, owner, effective_at, review_due, data, created_by)
            VALUES ($1, $2, $3, $4, $5, $6, coalesce($7, now()), $8, $9, $10) RETURNING *`,
-          [org, input.kind, input.aiSystemId ?? null, input.title.trim(), input.status, input.owner?.trim() || null, input.effectiveAt?.toISOString() ?? null, input.reviewDue?.toISOString() ?? null, JSON.stringify(input.data ?? {}), actor],
+          [org, input.kind, input.aiSystemId ?? null, input.title.trim(), input.status, input.owner?.trim() || null, input.effectiveAt?.toISOString() ?? null, input.reviewDue?.toISOString() ?? null, JSON.stringify(data), actor],
         );
       }
       const record = hydrate(this.ds, RegisterRecord, row);

@@ -96,6 +96,13 @@ export function recordCounts(kind: RegisterKind, status: string, data: Record<st
   }
 }
 
+/** Derived fields a kind keeps in its data: a risk's inherent and residual scores (likelihood x impact). */
+export function derivedData(kind: RegisterKind, data: Record<string, unknown>): Record<string, unknown> {
+  if (kind !== RegisterKind.RISK) return data;
+  const product = (a: unknown, b: unknown) => (score(a) && score(b) ? (a as number) * (b as number) : null);
+  return { ...data, inherentScore: product(data.likelihood, data.impact), residualScore: product(data.residualLikelihood, data.residualImpact) };
+}
+
 /** A measurement outside the metric's [min, max] is a breach. */
 export function isBreach(data: Record<string, unknown>, value: number): boolean {
   return (typeof data.min === 'number' && value < data.min) || (typeof data.max === 'number' && value > data.max);
