@@ -2,14 +2,14 @@ import { Arg, Ctx, ID, Query, Resolver } from 'type-graphql';
 import type { HubContext } from './context';
 import { notFound } from './errors';
 import { Node } from './node.type';
+import { isUuid } from './ids';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 @Resolver()
 export class NodeResolver {
   @Query(() => Node, { nullable: true, description: 'Any object by its id. NOT_FOUND if no object has it.' })
   async node(@Ctx() ctx: HubContext, @Arg('id', () => ID, { description: 'The object\'s id.' }) id: string): Promise<Node> {
-    if (UUID.test(id)) {
+    if (isUuid(id)) {
       // Each table is asked through its own loader; the three lookups run in one tick.
       const [framework, requirement, source] = await Promise.all([
         ctx.loaders.framework.load(id),

@@ -4,15 +4,15 @@ import { hydrate, selectColumns } from '../../database/hydrate';
 import { inTransaction } from '../../database/transaction';
 import { ErrorCode, HubError, badInput, notFound } from '../../graphql/errors';
 import { Requirement } from '../framework/requirement.entity';
-import { RequirementService, groupBy, refKey } from '../framework/requirement.service';
+import { RequirementService, groupBy } from '../framework/requirement.service';
 import { RecordEvidenceService } from '../records/record-evidence.service';
 import { RecordKind } from '../records/record-evidence.rules';
 import { AiSystem, AiSystemChange, GateTask, MATERIAL_FIELDS } from './ai-system.entity';
 import { GateTaskStatus, HighRiskRoute, LifecycleStage, RiskClass, STAGE_ORDER } from './ai-system.enums';
 import { AddGateTaskInput, AiSystemFieldsInput, RegisterAiSystemInput, SetLifecycleStageInput, UpdateAiSystemInput, UpdateGateTaskInput } from './ai-system.input';
 import { actorsFor, tiersFor } from './obligation.rules';
+import { isUuid } from '../../graphql/ids';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const COLUMNS: Record<string, string> = {
   name: 'name', description: 'description', intendedPurpose: 'intended_purpose', owner: 'owner', businessUnit: 'business_unit',
   euRoles: 'eu_roles', riskClass: 'risk_class', highRiskRoute: 'high_risk_route', annexIIIArea: 'annex_iii_area',
@@ -28,13 +28,13 @@ export class AiSystemService {
   ) {}
 
   async require(org: string, id: string, em: EntityManager = this.ds.manager): Promise<AiSystem> {
-    const found = UUID.test(id) ? await em.getRepository(AiSystem).findOneBy({ id, organizationId: org }) : null;
+    const found = isUuid(id) ? await em.getRepository(AiSystem).findOneBy({ id, organizationId: org }) : null;
     if (!found) throw notFound(`No AI system with id "${id.slice(0, 100)}"`, { id: id.slice(0, 100) });
     return found;
   }
 
   async findByIds(org: string, ids: readonly string[]): Promise<Map<string, AiSystem>> {
-    const valid = ids.filter((id) => UUID.test(id));
+    const valid = ids.filter((id) => isUuid(id));
     const rows = valid.length ? await this.ds.getRepository(AiSystem).findBy({ id: In(valid), organizationId: org }) : [];
     return new Map(rows.map((s) => [s.id, s]));
   }
@@ -163,17 +163,10 @@ export class AiSystemService {
     const system = await this.require(org, input.aiSystemId);
     if (!input.title?.trim()) throw badInput('title', 'title must not be empty');
     if (input.stage === LifecycleStage.IDEA) throw badInput('stage', 'IDEA is the first stage: nothing gates it');
-    const pairs = input.requirements.map((r, i) => {
-      const m = /^(\S+)\s+(.+)$/.exec(r.trim());
-      if (!m) throw badInput(`requirements[${i}]`, `requirements[${i}] must be "framework ref", e.g. "iso42001 A.6.2.4"`);
-      return { framework: m[1], ref: m[2] };
-    });
-    const resolved = await this.requirements.resolveRefs(pairs);
-    const unknown = pairs.filter((p) => !resolved.get(refKey(p.framework, p.ref)));
-    if (unknown.length) throw badInput('requirements', unknown.map((u) => `unknown requirement "${u.ref}" in framework "${u.framework}"`).join('; '));
+    const requirementIds = await this.requirements.resolveRefStrings(input.requirements, 'requirements');
     const [row] = await this.ds.query(
       `INSERT INTO gate_task (organization_id, ai_system_id, stage, title, owner, due_at, requirement_ids) VALUES ($1, $2, $3, $4, $5, $6, $7::uuid[]) RETURNING *`,
-      [org, system.id, input.stage, input.title.trim(), input.owner?.trim() || null, input.dueAt?.toISOString() ?? null, pairs.map((p) => resolved.get(refKey(p.framework, p.ref))!.id)],
+      [org, system.id, input.stage, input.title.trim(), input.owner?.trim() || null, input.dueAt?.toISOString() ?? null, requirementIds],
     );
     return hydrate(this.ds, GateTask, row);
   }
@@ -181,7 +174,7 @@ export class AiSystemService {
   async updateGateTask(org: string, input: UpdateGateTaskInput): Promise<GateTask> {
     const justification = input.justification?.trim() || null;
     if (input.status === GateTaskStatus.WONT_DO && !justification) throw badInput('justification', 'justification is required for WONT_DO');
-    const [rows] = UUID.test(input.id)
+    const [rows] = isUuid(input.id)
       ? await this.ds.query(`UPDATE gate_task SET status = $3, justification = $4, updated_at = now() WHERE id = $1 AND organization_id = $2 RETURNING *`, [input.id, org, input.status, justification])
       : [[]];
     if (!rows.length) throw notFound(`No gate task with id "${input.id.slice(0, 100)}"`, { id: input.id.slice(0, 100) });

@@ -4,6 +4,7 @@
  */
 import { EvidenceKind, EvidenceStatus, LinkCoverage, ReviewCadence } from './evidence.enums';
 import type { UpsertEvidenceInput } from './evidence.input';
+import { isUuid } from '../../graphql/ids';
 
 export interface Problem {
   field: string;
@@ -92,7 +93,7 @@ export function validateEvidence(input: UpsertEvidenceInput): { problems: Proble
     sha = sha.toLowerCase();
   }
 
-  if (input.aiSystemId && !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(input.aiSystemId)) {
+  if (input.aiSystemId && !isUuid(input.aiSystemId)) {
     problems.push({ field: 'aiSystemId', message: `unknown AI system "${input.aiSystemId.slice(0, 100)}"` });
   }
   if (!isValidDate(input.effectiveAt)) problems.push({ field: 'effectiveAt', message: 'effectiveAt must be a date-time' });

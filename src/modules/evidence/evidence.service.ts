@@ -9,6 +9,7 @@ import { EvidenceReview, EvidenceRevision } from './evidence-history.entity';
 import { EvidenceStatus, LinkCoverage, LinkOrigin, UpsertOutcome } from './evidence.enums';
 import { EvidenceFilter, MAX_BULK_ITEMS, UpsertEvidenceInput } from './evidence.input';
 import { LinkState, NormalizedEvidence, Problem, diffEvidence, reconcileLinks, validateEvidence } from './evidence.rules';
+import { isUuid } from '../../graphql/ids';
 
 export interface ItemResult {
   index: number;
@@ -22,7 +23,6 @@ export interface ItemResult {
 /** An integrator's idempotency key: sourceSystem + externalId. */
 const idempotencyKey = (e: { sourceSystem: string; externalId: string }) => `${e.sourceSystem}\u0000${e.externalId}`;
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The only code that queries evidence, evidence_link, evidence_revision and evidence_review. */
 export class EvidenceService {
@@ -246,13 +246,13 @@ export class EvidenceService {
 
   /** NOT_FOUND for ids of other organizations, exactly as for ids that do not exist. */
   async require(org: string, id: string, em: EntityManager = this.ds.manager): Promise<Evidence> {
-    const found = UUID.test(id) ? await em.getRepository(Evidence).findOneBy({ id, organizationId: org }) : null;
+    const found = isUuid(id) ? await em.getRepository(Evidence).findOneBy({ id, organizationId: org }) : null;
     if (!found) throw notFound(`No evidence with id "${id.slice(0, 100)}"`, { id: id.slice(0, 100) });
     return found;
   }
 
   async findByIds(org: string, ids: readonly string[]): Promise<Map<string, Evidence>> {
-    const valid = ids.filter((id) => UUID.test(id));
+    const valid = ids.filter((id) => isUuid(id));
     const rows = valid.length ? await this.evidence.findBy({ id: In(valid), organizationId: org }) : [];
     return new Map(rows.map((e) => [e.id, e]));
   }

@@ -1,6 +1,6 @@
 import { DataSource, In, Repository } from 'typeorm';
 import { hydrate, selectColumns } from '../../database/hydrate';
-import { notFound } from '../../graphql/errors';
+import { badInput, notFound } from '../../graphql/errors';
 import { Requirement } from './requirement.entity';
 import type { RequirementFilter } from './requirement.args';
 
@@ -81,6 +81,22 @@ export class RequirementService {
     );
     for (const r of rows) out.set(refKey(r.framework, r.ref), r.id ? { id: r.id, frameworkId: r.framework_id! } : null);
     return out;
+  }
+
+  /**
+   * Resolves "framework ref" strings (e.g. "iso42001 A.6.2.4"), as register inputs name requirements;
+   * BAD_USER_INPUT names every malformed or unknown one.
+   */
+  async resolveRefStrings(refs: readonly string[], field: string, em = this.ds.manager): Promise<string[]> {
+    const pairs = refs.map((r, i) => {
+      const m = /^(\S+)\s+(.+)$/.exec(r.trim());
+      if (!m) throw badInput(`${field}[${i}]`, `${field}[${i}] must be "framework ref", e.g. "iso42001 A.6.2.4"`);
+      return { framework: m[1], ref: m[2] };
+    });
+    const resolved = await this.resolveRefs(pairs, em);
+    const unknown = pairs.filter((p) => !resolved.get(refKey(p.framework, p.ref)));
+    if (unknown.length) throw badInput(field, unknown.map((u) => `unknown requirement "${u.ref}" in framework "${u.framework}"`).join('; '));
+    return pairs.map((p) => resolved.get(refKey(p.framework, p.ref))!.id);
   }
 
   /** Conditions shared by a page and its count, against alias r; $1 is reserved for framework ids. */

@@ -3,23 +3,15 @@ import { In } from 'typeorm';
 import { hydrate } from '../../database/hydrate';
 import { inTransaction } from '../../database/transaction';
 import { ErrorCode, HubError, badInput, notFound } from '../../graphql/errors';
-import { RequirementService, groupBy, refKey } from '../framework/requirement.service';
+import { RequirementService, groupBy } from '../framework/requirement.service';
 import { AiSystemService } from '../ai-system/ai-system.service';
 import { RecordEvidenceService, oneYearAfter, threeMonthsAfter } from '../records/record-evidence.service';
 import { RecordKind } from '../records/record-evidence.rules';
 import { AuditFinding, Effectiveness, FindingType, InternalAudit, Measurement, NcSource, NcStatus, Nonconformity, RegisterKind, RegisterRecord } from './governance.entity';
 import { derivedData, isBreach, recordCounts, validateRecord } from './register.rules';
+import { isUuid } from '../../graphql/ids';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export const MAX_MEASUREMENTS = 5000;
-
-function parseRefs(refs: string[], field: string): { framework: string; ref: string }[] {
-  return refs.map((r, i) => {
-    const m = /^(\S+)\s+(.+)$/.exec(r.trim());
-    if (!m) throw badInput(`${field}[${i}]`, `${field}[${i}] must be "framework ref", e.g. "iso42001 9.2.1"`);
-    return { framework: m[1], ref: m[2] };
-  });
-}
 
 /** The only code that queries internal_audit, audit_finding, nonconformity, register_record and measurement. */
 export class GovernanceService {
@@ -31,17 +23,9 @@ export class GovernanceService {
   ) {}
 
   private async byId<T extends object>(cls: new () => T, table: string, org: string, id: string, em: EntityManager = this.ds.manager): Promise<T> {
-    const rows: Record<string, unknown>[] = UUID.test(id) ? await em.query(`SELECT * FROM ${table} WHERE id = $1 AND organization_id = $2`, [id, org]) : [];
+    const rows: Record<string, unknown>[] = isUuid(id) ? await em.query(`SELECT * FROM ${table} WHERE id = $1 AND organization_id = $2`, [id, org]) : [];
     if (!rows.length) throw notFound(`No ${table.replace(/_/g, ' ')} with id "${id.slice(0, 100)}"`, { id: id.slice(0, 100) });
     return hydrate(this.ds, cls as never, rows[0]) as T;
-  }
-
-  private async resolve(refs: string[], field: string, em: EntityManager = this.ds.manager): Promise<string[]> {
-    const pairs = parseRefs(refs, field);
-    const resolved = await this.requirements.resolveRefs(pairs, em);
-    const unknown = pairs.filter((p) => !resolved.get(refKey(p.framework, p.ref)));
-    if (unknown.length) throw badInput(field, unknown.map((u) => `unknown requirement "${u.ref}" in framework "${u.framework}"`).join('; '));
-    return pairs.map((p) => resolved.get(refKey(p.framework, p.ref))!.id);
   }
 
   // --- internal audits ---
@@ -80,7 +64,7 @@ export class GovernanceService {
   async addFinding(org: string, input: { auditId: string; type: FindingType; description: string; requirements: string[] }): Promise<AuditFinding> {
     await this.byId(InternalAudit, 'internal_audit', org, input.auditId);
     if (!input.description?.trim()) throw badInput('description', 'description must not be empty');
-    const ids = await this.resolve(input.requirements, 'requirements');
+    const ids = await this.requirements.resolveRefStrings(input.requirements, 'requirements');
     const [row] = await this.ds.query(
       `INSERT INTO audit_finding (organization_id, audit_id, type, description, requirement_ids) VALUES ($1, $2, $3, $4, $5::uuid[]) RETURNING *`,
       [org, input.auditId, input.type, input.description.trim(), ids],
@@ -213,7 +197,7 @@ export class GovernanceService {
   /** Bulk measurements of objectives and metrics, idempotent on (record, externalId); bad items named, good ones kept. */
   async recordMeasurements(org: string, actor: string, items: { recordId: string; measuredAt: Date; value: number; externalId: string }[]) {
     if (items.length > MAX_MEASUREMENTS) throw badInput('items', `items: at most ${MAX_MEASUREMENTS} per call, got ${items.length}; nothing was written`);
-    const ids = [...new Set(items.map((i) => i.recordId).filter((id) => UUID.test(id)))];
+    const ids = [...new Set(items.map((i) => i.recordId).filter((id) => isUuid(id)))];
     const records = new Map((ids.length ? await this.ds.getRepository(RegisterRecord).findBy({ organizationId: org, id: In(ids) }) : []).map((r) => [r.id, r]));
     const results = items.map((item, index) => {
       const r = records.get(item.recordId);

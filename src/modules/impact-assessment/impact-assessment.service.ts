@@ -9,8 +9,8 @@ import { RecordEvidenceService, oneYearAfter } from '../records/record-evidence.
 import { RecordKind } from '../records/record-evidence.rules';
 import { AssessmentStatus, ImpactAssessment } from './impact-assessment.entity';
 import { AssessmentTemplate, TEMPLATES, missingSections, templateFor } from './impact-assessment.rules';
+import { isUuid } from '../../graphql/ids';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The only code that queries impact_assessment. */
 export class ImpactAssessmentService {
@@ -21,7 +21,7 @@ export class ImpactAssessmentService {
   ) {}
 
   async require(org: string, id: string, em: EntityManager = this.ds.manager): Promise<ImpactAssessment> {
-    const found = UUID.test(id) ? await em.getRepository(ImpactAssessment).findOneBy({ id, organizationId: org }) : null;
+    const found = isUuid(id) ? await em.getRepository(ImpactAssessment).findOneBy({ id, organizationId: org }) : null;
     if (!found) throw notFound(`No impact assessment with id "${id.slice(0, 100)}"`, { id: id.slice(0, 100) });
     return found;
   }

@@ -8,9 +8,9 @@ import { AiSystemService } from '../ai-system/ai-system.service';
 import { RecordEvidenceService, threeMonthsAfter } from '../records/record-evidence.service';
 import { RecordKind } from '../records/record-evidence.rules';
 import { AddOversightPointInput, OversightDecision, OversightPoint, OversightRecordInput } from './oversight.entity';
+import { isUuid } from '../../graphql/ids';
 
 export const MAX_OVERSIGHT_ITEMS = 5000;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The only code that queries oversight_point and oversight_record. */
 export class OversightService {
@@ -40,7 +40,7 @@ export class OversightService {
   }
 
   async pointsByIds(org: string, ids: readonly string[]): Promise<Map<string, OversightPoint>> {
-    const valid = ids.filter((id) => UUID.test(id));
+    const valid = ids.filter((id) => isUuid(id));
     const rows = valid.length ? await this.ds.getRepository(OversightPoint).findBy({ organizationId: org, id: In(valid) }) : [];
     return new Map(rows.map((p) => [p.id, p]));
   }
