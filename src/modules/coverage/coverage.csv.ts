@@ -1,0 +1,93 @@
+import { Router, Request, Response } from 'express';
+import { stringify } from 'csv-stringify/sync';
+import type { Services } from '../../graphql/context';
+import { HubError, ErrorCode, badInput } from '../../graphql/errors';
+import { RequirementKind } from '../framework/framework.enums';
+import { CLOSURE_MAX_DEPTH } from '../mapping/mapping-closure.service';
+import { CoverageStatus } from './coverage.rules';
+import type { CoverageScope } from './coverage.service';
+import { DEFAULT_COVERAGE_DEPTH } from './coverage.args';
+
+/**
+ * Spreadsheet exports of the coverage, gap and SoA reports: the same services and numbers as the
+ * GraphQL reports, one row per assessable requirement.
+ */
+export function csvExportRouter(services: Services, principal: (req: Request) => { organizationId: string }): Router {
+  const router = Router();
+
+  const params = async (req: Request) => {
+    const framework = typeof req.query.framework === 'string' ? req.query.framework : '';
+    if (!framework) throw badInput('framework', 'framework is required, e.g. ?framework=iso42001');
+    const asOfRaw = typeof req.query.asOf === 'string' ? req.query.asOf : undefined;
+    const asOf = asOfRaw ? new Date(asOfRaw) : new Date();
+    if (Number.isNaN(asOf.getTime())) throw badInput('asOf', `asOf is not a date-time: "${String(asOfRaw).slice(0, 50)}"`);
+    const depthRaw = typeof req.query.maxDepth === 'string' ? req.query.maxDepth : String(DEFAULT_COVERAGE_DEPTH);
+    const maxDepth = Number(depthRaw);
+    if (!Number.isInteger(maxDepth) || maxDepth < 1 || maxDepth > CLOSURE_MAX_DEPTH) throw badInput('maxDepth', `maxDepth must be between 1 and ${CLOSURE_MAX_DEPTH}`);
+    const fw = (await services.framework.requireByKeys([framework])).get(framework)!;
+    const { organizationId } = principal(req);
+    const scope: CoverageScope = { organizationId, asOf, maxDepth, closureScope: await services.closure.scopeFor(organizationId) };
+    return { fw, scope };
+  };
+
+  const send = (res: Response, name: string, header: string[], rows: unknown[][]) => {
+    res.setHeader('content-type', 'text/csv; charset=utf-8');
+    res.setHeader('content-disposition', `attachment; filename="${name}"`);
+    res.send(stringify([header, ...rows]));
+  };
+
+  const handle = (fn: (req: Request, res: Response) => Promise<void>) => async (req: Request, res: Response) => {
+    try {
+      await fn(req, res);
+    } catch (err) {
+      if (err instanceof HubError) {
+        res.status(err.code === ErrorCode.NOT_FOUND ? 404 : 400).json({ errors: [{ message: err.message, extensions: { code: err.code, ...err.details } }] });
+        return;
+      }
+      console.error('[export] unexpected error', err);
+      res.status(500).json({ errors: [{ message: 'Internal server error', extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } }] });
+    }
+  };
+
+  const groupRef = async (ancestorIds: string[][]) => {
+    const ids = [...new Set(ancestorIds.map((a) => a[0]).filter(Boolean))];
+    return services.requirement.findByIds(ids);
+  };
+
+  router.get('/coverage.csv', handle(async (req, res) => {
+    const { fw, scope } = await params(req);
+    const rows = await services.coverage.statuses(scope, fw.id);
+    const groups = await groupRef(rows.map((r) => r.requirement.ancestorIds));
+    send(res, `coverage-${fw.key}.csv`, ['framework', 'version', 'ref', 'title', 'kind', 'group', 'status', 'as_of', 'max_depth'],
+      rows.map((r) => [fw.key, fw.version, r.requirement.ref, r.requirement.title, r.requirement.kind,
+        groups.get(r.requirement.ancestorIds[0])?.ref ?? '', r.status, scope.asOf.toISOString(), scope.maxDepth]));
+  }));
+
+  router.get('/gaps.csv', handle(async (req, res) => {
+    const { fw, scope } = await params(req);
+    const rows = await services.coverage.statuses(scope, fw.id, {
+      statuses: [CoverageStatus.GAP, CoverageStatus.STALE, CoverageStatus.PENDING, CoverageStatus.PARTIAL],
+    });
+    const groups = await groupRef(rows.map((r) => r.requirement.ancestorIds));
+    const suggestions = await services.coverage.contributions(scope, rows.map((r) => r.requirement.id), 3, 'suggest');
+    const evidence = await services.evidence.findByIds(scope.organizationId, [...suggestions.values()].flat().map((c) => c.link.evidenceId));
+    send(res, `gaps-${fw.key}.csv`, ['framework', 'ref', 'title', 'group', 'status', 'suggested_evidence'],
+      rows.map((r) => [fw.key, r.requirement.ref, r.requirement.title, groups.get(r.requirement.ancestorIds[0])?.ref ?? '', r.status,
+        (suggestions.get(r.requirement.id) ?? []).map((c) => `${evidence.get(c.link.evidenceId)?.title ?? c.link.evidenceId} (${c.coverage.toLowerCase()})`).join('; ')]));
+  }));
+
+  router.get('/soa.csv', handle(async (req, res) => {
+    const { fw, scope } = await params(req);
+    const hasControls = (await services.requirement.count([fw.id], { kind: RequirementKind.CONTROL })).get(fw.id)! > 0;
+    const rows = await services.coverage.statuses(scope, fw.id, hasControls ? { kinds: [RequirementKind.CONTROL] } : {});
+    const decisions = await services.applicability.at(scope.organizationId, rows.map((r) => r.requirement.id), scope.asOf);
+    send(res, `soa-${fw.key}.csv`, ['framework', 'ref', 'title', 'applicability', 'justification', 'reasons', 'decided_by', 'decided_at', 'implementation_status'],
+      rows.map((r) => {
+        const d = decisions.get(r.requirement.id);
+        return [fw.key, r.requirement.ref, r.requirement.title, d?.applicability ?? 'UNDECIDED', d?.justification ?? '', (d?.reasons ?? []).join('; '),
+          d?.decidedBy ?? '', d?.decidedAt?.toISOString() ?? '', r.status];
+      }));
+  }));
+
+  return router;
+}

@@ -1,0 +1,275 @@
+import type { DataSource } from 'typeorm';
+import { hydrate, selectColumns } from '../../database/hydrate';
+import { Requirement } from '../framework/requirement.entity';
+import { EvidenceLink } from '../evidence/evidence-link.entity';
+import { LinkCoverage } from '../evidence/evidence.enums';
+import { PathCoverage } from '../mapping/mapping.enums';
+import { CLOSURE_MAX_DEPTH } from '../mapping/mapping-closure.service';
+import { CoverageCounts, CoverageStatus, EvidenceState, addStatus, emptyCounts } from './coverage.rules';
+import { ACTIVE_LINK_SQL, EVIDENCE_STATE_SQL, inferenceCtes, statusCtes, systemScopeSql } from './coverage.sql';
+
+/** What every coverage query is relative to. */
+export interface CoverageScope {
+  organizationId: string;
+  asOf: Date;
+  maxDepth: number;
+  /** Closure scope: the organization's own graph when it has its own mapping sets, else null (shared). */
+  closureScope: string | null;
+  /** Report for one AI system: organization-wide evidence plus evidence scoped to it. */
+  aiSystemId?: string | null;
+}
+
+export interface StatusRow {
+  requirement: Requirement;
+  status: CoverageStatus;
+}
+
+/** One way evidence on another requirement reaches a target. */
+export interface ContributionRow {
+  targetId: string;
+  fromId: string;
+  link: EvidenceLink;
+  state: EvidenceState;
+  coverage: LinkCoverage;
+  pathCoverage: PathCoverage;
+  minStrength: number | null;
+  mappingIds: string[];
+  nodeIds: string[];
+}
+
+export type Reach = 'FULL' | 'PARTIAL' | 'NONE';
+
+export interface PrefillRejectionRow {
+  id: string;
+  requirementId: string;
+  evidenceId: string;
+  reason: string;
+  rejectedBy: string;
+  rejectedAt: Date;
+}
+
+const base = (s: CoverageScope, frameworkIds: readonly string[]) => [
+  s.organizationId,
+  s.asOf.toISOString(),
+  s.maxDepth,
+  s.closureScope,
+  [...frameworkIds],
+  s.aiSystemId ?? null,
+];
+
+/** Coverage, pre-fill, gap and reuse queries: set-based, a constant number of statements per report. */
+export class CoverageService {
+  private readonly reqCols: string;
+
+  constructor(private readonly ds: DataSource) {
+    this.reqCols = selectColumns(ds, Requirement, 'r', 'r_');
+  }
+
+  /** Counts per status for each framework, and (optionally) per grouping node. One statement. */
+  async counts(s: CoverageScope, frameworkIds: readonly string[], withGroups: boolean): Promise<{
+    totals: Map<string, CoverageCounts>;
+    groups: Map<string, CoverageCounts>;
+  }> {
+    const rows: { part: string; framework_id: string; group_id: string | null; status: CoverageStatus; n: number }[] = await this.ds.query(
+      `${statusCtes()}
+       SELECT 'total' AS part, st.framework_id, NULL::uuid AS group_id, st.status, count(*)::int AS n
+       FROM st GROUP BY st.framework_id, st.status
+       ${withGroups ? `UNION ALL
+       SELECT 'group', st.framework_id, g.id, st.status, count(*)::int
+       FROM st CROSS JOIN LATERAL unnest(st.ancestor_ids) AS g(id)
+       GROUP BY st.framework_id, g.id, st.status` : ''}`,
+      base(s, frameworkIds),
+    );
+    const totals = new Map<string, CoverageCounts>(frameworkIds.map((id) => [id, emptyCounts()]));
+    const groups = new Map<string, CoverageCounts>();
+    for (const r of rows) {
+      const target = r.part === 'total' ? totals : groups;
+      const key = r.part === 'total' ? r.framework_id : r.group_id!;
+      let counts = target.get(key);
+      if (!counts) {
+        counts = emptyCounts();
+        target.set(key, counts);
+      }
+      addStatus(counts, r.status, r.n);
+    }
+    return { totals, groups };
+  }
+
+  /** A keyset page of assessable requirements with their status, in document order. */
+  async page(s: CoverageScope, frameworkId: string, statuses: CoverageStatus[] | null, first: number, afterPosition: number | null): Promise<{ rows: StatusRow[]; hasNextPage: boolean; count: () => Promise<number> }> {
+    const params = [...base(s, [frameworkId]), statuses, afterPosition ?? -1, first + 1];
+    const raw: Record<string, unknown>[] = await this.ds.query(
+      `${statusCtes()}
+       SELECT ${this.reqCols}, st.status
+       FROM st JOIN requirement r ON r.id = st.requirement_id
+       WHERE ($7::text[] IS NULL OR st.status = ANY($7::text[])) AND st.position > $8
+       ORDER BY st.position
+       LIMIT $9`,
+      params,
+    );
+    const rows = raw.map((r) => ({ requirement: hydrate(this.ds, Requirement, r, 'r_'), status: r.status as CoverageStatus }));
+    return {
+      rows: rows.slice(0, first),
+      hasNextPage: rows.length > first,
+      count: async () => {
+        const c: { n: number }[] = await this.ds.query(
+          `${statusCtes()} SELECT count(*)::int AS n FROM st WHERE ($7::text[] IS NULL OR st.status = ANY($7::text[]))`,
+          [...base(s, [frameworkId]), statuses],
+        );
+        return c[0].n;
+      },
+    };
+  }
+
+  /** Status of the framework's assessable requirements, optionally only some kinds or statuses, in document order. */
+  async statuses(s: CoverageScope, frameworkId: string, only: { kinds?: string[]; statuses?: CoverageStatus[] } = {}): Promise<StatusRow[]> {
+    const raw: Record<string, unknown>[] = await this.ds.query(
+      `${statusCtes()}
+       SELECT ${this.reqCols}, st.status
+       FROM st JOIN requirement r ON r.id = st.requirement_id
+       WHERE ($7::text[] IS NULL OR r.kind = ANY($7::text[])) AND ($8::text[] IS NULL OR st.status = ANY($8::text[]))
+       ORDER BY st.position`,
+      [...base(s, [frameworkId]), only.kinds ?? null, only.statuses ?? null],
+    );
+    return raw.map((r) => ({ requirement: hydrate(this.ds, Requirement, r, 'r_'), status: r.status as CoverageStatus }));
+  }
+
+  /** Records that a person rejected a pre-fill; the same rejection again only updates the reason. */
+  async rejectPrefill(org: string, actor: string, requirementId: string, evidenceId: string, reason: string): Promise<PrefillRejectionRow> {
+    const rows: PrefillRejectionRow[] = await this.ds.query(
+      `INSERT INTO prefill_rejection (organization_id, requirement_id, evidence_id, reason, rejected_by)
+       VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT ON CONSTRAINT uq_prefill_rejection DO UPDATE SET reason = EXCLUDED.reason, rejected_by = EXCLUDED.rejected_by, rejected_at = now()
+       RETURNING id, requirement_id AS "requirementId", evidence_id AS "evidenceId", reason, rejected_by AS "rejectedBy", rejected_at AS "rejectedAt"`,
+      [org, requirementId, evidenceId, reason, actor],
+    );
+    return rows[0];
+  }
+
+  /**
+   * How evidence on other requirements reaches each target, best first, at most `perTarget` each.
+   * mode 'counted': what the status counts (valid, stale or pending evidence within maxDepth).
+   * mode 'suggest': any evidence the organization holds (not rejected) within the closure's depth,
+   * not already linked to the target: candidates to link after review.
+   */
+  async contributions(
+    s: CoverageScope,
+    targetIds: readonly string[],
+    perTarget: number,
+    mode: 'counted' | 'suggest',
+    sourceFrameworkId: string | null = null,
+    evidenceId: string | null = null,
+  ): Promise<Map<string, ContributionRow[]>> {
+    const out = new Map<string, ContributionRow[]>(targetIds.map((id) => [id, []]));
+    if (!targetIds.length) return out;
+    const depth = mode === 'counted' ? s.maxDepth : CLOSURE_MAX_DEPTH;
+    const raw: Record<string, unknown>[] = await this.ds.query(
+      `WITH cand AS (
+         SELECT c.to_requirement_id AS target_id, c.from_requirement_id AS from_id, l.*,
+                ${EVIDENCE_STATE_SQL} AS state,
+                (l.coverage = 'FULL' AND c.full_depth <= $3) AS full_contribution,
+                CASE WHEN l.coverage = 'FULL' AND c.full_depth <= $3 THEN c.full_mapping_ids ELSE c.any_mapping_ids END AS mapping_ids,
+                CASE WHEN l.coverage = 'FULL' AND c.full_depth <= $3 THEN c.full_node_ids ELSE c.any_node_ids END AS node_ids,
+                CASE WHEN l.coverage = 'FULL' AND c.full_depth <= $3 THEN 'FULL' ELSE c.any_coverage END AS path_coverage,
+                CASE WHEN l.coverage = 'FULL' AND c.full_depth <= $3 THEN c.full_min_strength ELSE c.any_min_strength END AS min_strength,
+                e.effective_at AS evidence_effective_at
+         FROM mapping_closure c
+         JOIN requirement src ON src.id = c.from_requirement_id
+         JOIN evidence_link l ON l.requirement_id = c.from_requirement_id AND ${ACTIVE_LINK_SQL}
+         JOIN evidence e ON e.id = l.evidence_id
+         WHERE c.to_requirement_id = ANY($5::uuid[])
+           AND c.scope_id IS NOT DISTINCT FROM $4::uuid
+           AND c.any_depth <= $6
+           AND ($8::uuid IS NULL OR src.framework_id = $8::uuid)
+           AND ($9::uuid IS NULL OR l.evidence_id = $9::uuid)
+           AND ${systemScopeSql('$10')}
+           AND NOT EXISTS (SELECT 1 FROM prefill_rejection x
+                           WHERE x.organization_id = $1 AND x.requirement_id = c.to_requirement_id AND x.evidence_id = l.evidence_id)
+           AND ${mode === 'counted'
+             ? `(${EVIDENCE_STATE_SQL}) IS NOT NULL`
+             : `e.status <> 'REJECTED' AND NOT EXISTS (SELECT 1 FROM evidence_link d WHERE d.requirement_id = c.to_requirement_id
+                  AND d.evidence_id = l.evidence_id AND d.organization_id = $1 AND d.unlinked_at IS NULL)`}
+       ),
+       ranked AS (
+         SELECT cand.*, row_number() OVER (
+           PARTITION BY target_id
+           ORDER BY full_contribution DESC,
+                    CASE state WHEN 'VALID' THEN 0 WHEN 'STALE' THEN 1 WHEN 'PENDING' THEN 2 ELSE 3 END,
+                    cardinality(mapping_ids), min_strength DESC NULLS LAST, evidence_effective_at DESC, id) AS rank
+         FROM cand
+       )
+       SELECT * FROM ranked WHERE rank <= $7 ORDER BY target_id, rank`,
+      [s.organizationId, s.asOf.toISOString(), s.maxDepth, s.closureScope, [...targetIds], depth, perTarget, sourceFrameworkId, evidenceId, s.aiSystemId ?? null],
+    );
+    for (const r of raw) {
+      out.get(r.target_id as string)!.push({
+        targetId: r.target_id as string,
+        fromId: r.from_id as string,
+        link: hydrate(this.ds, EvidenceLink, r),
+        state: r.state as EvidenceState,
+        coverage: r.full_contribution ? LinkCoverage.FULL : LinkCoverage.PARTIAL,
+        pathCoverage: r.path_coverage as PathCoverage,
+        minStrength: r.min_strength === null ? null : Number(r.min_strength),
+        mappingIds: r.mapping_ids as string[],
+        nodeIds: r.node_ids as string[],
+      });
+    }
+    return out;
+  }
+
+  /** For every assessable requirement of `to`: what valid evidence on `from` requirements pre-fills. */
+  async prefill(s: CoverageScope, fromFrameworkId: string, toFrameworkId: string): Promise<{ requirement: Requirement; reach: Reach }[]> {
+    const raw: Record<string, unknown>[] = await this.ds.query(
+      `WITH ${inferenceCtes('s.framework_id = $7')}
+       SELECT ${this.reqCols},
+              CASE WHEN i.prefill THEN 'FULL' WHEN i.valid_any THEN 'PARTIAL' ELSE 'NONE' END AS reach
+       FROM requirement r LEFT JOIN inf i ON i.requirement_id = r.id
+       WHERE r.assessable AND r.framework_id = ($5::uuid[])[1]
+       ORDER BY r.position`,
+      [...base(s, [toFrameworkId]), fromFrameworkId],
+    );
+    return raw.map((r) => ({ requirement: hydrate(this.ds, Requirement, r, 'r_'), reach: r.reach as Reach }));
+  }
+
+  /** Without evidence: which assessable requirements of `to` a FULL or only a PARTIAL path reaches from `from`. */
+  async reuse(closureScope: string | null, maxDepth: number, fromFrameworkId: string, toFrameworkId: string): Promise<{
+    requirement: Requirement;
+    reach: Reach;
+    fromId: string | null;
+    mappingIds: string[];
+    nodeIds: string[];
+    pathCoverage: PathCoverage | null;
+    minStrength: number | null;
+  }[]> {
+    const raw: Record<string, unknown>[] = await this.ds.query(
+      `WITH best AS (
+         SELECT DISTINCT ON (c.to_requirement_id) c.to_requirement_id, c.from_requirement_id,
+                (c.full_depth IS NOT NULL AND c.full_depth <= $2) AS full,
+                CASE WHEN c.full_depth <= $2 THEN c.full_mapping_ids ELSE c.any_mapping_ids END AS mapping_ids,
+                CASE WHEN c.full_depth <= $2 THEN c.full_node_ids ELSE c.any_node_ids END AS node_ids,
+                CASE WHEN c.full_depth <= $2 THEN 'FULL' ELSE c.any_coverage END AS path_coverage,
+                CASE WHEN c.full_depth <= $2 THEN c.full_min_strength ELSE c.any_min_strength END AS min_strength
+         FROM mapping_closure c
+         JOIN requirement s ON s.id = c.from_requirement_id AND s.framework_id = $3
+         WHERE c.scope_id IS NOT DISTINCT FROM $1::uuid AND c.any_depth <= $2
+         ORDER BY c.to_requirement_id, (c.full_depth IS NOT NULL AND c.full_depth <= $2) DESC,
+                  CASE WHEN c.full_depth <= $2 THEN c.full_depth ELSE c.any_depth END,
+                  CASE WHEN c.full_depth <= $2 THEN c.full_min_strength ELSE c.any_min_strength END DESC NULLS LAST, s.position
+       )
+       SELECT ${this.reqCols}, b.from_requirement_id, b.full, b.mapping_ids, b.node_ids, b.path_coverage, b.min_strength
+       FROM requirement r LEFT JOIN best b ON b.to_requirement_id = r.id
+       WHERE r.assessable AND r.framework_id = $4
+       ORDER BY r.position`,
+      [closureScope, maxDepth, fromFrameworkId, toFrameworkId],
+    );
+    return raw.map((r) => ({
+      requirement: hydrate(this.ds, Requirement, r, 'r_'),
+      reach: r.from_requirement_id === null ? 'NONE' : r.full ? 'FULL' : 'PARTIAL',
+      fromId: (r.from_requirement_id as string | null) ?? null,
+      mappingIds: (r.mapping_ids as string[] | null) ?? [],
+      nodeIds: (r.node_ids as string[] | null) ?? [],
+      pathCoverage: (r.path_coverage as PathCoverage | null) ?? null,
+      minStrength: r.min_strength === null || r.min_strength === undefined ? null : Number(r.min_strength),
+    }));
+  }
+}
