@@ -1,5 +1,10 @@
 import 'reflect-metadata';
+import fs from 'node:fs';
+import path from 'node:path';
 import type { DataSource } from 'typeorm';
+import { TokenService } from './modules/auth/token.service';
+import { OrganizationService } from './modules/organization/organization.service';
+import { Role } from './modules/auth/role';
 import { ConfigError, HubConfig } from './config';
 import { closeDataSource, createDataSource } from './database/data-source';
 import { migrate, pendingMigrations } from './database/migrator';
@@ -8,8 +13,29 @@ import { RunningHub, startHub } from './graphql/server';
 
 export interface App {
   hub: RunningHub;
+  /** Embedded default only: the local ADMIN token (kept in the data folder). */
+  adminToken: string | null;
   dataSource: DataSource;
   stop: () => Promise<void>;
+}
+
+/**
+ * On the embedded default, the first start creates a local organization and an ADMIN token, prints it
+ * once, and keeps it next to the data (mode 600) so the README's examples work on a fresh machine.
+ */
+async function localAdminToken(ds: DataSource, dataDir: string, log: (msg: string) => void): Promise<string> {
+  const file = path.join(path.dirname(dataDir), 'admin-token');
+  const tokens = new TokenService(ds, new OrganizationService(ds));
+  if (fs.existsSync(file) && (await tokens.count()) > 0) {
+    log(`[hub] local ADMIN token: ${path.relative(process.cwd(), file) || file} (export TOKEN=$(cat ${path.relative(process.cwd(), file)}))`);
+    return fs.readFileSync(file, 'utf8').trim();
+  }
+  const { token } = await tokens.createForSlug('local', Role.ADMIN, 'local-admin');
+  fs.writeFileSync(file, `${token}\n`, { mode: 0o600 });
+  log(`[hub] created organization "local" and an ADMIN token (shown once, also kept in ${path.relative(process.cwd(), file)}):`);
+  log(`      ${token}`);
+  log(`      curl -s localhost:4000/graphql -H "authorization: Bearer ${token}" -H 'content-type: application/json' -d '{"query":"{ frameworks { key version } }"}'`);
+  return token;
 }
 
 /** config -> database -> migrations -> first-start seed -> server. Used by main.ts and the smoke test. */
@@ -29,9 +55,11 @@ export async function bootstrap(config: HubConfig, log: (msg: string) => void = 
       const m = report.mappingSets.reduce((a, s) => a + s.mappings, 0);
       log(`[hub] seeded ${report.frameworks.length} frameworks (${n} requirements) and ${report.mappingSets.length} mapping sets (${m} mappings)`);
     }
+    const adminToken = config.database.kind === 'pglite' ? await localAdminToken(ds, config.database.dataDir, log) : null;
     const hub = await startHub(config, ds);
     return {
       hub,
+      adminToken,
       dataSource: ds,
       stop: async () => {
         await hub.stop();

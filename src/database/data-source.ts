@@ -17,11 +17,12 @@ import { AiSystem, AiSystemChange, GateTask } from '../modules/ai-system/ai-syst
 import { ImpactAssessment } from '../modules/impact-assessment/impact-assessment.entity';
 import { OversightPoint, OversightRecord } from '../modules/oversight/oversight.entity';
 import { AuditFinding, InternalAudit, Measurement, Nonconformity, RegisterRecord } from '../modules/governance/governance.entity';
+import { ApiToken } from '../modules/auth/api-token.entity';
 
 export const entities = [
   Framework, Requirement, MappingSource, Mapping, Organization, Evidence, EvidenceLink, EvidenceRevision, EvidenceReview, ApplicabilityDecision,
   AiSystem, AiSystemChange, GateTask, ImpactAssessment, OversightPoint, OversightRecord,
-  InternalAudit, AuditFinding, Nonconformity, RegisterRecord, Measurement,
+  InternalAudit, AuditFinding, Nonconformity, RegisterRecord, Measurement, ApiToken,
 ];
 
 export interface DataSourceOptions {

@@ -18,6 +18,7 @@ import { EvidenceReview, EvidenceRevision } from '../modules/evidence/evidence-h
 import { ApplicabilityService } from '../modules/applicability/applicability.service';
 import { ApplicabilityDecision } from '../modules/applicability/applicability.entity';
 import { CoverageService } from '../modules/coverage/coverage.service';
+import { Principal, TokenService } from '../modules/auth/token.service';
 import { RecordEvidenceService } from '../modules/records/record-evidence.service';
 import { AiSystemService } from '../modules/ai-system/ai-system.service';
 import { AiSystem, AiSystemChange, GateTask } from '../modules/ai-system/ai-system.entity';
@@ -43,6 +44,7 @@ export interface Services {
   impactAssessment: ImpactAssessmentService;
   oversight: OversightService;
   governance: GovernanceService;
+  tokens: TokenService;
 }
 
 export function createServices(ds: DataSource): Services {
@@ -50,6 +52,7 @@ export function createServices(ds: DataSource): Services {
   const closure = new MappingClosureService(ds);
   // Evidence checks AI system scopes through the register, which writes record evidence through Evidence.
   let aiSystem: AiSystemService | undefined;
+  const organization = new OrganizationService(ds);
   const evidence = new EvidenceService(ds, requirement, (org, ids) => aiSystem!.knownIds(org, ids));
   const records = new RecordEvidenceService(evidence);
   aiSystem = new AiSystemService(ds, requirement, records);
@@ -58,7 +61,7 @@ export function createServices(ds: DataSource): Services {
     requirement,
     mapping: new MappingService(ds, requirement, closure),
     closure,
-    organization: new OrganizationService(ds),
+    organization,
     evidence,
     applicability: new ApplicabilityService(ds),
     coverage: new CoverageService(ds),
@@ -67,6 +70,7 @@ export function createServices(ds: DataSource): Services {
     impactAssessment: new ImpactAssessmentService(ds, aiSystem, records),
     oversight: new OversightService(ds, aiSystem, records),
     governance: new GovernanceService(ds, requirement, aiSystem, records),
+    tokens: new TokenService(ds, organization),
   };
 }
 
@@ -167,9 +171,11 @@ export interface HubContext {
   services: Services;
   loaders: Loaders;
   queryScope: QueryScope;
-  /** The organization every read and write is scoped to. */
+  /** The API token behind the request. */
+  principal: Principal;
+  /** The organization every read and write is scoped to: the token's. */
   organizationId: string;
-  /** Who is acting, recorded on writes. */
+  /** Who is acting, recorded on writes: the token's name. */
   actor: string;
   /** Memoized per request: which mapping closure the organization reads. */
   closureScope: () => Promise<string | null>;

@@ -10,6 +10,8 @@ export enum ErrorCode {
   BAD_USER_INPUT = 'BAD_USER_INPUT',
   NOT_FOUND = 'NOT_FOUND',
   CONFLICT = 'CONFLICT',
+  UNAUTHENTICATED = 'UNAUTHENTICATED',
+  FORBIDDEN = 'FORBIDDEN',
   INTERNAL_SERVER_ERROR = 'INTERNAL_SERVER_ERROR',
 }
 
@@ -32,6 +34,7 @@ export const badInput = (field: string, message: string, details: Record<string,
 
 /** Codes produced by Apollo / graphql-js for malformed requests; safe to pass through as they are. */
 const PASS_THROUGH = new Set([
+  'UNAUTHENTICATED',
   'GRAPHQL_PARSE_FAILED',
   'GRAPHQL_VALIDATION_FAILED',
   'BAD_USER_INPUT',
@@ -47,6 +50,10 @@ export function formatError(formatted: GraphQLFormattedError, raw: unknown): Gra
 
   if (error instanceof HubError) {
     return { ...base, message: error.message, extensions: { code: error.code, ...error.details } };
+  }
+  // Raised while building the context (no or bad token): Apollo prefixes the message; keep it plain.
+  if (formatted.extensions?.code === ErrorCode.UNAUTHENTICATED) {
+    return { message: formatted.message.replace(/^Context creation failed: /, ''), extensions: { code: ErrorCode.UNAUTHENTICATED } };
   }
   if (error instanceof ArgumentValidationError) {
     const problems = error.extensions.validationErrors.flatMap((v) => flattenValidation(v));

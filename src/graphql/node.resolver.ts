@@ -1,12 +1,14 @@
-import { Arg, Ctx, ID, Query, Resolver } from 'type-graphql';
+import { Arg, Ctx, ID, Query, Resolver, Authorized } from 'type-graphql';
 import type { HubContext } from './context';
 import { notFound } from './errors';
 import { Node } from './node.type';
 import { isUuid } from './ids';
+import { CATALOG } from '../modules/auth/role';
 
 
 @Resolver()
 export class NodeResolver {
+  @Authorized(...CATALOG)
   @Query(() => Node, { nullable: true, description: 'Any object by its id. NOT_FOUND if no object has it.' })
   async node(@Ctx() ctx: HubContext, @Arg('id', () => ID, { description: 'The object\'s id.' }) id: string): Promise<Node> {
     if (isUuid(id)) {

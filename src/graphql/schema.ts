@@ -10,6 +10,8 @@ import {
   MappingMutationResolver, MappingQueryResolver, MappingSourceResolver,
 } from '../modules/mapping/mapping.resolver';
 import { NodeResolver } from './node.resolver';
+import { authChecker } from '../modules/auth/auth.checker';
+import { TokenResolver } from '../modules/auth/token.resolver';
 import { EvidenceLinkResolver, EvidenceResolver, RequirementEvidenceResolver } from '../modules/evidence/evidence.resolver';
 import {
   CoverageQueryResolver, CoverageReportResolver, GapItemResolver, GroupCoverageResolver, InferredCoverageResolver, PrefillItemResolver,
@@ -60,6 +62,7 @@ export const resolvers = [
   AuditFindingResolver,
   NonconformityResolver,
   RegisterRecordResolver,
+  TokenResolver,
 ] as const;
 
 let built: Promise<GraphQLSchema> | undefined;
@@ -69,6 +72,7 @@ export function hubSchema(): Promise<GraphQLSchema> {
   built ??= buildSchema({
     resolvers,
     validate: { forbidUnknownValues: false },
+    authChecker,
     emitSchemaFile: false,
   });
   return built;

@@ -10,7 +10,9 @@ import { QueryScope, currentQueryScope, withQueryScope } from '../database/query
 import { HubContext, createLoaders, createServices } from './context';
 import { formatError } from './errors';
 import { hubSchema } from './schema';
-import { DEFAULT_ORGANIZATION_SLUG } from '../modules/organization/organization.service';
+import { GraphQLError } from 'graphql';
+import { principalOf } from '../modules/auth/principal';
+import { ErrorCode } from './errors';
 import { csvExportRouter } from '../modules/coverage/coverage.csv';
 
 export interface RunningHub {
@@ -36,11 +38,8 @@ function queryCountPlugin(): ApolloServerPlugin<HubContext> {
   };
 }
 
-/** Interim identity until API tokens land: an optional X-Hub-Actor header, else "anonymous". */
-function actorOf(header: string | string[] | undefined): string {
-  const value = (Array.isArray(header) ? header[0] : header)?.trim();
-  return value && value.length <= 100 ? value : 'anonymous';
-}
+const unauthenticated = (message: string) =>
+  new GraphQLError(message, { extensions: { code: ErrorCode.UNAUTHENTICATED, http: { status: 401, headers: new Map([['www-authenticate', 'Bearer']]) } } });
 
 export async function startHub(
   config: Pick<HubConfig, 'port' | 'host' | 'introspection' | 'exposeQueryCount'>,
@@ -48,8 +47,6 @@ export async function startHub(
 ): Promise<RunningHub> {
   const schema = await hubSchema();
   const services = createServices(ds);
-  // Until API tokens land, every request acts for the default organization.
-  const organization = await services.organization.ensure(DEFAULT_ORGANIZATION_SLUG, 'Default organization');
   const app = express();
   app.disable('x-powered-by');
   const httpServer = http.createServer(app);
@@ -65,7 +62,7 @@ export async function startHub(
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
-  app.use('/export', csvExportRouter(services, () => ({ organizationId: organization.id })));
+  app.use('/export', csvExportRouter(services));
   app.use(
     '/graphql',
     // Every statement made while this request runs is counted in its own scope.
@@ -74,14 +71,17 @@ export async function startHub(
     expressMiddleware(apollo, {
       context: async ({ req }): Promise<HubContext> => {
         const queryScope: QueryScope = currentQueryScope() ?? { statements: 0 };
-        const organizationId = organization.id;
+        const principal = await principalOf(services, req.headers.authorization);
+        if (typeof principal === 'string') throw unauthenticated(principal);
+        const organizationId = principal.organizationId;
         let closureScope: Promise<string | null> | undefined;
         return {
           services,
           loaders: createLoaders(services, organizationId),
           queryScope,
+          principal,
           organizationId,
-          actor: actorOf(req.headers['x-hub-actor']),
+          actor: `${principal.name} (${principal.prefix})`,
           closureScope: () => (closureScope ??= services.closure.scopeFor(organizationId)),
         };
       },

@@ -4,6 +4,9 @@ import { createDataSource } from '../../src/database/data-source';
 import { migrate } from '../../src/database/migrator';
 import { seed } from '../../src/modules/catalog/catalog.seeder';
 import { startTestPostgres } from './postgres';
+import { TokenService } from '../../src/modules/auth/token.service';
+import { OrganizationService } from '../../src/modules/organization/organization.service';
+import { Role } from '../../src/modules/auth/role';
 
 export const TEMPLATE_SEEDED = 'hub_template_seeded';
 export const TEMPLATE_EMPTY = 'hub_template_migrated';
@@ -28,7 +31,13 @@ export default async function globalSetup(): Promise<void> {
       const ds = await createDataSource({ kind: 'postgres', url: pg.urlFor(db) }, { poolSize: 2 });
       await ds.initialize();
       await migrate(ds);
-      if (db === TEMPLATE_SEEDED) await seed(ds);
+      // Every test database starts with one organization and an ADMIN token for it.
+      const { token, record } = await new TokenService(ds, new OrganizationService(ds)).createForSlug('test-org', Role.ADMIN, 'test-admin');
+      if (db === TEMPLATE_SEEDED) {
+        await seed(ds);
+        process.env.HUB_TEST_TOKEN = token;
+        process.env.HUB_TEST_ACTOR = `${record.name} (${record.prefix})`;
+      }
       await ds.destroy();
     }
   } finally {

@@ -14,9 +14,12 @@ export interface GqlResponse<T = any> {
 
 export interface TestHub {
   url: string;
+  /** The ADMIN token of the test organization, and the actor name writes record for it. */
+  token: string;
+  actor: string;
   ds: DataSource;
   dbUrl: string;
-  gql: <T = any>(query: string, variables?: Record<string, unknown>) => Promise<GqlResponse<T>>;
+  gql: <T = any>(query: string, variables?: Record<string, unknown>, options?: { token?: string | null }) => Promise<GqlResponse<T>>;
   /** Like gql but fails the test on any GraphQL error. */
   data: <T = any>(query: string, variables?: Record<string, unknown>) => Promise<T>;
   stop: () => Promise<void>;
@@ -40,10 +43,12 @@ export async function startTestHub(options: { seeded?: boolean } = {}): Promise<
     await ds.destroy();
     throw err;
   }
-  const gql = async <T>(query: string, variables?: Record<string, unknown>): Promise<GqlResponse<T>> => {
+  const token = process.env.HUB_TEST_TOKEN!;
+  const gql = async <T>(query: string, variables?: Record<string, unknown>, options: { token?: string | null } = {}): Promise<GqlResponse<T>> => {
+    const bearer = options.token === undefined ? token : options.token;
     const res = await fetch(hub.url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...(bearer ? { authorization: `Bearer ${bearer}` } : {}) },
       body: JSON.stringify({ query, variables }),
     });
     const body = (await res.json()) as Omit<GqlResponse<T>, 'status'>;
@@ -51,6 +56,8 @@ export async function startTestHub(options: { seeded?: boolean } = {}): Promise<
   };
   return {
     url: hub.url,
+    token,
+    actor: process.env.HUB_TEST_ACTOR!,
     ds,
     dbUrl,
     gql,

@@ -93,7 +93,7 @@ describe('an AI system through its governance', () => {
     const before = await cov('iso42001');
     const due = daysFromNow(200);
     const approved = await t.data(`mutation($id: ID!, $due: DateTime) { decideImpactAssessment(input: { id: $id, decision: APPROVED, comment: "ok", nextReviewDue: $due }) { status approver approvedAt nextReviewDue } }`, { id: a.id, due });
-    expect(approved.decideImpactAssessment).toMatchObject({ status: 'APPROVED', approver: 'anonymous', nextReviewDue: due });
+    expect(approved.decideImpactAssessment).toMatchObject({ status: 'APPROVED', approver: t.actor, nextReviewDue: due });
     const after = await cov('iso42001');
     expect([before.covered, after.covered]).toEqual([0, 5]);
     expect(['6.1.4', '8.4', 'A.5.2', 'A.5.3', 'A.5.4', 'A.5.5'].map(after.status)).toEqual(['COVERED', 'COVERED', 'PARTIAL', 'COVERED', 'COVERED', 'COVERED']);

@@ -176,7 +176,7 @@ describe('confirming and rejecting pre-fills, and unlinking', () => {
   it('confirmPrefill makes a direct link by a person: PREFILLED becomes COVERED', async () => {
     const d = await t.data(`mutation { confirmPrefill(input: { framework: "iso42001", ref: "7.2", evidenceId: "${ids.competence}" }) {
       coverage origin linkedBy prefillPath requirement { ref framework { key } } } }`);
-    expect(d.confirmPrefill).toMatchObject({ coverage: 'FULL', origin: 'CONFIRMED_PREFILL', linkedBy: 'anonymous', requirement: { ref: '7.2', framework: { key: 'iso42001' } } });
+    expect(d.confirmPrefill).toMatchObject({ coverage: 'FULL', origin: 'CONFIRMED_PREFILL', linkedBy: t.actor, requirement: { ref: '7.2', framework: { key: 'iso42001' } } });
     expect(d.confirmPrefill.prefillPath).toMatchObject({ pathCoverage: 'FULL', linkCoverage: 'FULL' });
     expect(d.confirmPrefill.prefillPath.mappingIds).toHaveLength(1);
     expect((await statusOf('iso42001'))['7.2']).toBe('COVERED');
@@ -187,7 +187,7 @@ describe('confirming and rejecting pre-fills, and unlinking', () => {
   it('rejectPrefill removes the evidence from that requirement and from its suggestions', async () => {
     const d = await t.data(`mutation { rejectPrefill(input: { framework: "iso42001", ref: "4.1", evidenceId: "${ids.context}",
       reason: "Our context analysis covers the ISMS only" }) { reason rejectedBy requirement { ref } evidence { externalId } } }`);
-    expect(d.rejectPrefill).toEqual({ reason: 'Our context analysis covers the ISMS only', rejectedBy: 'anonymous', requirement: { ref: '4.1' }, evidence: { externalId: 'context' } });
+    expect(d.rejectPrefill).toEqual({ reason: 'Our context analysis covers the ISMS only', rejectedBy: t.actor, requirement: { ref: '4.1' }, evidence: { externalId: 'context' } });
     expect((await statusOf('iso42001'))['4.1']).toBe('GAP');
     const g = await t.data(`{ gaps(framework: "iso42001") { items { requirement { ref } suggestedEvidence { evidence { externalId } } } } }`);
     expect(g.gaps.items.find((i: any) => i.requirement.ref === '4.1').suggestedEvidence).toEqual([]);
@@ -213,7 +213,7 @@ describe('Statement of Applicability', () => {
     expect(soa.rows).toHaveLength(93);
     expect([soa.applicable, soa.notApplicable, soa.undecided]).toEqual([1, 1, 91]);
     const row = (ref: string) => soa.rows.find((r: any) => r.requirement.ref === ref);
-    expect(row('A.7.4')).toEqual({ requirement: { ref: 'A.7.4' }, implementationStatus: 'NOT_APPLICABLE', decision: { applicability: 'NOT_APPLICABLE', justification: 'No physical premises: fully remote organization', reasons: ['RISK_TREATMENT'], decidedBy: 'anonymous' } });
+    expect(row('A.7.4')).toEqual({ requirement: { ref: 'A.7.4' }, implementationStatus: 'NOT_APPLICABLE', decision: { applicability: 'NOT_APPLICABLE', justification: 'No physical premises: fully remote organization', reasons: ['RISK_TREATMENT'], decidedBy: t.actor } });
     expect(row('A.5.1').implementationStatus).toBe('STALE');
 
     await t.data(`mutation { setApplicability(input: { framework: "iso27001", ref: "A.7.4", applicability: APPLICABLE, reasons: [CONTRACTUAL] }) { id } }`);
@@ -232,7 +232,7 @@ describe('Statement of Applicability', () => {
 
 describe('CSV exports', () => {
   const csv = async (path: string) => {
-    const res = await fetch(t.url.replace('/graphql', path));
+    const res = await fetch(t.url.replace('/graphql', path), { headers: { authorization: `Bearer ${t.token}` } });
     const rows: any = res.status === 200 ? parse(await res.text(), { columns: true }) : await res.json();
     return { status: res.status, type: res.headers.get('content-type'), rows };
   };

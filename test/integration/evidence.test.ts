@@ -48,7 +48,7 @@ describe('upsertEvidence', () => {
     expect(moved.upsertEvidence).toMatchObject({ outcome: 'UPDATED', evidence: { version: 2, contentSha256: 'b'.repeat(64) } });
     const d = await t.data(`query($id: ID!) { evidence(id: $id) { version revisions { version contentSha256 uri effectiveAt validUntil supersededBy } } }`, { id: moved.upsertEvidence.evidence.id });
     expect(d.evidence.revisions).toEqual([
-      { version: 1, contentSha256: 'a'.repeat(64), uri: 'https://wiki.example.com/doc/1', effectiveAt: '2026-01-31T00:00:00.000Z', validUntil: '2026-02-28T00:00:00.000Z', supersededBy: 'anonymous' },
+      { version: 1, contentSha256: 'a'.repeat(64), uri: 'https://wiki.example.com/doc/1', effectiveAt: '2026-01-31T00:00:00.000Z', validUntil: '2026-02-28T00:00:00.000Z', supersededBy: t.actor },
     ]);
   });
 
@@ -144,7 +144,7 @@ describe('link, unlink, review, and reading evidence', () => {
     const LINK = `mutation($input: LinkEvidenceInput!) { linkEvidence(input: $input) { changed link { id coverage origin linkedBy unlinkedAt requirement { ref } } } }`;
     const input = { evidenceId: id, framework: 'iso27001', ref: 'A.8.9', coverage: 'PARTIAL' };
     const a = await t.data(LINK, { input });
-    expect(a.linkEvidence).toMatchObject({ changed: true, link: { coverage: 'PARTIAL', origin: 'DIRECT', linkedBy: 'anonymous', unlinkedAt: null, requirement: { ref: 'A.8.9' } } });
+    expect(a.linkEvidence).toMatchObject({ changed: true, link: { coverage: 'PARTIAL', origin: 'DIRECT', linkedBy: t.actor, unlinkedAt: null, requirement: { ref: 'A.8.9' } } });
     const b = await t.data(LINK, { input });
     expect(b.linkEvidence).toMatchObject({ changed: false, link: { id: a.linkEvidence.link.id } });
     const un = await t.data(`mutation { unlinkEvidence(input: { evidenceId: "${id}", framework: "iso27001", ref: "A.8.9" }) { link { id unlinkedAt unlinkedBy } } }`);
@@ -163,8 +163,8 @@ describe('link, unlink, review, and reading evidence', () => {
     expect(d.reviewEvidence.evidence).toEqual({
       status: 'ACCEPTED',
       reviews: [
-        { fromStatus: 'DRAFT', toStatus: 'IN_REVIEW', comment: null, reviewedBy: 'anonymous' },
-        { fromStatus: 'IN_REVIEW', toStatus: 'ACCEPTED', comment: 'Checked against the console', reviewedBy: 'anonymous' },
+        { fromStatus: 'DRAFT', toStatus: 'IN_REVIEW', comment: null, reviewedBy: t.actor },
+        { fromStatus: 'IN_REVIEW', toStatus: 'ACCEPTED', comment: 'Checked against the console', reviewedBy: t.actor },
       ],
     });
   });

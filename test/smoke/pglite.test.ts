@@ -14,10 +14,10 @@ describe('embedded PGlite default', () => {
 
   const config = loadConfig({ HUB_DATA_DIR: path.join(dir, 'nested', 'pglite'), PORT: '0', LOG_LEVEL: 'warn' });
 
-  const count = async (url: string) => {
+  const count = async (url: string, token: string | null) => {
     const res = await fetch(url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
       body: JSON.stringify({ query: '{ framework(key: "iso42001") { requirementCount(assessableOnly: true) controls: requirements(first: 1, filter: { kind: CONTROL }) { totalCount } } mappingSources { key mappingCount } }' }),
     });
     return (await res.json()) as any;
@@ -30,27 +30,35 @@ describe('embedded PGlite default', () => {
     const firstLog: string[] = [];
     const first = await bootstrap(config, (m) => firstLog.push(m));
     try {
-      const body = await count(first.hub.url);
+      expect(first.adminToken).toMatch(/^cmh_[A-Za-z0-9_-]{43}$/);
+      const body = await count(first.hub.url, first.adminToken);
       expect(body.errors).toBeUndefined();
       expect(body.data.framework).toEqual({ requirementCount: 70, controls: { totalCount: 38 } });
       expect(body.data.mappingSources.map((s: any) => s.mappingCount)).toEqual([93, 84, 79, 280]);
     } finally {
       await first.stop();
     }
-    expect(firstLog).toEqual([
-      '[hub] applied migrations: ControlGraph1764201600000, EvidenceCoverage1764288000000, AiManagementSystem1764374400000',
+    expect(firstLog.slice(0, 3)).toEqual([
+      '[hub] applied migrations: ControlGraph1764201600000, EvidenceCoverage1764288000000, AiManagementSystem1764374400000, Trust1764460800000',
       '[hub] seeded 4 frameworks (681 requirements) and 4 mapping sets (536 mappings)',
+      expect.stringMatching(/^\[hub\] created organization "local" and an ADMIN token/),
     ]);
+    expect(firstLog.join('\n')).toContain(first.adminToken!);
     expect(fs.existsSync(path.join(dir, 'nested', 'pglite', 'PG_VERSION'))).toBe(true);
+    expect(fs.readFileSync(path.join(dir, 'nested', 'admin-token'), 'utf8').trim()).toBe(first.adminToken);
+    expect(fs.statSync(path.join(dir, 'nested', 'admin-token')).mode & 0o777).toBe(0o600);
 
     const secondLog: string[] = [];
     const second = await bootstrap(config, (m) => secondLog.push(m));
     try {
-      const body = await count(second.hub.url);
+      expect(second.adminToken).toBe(first.adminToken);
+      const body = await count(second.hub.url, second.adminToken);
       expect(body.data.framework.requirementCount).toBe(70);
+      const anonymous = await count(second.hub.url, null);
+      expect(anonymous.errors[0].extensions.code).toBe('UNAUTHENTICATED');
     } finally {
       await second.stop();
     }
-    expect(secondLog).toEqual([]);
+    expect(secondLog).toEqual([expect.stringMatching(/^\[hub\] local ADMIN token: /)]);
   });
 });

@@ -1,4 +1,4 @@
-import { Arg, Ctx, Field, FieldResolver, ID, Mutation, ObjectType, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Ctx, Field, FieldResolver, ID, Mutation, ObjectType, Query, Resolver, Root, Authorized } from 'type-graphql';
 import { GraphQLDateTime, GraphQLLocalDate } from 'graphql-scalars';
 import type { HubContext } from '../../graphql/context';
 import { Requirement } from '../framework/requirement.entity';
@@ -7,6 +7,7 @@ import { CoverageStatus } from '../coverage/coverage.rules';
 import type { CoverageScope } from '../coverage/coverage.service';
 import { AiSystem, AiSystemChange, GateTask } from './ai-system.entity';
 import { AddGateTaskInput, RegisterAiSystemInput, SetLifecycleStageInput, UpdateAiSystemInput, UpdateGateTaskInput } from './ai-system.input';
+import { EDIT, READ, REPORT } from '../auth/role';
 
 @ObjectType({ description: 'An EU AI Act provision binding a system, with its coverage for that system.' })
 export class Obligation {
@@ -41,11 +42,13 @@ export async function obligationsOf(ctx: HubContext, systems: AiSystem[], asOf: 
 
 @Resolver(() => AiSystem)
 export class AiSystemResolver {
+  @Authorized(...READ)
   @Query(() => AiSystem, { nullable: true, description: 'One AI system of the organization. NOT_FOUND if unknown.' })
   aiSystem(@Ctx() ctx: HubContext, @Arg('id', () => ID, { description: 'System id.' }) id: string): Promise<AiSystem> {
     return ctx.services.aiSystem.require(ctx.organizationId, id);
   }
 
+  @Authorized(...READ)
   @Query(() => [AiSystem], { description: 'The AI system register, by name.' })
   aiSystems(
     @Ctx() ctx: HubContext,
@@ -54,6 +57,7 @@ export class AiSystemResolver {
     return ctx.services.aiSystem.list(ctx.organizationId, includeRetired);
   }
 
+  @Authorized(...REPORT)
   @Query(() => [SystemObligations], { description: 'Systems x EU AI Act obligations at a date, each with its coverage status: for a dashboard.' })
   async obligationsMatrix(
     @Ctx() ctx: HubContext,
@@ -64,26 +68,31 @@ export class AiSystemResolver {
     return systems.map((s) => Object.assign(new SystemObligations(), { aiSystem: s, obligations: obligations.get(s.id)! }));
   }
 
+  @Authorized(...EDIT)
   @Mutation(() => AiSystem, { description: 'Registers an AI system; CONFLICT when the name is taken.' })
   registerAiSystem(@Ctx() ctx: HubContext, @Arg('input', () => RegisterAiSystemInput, { description: 'The system.' }) input: RegisterAiSystemInput): Promise<AiSystem> {
     return ctx.services.aiSystem.register(ctx.organizationId, ctx.actor, input);
   }
 
+  @Authorized(...EDIT)
   @Mutation(() => AiSystem, { description: 'Changes a register entry; every change is kept in its history.' })
   updateAiSystem(@Ctx() ctx: HubContext, @Arg('input', () => UpdateAiSystemInput, { description: 'The changes.' }) input: UpdateAiSystemInput): Promise<AiSystem> {
     return ctx.services.aiSystem.update(ctx.organizationId, ctx.actor, input);
   }
 
+  @Authorized(...EDIT)
   @Mutation(() => AiSystem, { description: 'Moves a system to another stage; refused (CONFLICT) past open gate tasks unless overrideReason is given, which is recorded.' })
   setLifecycleStage(@Ctx() ctx: HubContext, @Arg('input', () => SetLifecycleStageInput, { description: 'The move.' }) input: SetLifecycleStageInput): Promise<AiSystem> {
     return ctx.services.aiSystem.setStage(ctx.organizationId, ctx.actor, input);
   }
 
+  @Authorized(...EDIT)
   @Mutation(() => GateTask, { description: 'Adds a task that gates a life-cycle stage.' })
   addGateTask(@Ctx() ctx: HubContext, @Arg('input', () => AddGateTaskInput, { description: 'The task.' }) input: AddGateTaskInput): Promise<GateTask> {
     return ctx.services.aiSystem.addGateTask(ctx.organizationId, input);
   }
 
+  @Authorized(...EDIT)
   @Mutation(() => GateTask, { description: 'Marks a gate task DONE, WONT_DO (with a justification) or OPEN again.' })
   updateGateTask(@Ctx() ctx: HubContext, @Arg('input', () => UpdateGateTaskInput, { description: 'The change.' }) input: UpdateGateTaskInput): Promise<GateTask> {
     return ctx.services.aiSystem.updateGateTask(ctx.organizationId, input);
@@ -99,6 +108,7 @@ export class AiSystemResolver {
     return ctx.loaders.gateTasks.load(s.id);
   }
 
+  @Authorized(...REPORT)
   @FieldResolver(() => [Obligation], { description: 'EU AI Act articles and paragraphs binding this system at asOf (roles x risk class x dates in force), with coverage.' })
   async obligations(
     @Root() s: AiSystem,

@@ -3,7 +3,6 @@ import type { DataSource, EntityManager } from 'typeorm';
 import type { FrameworkSeed, MappingSetSeed } from './catalog.transform';
 import { SeedBundle, loadSeedBundle } from './catalog.files';
 import { MappingClosureService } from '../mapping/mapping-closure.service';
-import { DEFAULT_ORGANIZATION_SLUG, OrganizationService } from '../organization/organization.service';
 
 export type SeedOutcome = 'CREATED' | 'UPDATED' | 'UNCHANGED';
 
@@ -32,8 +31,6 @@ export async function seed(ds: DataSource, bundle: SeedBundle = loadSeedBundle()
       const outcome = await seedMappingSet(em, set, frameworkIds);
       report.mappingSets.push({ key: set.key, outcome, mappings: set.rows.length });
     }
-    // Until API tokens exist, every request acts for this organization.
-    await new OrganizationService(ds).ensure(DEFAULT_ORGANIZATION_SLUG, 'Default organization', em);
     const changed = [...report.frameworks, ...report.mappingSets].some((x) => x.outcome !== 'UNCHANGED');
     const [{ empty }]: { empty: boolean }[] = await em.query(`SELECT NOT EXISTS (SELECT 1 FROM mapping_closure WHERE scope_id IS NULL) AS empty`);
     if (changed || empty) {

@@ -7,15 +7,33 @@ import { CLOSURE_MAX_DEPTH } from '../mapping/mapping-closure.service';
 import { CoverageStatus } from './coverage.rules';
 import type { CoverageScope } from './coverage.service';
 import { DEFAULT_COVERAGE_DEPTH } from './coverage.args';
+import { principalOf } from '../auth/principal';
+import type { Principal } from '../auth/token.service';
+import { REPORT, allows } from '../auth/role';
 
 /**
  * Spreadsheet exports of the coverage, gap and SoA reports: the same services and numbers as the
  * GraphQL reports, one row per assessable requirement.
  */
-export function csvExportRouter(services: Services, principal: (req: Request) => { organizationId: string }): Router {
+export function csvExportRouter(services: Services): Router {
   const router = Router();
+  // Same tokens and rule as the GraphQL reports: ANALYST or above.
+  router.use(async (req, res, next) => {
+    const p = await principalOf(services, req.headers.authorization);
+    if (typeof p === 'string') {
+      res.status(401).setHeader('www-authenticate', 'Bearer').json({ errors: [{ message: p, extensions: { code: ErrorCode.UNAUTHENTICATED } }] });
+      return;
+    }
+    if (!allows(REPORT, p.role)) {
+      res.status(403).json({ errors: [{ message: `Role ${p.role} may not export reports (needs ANALYST)`, extensions: { code: ErrorCode.FORBIDDEN } }] });
+      return;
+    }
+    res.locals.principal = p;
+    next();
+  });
+  const principal = (_req: Request, res?: Response) => res!.locals.principal as Principal;
 
-  const params = async (req: Request) => {
+  const params = async (req: Request, res: Response) => {
     const framework = typeof req.query.framework === 'string' ? req.query.framework : '';
     if (!framework) throw badInput('framework', 'framework is required, e.g. ?framework=iso42001');
     const asOfRaw = typeof req.query.asOf === 'string' ? req.query.asOf : undefined;
@@ -25,7 +43,7 @@ export function csvExportRouter(services: Services, principal: (req: Request) =>
     const maxDepth = Number(depthRaw);
     if (!Number.isInteger(maxDepth) || maxDepth < 1 || maxDepth > CLOSURE_MAX_DEPTH) throw badInput('maxDepth', `maxDepth must be between 1 and ${CLOSURE_MAX_DEPTH}`);
     const fw = (await services.framework.requireByKeys([framework])).get(framework)!;
-    const { organizationId } = principal(req);
+    const { organizationId } = principal(req, res);
     const scope: CoverageScope = { organizationId, asOf, maxDepth, closureScope: await services.closure.scopeFor(organizationId) };
     return { fw, scope };
   };
@@ -55,7 +73,7 @@ export function csvExportRouter(services: Services, principal: (req: Request) =>
   };
 
   router.get('/coverage.csv', handle(async (req, res) => {
-    const { fw, scope } = await params(req);
+    const { fw, scope } = await params(req, res);
     const rows = await services.coverage.statuses(scope, fw.id);
     const groups = await groupRef(rows.map((r) => r.requirement.ancestorIds));
     send(res, `coverage-${fw.key}.csv`, ['framework', 'version', 'ref', 'title', 'kind', 'group', 'status', 'as_of', 'max_depth'],
@@ -64,7 +82,7 @@ export function csvExportRouter(services: Services, principal: (req: Request) =>
   }));
 
   router.get('/gaps.csv', handle(async (req, res) => {
-    const { fw, scope } = await params(req);
+    const { fw, scope } = await params(req, res);
     const rows = await services.coverage.statuses(scope, fw.id, {
       statuses: [CoverageStatus.GAP, CoverageStatus.STALE, CoverageStatus.PENDING, CoverageStatus.PARTIAL],
     });
@@ -77,7 +95,7 @@ export function csvExportRouter(services: Services, principal: (req: Request) =>
   }));
 
   router.get('/soa.csv', handle(async (req, res) => {
-    const { fw, scope } = await params(req);
+    const { fw, scope } = await params(req, res);
     const hasControls = (await services.requirement.count([fw.id], { kind: RequirementKind.CONTROL })).get(fw.id)! > 0;
     const rows = await services.coverage.statuses(scope, fw.id, hasControls ? { kinds: [RequirementKind.CONTROL] } : {});
     const decisions = await services.applicability.at(scope.organizationId, rows.map((r) => r.requirement.id), scope.asOf);

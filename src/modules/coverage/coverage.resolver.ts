@@ -1,5 +1,5 @@
 import DataLoader from 'dataloader';
-import { Arg, Args, Ctx, Field, FieldResolver, ID, Int, Mutation, ObjectType, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Args, Ctx, Field, FieldResolver, ID, Int, Mutation, ObjectType, Query, Resolver, Root, Authorized } from 'type-graphql';
 import { GraphQLDateTime } from 'graphql-scalars';
 import { decodeCursor, encodeCursor, MAX_PAGE_SIZE, checkPageSize } from '../../graphql/connection.type';
 import type { HubContext } from '../../graphql/context';
@@ -26,6 +26,7 @@ import {
   PrefillResidual, Reach, ReachGroup, ReachTotals, RequirementCoverage, RequirementCoverageConnection, ReuseItem, ReuseReport, SoaRow,
   StatementOfApplicability, SuggestedEvidence,
 } from './coverage.types';
+import { EDIT, REPORT } from '../auth/role';
 
 const toTotals = (c: CoverageCounts) => Object.assign(new CoverageTotals(), totals(c));
 
@@ -86,6 +87,7 @@ function reachGroups(items: { requirement: Requirement; reach: Reach }[]): Reach
 
 @Resolver()
 export class CoverageQueryResolver {
+  @Authorized(...REPORT)
   @Query(() => CoverageReport, { description: 'Coverage of one framework at a date: totals, roll-ups per group, and each requirement\'s status with its explanation.' })
   async coverage(@Ctx() ctx: HubContext, @Args() args: FrameworkCoverageArgs): Promise<CoverageReport> {
     const fw = await framework(ctx, args.framework);
@@ -93,6 +95,7 @@ export class CoverageQueryResolver {
     return Object.assign(new CoverageReport(), { scope, framework: fw, asOf: scope.asOf, maxDepth: scope.maxDepth });
   }
 
+  @Authorized(...REPORT)
   @Query(() => [FrameworkCoverage], { description: 'The latest version of every framework side by side: a dashboard\'s first screen in one request.' })
   async coverageSummary(@Ctx() ctx: HubContext, @Args() args: CoverageArgs): Promise<FrameworkCoverage[]> {
     const scope = await scopeOf(ctx, args);
@@ -101,6 +104,7 @@ export class CoverageQueryResolver {
     return fws.map((f) => Object.assign(new FrameworkCoverage(), { framework: f, totals: toTotals(t.get(f.id) ?? emptyCounts()) }));
   }
 
+  @Authorized(...REPORT)
   @Query(() => PrefillReport, { description: 'What valid evidence attached to requirements of `from` pre-fills in `to`, with contributions, paths and what is left to show.' })
   async prefill(@Ctx() ctx: HubContext, @Args() args: PairCoverageArgs): Promise<PrefillReport> {
     if (args.from === args.to) throw badInput('to', 'to must differ from from');
@@ -119,6 +123,7 @@ export class CoverageQueryResolver {
     });
   }
 
+  @Authorized(...REPORT)
   @Query(() => GapReport, { description: 'Every GAP, STALE, PENDING and PARTIAL requirement in document order, with evidence the organization already holds that could close it.' })
   async gaps(@Ctx() ctx: HubContext, @Args() args: FrameworkCoverageArgs): Promise<GapReport> {
     const fw = await framework(ctx, args.framework);
@@ -139,6 +144,7 @@ export class CoverageQueryResolver {
     });
   }
 
+  @Authorized(...REPORT)
   @Query(() => ReuseReport, { description: 'Before any evidence: which requirements of `to` a programme on `from` reaches fully or partially through mappings, and what only `to` covers.' })
   async reusePotential(
     @Ctx() ctx: HubContext,
@@ -160,6 +166,7 @@ export class CoverageQueryResolver {
     return Object.assign(new ReuseReport(), { from, to, maxDepth, totals: reachTotals(items.map((i) => i.reach)), groups: reachGroups(items), requirements: items });
   }
 
+  @Authorized(...REPORT)
   @Query(() => StatementOfApplicability, { description: 'Every Annex A control (ISO frameworks) or assessable requirement with its decision, justification and implementation status.' })
   async statementOfApplicability(
     @Ctx() ctx: HubContext,
@@ -185,6 +192,7 @@ export class CoverageQueryResolver {
     });
   }
 
+  @Authorized(...EDIT)
   @Mutation(() => ApplicabilityDecision, { description: 'Records a Statement of Applicability decision; the previous one is kept as history.' })
   async setApplicability(@Ctx() ctx: HubContext, @Arg('input', () => SetApplicabilityInput, { description: 'The decision.' }) input: SetApplicabilityInput): Promise<ApplicabilityDecision> {
     const req = await requireRequirement(ctx, input.framework, input.ref);
@@ -196,6 +204,7 @@ export class CoverageQueryResolver {
     });
   }
 
+  @Authorized(...EDIT)
   @Mutation(() => EvidenceLink, { description: 'Turns a pre-fill into a direct link made by a person (who and when are recorded, with the path it came through).' })
   async confirmPrefill(@Ctx() ctx: HubContext, @Arg('input', () => ConfirmPrefillInput, { description: 'The pre-fill.' }) input: ConfirmPrefillInput): Promise<EvidenceLink> {
     const target = await requireRequirement(ctx, input.framework, input.ref);
@@ -216,6 +225,7 @@ export class CoverageQueryResolver {
     return link;
   }
 
+  @Authorized(...EDIT)
   @Mutation(() => PrefillRejection, { description: 'Rejects a pre-fill: the evidence no longer counts for the requirement through mappings, and is not suggested again.' })
   async rejectPrefill(@Ctx() ctx: HubContext, @Arg('input', () => RejectPrefillInput, { description: 'The pre-fill and why.' }) input: RejectPrefillInput): Promise<PrefillRejection> {
     const target = await requireRequirement(ctx, input.framework, input.ref);

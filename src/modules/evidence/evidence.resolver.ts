@@ -1,9 +1,9 @@
-import { Arg, Args, Ctx, FieldResolver, ID, Mutation, ObjectType, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Args, Ctx, FieldResolver, ID, Mutation, ObjectType, Query, Resolver, Root, Authorized } from 'type-graphql';
 import { GraphQLDateTime } from 'graphql-scalars';
 import { Connection, decodeCursor, encodeCursor } from '../../graphql/connection.type';
 import type { HubContext } from '../../graphql/context';
 import { listBy } from '../../graphql/context';
-import { ErrorCode, HubError, badInput } from '../../graphql/errors';
+import { ErrorCode, HubError, badInput, notFound } from '../../graphql/errors';
 import { Requirement } from '../framework/requirement.entity';
 import { Evidence } from './evidence.entity';
 import { EvidenceLink } from './evidence-link.entity';
@@ -17,6 +17,7 @@ import {
   UpsertEvidencePayload,
 } from './evidence.payload';
 import type { ItemResult } from './evidence.service';
+import { EDIT, INGEST, READ_EVIDENCE, Role } from '../auth/role';
 
 @ObjectType({ description: 'A page of evidence, newest first.' })
 export class EvidenceConnection extends Connection(Evidence, 'Evidence') {}
@@ -38,11 +39,16 @@ function itemError(r: ItemResult) {
 
 @Resolver(() => Evidence)
 export class EvidenceResolver {
+  @Authorized(...READ_EVIDENCE)
   @Query(() => Evidence, { nullable: true, description: 'One piece of evidence of the organization. NOT_FOUND if unknown.' })
   async evidence(@Ctx() ctx: HubContext, @Arg('id', () => ID, { description: 'Evidence id.' }) id: string): Promise<Evidence> {
-    return ctx.services.evidence.require(ctx.organizationId, id);
+    const e = await ctx.services.evidence.require(ctx.organizationId, id);
+    // An integrator reads what it wrote; anything else is as if it did not exist.
+    if (ctx.principal.role === Role.INTEGRATOR && e.createdBy !== ctx.actor) throw notFound(`No evidence with id "${id.slice(0, 100)}"`, { id: id.slice(0, 100) });
+    return e;
   }
 
+  @Authorized(...READ_EVIDENCE)
   @Query(() => EvidenceConnection, { description: 'The organization\'s evidence, newest first, filtered and paged.' })
   async evidences(@Ctx() ctx: HubContext, @Args() args: EvidencesArgs): Promise<EvidenceConnection> {
     const f = args.filter ?? null;
@@ -55,7 +61,8 @@ export class EvidenceResolver {
       if (f.ref) requirementId = (await ctx.services.requirement.findByRef(fw.id, f.ref, fw.key)).id;
     }
     const after = args.after ? decodeCursor('ev', args.after) : null;
-    const page = await ctx.services.evidence.page(ctx.organizationId, f, args.first, after, requirementId, frameworkId);
+    const createdBy = ctx.principal.role === Role.INTEGRATOR ? ctx.actor : null;
+    const page = await ctx.services.evidence.page(ctx.organizationId, f, args.first, after, requirementId, frameworkId, createdBy);
     for (const e of page.rows) ctx.loaders.evidence.prime(e.id, e);
     return EvidenceConnection.fromPage({
       items: page.rows.map((e) => ({ node: e, cursor: encodeCursor('ev', Number(e.seq)) })),
@@ -64,6 +71,7 @@ export class EvidenceResolver {
     });
   }
 
+  @Authorized(...INGEST)
   @Mutation(() => UpsertEvidencePayload, { description: 'Creates or updates evidence keyed on sourceSystem + externalId; sending the same item again is UNCHANGED.' })
   async upsertEvidence(@Ctx() ctx: HubContext, @Arg('input', () => UpsertEvidenceInput, { description: 'The evidence.' }) input: UpsertEvidenceInput): Promise<UpsertEvidencePayload> {
     const [result] = await ctx.services.evidence.upsertMany(ctx.organizationId, ctx.actor, [input]);
@@ -74,6 +82,7 @@ export class EvidenceResolver {
     return Object.assign(new UpsertEvidencePayload(), { outcome: result.outcome, evidence: result.evidence! });
   }
 
+  @Authorized(...INGEST)
   @Mutation(() => BulkUpsertEvidencePayload, {
     description: 'Up to 1,000 upserts. Each bad item is reported with its index and reason and nothing of it is written; the good items are committed.',
   })
@@ -99,6 +108,7 @@ export class EvidenceResolver {
     });
   }
 
+  @Authorized(...INGEST)
   @Mutation(() => LinkEvidencePayload, { description: 'Links evidence to a requirement; a changed coverage or note ends the old link and makes a new one.' })
   async linkEvidence(@Ctx() ctx: HubContext, @Arg('input', () => LinkEvidenceInput, { description: 'The link.' }) input: LinkEvidenceInput): Promise<LinkEvidencePayload> {
     const req = await requireRequirement(ctx, input.framework, input.ref);
@@ -110,6 +120,7 @@ export class EvidenceResolver {
     return Object.assign(new LinkEvidencePayload(), { link, changed });
   }
 
+  @Authorized(...INGEST)
   @Mutation(() => UnlinkEvidencePayload, { description: 'Ends the active link at this moment; reports as of earlier dates still see it.' })
   async unlinkEvidence(@Ctx() ctx: HubContext, @Arg('input', () => UnlinkEvidenceInput, { description: 'The link to end.' }) input: UnlinkEvidenceInput): Promise<UnlinkEvidencePayload> {
     const req = await requireRequirement(ctx, input.framework, input.ref);
@@ -117,6 +128,7 @@ export class EvidenceResolver {
     return Object.assign(new UnlinkEvidencePayload(), { link });
   }
 
+  @Authorized(...EDIT)
   @Mutation(() => ReviewEvidencePayload, { description: 'Sets the review status (ACCEPTED evidence counts for coverage), with a comment; kept in the review history.' })
   async reviewEvidence(@Ctx() ctx: HubContext, @Arg('input', () => ReviewEvidenceInput, { description: 'The decision.' }) input: ReviewEvidenceInput): Promise<ReviewEvidencePayload> {
     const comment = input.comment?.trim() || null;
@@ -161,6 +173,7 @@ export class EvidenceLinkResolver {
 
 @Resolver(() => Requirement)
 export class RequirementEvidenceResolver {
+  @Authorized(...READ_EVIDENCE)
   @FieldResolver(() => [EvidenceLink], { description: 'The organization\'s evidence links to this requirement active at asOf (default now), newest first.' })
   evidence(
     @Root() r: Requirement,

@@ -307,13 +307,14 @@ export class EvidenceService {
   }
 
   /** Keyset page, newest first. */
-  async page(org: string, filter: EvidenceFilter | null, first: number, afterSeq: number | null, requirementId: string | null, frameworkId: string | null) {
+  async page(org: string, filter: EvidenceFilter | null, first: number, afterSeq: number | null, requirementId: string | null, frameworkId: string | null, createdBy: string | null = null) {
     const params: unknown[] = [org];
     const where: string[] = ['e.organization_id = $1'];
     const add = (sql: string, value: unknown) => {
       params.push(value);
       where.push(sql.replace('?', `$${params.length}`));
     };
+    if (createdBy) add('e.created_by = ?', createdBy);
     if (filter?.sourceSystem) add('e.source_system = ?', filter.sourceSystem);
     if (filter?.status) add('e.status = ?', filter.status);
     if (filter?.kind) add('e.kind = ?', filter.kind);

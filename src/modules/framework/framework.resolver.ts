@@ -1,15 +1,17 @@
-import { Arg, Args, Ctx, FieldResolver, Int, ObjectType, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Args, Ctx, FieldResolver, Int, ObjectType, Query, Resolver, Root, Authorized } from 'type-graphql';
 import { Connection, decodeCursor, encodeCursor } from '../../graphql/connection.type';
 import type { HubContext } from '../../graphql/context';
 import { Framework } from './framework.entity';
 import { Requirement } from './requirement.entity';
 import { RequirementsArgs } from './requirement.args';
+import { CATALOG } from '../auth/role';
 
 @ObjectType({ description: 'A page of requirements in document order.' })
 export class RequirementConnection extends Connection(Requirement, 'Requirement') {}
 
 @Resolver(() => Framework)
 export class FrameworkResolver {
+  @Authorized(...CATALOG)
   @Query(() => [Framework], { description: 'The frameworks in the hub: the latest version of each, or every version.' })
   async frameworks(
     @Ctx() ctx: HubContext,
@@ -20,6 +22,7 @@ export class FrameworkResolver {
     return list;
   }
 
+  @Authorized(...CATALOG)
   @Query(() => Framework, { nullable: true, description: 'One framework by key; the latest version unless `version` is given. NOT_FOUND if unknown.' })
   async framework(
     @Ctx() ctx: HubContext,

@@ -1,4 +1,4 @@
-import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, Float, Int, ObjectType, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, Float, Int, ObjectType, Query, Resolver, Root, Authorized } from 'type-graphql';
 import { ArrayMaxSize, IsOptional, Length, Max, Min } from 'class-validator';
 import { MAX_PAGE_SIZE } from '../../graphql/connection.type';
 import type { HubContext } from '../../graphql/context';
@@ -7,6 +7,7 @@ import { Framework } from './framework.entity';
 import { Requirement } from './requirement.entity';
 import { MappingEdge } from '../mapping/mapping-edge.type';
 import { MappingDirection } from '../mapping/mapping.enums';
+import { CATALOG } from '../auth/role';
 
 @ObjectType({ description: 'A search result with its relevance score.' })
 export class RequirementSearchHit {
@@ -36,6 +37,7 @@ class SearchArgs {
 
 @Resolver(() => Requirement)
 export class RequirementResolver {
+  @Authorized(...CATALOG)
   @Query(() => Requirement, { nullable: true, description: 'One requirement by framework key and ref (latest framework version unless given). NOT_FOUND if unknown.' })
   async requirement(
     @Ctx() ctx: HubContext,
@@ -48,6 +50,7 @@ export class RequirementResolver {
     return ctx.services.requirement.findByRef(f.id, ref, f.key);
   }
 
+  @Authorized(...CATALOG)
   @Query(() => [RequirementSearchHit], { description: 'Ranked full-text search over ref, title, summary and text (PostgreSQL full-text search).' })
   async searchRequirements(@Ctx() ctx: HubContext, @Args() args: SearchArgs): Promise<RequirementSearchHit[]> {
     const frameworks = args.frameworks?.length

@@ -1,10 +1,11 @@
-import { Arg, Ctx, Field, FieldResolver, ID, InputType, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Ctx, Field, FieldResolver, ID, InputType, Mutation, Query, Resolver, Root, Authorized } from 'type-graphql';
 import { GraphQLDateTime, GraphQLJSONObject } from 'graphql-scalars';
 import type { HubContext } from '../../graphql/context';
 import { Requirement } from '../framework/requirement.entity';
 import { AiSystem } from '../ai-system/ai-system.entity';
 import { OversightItemResult, RecordOversightPayload } from '../oversight/oversight.entity';
 import { AuditFinding, Effectiveness, FindingType, InternalAudit, Measurement, NcSource, NcStatus, Nonconformity, RegisterKind, RegisterRecord } from './governance.entity';
+import { EDIT, INGEST, READ } from '../auth/role';
 
 @InputType({ description: 'An internal audit; set performedAt once it has taken place.' })
 export class CreateInternalAuditInput {
@@ -79,16 +80,19 @@ export class RecordMeasurementsInput {
 
 @Resolver()
 export class GovernanceResolver {
+  @Authorized(...READ)
   @Query(() => [InternalAudit], { description: 'Internal audits.' })
   internalAudits(@Ctx() ctx: HubContext): Promise<InternalAudit[]> {
     return ctx.services.governance.audits(ctx.organizationId);
   }
 
+  @Authorized(...READ)
   @Query(() => [Nonconformity], { description: 'Nonconformities, oldest first.' })
   nonconformities(@Ctx() ctx: HubContext, @Arg('status', () => NcStatus, { nullable: true, description: 'Only this status.' }) status?: NcStatus | null): Promise<Nonconformity[]> {
     return ctx.services.governance.nonconformities(ctx.organizationId, status ?? null);
   }
 
+  @Authorized(...READ)
   @Query(() => [RegisterRecord], { description: 'Simple register records, oldest first.' })
   registerRecords(
     @Ctx() ctx: HubContext,
@@ -98,12 +102,14 @@ export class GovernanceResolver {
     return ctx.services.governance.registerRecords(ctx.organizationId, kind ?? null, aiSystemId ?? null);
   }
 
+  @Authorized(...EDIT)
   @Mutation(() => InternalAudit, { description: 'Records an internal audit; once performed it is evidence for 9.2 of both standards.' })
   async createInternalAudit(@Ctx() ctx: HubContext, @Arg('input', () => CreateInternalAuditInput, { description: 'The audit.' }) input: CreateInternalAuditInput): Promise<InternalAudit> {
     if (input.scopeFrameworks.length) await ctx.services.framework.requireByKeys([...new Set(input.scopeFrameworks)]);
     return ctx.services.governance.createAudit(ctx.organizationId, ctx.actor, input);
   }
 
+  @Authorized(...EDIT)
   @Mutation(() => InternalAudit, { description: 'Records that an audit was performed.' })
   completeInternalAudit(
     @Ctx() ctx: HubContext,
@@ -113,31 +119,37 @@ export class GovernanceResolver {
     return ctx.services.governance.completeAudit(ctx.organizationId, ctx.actor, id, performedAt);
   }
 
+  @Authorized(...EDIT)
   @Mutation(() => AuditFinding, { description: 'Adds a finding to an audit.' })
   addAuditFinding(@Ctx() ctx: HubContext, @Arg('input', () => AddAuditFindingInput, { description: 'The finding.' }) input: AddAuditFindingInput): Promise<AuditFinding> {
     return ctx.services.governance.addFinding(ctx.organizationId, input);
   }
 
+  @Authorized(...EDIT)
   @Mutation(() => Nonconformity, { description: 'Raises a nonconformity.' })
   raiseNonconformity(@Ctx() ctx: HubContext, @Arg('input', () => RaiseNonconformityInput, { description: 'The NC.' }) input: RaiseNonconformityInput): Promise<Nonconformity> {
     return ctx.services.governance.raiseNc(ctx.organizationId, input);
   }
 
+  @Authorized(...EDIT)
   @Mutation(() => Nonconformity, { description: 'Records root cause, correction and corrective action.' })
   updateNonconformity(@Ctx() ctx: HubContext, @Arg('input', () => UpdateNonconformityInput, { description: 'The changes.' }) input: UpdateNonconformityInput): Promise<Nonconformity> {
     return ctx.services.governance.updateNc(ctx.organizationId, input);
   }
 
+  @Authorized(...EDIT)
   @Mutation(() => Nonconformity, { description: 'Records the effectiveness check; EFFECTIVE closes the NC and makes it evidence for 10.2 of both standards.' })
   closeNonconformity(@Ctx() ctx: HubContext, @Arg('input', () => CloseNonconformityInput, { description: 'The check.' }) input: CloseNonconformityInput): Promise<Nonconformity> {
     return ctx.services.governance.closeNc(ctx.organizationId, ctx.actor, input.id, input.effectiveness, input.checkedAt ?? null);
   }
 
+  @Authorized(...EDIT)
   @Mutation(() => RegisterRecord, { description: 'Creates or replaces a management review, risk, change request, policy, objective, monitoring metric or improvement.' })
   upsertRegisterRecord(@Ctx() ctx: HubContext, @Arg('input', () => UpsertRegisterRecordInput, { description: 'The record.' }) input: UpsertRegisterRecordInput): Promise<RegisterRecord> {
     return ctx.services.governance.upsertRecord(ctx.organizationId, ctx.actor, { ...input, data: input.data ?? {} });
   }
 
+  @Authorized(...INGEST)
   @Mutation(() => RecordOversightPayload, { description: 'Ingests up to 5,000 measurements of objectives and monitoring metrics; idempotent; bad items named, good ones kept.' })
   async recordMeasurements(@Ctx() ctx: HubContext, @Arg('input', () => RecordMeasurementsInput, { description: 'The measurements.' }) input: RecordMeasurementsInput): Promise<RecordOversightPayload> {
     const results = await ctx.services.governance.recordMeasurements(ctx.organizationId, ctx.actor, input.items);

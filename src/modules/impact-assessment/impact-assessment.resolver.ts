@@ -1,10 +1,11 @@
-import { Arg, Ctx, Field, FieldResolver, ID, InputType, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Ctx, Field, FieldResolver, ID, InputType, Int, Mutation, Query, Resolver, Root, Authorized } from 'type-graphql';
 import { GraphQLDateTime } from 'graphql-scalars';
 import type { HubContext } from '../../graphql/context';
 import { badInput } from '../../graphql/errors';
 import { AiSystem } from '../ai-system/ai-system.entity';
 import { AssessmentSection, AssessmentStatus, ImpactAssessment, SectionDiffType } from './impact-assessment.entity';
 import { TEMPLATES, diffSections } from './impact-assessment.rules';
+import { EDIT, READ } from '../auth/role';
 
 @InputType({ description: 'Text of one section; empty or null clears it.' })
 export class SectionInput {
@@ -30,11 +31,13 @@ export class DecideImpactAssessmentInput {
 
 @Resolver(() => ImpactAssessment)
 export class ImpactAssessmentResolver {
+  @Authorized(...READ)
   @Query(() => ImpactAssessment, { nullable: true, description: 'One impact assessment version. NOT_FOUND if unknown.' })
   impactAssessment(@Ctx() ctx: HubContext, @Arg('id', () => ID, { description: 'Version id.' }) id: string): Promise<ImpactAssessment> {
     return ctx.services.impactAssessment.require(ctx.organizationId, id);
   }
 
+  @Authorized(...EDIT)
   @Mutation(() => ImpactAssessment, { description: 'Starts a new DRAFT version for a system, from the last version\'s sections; the template follows the system\'s class and roles.' })
   startImpactAssessment(
     @Ctx() ctx: HubContext,
@@ -44,16 +47,19 @@ export class ImpactAssessmentResolver {
     return ctx.services.impactAssessment.start(ctx.organizationId, ctx.actor, aiSystemId, assessor?.trim() || null);
   }
 
+  @Authorized(...EDIT)
   @Mutation(() => ImpactAssessment, { description: 'Edits a DRAFT version; CONFLICT once submitted.' })
   updateImpactAssessment(@Ctx() ctx: HubContext, @Arg('input', () => UpdateImpactAssessmentInput, { description: 'The edits.' }) input: UpdateImpactAssessmentInput): Promise<ImpactAssessment> {
     return ctx.services.impactAssessment.update(ctx.organizationId, input.id, { sections: input.sections.map((s) => ({ key: s.key, text: s.text ?? null })), assessor: input.assessor, nextReviewDue: input.nextReviewDue });
   }
 
+  @Authorized(...EDIT)
   @Mutation(() => ImpactAssessment, { description: 'Submits a DRAFT for review (refused while a required section is empty).' })
   submitImpactAssessment(@Ctx() ctx: HubContext, @Arg('id', () => ID, { description: 'The version.' }) id: string): Promise<ImpactAssessment> {
     return ctx.services.impactAssessment.submit(ctx.organizationId, id);
   }
 
+  @Authorized(...EDIT)
   @Mutation(() => ImpactAssessment, { description: 'Approves or rejects a version IN_REVIEW; approval is refused (BAD_USER_INPUT naming them) while a required section is empty.' })
   decideImpactAssessment(@Ctx() ctx: HubContext, @Arg('input', () => DecideImpactAssessmentInput, { description: 'The decision.' }) input: DecideImpactAssessmentInput): Promise<ImpactAssessment> {
     if (input.decision !== AssessmentStatus.APPROVED && input.decision !== AssessmentStatus.REJECTED) throw badInput('decision', 'decision must be APPROVED or REJECTED');

@@ -1,4 +1,4 @@
-import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, InputType, Int, Mutation, ObjectType, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, InputType, Int, Mutation, ObjectType, Query, Resolver, Root, Authorized } from 'type-graphql';
 import { CreateMappingSetInput } from './mapping-set.input';
 import { IsOptional, Length, Max, Min, ValidateNested } from 'class-validator';
 import { MAX_PAGE_SIZE } from '../../graphql/connection.type';
@@ -9,6 +9,7 @@ import { Requirement } from '../framework/requirement.entity';
 import { MappingSource } from './mapping-source.entity';
 import { MappingEdge, MappingPath } from './mapping-edge.type';
 import { MappingMatrix, MappingMatrixCell, MappingMatrixRow } from './mapping-matrix.type';
+import { CATALOG, EDIT } from '../auth/role';
 
 export const MAX_PATH_DEPTH = 5;
 
@@ -58,6 +59,7 @@ class MappingMatrixArgs {
 
 @Resolver()
 export class MappingQueryResolver {
+  @Authorized(...CATALOG)
   @Query(() => [MappingPath], {
     description:
       'Chains of mappings from a requirement to requirements of another framework: shortest first, then FULL before PARTIAL, then strongest. ' +
@@ -74,11 +76,13 @@ export class MappingQueryResolver {
     return paths.slice(0, args.first);
   }
 
+  @Authorized(...CATALOG)
   @Query(() => [MappingSource], { description: 'Every mapping set with its provenance.' })
   mappingSources(@Ctx() ctx: HubContext): Promise<MappingSource[]> {
     return ctx.services.mapping.listSources(ctx.organizationId);
   }
 
+  @Authorized(...CATALOG)
   @Query(() => MappingMatrix, { description: 'For analysts: mappings between two frameworks counted per source group x target group and relationship.' })
   async mappingMatrix(@Ctx() ctx: HubContext, @Args() args: MappingMatrixArgs): Promise<MappingMatrix> {
     if (args.source === args.target) throw badInput('target', 'target must differ from source');
@@ -99,6 +103,7 @@ export class CreateMappingSetPayload {
 
 @Resolver()
 export class MappingMutationResolver {
+  @Authorized(...EDIT)
   @Mutation(() => CreateMappingSetPayload, {
     description: 'Adds an organization-owned mapping set (visible only to the organization); coverage reports follow it at once.',
   })

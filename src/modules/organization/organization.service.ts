@@ -1,8 +1,6 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { Organization } from './organization.entity';
 
-export const DEFAULT_ORGANIZATION_SLUG = 'default';
-
 /** The only code that queries the organization table. */
 export class OrganizationService {
   constructor(private readonly ds: DataSource) {}

@@ -1,4 +1,4 @@
-import { Arg, Ctx, FieldResolver, Mutation, Resolver, Root } from 'type-graphql';
+import { Arg, Ctx, FieldResolver, Mutation, Resolver, Root, Authorized } from 'type-graphql';
 import { GraphQLDateTime } from 'graphql-scalars';
 import type { HubContext } from '../../graphql/context';
 import { badInput } from '../../graphql/errors';
@@ -6,14 +6,17 @@ import { AiSystem } from '../ai-system/ai-system.entity';
 import {
   AddOversightPointInput, OversightItemResult, OversightPoint, OversightPointSummary, OversightWeek, RecordOversightInput, RecordOversightPayload,
 } from './oversight.entity';
+import { EDIT, INGEST } from '../auth/role';
 
 @Resolver()
 export class OversightResolver {
+  @Authorized(...EDIT)
   @Mutation(() => OversightPoint, { description: 'Defines an oversight point of a system.' })
   addOversightPoint(@Ctx() ctx: HubContext, @Arg('input', () => AddOversightPointInput, { description: 'The point.' }) input: AddOversightPointInput): Promise<OversightPoint> {
     return ctx.services.oversight.addPoint(ctx.organizationId, input);
   }
 
+  @Authorized(...INGEST)
   @Mutation(() => RecordOversightPayload, { description: 'Ingests up to 5,000 oversight decisions; idempotent on (point, case reference, decidedAt); bad items are named and the good ones kept.' })
   async recordOversight(@Ctx() ctx: HubContext, @Arg('input', () => RecordOversightInput, { description: 'The records.' }) input: RecordOversightInput): Promise<RecordOversightPayload> {
     const results = await ctx.services.oversight.record(ctx.organizationId, ctx.actor, input.items);

@@ -1,0 +1,34 @@
+import 'reflect-metadata';
+import { parseArgs } from 'node:util';
+import { loadConfig } from '../config';
+import { closeDataSource, createDataSource } from '../database/data-source';
+import { OrganizationService } from '../modules/organization/organization.service';
+import { TokenService } from '../modules/auth/token.service';
+import { Role } from '../modules/auth/role';
+
+/**
+ * `npm run --silent token -- --org <slug> --role <ROLE> [--name <name>]`: creates the organization when
+ * missing and prints only the new token (shown this once; only its hash is stored).
+ */
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { org: { type: 'string' }, role: { type: 'string' }, name: { type: 'string' } } });
+  const role = values.role?.toUpperCase() as Role;
+  if (!values.org || !Object.values(Role).includes(role)) {
+    console.error(`usage: npm run --silent token -- --org <slug> --role <${Object.values(Role).join('|')}> [--name <name>]`);
+    process.exit(2);
+  }
+  const config = loadConfig();
+  const ds = await createDataSource(config.database, { logLevel: 'error' });
+  await ds.initialize();
+  try {
+    const { token } = await new TokenService(ds, new OrganizationService(ds)).createForSlug(values.org, role, values.name ?? `${role.toLowerCase()} token`);
+    process.stdout.write(`${token}\n`);
+  } finally {
+    await closeDataSource(ds);
+  }
+}
+
+main().catch((err) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});
