@@ -28,6 +28,16 @@ export interface HubConfig {
   exposeQueryCount: boolean;
   introspection: boolean;
   logLevel: 'error' | 'warn' | 'info' | 'debug';
+  limits: {
+    /** Deepest field nesting an operation may have. */
+    maxDepth: number;
+    /** Most an operation may cost; lists cost their page size. */
+    maxComplexity: number;
+    /** Requests per token (or per address without one) per minute; 0 turns the limit off. */
+    ratePerMinute: number;
+    /** Largest request body, in bytes. */
+    bodyBytes: number;
+  };
 }
 
 export class ConfigError extends Error {}
@@ -70,5 +80,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
     exposeQueryCount: bool(env, 'HUB_EXPOSE_QUERY_COUNT', false),
     introspection: bool(env, 'HUB_INTROSPECTION', env.NODE_ENV !== 'production'),
     logLevel,
+    limits: {
+      maxDepth: int(env, 'HUB_MAX_DEPTH', 12, 2, 100),
+      maxComplexity: int(env, 'HUB_MAX_COMPLEXITY', 200_000, 100, 10_000_000),
+      ratePerMinute: int(env, 'HUB_RATE_LIMIT_PER_MINUTE', 600, 0, 1_000_000),
+      bodyBytes: int(env, 'HUB_MAX_BODY_BYTES', 5 * 1024 * 1024, 1024, 100 * 1024 * 1024),
+    },
   };
 }

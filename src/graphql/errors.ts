@@ -12,6 +12,9 @@ export enum ErrorCode {
   CONFLICT = 'CONFLICT',
   UNAUTHENTICATED = 'UNAUTHENTICATED',
   FORBIDDEN = 'FORBIDDEN',
+  QUERY_TOO_COMPLEX = 'QUERY_TOO_COMPLEX',
+  RATE_LIMITED = 'RATE_LIMITED',
+  PAYLOAD_TOO_LARGE = 'PAYLOAD_TOO_LARGE',
   INTERNAL_SERVER_ERROR = 'INTERNAL_SERVER_ERROR',
 }
 
@@ -35,6 +38,7 @@ export const badInput = (field: string, message: string, details: Record<string,
 /** Codes produced by Apollo / graphql-js for malformed requests; safe to pass through as they are. */
 const PASS_THROUGH = new Set([
   'UNAUTHENTICATED',
+  'QUERY_TOO_COMPLEX',
   'GRAPHQL_PARSE_FAILED',
   'GRAPHQL_VALIDATION_FAILED',
   'BAD_USER_INPUT',
@@ -65,7 +69,9 @@ export function formatError(formatted: GraphQLFormattedError, raw: unknown): Gra
   }
   const code = formatted.extensions?.code;
   if (typeof code === 'string' && PASS_THROUGH.has(code)) {
-    return { ...base, message: formatted.message, extensions: { code } };
+    const { depth, maxDepth, complexity, maxComplexity } = (formatted.extensions ?? {}) as Record<string, unknown>;
+    const limits = code === ErrorCode.QUERY_TOO_COMPLEX ? JSON.parse(JSON.stringify({ depth, maxDepth, complexity, maxComplexity })) : {};
+    return { ...base, message: formatted.message, extensions: { code, ...limits } };
   }
   // Anything else is a bug or an infrastructure failure: log it here, tell the client nothing internal.
   console.error('[graphql] unexpected error', error instanceof GraphQLError ? error.originalError ?? error : error);

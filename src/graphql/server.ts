@@ -4,6 +4,9 @@ import express from 'express';
 import { ApolloServer, ApolloServerPlugin } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { createHash } from 'node:crypto';
+import { rateLimit, ipKeyGenerator } from 'express-rate-limit';
+import { limitsPlugin } from './limits';
 import type { DataSource } from 'typeorm';
 import type { HubConfig } from '../config';
 import { QueryScope, currentQueryScope, withQueryScope } from '../database/query-counter';
@@ -41,8 +44,37 @@ function queryCountPlugin(): ApolloServerPlugin<HubContext> {
 const unauthenticated = (message: string) =>
   new GraphQLError(message, { extensions: { code: ErrorCode.UNAUTHENTICATED, http: { status: 401, headers: new Map([['www-authenticate', 'Bearer']]) } } });
 
+/** Per token (its hash, never the token) or, without one, per address. */
+function rateLimiter(perMinute: number) {
+  return rateLimit({
+    windowMs: 60_000,
+    limit: perMinute,
+    standardHeaders: 'draft-7',
+    legacyHeaders: false,
+    keyGenerator: (req) => {
+      const auth = req.headers.authorization;
+      return auth ? `t:${createHash('sha256').update(auth).digest('hex').slice(0, 32)}` : `ip:${ipKeyGenerator(req.ip ?? '')}`;
+    },
+    handler: (req, res) => {
+      const reset = (req as unknown as { rateLimit?: { resetTime?: Date } }).rateLimit?.resetTime;
+      const seconds = reset ? Math.max(1, Math.ceil((reset.getTime() - Date.now()) / 1000)) : 60;
+      res.setHeader('retry-after', String(seconds));
+      res.status(429).json({ errors: [{ message: `Rate limit of ${perMinute} requests per minute reached; retry in ${seconds} s`, extensions: { code: ErrorCode.RATE_LIMITED } }] });
+    },
+  });
+}
+
+/** Body errors (too large, not JSON) answered in the API's error shape, never as HTML. */
+const bodyErrors: express.ErrorRequestHandler = (err, _req, res, next) => {
+  if (err?.type === 'entity.too.large') {
+    res.status(413).json({ errors: [{ message: `Request body larger than ${err.limit} bytes`, extensions: { code: ErrorCode.PAYLOAD_TOO_LARGE } }] });
+  } else if (err?.type === 'entity.parse.failed' || err?.type === 'encoding.unsupported' || err?.type === 'charset.unsupported') {
+    res.status(400).json({ errors: [{ message: 'Request body is not valid JSON', extensions: { code: 'BAD_REQUEST' } }] });
+  } else next(err);
+};
+
 export async function startHub(
-  config: Pick<HubConfig, 'port' | 'host' | 'introspection' | 'exposeQueryCount'>,
+  config: Pick<HubConfig, 'port' | 'host' | 'introspection' | 'exposeQueryCount' | 'limits'>,
   ds: DataSource,
 ): Promise<RunningHub> {
   const schema = await hubSchema();
@@ -55,19 +87,26 @@ export async function startHub(
     formatError,
     includeStacktraceInErrorResponses: false,
     introspection: config.introspection,
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ...(config.exposeQueryCount ? [queryCountPlugin()] : [])],
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      limitsPlugin(schema, config.limits),
+      ...(config.exposeQueryCount ? [queryCountPlugin()] : []),
+    ],
   });
   await apollo.start();
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
-  app.use('/export', csvExportRouter(services));
+  const limiter = config.limits.ratePerMinute > 0 ? [rateLimiter(config.limits.ratePerMinute)] : [];
+  app.use('/export', ...limiter, csvExportRouter(services));
   app.use(
     '/graphql',
     // Every statement made while this request runs is counted in its own scope.
-    (_req, _res, next) => withQueryScope({ statements: 0 }, next),
-    express.json({ limit: '5mb' }),
+    (_req: express.Request, _res: express.Response, next: express.NextFunction) => withQueryScope({ statements: 0 }, next),
+    ...limiter,
+    express.json({ limit: config.limits.bodyBytes }),
+    bodyErrors,
     expressMiddleware(apollo, {
       context: async ({ req }): Promise<HubContext> => {
         const queryScope: QueryScope = currentQueryScope() ?? { statements: 0 };

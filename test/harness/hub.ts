@@ -26,7 +26,9 @@ export interface TestHub {
 }
 
 /** A real HTTP server on a fresh clone of a template database (seeded unless told otherwise). */
-export async function startTestHub(options: { seeded?: boolean } = {}): Promise<TestHub> {
+const TEST_LIMITS = { maxDepth: 12, maxComplexity: 200_000, ratePerMinute: 0, bodyBytes: 5 * 1024 * 1024 };
+
+export async function startTestHub(options: { seeded?: boolean; limits?: Partial<typeof TEST_LIMITS> } = {}): Promise<TestHub> {
   const template = options.seeded === false ? 'hub_template_migrated' : 'hub_template_seeded';
   const name = `hub_test_${randomBytes(6).toString('hex')}`;
   const admin = new Client({ connectionString: process.env.HUB_TEST_ADMIN_URL });
@@ -38,7 +40,7 @@ export async function startTestHub(options: { seeded?: boolean } = {}): Promise<
   await ds.initialize();
   let hub: RunningHub;
   try {
-    hub = await startHub({ port: 0, host: '127.0.0.1', introspection: true, exposeQueryCount: true }, ds);
+    hub = await startHub({ port: 0, host: '127.0.0.1', introspection: true, exposeQueryCount: true, limits: { ...TEST_LIMITS, ...options.limits } }, ds);
   } catch (err) {
     await ds.destroy();
     throw err;

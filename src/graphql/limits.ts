@@ -1,0 +1,76 @@
+import { FragmentDefinitionNode, GraphQLError, GraphQLSchema, OperationDefinitionNode, SelectionSetNode, getNamedType, getNullableType, isListType } from 'graphql';
+import type { ApolloServerPlugin } from '@apollo/server';
+import { ComplexityEstimator, getComplexity, simpleEstimator } from 'graphql-query-complexity';
+import { ErrorCode } from './errors';
+
+/** Multiplier for a list field with no `first` (children, mappings, hops...): a generous estimate of its size. */
+const UNBOUNDED_LIST_ESTIMATE = 5;
+
+/**
+ * Lists cost their page size: a field with `first` multiplies its children by it; a list without one by
+ * UNBOUNDED_LIST_ESTIMATE. Lists inside a connection (edges, nodes) are already counted by its `first`.
+ */
+export const pageSizeEstimator: ComplexityEstimator = ({ type, field, args, childComplexity }) => {
+  if (typeof args.first === 'number') return 1 + childComplexity * Math.max(1, args.first);
+  const inConnection = getNamedType(type).name.endsWith('Connection');
+  if (isListType(getNullableType(field.type)) && !inConnection) return 1 + childComplexity * UNBOUNDED_LIST_ESTIMATE;
+  return undefined;
+};
+
+/** Deepest nesting of field selections, fragments expanded; introspection (__schema, __type) does not count. */
+export function operationDepth(operation: OperationDefinitionNode, fragments: Record<string, FragmentDefinitionNode>): number {
+  const depth = (set: SelectionSetNode | undefined, seen: Set<string>): number => {
+    if (!set) return 0;
+    let max = 0;
+    for (const sel of set.selections) {
+      if (sel.kind === 'Field') {
+        if (sel.name.value.startsWith('__')) continue;
+        max = Math.max(max, sel.selectionSet ? 1 + depth(sel.selectionSet, seen) : 1);
+      } else if (sel.kind === 'InlineFragment') {
+        max = Math.max(max, depth(sel.selectionSet, seen));
+      } else {
+        const name = sel.name.value;
+        if (seen.has(name) || !fragments[name]) continue;
+        max = Math.max(max, depth(fragments[name].selectionSet, new Set([...seen, name])));
+      }
+    }
+    return max;
+  };
+  return depth(operation.selectionSet, new Set());
+}
+
+const tooComplex = (message: string, details: Record<string, number>) =>
+  new GraphQLError(message, { extensions: { code: ErrorCode.QUERY_TOO_COMPLEX, ...details, http: { status: 400 } } });
+
+/** Refuses too deep or too costly operations after parsing and validation, before any resolver runs. */
+export function limitsPlugin(schema: GraphQLSchema, limits: { maxDepth: number; maxComplexity: number }): ApolloServerPlugin {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ request, document, operation }) {
+          if (!operation) return;
+          const fragments: Record<string, FragmentDefinitionNode> = {};
+          for (const d of document.definitions) if (d.kind === 'FragmentDefinition') fragments[d.name.value] = d;
+          const depth = operationDepth(operation, fragments);
+          if (depth > limits.maxDepth) throw tooComplex(`Query depth ${depth} exceeds the limit of ${limits.maxDepth}`, { depth, maxDepth: limits.maxDepth });
+          let complexity: number;
+          try {
+            complexity = getComplexity({
+              schema,
+              query: document,
+              operationName: request.operationName ?? undefined,
+              variables: request.variables ?? {},
+              estimators: [pageSizeEstimator, simpleEstimator({ defaultComplexity: 1 })],
+            });
+          } catch {
+            // Variables that do not coerce: execution answers them with BAD_USER_INPUT before anything runs.
+            return;
+          }
+          if (complexity > limits.maxComplexity) {
+            throw tooComplex(`Query cost ${complexity} exceeds the limit of ${limits.maxComplexity} (lists cost their page size)`, { complexity, maxComplexity: limits.maxComplexity });
+          }
+        },
+      };
+    },
+  };
+}

@@ -1,0 +1,81 @@
+import { startTestHub, TestHub } from '../harness/hub';
+import { TokenService } from '../../src/modules/auth/token.service';
+import { OrganizationService } from '../../src/modules/organization/organization.service';
+import { Role } from '../../src/modules/auth/role';
+
+let t: TestHub;
+let limited: TestHub;
+beforeAll(async () => {
+  t = await startTestHub({ limits: { maxDepth: 12, maxComplexity: 200_000 } });
+  limited = await startTestHub({ limits: { ratePerMinute: 5, bodyBytes: 4096 } });
+});
+afterAll(async () => {
+  await t.stop();
+  await limited.stop();
+});
+
+const post = (hub: TestHub, body: string, token: string | null = hub.token) =>
+  fetch(hub.url, { method: 'POST', headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body });
+
+/** requirement { parent { parent { ... { ref } } } } with `levels` fields nested in all. */
+const deep = (levels: number) => `{ requirement(framework: "iso42001", ref: "A.6.2.8") ${'{ parent '.repeat(levels - 2)}{ ref }${' }'.repeat(levels - 2)} }`;
+
+describe('query limits', () => {
+  it('refuse a query deeper than the limit before running it, and allow one at the limit', async () => {
+    const ok = await t.gql(deep(12));
+    expect(ok.errors).toBeUndefined();
+    const res = await t.gql(deep(13));
+    expect(res.status).toBe(400);
+    expect(res.errors?.[0]).toEqual({ message: 'Query depth 13 exceeds the limit of 12', extensions: { code: 'QUERY_TOO_COMPLEX', depth: 13, maxDepth: 12 } });
+    expect(res.extensions?.sqlStatements ?? 0).toBeLessThanOrEqual(1); // only the token lookup
+  });
+
+  it('cost lists by their page size: an alias bomb is refused', async () => {
+    const one = 'framework(key: "iso27001") { requirements(first: 200) { nodes { mappings { counterpart { mappings { counterpart { ref } } } } } } }';
+    const res = await t.gql(`{ ${Array.from({ length: 20 }, (_, i) => `a${i}: ${one}`).join(' ')} }`);
+    expect(res.status).toBe(400);
+    expect(res.errors?.[0].extensions).toMatchObject({ code: 'QUERY_TOO_COMPLEX', maxComplexity: 200_000 });
+    expect(res.errors?.[0].extensions?.complexity).toBeGreaterThan(200_000);
+    const single = await t.gql(`{ ${one} }`);
+    expect(single.errors).toBeUndefined();
+  });
+
+  it('do not count introspection', async () => {
+    const res = await t.gql(`{ __schema { types { name fields { name type { name ofType { name ofType { name ofType { name ofType { name ofType { name } } } } } } } } } }`);
+    expect(res.errors).toBeUndefined();
+    expect(res.data.__schema.types.length).toBeGreaterThan(50);
+  });
+
+  it('refuse batched operations', async () => {
+    const res = await post(t, JSON.stringify([{ query: '{ frameworks { key } }' }, { query: '{ frameworks { key } }' }]));
+    expect(res.status).toBe(400);
+  });
+});
+
+describe('HTTP limits', () => {
+  it('a body over the limit is refused with 413 in the API error shape', async () => {
+    const res = await post(limited, JSON.stringify({ query: `{ frameworks { key } } # ${'x'.repeat(5000)}` }));
+    expect(res.status).toBe(413);
+    expect(await res.json()).toEqual({ errors: [{ message: 'Request body larger than 4096 bytes', extensions: { code: 'PAYLOAD_TOO_LARGE' } }] });
+  });
+
+  it('a body that is not JSON is refused with 400', async () => {
+    const res = await post(t, '{"query": ');
+    expect(res.status).toBe(400);
+    expect((await res.json()).errors[0].extensions.code).toBe('BAD_REQUEST');
+  });
+
+  it('each token has its own rate limit: 429 with Retry-After past it', async () => {
+    const fresh = (await new TokenService(limited.ds, new OrganizationService(limited.ds)).createForSlug('test-org', Role.VIEWER, 'rate')).token;
+    const statuses: number[] = [];
+    for (let i = 0; i < 6; i++) statuses.push((await post(limited, JSON.stringify({ query: '{ frameworks { key } }' }), fresh)).status);
+    expect(statuses).toEqual([200, 200, 200, 200, 200, 429]);
+    const refused = await post(limited, JSON.stringify({ query: '{ frameworks { key } }' }), fresh);
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expect(Number(refused.headers.get('retry-after'))).toBeLessThanOrEqual(60);
+    expect((await refused.json()).errors[0].extensions.code).toBe('RATE_LIMITED');
+    // another token still has its own budget
+    expect((await post(limited, JSON.stringify({ query: '{ frameworks { key } }' }))).status).toBe(200);
+  });
+});
