@@ -18,11 +18,12 @@ import { ImpactAssessment } from '../modules/impact-assessment/impact-assessment
 import { OversightPoint, OversightRecord } from '../modules/oversight/oversight.entity';
 import { AuditFinding, InternalAudit, Measurement, Nonconformity, RegisterRecord } from '../modules/governance/governance.entity';
 import { ApiToken } from '../modules/auth/api-token.entity';
+import { AuditEvent } from '../modules/audit/audit-event.entity';
 
 export const entities = [
   Framework, Requirement, MappingSource, Mapping, Organization, Evidence, EvidenceLink, EvidenceRevision, EvidenceReview, ApplicabilityDecision,
   AiSystem, AiSystemChange, GateTask, ImpactAssessment, OversightPoint, OversightRecord,
-  InternalAudit, AuditFinding, Nonconformity, RegisterRecord, Measurement, ApiToken,
+  InternalAudit, AuditFinding, Nonconformity, RegisterRecord, Measurement, ApiToken, AuditEvent,
 ];
 
 export interface DataSourceOptions {

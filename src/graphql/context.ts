@@ -19,6 +19,7 @@ import { ApplicabilityService } from '../modules/applicability/applicability.ser
 import { ApplicabilityDecision } from '../modules/applicability/applicability.entity';
 import { CoverageService } from '../modules/coverage/coverage.service';
 import { Principal, TokenService } from '../modules/auth/token.service';
+import { AuditService } from '../modules/audit/audit.service';
 import { RecordEvidenceService } from '../modules/records/record-evidence.service';
 import { AiSystemService } from '../modules/ai-system/ai-system.service';
 import { AiSystem, AiSystemChange, GateTask } from '../modules/ai-system/ai-system.entity';
@@ -45,6 +46,7 @@ export interface Services {
   oversight: OversightService;
   governance: GovernanceService;
   tokens: TokenService;
+  audit: AuditService;
 }
 
 export function createServices(ds: DataSource): Services {
@@ -71,6 +73,7 @@ export function createServices(ds: DataSource): Services {
     oversight: new OversightService(ds, aiSystem, records),
     governance: new GovernanceService(ds, requirement, aiSystem, records),
     tokens: new TokenService(ds, organization),
+    audit: new AuditService(ds),
   };
 }
 
@@ -177,6 +180,8 @@ export interface HubContext {
   organizationId: string;
   /** Who is acting, recorded on writes: the token's name. */
   actor: string;
+  /** This request's id (x-request-id), in logs, audit events and internal errors. */
+  requestId: string;
   /** Memoized per request: which mapping closure the organization reads. */
   closureScope: () => Promise<string | null>;
 }

@@ -12,6 +12,7 @@ import {
 import { NodeResolver } from './node.resolver';
 import { authChecker } from '../modules/auth/auth.checker';
 import { TokenResolver } from '../modules/auth/token.resolver';
+import { AuditResolver } from '../modules/audit/audit.resolver';
 import { EvidenceLinkResolver, EvidenceResolver, RequirementEvidenceResolver } from '../modules/evidence/evidence.resolver';
 import {
   CoverageQueryResolver, CoverageReportResolver, GapItemResolver, GroupCoverageResolver, InferredCoverageResolver, PrefillItemResolver,
@@ -63,6 +64,7 @@ export const resolvers = [
   NonconformityResolver,
   RegisterRecordResolver,
   TokenResolver,
+  AuditResolver,
 ] as const;
 
 let built: Promise<GraphQLSchema> | undefined;

@@ -4,7 +4,8 @@ import express from 'express';
 import { ApolloServer, ApolloServerPlugin } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
+import { collectIds } from '../modules/audit/audit.service';
 import { rateLimit, ipKeyGenerator } from 'express-rate-limit';
 import { limitsPlugin } from './limits';
 import type { DataSource } from 'typeorm';
@@ -73,6 +74,57 @@ const bodyErrors: express.ErrorRequestHandler = (err, _req, res, next) => {
   } else next(err);
 };
 
+/**
+ * Appends one audit event per mutation field after the response is computed: token, operation, the ids
+ * its arguments and result name, the arguments (secrets redacted), and the outcome.
+ */
+function auditPlugin(): ApolloServerPlugin<HubContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async willSendResponse({ operation, response, contextValue, request }) {
+          if (operation?.operation !== 'mutation' || response.body.kind !== 'single') return;
+          const result = response.body.singleResult;
+          const entries = operation.selectionSet.selections.flatMap((sel) => {
+            if (sel.kind !== 'Field') return [];
+            const key = sel.alias?.value ?? sel.name.value;
+            const error = result.errors?.find((e) => e.path?.[0] === key);
+            const p = contextValue.principal;
+            return [{
+              organizationId: p.organizationId,
+              tokenId: p.tokenId,
+              tokenPrefix: p.prefix,
+              actor: contextValue.actor,
+              operation: sel.name.value,
+              touchedIds: [...collectIds([request.variables, (result.data as Record<string, unknown> | null | undefined)?.[key]])],
+              variables: request.variables ?? null,
+              outcome: error ? String(error.extensions?.code ?? 'ERROR') : 'OK',
+              requestId: contextValue.requestId,
+            }];
+          });
+          await contextValue.services.audit.append(entries);
+        },
+      };
+    },
+  };
+}
+
+/** An internal error carries the request id, so a report from a user can be found in the logs. */
+function requestIdOnInternalErrors(): ApolloServerPlugin<HubContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async willSendResponse({ response, contextValue }) {
+          if (response.body.kind !== 'single') return;
+          for (const e of response.body.singleResult.errors ?? []) {
+            if (e.extensions?.code === ErrorCode.INTERNAL_SERVER_ERROR) (e.extensions as Record<string, unknown>).requestId = contextValue.requestId;
+          }
+        },
+      };
+    },
+  };
+}
+
 export async function startHub(
   config: Pick<HubConfig, 'port' | 'host' | 'introspection' | 'exposeQueryCount' | 'limits'>,
   ds: DataSource,
@@ -90,13 +142,32 @@ export async function startHub(
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       limitsPlugin(schema, config.limits),
+      auditPlugin(),
+      requestIdOnInternalErrors(),
       ...(config.exposeQueryCount ? [queryCountPlugin()] : []),
     ],
   });
   await apollo.start();
 
+  // A request id per request: the caller's x-request-id when it is sane, else a new one.
+  app.use((req, res, next) => {
+    const given = req.headers['x-request-id'];
+    const id = typeof given === 'string' && /^[A-Za-z0-9._-]{8,100}$/.test(given) ? given : randomUUID();
+    res.locals.requestId = id;
+    res.setHeader('x-request-id', id);
+    next();
+  });
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
+  });
+  app.get('/readyz', async (_req, res) => {
+    try {
+      await ds.query('SELECT 1');
+      const pending = await ds.showMigrations();
+      res.status(pending ? 503 : 200).json({ status: pending ? 'migrations pending' : 'ready' });
+    } catch {
+      res.status(503).json({ status: 'database unreachable' });
+    }
   });
   const limiter = config.limits.ratePerMinute > 0 ? [rateLimiter(config.limits.ratePerMinute)] : [];
   app.use('/export', ...limiter, csvExportRouter(services));
@@ -108,7 +179,7 @@ export async function startHub(
     express.json({ limit: config.limits.bodyBytes }),
     bodyErrors,
     expressMiddleware(apollo, {
-      context: async ({ req }): Promise<HubContext> => {
+      context: async ({ req, res }): Promise<HubContext> => {
         const queryScope: QueryScope = currentQueryScope() ?? { statements: 0 };
         const principal = await principalOf(services, req.headers.authorization);
         if (typeof principal === 'string') throw unauthenticated(principal);
@@ -121,6 +192,7 @@ export async function startHub(
           principal,
           organizationId,
           actor: `${principal.name} (${principal.prefix})`,
+          requestId: String(res.locals.requestId),
           closureScope: () => (closureScope ??= services.closure.scopeFor(organizationId)),
         };
       },

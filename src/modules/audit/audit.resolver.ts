@@ -1,0 +1,35 @@
+import { Arg, Authorized, Ctx, Field, ID, InputType, Int, ObjectType, Query, Resolver } from 'type-graphql';
+import { Connection, checkPageSize, decodeCursor, encodeCursor } from '../../graphql/connection.type';
+import type { HubContext } from '../../graphql/context';
+import { ADMIN } from '../auth/role';
+import { AuditEvent } from './audit-event.entity';
+
+@ObjectType({ description: 'A page of the audit trail, newest first.' })
+export class AuditEventConnection extends Connection(AuditEvent, 'AuditEvent') {}
+
+@InputType({ description: 'Narrows the audit trail.' })
+export class AuditTrailFilter {
+  @Field(() => String, { nullable: true, description: 'Only this mutation.' }) operation?: string | null;
+  @Field(() => ID, { nullable: true, description: 'Only this token.' }) tokenId?: string | null;
+  @Field(() => ID, { nullable: true, description: 'Only calls that touched this id.' }) touchedId?: string | null;
+}
+
+@Resolver()
+export class AuditResolver {
+  @Authorized(...ADMIN)
+  @Query(() => AuditEventConnection, { description: 'Every mutation of the organization, newest first (append-only).' })
+  async auditTrail(
+    @Ctx() ctx: HubContext,
+    @Arg('filter', () => AuditTrailFilter, { nullable: true, description: 'Conditions.' }) filter?: AuditTrailFilter | null,
+    @Arg('first', () => Int, { defaultValue: 50, description: 'Page size, 1 to 200.' }) first?: number,
+    @Arg('after', () => String, { nullable: true, description: 'Cursor from a previous page.' }) after?: string | null,
+  ): Promise<AuditEventConnection> {
+    checkPageSize(first!);
+    const page = await ctx.services.audit.page(ctx.organizationId, filter ?? {}, first!, after ? decodeCursor('audit', after) : null);
+    return AuditEventConnection.fromPage({
+      items: page.rows.map((e) => ({ node: e, cursor: encodeCursor('audit', Number(e.id)) })),
+      hasNextPage: page.hasNextPage,
+      count: page.count,
+    });
+  }
+}

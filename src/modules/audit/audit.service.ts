@@ -1,0 +1,74 @@
+import type { DataSource } from 'typeorm';
+import { hydrate } from '../../database/hydrate';
+import { AuditEvent } from './audit-event.entity';
+
+export interface AuditEntry {
+  organizationId: string;
+  tokenId: string | null;
+  tokenPrefix: string | null;
+  actor: string;
+  operation: string;
+  touchedIds: string[];
+  variables: unknown;
+  outcome: string;
+  requestId: string;
+}
+
+/** Keys whose values never enter the trail, wherever they appear. */
+const SECRET_KEYS = /token|secret|password|authorization/i;
+
+export function redact(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(redact);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, SECRET_KEYS.test(k) ? '[redacted]' : redact(v)]));
+  }
+  return value;
+}
+
+/** Every id-shaped value in a result or input: what a mutation touched. */
+export function collectIds(value: unknown, out = new Set<string>()): Set<string> {
+  if (typeof value === 'string' && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value)) out.add(value.toLowerCase());
+  else if (Array.isArray(value)) value.forEach((v) => collectIds(v, out));
+  else if (value && typeof value === 'object') Object.values(value).forEach((v) => collectIds(v, out));
+  return out;
+}
+
+/** The only code that touches audit_event, which the database keeps append-only. */
+export class AuditService {
+  constructor(private readonly ds: DataSource) {}
+
+  async append(entries: AuditEntry[]): Promise<void> {
+    if (!entries.length) return;
+    await this.ds.query(
+      `INSERT INTO audit_event (organization_id, token_id, token_prefix, actor, operation, touched_ids, variables, outcome, request_id)
+       SELECT x.organization_id, x.token_id, x.token_prefix, x.actor, x.operation, x.touched_ids, x.variables, x.outcome, x.request_id
+       FROM jsonb_to_recordset($1::jsonb) AS x(organization_id uuid, token_id uuid, token_prefix text, actor text, operation text,
+            touched_ids text[], variables jsonb, outcome text, request_id text)`,
+      [JSON.stringify(entries.map((e) => ({
+        organization_id: e.organizationId, token_id: e.tokenId, token_prefix: e.tokenPrefix, actor: e.actor, operation: e.operation,
+        touched_ids: e.touchedIds, variables: redact(e.variables), outcome: e.outcome, request_id: e.requestId,
+      })))],
+    );
+  }
+
+  /** Newest first, keyset on the event number. */
+  async page(org: string, filter: { operation?: string | null; tokenId?: string | null; touchedId?: string | null }, first: number, beforeId: number | null) {
+    const params: unknown[] = [org];
+    const where = ['organization_id = $1'];
+    const add = (sql: string, v: unknown) => { params.push(v); where.push(sql.replace('?', `$${params.length}`)); };
+    if (filter.operation) add('operation = ?', filter.operation);
+    if (filter.tokenId) add('token_id = ?::uuid', filter.tokenId);
+    if (filter.touchedId) add('? = ANY(touched_ids)', filter.touchedId.toLowerCase());
+    const countWhere = where.join(' AND ');
+    const countParams = [...params];
+    if (beforeId !== null) add('id < ?', beforeId);
+    params.push(first + 1);
+    const rows: Record<string, unknown>[] = await this.ds.query(`SELECT * FROM audit_event WHERE ${where.join(' AND ')} ORDER BY id DESC LIMIT $${params.length}`, params);
+    const events = rows.map((r) => hydrate(this.ds, AuditEvent, r));
+    return {
+      rows: events.slice(0, first),
+      hasNextPage: events.length > first,
+      count: async () => (await this.ds.query(`SELECT count(*)::int AS n FROM audit_event WHERE ${countWhere}`, countParams))[0].n as number,
+    };
+  }
+}

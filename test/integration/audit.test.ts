@@ -1,0 +1,65 @@
+import { startTestHub, TestHub } from '../harness/hub';
+
+let t: TestHub;
+beforeAll(async () => {
+  t = await startTestHub();
+});
+afterAll(async () => {
+  await t.stop();
+});
+
+const TRAIL = `query($f: AuditTrailFilter) { auditTrail(filter: $f, first: 10) { totalCount nodes { operation actor tokenPrefix tokenId touchedIds variables outcome requestId at } } }`;
+
+describe('audit trail', () => {
+  it('records every mutation with token, operation, touched ids, arguments and outcome', async () => {
+    const res = await fetch(t.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${t.token}`, 'x-request-id': 'req-audit-0001' },
+      body: JSON.stringify({ query: `mutation($i: UpsertEvidenceInput!) { upsertEvidence(input: $i) { evidence { id } } }`, variables: { i: {
+        sourceSystem: 'jira', externalId: 'SEC-9', title: 'Access review', kind: 'RECORD', effectiveAt: '2026-01-01T00:00:00Z', links: [{ framework: 'iso27001', ref: 'A.5.18' }] } } }),
+    });
+    expect(res.headers.get('x-request-id')).toBe('req-audit-0001');
+    const id = ((await res.json()) as any).data.upsertEvidence.evidence.id;
+    await t.gql(`mutation { upsertEvidence(input: { sourceSystem: "jira", externalId: "SEC-10", title: "x", kind: RECORD, effectiveAt: "2026-01-01T00:00:00Z", contentSha256: "nope" }) { outcome } }`);
+
+    const d = await t.data(TRAIL, { f: { operation: 'upsertEvidence' } });
+    expect(d.auditTrail.totalCount).toBe(2);
+    const [failed, ok] = d.auditTrail.nodes;
+    expect(ok).toMatchObject({ operation: 'upsertEvidence', actor: t.actor, tokenPrefix: t.actor.slice(-13, -1), outcome: 'OK', requestId: 'req-audit-0001' });
+    expect(ok.touchedIds).toEqual([id]);
+    expect(ok.variables.i).toMatchObject({ externalId: 'SEC-9' });
+    expect(failed).toMatchObject({ outcome: 'BAD_USER_INPUT', touchedIds: [] });
+    const byId = await t.data(TRAIL, { f: { touchedId: id } });
+    expect(byId.auditTrail.nodes.map((n: any) => n.operation)).toEqual(['upsertEvidence']);
+  });
+
+  it('never stores a token secret', async () => {
+    const made = await t.data(`mutation { createApiToken(input: { name: "auditor", role: VIEWER }) { token apiToken { id } } }`);
+    const rows = await t.ds.query(`SELECT * FROM audit_event WHERE operation = 'createApiToken'`);
+    expect(rows).toHaveLength(1);
+    expect(JSON.stringify(rows)).not.toContain(made.createApiToken.token);
+    expect(rows[0].touched_ids).toEqual([made.createApiToken.apiToken.id]);
+  });
+
+  it('is append-only in the database: UPDATE, DELETE and TRUNCATE are refused', async () => {
+    await expect(t.ds.query(`UPDATE audit_event SET outcome = 'OK'`)).rejects.toThrow(/append-only \(UPDATE refused\)/);
+    await expect(t.ds.query(`DELETE FROM audit_event`)).rejects.toThrow(/append-only \(DELETE refused\)/);
+    await expect(t.ds.query(`TRUNCATE audit_event`)).rejects.toThrow(/append-only \(TRUNCATE refused\)/);
+    expect((await t.ds.query(`SELECT count(*)::int AS n FROM audit_event`))[0].n).toBe(3);
+  });
+
+  it('is for ADMIN only', async () => {
+    const editor = (await t.data(`mutation { createApiToken(input: { name: "ed", role: EDITOR }) { token } }`)).createApiToken.token;
+    const r = await t.gql(`{ auditTrail { totalCount } }`, undefined, { token: editor });
+    expect(r.errors?.[0].extensions?.code).toBe('FORBIDDEN');
+  });
+});
+
+describe('operations endpoints', () => {
+  it('healthz and readyz answer without a token', async () => {
+    const base = t.url.replace('/graphql', '');
+    expect(await (await fetch(`${base}/healthz`)).json()).toEqual({ status: 'ok' });
+    const ready = await fetch(`${base}/readyz`);
+    expect([ready.status, await ready.json()]).toEqual([200, { status: 'ready' }]);
+  });
+});
