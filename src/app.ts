@@ -55,6 +55,10 @@ export async function bootstrap(config: HubConfig, log: (msg: string) => void = 
       const m = report.mappingSets.reduce((a, s) => a + s.mappings, 0);
       log(`[hub] seeded ${report.frameworks.length} frameworks (${n} requirements) and ${report.mappingSets.length} mapping sets (${m} mappings)`);
     }
+    if (config.database.kind === 'postgres') {
+      const [role] = await ds.query(`SELECT rolsuper OR rolbypassrls AS bypass FROM pg_roles WHERE rolname = current_user`);
+      if (role?.bypass) log('[hub] warning: the database role bypasses row-level security (superuser or BYPASSRLS); connect as an ordinary role so RLS backs up tenant isolation');
+    }
     const adminToken = config.database.kind === 'pglite' ? await localAdminToken(ds, config.database.dataDir, log) : null;
     const hub = await startHub(config, ds);
     return {

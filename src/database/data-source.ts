@@ -8,6 +8,7 @@ import { Requirement } from '../modules/framework/requirement.entity';
 import { MappingSource } from '../modules/mapping/mapping-source.entity';
 import { Mapping } from '../modules/mapping/mapping.entity';
 import { HubQueryLogger } from './query-counter';
+import { installTenantGuard } from './tenant';
 import { Organization } from '../modules/organization/organization.entity';
 import { Evidence } from '../modules/evidence/evidence.entity';
 import { EvidenceLink } from '../modules/evidence/evidence-link.entity';
@@ -36,6 +37,7 @@ export interface DataSourceOptions {
  * local folder. Both speak the same dialect; schema changes only come from migrations/.
  */
 export async function createDataSource(db: DatabaseConfig, options: DataSourceOptions = {}): Promise<DataSource> {
+  installTenantGuard();
   const common = {
     type: 'postgres' as const,
     entities,

@@ -7,6 +7,8 @@ import type { Logger, QueryRunner } from 'typeorm';
  */
 export interface QueryScope {
   statements: number;
+  /** The organization row-level security admits for statements in this scope (database/tenant.ts). */
+  organizationId?: string;
 }
 
 const scopes = new AsyncLocalStorage<QueryScope>();

@@ -149,6 +149,8 @@ export async function startHub(
   });
   await apollo.start();
 
+  // Every statement made while a request runs is counted, and scoped for RLS, in its own scope.
+  app.use((_req, _res, next) => withQueryScope({ statements: 0 }, next));
   // A request id per request: the caller's x-request-id when it is sane, else a new one.
   app.use((req, res, next) => {
     const given = req.headers['x-request-id'];
@@ -173,8 +175,6 @@ export async function startHub(
   app.use('/export', ...limiter, csvExportRouter(services));
   app.use(
     '/graphql',
-    // Every statement made while this request runs is counted in its own scope.
-    (_req: express.Request, _res: express.Response, next: express.NextFunction) => withQueryScope({ statements: 0 }, next),
     ...limiter,
     express.json({ limit: config.limits.bodyBytes }),
     bodyErrors,
@@ -184,6 +184,8 @@ export async function startHub(
         const principal = await principalOf(services, req.headers.authorization);
         if (typeof principal === 'string') throw unauthenticated(principal);
         const organizationId = principal.organizationId;
+        // From here on every statement of this request runs with the token's organization set for RLS.
+        queryScope.organizationId = organizationId;
         let closureScope: Promise<string | null> | undefined;
         return {
           services,

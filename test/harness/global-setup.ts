@@ -25,6 +25,9 @@ export default async function globalSetup(): Promise<void> {
 
   const admin = new Client({ connectionString: pg.adminUrl });
   await admin.connect();
+  // The server under test connects as an ordinary role, so row-level security applies to it.
+  await admin.query(`CREATE ROLE hub_app LOGIN PASSWORD 'hub_app' NOSUPERUSER NOBYPASSRLS`);
+  process.env.HUB_TEST_APP_URL_TEMPLATE = pg.appUrlFor('__DB__');
   try {
     for (const db of [TEMPLATE_EMPTY, TEMPLATE_SEEDED]) {
       await admin.query(`CREATE DATABASE ${db}`);
@@ -33,6 +36,9 @@ export default async function globalSetup(): Promise<void> {
       await migrate(ds);
       // Every test database starts with one organization and an ADMIN token for it.
       const { token, record } = await new TokenService(ds, new OrganizationService(ds)).createForSlug('test-org', Role.ADMIN, 'test-admin');
+      await ds.query(`GRANT USAGE ON SCHEMA public TO hub_app`);
+      await ds.query(`GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO hub_app`);
+      await ds.query(`GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO hub_app`);
       if (db === TEMPLATE_SEEDED) {
         await seed(ds);
         process.env.HUB_TEST_TOKEN = token;

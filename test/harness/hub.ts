@@ -14,9 +14,12 @@ export interface GqlResponse<T = any> {
 
 export interface TestHub {
   url: string;
+  /** The server's own connection (role hub_app, subject to row-level security). */
+  appDs: DataSource;
   /** The ADMIN token of the test organization, and the actor name writes record for it. */
   token: string;
   actor: string;
+  /** A superuser connection for tests to inspect and arrange data (bypasses row-level security). */
   ds: DataSource;
   dbUrl: string;
   gql: <T = any>(query: string, variables?: Record<string, unknown>, options?: { token?: string | null }) => Promise<GqlResponse<T>>;
@@ -36,13 +39,16 @@ export async function startTestHub(options: { seeded?: boolean; limits?: Partial
   await admin.query(`CREATE DATABASE ${name} TEMPLATE ${template}`);
   await admin.end();
   const dbUrl = process.env.HUB_TEST_URL_TEMPLATE!.replace('__DB__', name);
-  const ds = await createDataSource({ kind: 'postgres', url: dbUrl }, { poolSize: 4 });
+  const ds = await createDataSource({ kind: 'postgres', url: dbUrl }, { poolSize: 2 });
   await ds.initialize();
+  const appDs = await createDataSource({ kind: 'postgres', url: process.env.HUB_TEST_APP_URL_TEMPLATE!.replace('__DB__', name) }, { poolSize: 4 });
+  await appDs.initialize();
   let hub: RunningHub;
   try {
-    hub = await startHub({ port: 0, host: '127.0.0.1', introspection: true, exposeQueryCount: true, limits: { ...TEST_LIMITS, ...options.limits } }, ds);
+    hub = await startHub({ port: 0, host: '127.0.0.1', introspection: true, exposeQueryCount: true, limits: { ...TEST_LIMITS, ...options.limits } }, appDs);
   } catch (err) {
     await ds.destroy();
+    await appDs.destroy();
     throw err;
   }
   const token = process.env.HUB_TEST_TOKEN!;
@@ -58,6 +64,7 @@ export async function startTestHub(options: { seeded?: boolean; limits?: Partial
   };
   return {
     url: hub.url,
+    appDs,
     token,
     actor: process.env.HUB_TEST_ACTOR!,
     ds,
@@ -70,6 +77,7 @@ export async function startTestHub(options: { seeded?: boolean; limits?: Partial
     },
     stop: async () => {
       await hub.stop();
+      await appDs.destroy();
       await ds.destroy();
     },
   };

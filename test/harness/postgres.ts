@@ -14,6 +14,8 @@ export interface TestPostgres {
   adminUrl: string;
   /** Builds a URL for another database on the same server. */
   urlFor: (database: string) => string;
+  /** The same, connecting as the ordinary application role hub_app. */
+  appUrlFor: (database: string) => string;
   kind: 'system' | 'embedded';
   stop: () => Promise<void>;
 }
@@ -111,6 +113,7 @@ export async function startTestPostgres(): Promise<TestPostgres> {
       kind: 'system',
       adminUrl: urlFor('postgres'),
       urlFor,
+      appUrlFor: (db: string) => `postgresql://hub_app:hub_app@${encodeURIComponent(dir)}/${db}`,
       stop: async () => {
         try {
           asPostgres(path.join(bin, 'pg_ctl'), ['-D', data, '-m', 'immediate', '-w', 'stop']);
@@ -145,6 +148,7 @@ export async function startTestPostgres(): Promise<TestPostgres> {
     kind: 'embedded',
     adminUrl: urlFor('postgres'),
     urlFor,
+    appUrlFor: (db: string) => `postgresql://hub_app:hub_app@127.0.0.1:${port}/${db}`,
     stop: async () => {
       try {
         await server.stop();

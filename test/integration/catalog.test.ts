@@ -198,7 +198,10 @@ describe('migrations', () => {
     const empty = await startTestHub({ seeded: false });
     try {
       const exists = async (table: string) => (await empty.ds.query(`SELECT to_regclass($1) IS NOT NULL AS e`, [`public.${table}`]))[0].e;
-      expect([await exists('mapping'), await exists('evidence_link'), await exists('ai_system'), await exists('audit_event')]).toEqual([true, true, true, true]);
+      const rls = async () => (await empty.ds.query(`SELECT relrowsecurity AS r FROM pg_class WHERE relname = 'evidence'`))[0].r;
+      expect([await exists('mapping'), await exists('evidence_link'), await exists('ai_system'), await exists('audit_event'), await rls()]).toEqual([true, true, true, true, true]);
+      await revertLast(empty.ds);
+      expect([await exists('audit_event'), await rls()]).toEqual([true, false]);
       await revertLast(empty.ds);
       expect([await exists('ai_system'), await exists('audit_event')]).toEqual([true, false]);
       await revertLast(empty.ds);
@@ -207,7 +210,7 @@ describe('migrations', () => {
       expect([await exists('mapping'), await exists('evidence_link')]).toEqual([true, false]);
       await revertLast(empty.ds);
       expect(await exists('mapping')).toBe(false);
-      expect(await migrate(empty.ds)).toEqual(['ControlGraph1764201600000', 'EvidenceCoverage1764288000000', 'AiManagementSystem1764374400000', 'Trust1764460800000']);
+      expect(await migrate(empty.ds)).toEqual(['ControlGraph1764201600000', 'EvidenceCoverage1764288000000', 'AiManagementSystem1764374400000', 'Trust1764460800000', 'RowLevelSecurity1764547200000']);
       expect([await exists('mapping'), await exists('evidence_link'), await exists('mapping_closure'), await exists('register_record')]).toEqual([true, true, true, true]);
     } finally {
       await empty.stop();

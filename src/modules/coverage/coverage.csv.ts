@@ -8,6 +8,7 @@ import { CoverageStatus } from './coverage.rules';
 import type { CoverageScope } from './coverage.service';
 import { DEFAULT_COVERAGE_DEPTH } from './coverage.args';
 import { principalOf } from '../auth/principal';
+import { currentQueryScope } from '../../database/query-counter';
 import type { Principal } from '../auth/token.service';
 import { REPORT, allows } from '../auth/role';
 
@@ -29,6 +30,8 @@ export function csvExportRouter(services: Services): Router {
       return;
     }
     res.locals.principal = p;
+    const scope = currentQueryScope();
+    if (scope) scope.organizationId = p.organizationId;
     next();
   });
   const principal = (_req: Request, res?: Response) => res!.locals.principal as Principal;

@@ -1,6 +1,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { MappingDirection, PathCoverage, Relationship } from './mapping.enums';
 import { Hop, PathCandidate, enumeratePaths, isTraversable, readFrom } from './mapping-path.rules';
+import { withQueryScope } from '../../database/query-counter';
 
 /** The closure holds paths up to this many hops; reports may ask for fewer. */
 export const CLOSURE_MAX_DEPTH = 4;
@@ -111,13 +112,20 @@ export class MappingClosureService {
     return rows.length;
   }
 
-  /** The shared graph and every organization graph that extends it. */
+  /**
+   * The shared graph and every organization graph that extends it. Row-level security hides each
+   * organization's sets from the others, so the organizations come from the organization table and each
+   * rebuild runs scoped to its own.
+   */
   async rebuildAll(em: EntityManager = this.ds.manager): Promise<void> {
     await this.rebuild(null, em);
-    const orgs: { organization_id: string }[] = await em.query(
-      `SELECT DISTINCT organization_id FROM mapping_source WHERE organization_id IS NOT NULL`,
-    );
-    for (const o of orgs) await this.rebuild(o.organization_id, em);
+    const orgs: { id: string }[] = await em.query(`SELECT id FROM organization ORDER BY id`);
+    for (const o of orgs) {
+      await withQueryScope({ statements: 0, organizationId: o.id }, async () => {
+        const [{ n }] = await em.query(`SELECT count(*)::int AS n FROM mapping_source WHERE organization_id = $1`, [o.id]);
+        if (n > 0) await this.rebuild(o.id, em);
+      });
+    }
   }
 
   /** Which closure an organization reads: its own when it has mapping sets of its own, else the shared one. */
