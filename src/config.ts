@@ -33,6 +33,8 @@ export interface HubConfig {
     maxDepth: number;
     /** Most an operation may cost; lists cost their page size. */
     maxComplexity: number;
+    /** Most root fields (aliases included) in one operation. */
+    maxRootFields: number;
     /** Requests per token (or per address without one) per minute; 0 turns the limit off. */
     ratePerMinute: number;
     /** Largest request body, in bytes. */
@@ -83,6 +85,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
     limits: {
       maxDepth: int(env, 'HUB_MAX_DEPTH', 12, 2, 100),
       maxComplexity: int(env, 'HUB_MAX_COMPLEXITY', 200_000, 100, 10_000_000),
+      maxRootFields: int(env, 'HUB_MAX_ROOT_FIELDS', 25, 1, 1000),
       ratePerMinute: int(env, 'HUB_RATE_LIMIT_PER_MINUTE', 600, 0, 1_000_000),
       bodyBytes: int(env, 'HUB_MAX_BODY_BYTES', 5 * 1024 * 1024, 1024, 100 * 1024 * 1024),
     },

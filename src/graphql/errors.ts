@@ -15,6 +15,7 @@ export enum ErrorCode {
   QUERY_TOO_COMPLEX = 'QUERY_TOO_COMPLEX',
   RATE_LIMITED = 'RATE_LIMITED',
   PAYLOAD_TOO_LARGE = 'PAYLOAD_TOO_LARGE',
+  SERVICE_UNAVAILABLE = 'SERVICE_UNAVAILABLE',
   INTERNAL_SERVER_ERROR = 'INTERNAL_SERVER_ERROR',
 }
 
@@ -48,8 +49,41 @@ const PASS_THROUGH = new Set([
   'OPERATION_RESOLUTION_FAILURE',
 ]);
 
+/** Unique constraints whose violation a client can cause, in words it understands. */
+const UNIQUE_MESSAGES: Record<string, string> = {
+  uq_evidence_external: 'Evidence with this sourceSystem and externalId already exists',
+  uq_evidence_link_active: 'This evidence is already linked to this requirement',
+  uq_ai_system_name: 'An AI system with this name already exists',
+  uq_oversight_point_name: 'An oversight point with this name already exists for this system',
+  uq_mapping_source_key: 'A mapping set with this key already exists',
+  uq_applicability_decision_current: 'A decision for this requirement was made at the same moment; retry',
+  uq_impact_assessment_version: 'A version with this number was started at the same moment; retry',
+};
+
+/**
+ * PostgreSQL errors by SQLSTATE (and constraint name): what a client can cause or retry gets a code;
+ * anything else is internal. Never the SQL, never the driver's message.
+ */
+export function fromDatabaseError(error: unknown): HubError | null {
+  const e = error as { code?: unknown; constraint?: unknown; driverError?: { code?: unknown; constraint?: unknown } };
+  const code = String(e?.driverError?.code ?? e?.code ?? '');
+  const constraint = String(e?.driverError?.constraint ?? e?.constraint ?? '');
+  if (code === '23505') return new HubError(ErrorCode.CONFLICT, UNIQUE_MESSAGES[constraint] ?? 'A record with these values already exists', { constraint });
+  if (code === '40001' || code === '40P01') return new HubError(ErrorCode.CONFLICT, 'The write collided with another one; retry', {});
+  // Text the database cannot hold (NUL, lone surrogates, bad encodings) reaching a statement.
+  if (['22P02', '22P05', '22021', '22023', '2202E'].includes(code)) {
+    return new HubError(ErrorCode.BAD_USER_INPUT, 'A value contains characters the database cannot store (NUL or an unpaired surrogate)', {});
+  }
+  if (code === '23503') return new HubError(ErrorCode.NOT_FOUND, 'A record this write refers to does not exist (any more)', {});
+  if (/^(08|57P)/.test(code) || ['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT'].includes(code) || /Connection terminated|connection.*(closed|ended)/i.test(String((error as Error)?.message ?? ''))) {
+    return new HubError(ErrorCode.SERVICE_UNAVAILABLE, 'The database is unavailable; nothing was written by the failed call; retry', {});
+  }
+  return null;
+}
+
 export function formatError(formatted: GraphQLFormattedError, raw: unknown): GraphQLFormattedError {
-  const error = unwrapResolverError(raw);
+  const unwrapped = unwrapResolverError(raw);
+  const error = fromDatabaseError(unwrapped) ?? unwrapped;
   const base = { locations: formatted.locations, path: formatted.path };
 
   if (error instanceof HubError) {
@@ -69,8 +103,8 @@ export function formatError(formatted: GraphQLFormattedError, raw: unknown): Gra
   }
   const code = formatted.extensions?.code;
   if (typeof code === 'string' && PASS_THROUGH.has(code)) {
-    const { depth, maxDepth, complexity, maxComplexity } = (formatted.extensions ?? {}) as Record<string, unknown>;
-    const limits = code === ErrorCode.QUERY_TOO_COMPLEX ? JSON.parse(JSON.stringify({ depth, maxDepth, complexity, maxComplexity })) : {};
+    const { depth, maxDepth, complexity, maxComplexity, rootFields, maxRootFields } = (formatted.extensions ?? {}) as Record<string, unknown>;
+    const limits = code === ErrorCode.QUERY_TOO_COMPLEX ? JSON.parse(JSON.stringify({ depth, maxDepth, complexity, maxComplexity, rootFields, maxRootFields })) : {};
     return { ...base, message: formatted.message, extensions: { code, ...limits } };
   }
   // Anything else is a bug or an infrastructure failure: log it here, tell the client nothing internal.

@@ -17,6 +17,18 @@ export const pageSizeEstimator: ComplexityEstimator = ({ type, field, args, chil
   return undefined;
 };
 
+/** Root fields of an operation (aliases each count): each may start its own database work. */
+export function rootFieldCount(operation: OperationDefinitionNode, fragments: Record<string, FragmentDefinitionNode>): number {
+  const count = (set: SelectionSetNode, seen: Set<string>): number =>
+    set.selections.reduce((n, sel) => {
+      if (sel.kind === 'Field') return n + (sel.name.value.startsWith('__') ? 0 : 1);
+      if (sel.kind === 'InlineFragment') return n + count(sel.selectionSet, seen);
+      const f = fragments[sel.name.value];
+      return f && !seen.has(sel.name.value) ? n + count(f.selectionSet, new Set([...seen, sel.name.value])) : n;
+    }, 0);
+  return count(operation.selectionSet, new Set());
+}
+
 /** Deepest nesting of field selections, fragments expanded; introspection (__schema, __type) does not count. */
 export function operationDepth(operation: OperationDefinitionNode, fragments: Record<string, FragmentDefinitionNode>): number {
   const depth = (set: SelectionSetNode | undefined, seen: Set<string>): number => {
@@ -43,7 +55,7 @@ const tooComplex = (message: string, details: Record<string, number>) =>
   new GraphQLError(message, { extensions: { code: ErrorCode.QUERY_TOO_COMPLEX, ...details, http: { status: 400 } } });
 
 /** Refuses too deep or too costly operations after parsing and validation, before any resolver runs. */
-export function limitsPlugin(schema: GraphQLSchema, limits: { maxDepth: number; maxComplexity: number }): ApolloServerPlugin {
+export function limitsPlugin(schema: GraphQLSchema, limits: { maxDepth: number; maxComplexity: number; maxRootFields: number }): ApolloServerPlugin {
   return {
     async requestDidStart() {
       return {
@@ -51,6 +63,8 @@ export function limitsPlugin(schema: GraphQLSchema, limits: { maxDepth: number; 
           if (!operation) return;
           const fragments: Record<string, FragmentDefinitionNode> = {};
           for (const d of document.definitions) if (d.kind === 'FragmentDefinition') fragments[d.name.value] = d;
+          const roots = rootFieldCount(operation, fragments);
+          if (roots > limits.maxRootFields) throw tooComplex(`${roots} root fields exceed the limit of ${limits.maxRootFields} per operation`, { rootFields: roots, maxRootFields: limits.maxRootFields });
           const depth = operationDepth(operation, fragments);
           if (depth > limits.maxDepth) throw tooComplex(`Query depth ${depth} exceeds the limit of ${limits.maxDepth}`, { depth, maxDepth: limits.maxDepth });
           let complexity: number;

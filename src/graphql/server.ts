@@ -102,7 +102,12 @@ function auditPlugin(): ApolloServerPlugin<HubContext> {
               requestId: contextValue.requestId,
             }];
           });
-          await contextValue.services.audit.append(entries);
+          try {
+            await contextValue.services.audit.append(entries);
+          } catch (err) {
+            // The answer stands; a lost audit event is an operations alarm, not the caller's error.
+            console.error(`[audit] could not record ${entries.map((e) => e.operation).join(', ')} (request ${contextValue.requestId})`, err);
+          }
         },
       };
     },

@@ -30,6 +30,13 @@ describe('query limits', () => {
     expect(res.extensions?.sqlStatements ?? 0).toBeLessThanOrEqual(1); // only the token lookup
   });
 
+  it('refuse more root fields than the limit: aliases count', async () => {
+    const res = await t.gql(`{ ${Array.from({ length: 26 }, (_, i) => `a${i}: frameworks { key }`).join(' ')} }`);
+    expect(res.status).toBe(400);
+    expect(res.errors?.[0]).toEqual({ message: '26 root fields exceed the limit of 25 per operation', extensions: { code: 'QUERY_TOO_COMPLEX', rootFields: 26, maxRootFields: 25 } });
+    expect((await t.gql(`{ ${Array.from({ length: 25 }, (_, i) => `a${i}: frameworks { key }`).join(' ')} }`)).errors).toBeUndefined();
+  });
+
   it('cost lists by their page size: an alias bomb is refused', async () => {
     const one = 'framework(key: "iso27001") { requirements(first: 200) { nodes { mappings { counterpart { mappings { counterpart { ref } } } } } } }';
     const res = await t.gql(`{ ${Array.from({ length: 20 }, (_, i) => `a${i}: ${one}`).join(' ')} }`);

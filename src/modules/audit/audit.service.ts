@@ -18,6 +18,8 @@ export interface AuditEntry {
 const SECRET_KEYS = /token|secret|password|authorization/i;
 
 export function redact(value: unknown): unknown {
+  // PostgreSQL jsonb holds no NUL character; keep the rest of the string.
+  if (typeof value === 'string') return value.includes('\u0000') ? value.replace(/\u0000/g, '\ufffd') : value;
   if (Array.isArray(value)) return value.map(redact);
   if (value && typeof value === 'object') {
     return Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, SECRET_KEYS.test(k) ? '[redacted]' : redact(v)]));

@@ -61,8 +61,15 @@ export function addCadence(from: Date, cadence: ReviewCadence): Date {
 const SHA256 = /^[0-9a-fA-F]{64}$/;
 const MAX = { sourceSystem: 100, externalId: 200, title: 500, description: 10_000, uri: 2_000, owner: 200, note: 2_000, links: 500 };
 
+/** NUL, or a surrogate without its pair: PostgreSQL text cannot hold them. */
+const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
 function text(value: string | null | undefined, field: string, max: number, required: boolean, problems: Problem[]): string | null {
   const v = typeof value === 'string' ? value.trim() : '';
+  if (v && UNSTORABLE.test(v)) {
+    problems.push({ field, message: `${field} contains characters that cannot be stored (NUL or an unpaired surrogate)` });
+    return null;
+  }
   if (!v) {
     if (required) problems.push({ field, message: `${field} must not be empty` });
     return null;
