@@ -31,7 +31,8 @@ export interface TestHub {
 /** A real HTTP server on a fresh clone of a template database (seeded unless told otherwise). */
 const TEST_LIMITS = { maxDepth: 12, maxComplexity: 200_000, maxRootFields: 25, ratePerMinute: 0, bodyBytes: 5 * 1024 * 1024 };
 
-export async function startTestHub(options: { seeded?: boolean; limits?: Partial<typeof TEST_LIMITS> } = {}): Promise<TestHub> {
+/** bypassRls: serve through the superuser connection, to test the application's own scoping alone. */
+export async function startTestHub(options: { seeded?: boolean; limits?: Partial<typeof TEST_LIMITS>; bypassRls?: boolean } = {}): Promise<TestHub> {
   const template = options.seeded === false ? 'hub_template_migrated' : 'hub_template_seeded';
   const name = `hub_test_${randomBytes(6).toString('hex')}`;
   const admin = new Client({ connectionString: process.env.HUB_TEST_ADMIN_URL });
@@ -45,7 +46,7 @@ export async function startTestHub(options: { seeded?: boolean; limits?: Partial
   await appDs.initialize();
   let hub: RunningHub;
   try {
-    hub = await startHub({ port: 0, host: '127.0.0.1', introspection: true, exposeQueryCount: true, limits: { ...TEST_LIMITS, ...options.limits } }, appDs);
+    hub = await startHub({ port: 0, host: '127.0.0.1', introspection: true, exposeQueryCount: true, limits: { ...TEST_LIMITS, ...options.limits } }, options.bypassRls ? ds : appDs);
   } catch (err) {
     await ds.destroy();
     await appDs.destroy();

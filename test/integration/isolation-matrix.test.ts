@@ -1,0 +1,145 @@
+import {
+  GraphQLArgument, GraphQLInputType, getNamedType, isEnumType, isInputObjectType, isListType, isNonNullType, isScalarType, GraphQLField,
+} from 'graphql';
+import { hubSchema } from '../../src/graphql/schema';
+import { startTestHub, TestHub } from '../harness/hub';
+import { TokenService } from '../../src/modules/auth/token.service';
+import { OrganizationService } from '../../src/modules/organization/organization.service';
+import { Role } from '../../src/modules/auth/role';
+
+/**
+ * Generated from schema.graphql: every root query and mutation is called with organization B's ADMIN
+ * token and arguments aimed at organization A (A's ids, guessed by argument name). Nothing of A may come
+ * back (no A id, no A text) and nothing of A may change.
+ */
+const MARK = 'ORGA-SECRET';
+let t: TestHub;
+let other: string;
+const ids: Record<string, string> = {};
+
+describe.each([
+  ['with row-level security', false],
+  ['application layer alone (server on a role that bypasses RLS)', true],
+])('tenant isolation matrix, %s', (_name, bypassRls) => {
+beforeAll(async () => {
+  t = await startTestHub({ bypassRls });
+  const q = (query: string, variables?: Record<string, unknown>) => t.data(query, variables);
+  ids.aiSystem = (await q(`mutation { registerAiSystem(input: { name: "${MARK} system", euRoles: [DEPLOYER], riskClass: HIGH_RISK, highRiskRoute: ANNEX_III }) { id } }`)).registerAiSystem.id;
+  ids.evidence = (await q(`mutation($s: ID) { upsertEvidence(input: { sourceSystem: "${MARK}", externalId: "e", title: "${MARK} doc", kind: RECORD, effectiveAt: "2026-01-01T00:00:00Z", status: ACCEPTED, aiSystemId: $s, links: [{ framework: "iso27001", ref: "A.5.1" }] }) { evidence { id } } }`, { s: ids.aiSystem })).upsertEvidence.evidence.id;
+  ids.assessment = (await q(`mutation($s: ID!) { startImpactAssessment(aiSystemId: $s, assessor: "${MARK}") { id } }`, { s: ids.aiSystem })).startImpactAssessment.id;
+  ids.point = (await q(`mutation($s: ID!) { addOversightPoint(input: { aiSystemId: $s, name: "${MARK} point", mechanism: OVERRIDE }) { id } }`, { s: ids.aiSystem })).addOversightPoint.id;
+  ids.audit = (await q(`mutation { createInternalAudit(input: { title: "${MARK} audit" }) { id } }`)).createInternalAudit.id;
+  ids.finding = (await q(`mutation($a: ID!) { addAuditFinding(input: { auditId: $a, type: MINOR_NC, description: "${MARK} finding" }) { id } }`, { a: ids.audit })).addAuditFinding.id;
+  ids.nc = (await q(`mutation($f: ID!) { raiseNonconformity(input: { source: AUDIT_FINDING, findingId: $f, description: "${MARK} nc" }) { id } }`, { f: ids.finding })).raiseNonconformity.id;
+  ids.record = (await q(`mutation($s: ID) { upsertRegisterRecord(input: { kind: MONITORING_METRIC, aiSystemId: $s, title: "${MARK} metric", status: "ACTIVE", data: { max: 1 } }) { id } }`, { s: ids.aiSystem })).upsertRegisterRecord.id;
+  ids.gateTask = (await q(`mutation($s: ID!) { addGateTask(input: { aiSystemId: $s, stage: DEPLOYMENT, title: "${MARK} task" }) { id } }`, { s: ids.aiSystem })).addGateTask.id;
+  ids.mappingSet = (await q(`mutation { createMappingSet(input: { key: "orga-set", name: "${MARK} set", sourceFramework: "iso27001", targetFramework: "iso42001", mappings: [{ sourceRef: "A.5.1", targetRef: "A.2.2", relationship: EQUAL }] }) { mappingSource { id } } }`)).createMappingSet.mappingSource.id;
+  ids.token = (await q(`mutation { createApiToken(input: { name: "${MARK} token", role: VIEWER }) { apiToken { id } } }`)).createApiToken.apiToken.id;
+  other = (await new TokenService(t.ds, new OrganizationService(t.ds)).createForSlug('org-b', Role.ADMIN, 'b-admin')).token;
+});
+afterAll(async () => {
+  await t.stop();
+});
+
+/** Which of A's ids an argument most likely wants. */
+function idFor(field: string, arg: string): string {
+  const byArg: Record<string, string> = {
+    evidenceId: ids.evidence, aiSystemId: ids.aiSystem, pointId: ids.point, auditId: ids.audit, findingId: ids.finding, recordId: ids.record,
+  };
+  if (byArg[arg]) return byArg[arg];
+  const byField: [RegExp, string][] = [
+    [/ImpactAssessment|impactAssessment/, ids.assessment], [/GateTask/, ids.gateTask], [/Nonconformity|nonconformit/, ids.nc],
+    [/InternalAudit/, ids.audit], [/ApiToken/, ids.token], [/RegisterRecord/, ids.record], [/evidence/i, ids.evidence],
+    [/AiSystem|aiSystem|LifecycleStage/, ids.aiSystem], [/node/, ids.aiSystem],
+  ];
+  return byField.find(([re]) => re.test(field))?.[1] ?? ids.evidence;
+}
+
+function value(type: GraphQLInputType, name: string, field: string, depth = 0): unknown {
+  if (isNonNullType(type)) return value(type.ofType, name, field, depth);
+  if (isListType(type)) return [value(type.ofType, name, field, depth)];
+  const named = getNamedType(type);
+  if (isEnumType(named)) {
+    const vals = named.getValues().map((v) => v.value);
+    return name === 'decision' && vals.includes('APPROVED') ? 'APPROVED' : vals[0];
+  }
+  if (isInputObjectType(named)) {
+    if (depth > 3) return {};
+    const out: Record<string, unknown> = {};
+    for (const f of Object.values(named.getFields())) out[f.name] = value(f.type, f.name, field, depth + 1);
+    return out;
+  }
+  if (isScalarType(named)) {
+    switch (named.name) {
+      case 'ID': return idFor(field, name);
+      case 'Int': return name === 'first' ? 5 : name === 'maxDepth' ? 2 : name === 'fromVersion' ? 1 : 1;
+      case 'Float': return 1;
+      case 'Boolean': return true;
+      case 'DateTime': return new Date(Date.now() - 86_400_000).toISOString();
+      case 'JSONObject': return {};
+      default:
+        if (/framework|from$|^to$|source$|target$|toFramework/i.test(name)) return name === 'to' || name === 'target' ? 'iso42001' : 'iso27001';
+        if (/ref$/i.test(name)) return 'A.5.1';
+        if (name === 'status') return 'ACTIVE';
+        if (name === 'key') return 'orga-set';
+        return "probe-text";
+    }
+  }
+  return null;
+}
+
+const args = (f: GraphQLField<unknown, unknown>) => f.args.map((a: GraphQLArgument) => [a.name, value(a.type, a.name, f.name)] as const);
+
+/** A selection that asks for ids and text: enough to spot anything of A coming back. */
+function selection(f: GraphQLField<unknown, unknown>, depth = 0): string {
+  const named = getNamedType(f.type) as any;
+  if (!named.getFields) return '';
+  const parts: string[] = [];
+  for (const sub of Object.values(named.getFields()) as GraphQLField<unknown, unknown>[]) {
+    if (sub.args.some((a) => isNonNullType(a.type))) continue;
+    const inner = getNamedType(sub.type) as any;
+    if (!inner.getFields) parts.push(sub.name);
+    else if (depth < 2) {
+      const s = selection(sub, depth + 1);
+      if (s) parts.push(`${sub.name} ${s}`);
+    }
+  }
+  return parts.length ? `{ ${parts.join(' ')} }` : '';
+}
+
+it('organization B gets nothing of organization A from any root query or mutation', async () => {
+  const schema = await hubSchema();
+  const [{ id: orgA }] = await t.ds.query(`SELECT id FROM organization WHERE slug = 'test-org'`);
+  const A = `organization_id = '${orgA}'`;
+  const snapshot = async () => JSON.stringify(await t.ds.query(`SELECT
+      (SELECT count(*) FROM evidence WHERE ${A}) e, (SELECT max(updated_at) FROM evidence WHERE ${A}) eu,
+      (SELECT count(*) FROM evidence_link WHERE ${A} AND unlinked_at IS NULL) l, (SELECT max(updated_at) FROM ai_system WHERE ${A}) su,
+      (SELECT string_agg(status || coalesce(approved_at::text, ''), ',') FROM impact_assessment WHERE ${A}) ia,
+      (SELECT string_agg(status, ',') FROM nonconformity WHERE ${A}) nc, (SELECT max(updated_at) FROM register_record WHERE ${A}) rr,
+      (SELECT string_agg(status, ',') FROM gate_task WHERE ${A}) gt, (SELECT count(*) FROM api_token WHERE ${A} AND revoked_at IS NOT NULL) rt,
+      (SELECT count(*) FROM applicability_decision WHERE ${A}) ad, (SELECT count(*) FROM prefill_rejection WHERE ${A}) pr,
+      (SELECT count(*) FROM oversight_record WHERE ${A}) ovr, (SELECT count(*) FROM measurement WHERE ${A}) m,
+      (SELECT count(*) FROM mapping_source WHERE ${A}) ms, (SELECT count(*) FROM audit_finding WHERE ${A}) af`));
+  const before = await snapshot();
+  let calls = 0;
+  for (const [kind, type] of [['query', schema.getQueryType()!], ['mutation', schema.getMutationType()!]] as const) {
+    for (const f of Object.values(type.getFields())) {
+      const a = args(f);
+      const decl = a.map(([n], i) => `$v${i}: ${f.args[i].type.toString()}`).join(', ');
+      const use = a.map(([n], i) => `${n}: $v${i}`).join(', ');
+      const doc = `${kind}${decl ? `(${decl})` : ''} { ${f.name}${use ? `(${use})` : ''} ${selection(f)} }`;
+      const res = await t.gql(doc, Object.fromEntries(a.map(([, v], i) => [`v${i}`, v])), { token: other });
+      calls++;
+      const text = JSON.stringify(res);
+      const sent = JSON.stringify(a);
+      // A's text (every A object carries MARK) must never appear; an A id only as an echo of B's own
+      // arguments (e.g. "unknown oversight point <id>"), never otherwise.
+      const leaked = [...(text.includes(MARK) ? [MARK] : []), ...Object.values(ids).filter((id) => text.includes(id) && !sent.includes(id))];
+      expect([f.name, leaked]).toEqual([f.name, []]);
+      expect([f.name, res.status < 500]).toEqual([f.name, true]);
+    }
+  }
+  expect(calls).toBeGreaterThan(50);
+  expect(await snapshot()).toBe(before);
+});
+});
