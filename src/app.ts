@@ -23,7 +23,7 @@ export interface App {
  * On the embedded default, the first start creates a local organization and an ADMIN token, prints it
  * once, and keeps it next to the data (mode 600) so the README's examples work on a fresh machine.
  */
-async function localAdminToken(ds: DataSource, dataDir: string, log: (msg: string) => void): Promise<string> {
+async function localAdminToken(ds: DataSource, dataDir: string, log: (msg: string) => void, announce: (msg: string) => void): Promise<string> {
   const file = path.join(path.dirname(dataDir), 'admin-token');
   const tokens = new TokenService(ds, new OrganizationService(ds));
   if (fs.existsSync(file) && (await tokens.count()) > 0) {
@@ -32,14 +32,18 @@ async function localAdminToken(ds: DataSource, dataDir: string, log: (msg: strin
   }
   const { token } = await tokens.createForSlug('local', Role.ADMIN, 'local-admin');
   fs.writeFileSync(file, `${token}\n`, { mode: 0o600 });
-  log(`[hub] created organization "local" and an ADMIN token (shown once, also kept in ${path.relative(process.cwd(), file)}):`);
-  log(`      ${token}`);
-  log(`      curl -s localhost:4000/graphql -H "authorization: Bearer ${token}" -H 'content-type: application/json' -d '{"query":"{ frameworks { key version } }"}'`);
+  log(`[hub] created organization "local" and an ADMIN token (shown once below, also kept in ${path.relative(process.cwd(), file)})`);
+  // The token goes to the person at the terminal, never into the structured log.
+  announce(`\n  ADMIN token: ${token}\n  curl -s localhost:4000/graphql -H "authorization: Bearer ${token}" -H 'content-type: application/json' -d '{"query":"{ frameworks { key version } }"}'\n`);
   return token;
 }
 
 /** config -> database -> migrations -> first-start seed -> server. Used by main.ts and the smoke test. */
-export async function bootstrap(config: HubConfig, log: (msg: string) => void = console.info): Promise<App> {
+export async function bootstrap(
+  config: HubConfig & { logRequests?: boolean },
+  log: (msg: string) => void = console.info,
+  announce: (msg: string) => void = (msg) => process.stdout.write(`${msg}\n`),
+): Promise<App> {
   const ds = await createDataSource(config.database, { logLevel: config.logLevel });
   await ds.initialize();
   try {
@@ -59,7 +63,7 @@ export async function bootstrap(config: HubConfig, log: (msg: string) => void = 
       const [role] = await ds.query(`SELECT rolsuper OR rolbypassrls AS bypass FROM pg_roles WHERE rolname = current_user`);
       if (role?.bypass) log('[hub] warning: the database role bypasses row-level security (superuser or BYPASSRLS); connect as an ordinary role so RLS backs up tenant isolation');
     }
-    const adminToken = config.database.kind === 'pglite' ? await localAdminToken(ds, config.database.dataDir, log) : null;
+    const adminToken = config.database.kind === 'pglite' ? await localAdminToken(ds, config.database.dataDir, log, announce) : null;
     const hub = await startHub(config, ds);
     return {
       hub,

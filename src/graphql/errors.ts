@@ -1,4 +1,4 @@
-import { GraphQLError, GraphQLFormattedError } from 'graphql';
+import { GraphQLFormattedError } from 'graphql';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { ArgumentValidationError } from 'type-graphql';
 
@@ -81,6 +81,14 @@ export function fromDatabaseError(error: unknown): HubError | null {
   return null;
 }
 
+/** True for errors the API answers as INTERNAL_SERVER_ERROR: the ones worth a log line. */
+export function isUnexpected(raw: unknown): boolean {
+  const error = unwrapResolverError(raw);
+  if (error instanceof HubError || error instanceof ArgumentValidationError || fromDatabaseError(error)) return false;
+  const code = (raw as { extensions?: { code?: unknown } })?.extensions?.code;
+  return !(typeof code === 'string' && (PASS_THROUGH.has(code) || code === ErrorCode.UNAUTHENTICATED));
+}
+
 export function formatError(formatted: GraphQLFormattedError, raw: unknown): GraphQLFormattedError {
   const unwrapped = unwrapResolverError(raw);
   const error = fromDatabaseError(unwrapped) ?? unwrapped;
@@ -107,8 +115,8 @@ export function formatError(formatted: GraphQLFormattedError, raw: unknown): Gra
     const limits = code === ErrorCode.QUERY_TOO_COMPLEX ? JSON.parse(JSON.stringify({ depth, maxDepth, complexity, maxComplexity, rootFields, maxRootFields })) : {};
     return { ...base, message: formatted.message, extensions: { code, ...limits } };
   }
-  // Anything else is a bug or an infrastructure failure: log it here, tell the client nothing internal.
-  console.error('[graphql] unexpected error', error instanceof GraphQLError ? error.originalError ?? error : error);
+  // Anything else is a bug or an infrastructure failure: logged (with the request id) by the server's
+  // error plugin; the client learns nothing internal.
   return { ...base, message: 'Internal server error', extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } };
 }
 

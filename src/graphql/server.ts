@@ -16,7 +16,9 @@ import { formatError } from './errors';
 import { hubSchema } from './schema';
 import { GraphQLError } from 'graphql';
 import { principalOf } from '../modules/auth/principal';
-import { ErrorCode } from './errors';
+import { ErrorCode, isUnexpected } from './errors';
+import { logger } from '../logger';
+import { pinoHttp } from 'pino-http';
 import { csvExportRouter } from '../modules/coverage/coverage.csv';
 
 export interface RunningHub {
@@ -106,7 +108,7 @@ function auditPlugin(): ApolloServerPlugin<HubContext> {
             await contextValue.services.audit.append(entries);
           } catch (err) {
             // The answer stands; a lost audit event is an operations alarm, not the caller's error.
-            console.error(`[audit] could not record ${entries.map((e) => e.operation).join(', ')} (request ${contextValue.requestId})`, err);
+            logger.error({ requestId: contextValue.requestId, operations: entries.map((e) => e.operation), err }, 'audit event not recorded');
           }
         },
       };
@@ -119,6 +121,11 @@ function requestIdOnInternalErrors(): ApolloServerPlugin<HubContext> {
   return {
     async requestDidStart() {
       return {
+        async didEncounterErrors({ errors, contextValue }) {
+          for (const e of errors) {
+            if (isUnexpected(e)) logger.error({ requestId: contextValue?.requestId, err: e.originalError ?? e, path: e.path }, 'unexpected error');
+          }
+        },
         async willSendResponse({ response, contextValue }) {
           if (response.body.kind !== 'single') return;
           for (const e of response.body.singleResult.errors ?? []) {
@@ -131,7 +138,7 @@ function requestIdOnInternalErrors(): ApolloServerPlugin<HubContext> {
 }
 
 export async function startHub(
-  config: Pick<HubConfig, 'port' | 'host' | 'introspection' | 'exposeQueryCount' | 'limits'>,
+  config: Pick<HubConfig, 'port' | 'host' | 'introspection' | 'exposeQueryCount' | 'limits'> & { logRequests?: boolean },
   ds: DataSource,
 ): Promise<RunningHub> {
   const schema = await hubSchema();
@@ -164,6 +171,9 @@ export async function startHub(
     res.setHeader('x-request-id', id);
     next();
   });
+  if (config.logRequests) {
+    app.use(pinoHttp({ logger, genReqId: (_req, res) => String(res.locals.requestId), customProps: (_req, res) => ({ requestId: res.locals.requestId }) }));
+  }
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });

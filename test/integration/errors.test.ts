@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { startTestHub, TestHub, GqlResponse } from '../harness/hub';
+import { logger } from '../../src/logger';
 
 let t: TestHub;
 const seenCodes = new Set<string>();
@@ -97,16 +98,17 @@ describe('bad input', () => {
 describe('unexpected failures', () => {
   it('are masked: a generic message, no SQL, logged on the server, and the rest of the response served', async () => {
     const { mappingSources } = await t.data(`{ mappingSources { id } }`);
-    const log = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+    const log = jest.spyOn(logger, 'error').mockImplementation(() => undefined);
     await t.ds.query(`ALTER TABLE mapping_source RENAME COLUMN publisher TO publisher_broken`);
     try {
       const res = await t.gql(`query($id: ID!) { frameworks { key } node(id: $id) { id } }`, { id: mappingSources[0].id });
       expect(res.errors).toHaveLength(1);
       expect(res.errors![0]).toMatchObject({ message: 'Internal server error', path: ['node'], extensions: { code: 'INTERNAL_SERVER_ERROR' } });
+      expect(res.errors![0].extensions?.requestId).toMatch(/^[0-9a-f-]{36}$/);
       expect(res.data?.node).toBeNull();
       expect(JSON.stringify(res)).not.toMatch(/publisher|SELECT|does not exist|mapping_source/);
       expect(res.data?.frameworks).toHaveLength(4);
-      expect(log).toHaveBeenCalled();
+      expect(log).toHaveBeenCalledWith(expect.objectContaining({ requestId: res.errors![0].extensions?.requestId }), 'unexpected error');
       seenCodes.add('INTERNAL_SERVER_ERROR');
     } finally {
       await t.ds.query(`ALTER TABLE mapping_source RENAME COLUMN publisher_broken TO publisher`);

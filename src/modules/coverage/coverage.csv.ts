@@ -8,6 +8,7 @@ import { CoverageStatus } from './coverage.rules';
 import type { CoverageScope } from './coverage.service';
 import { DEFAULT_COVERAGE_DEPTH } from './coverage.args';
 import { principalOf } from '../auth/principal';
+import { logger } from '../../logger';
 import { currentQueryScope } from '../../database/query-counter';
 import type { Principal } from '../auth/token.service';
 import { REPORT, allows } from '../auth/role';
@@ -65,7 +66,7 @@ export function csvExportRouter(services: Services): Router {
         res.status(err.code === ErrorCode.NOT_FOUND ? 404 : 400).json({ errors: [{ message: err.message, extensions: { code: err.code, ...err.details } }] });
         return;
       }
-      console.error('[export] unexpected error', err);
+      logger.error({ requestId: res.locals.requestId, err }, 'export failed');
       res.status(500).json({ errors: [{ message: 'Internal server error', extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } }] });
     }
   };

@@ -1,0 +1,26 @@
+import path from 'node:path';
+import { ConfigError, loadConfig, projectRoot } from '../../src/config';
+
+describe('configuration', () => {
+  it('defaults to the embedded database, migrating and seeding on start', () => {
+    const c = loadConfig({});
+    expect(c.database).toEqual({ kind: 'pglite', dataDir: path.join(projectRoot(), '.data/pglite') });
+    expect([c.migrateOnStart, c.seedOnStart, c.port, c.introspection]).toEqual([true, true, 4000, true]);
+    expect(c.limits).toEqual({ maxDepth: 12, maxComplexity: 200_000, maxRootFields: 25, ratePerMinute: 600, bodyBytes: 5 * 1024 * 1024 });
+  });
+
+  it('with DATABASE_URL, migrations and seeding are explicit; production turns introspection off', () => {
+    const c = loadConfig({ DATABASE_URL: 'postgresql://u@h/db', NODE_ENV: 'production' });
+    expect([c.database.kind, c.migrateOnStart, c.seedOnStart, c.introspection]).toEqual(['postgres', false, false, false]);
+    expect(loadConfig({ NODE_ENV: 'production', HUB_INTROSPECTION: 'true' }).introspection).toBe(true);
+  });
+
+  it.each([
+    ['PORT', 'abc', 'PORT must be an integer from 0 to 65535, got "abc"'],
+    ['HUB_MAX_DEPTH', '1', 'HUB_MAX_DEPTH must be an integer from 2 to 100, got "1"'],
+    ['HUB_SEED_ON_START', 'maybe', 'HUB_SEED_ON_START must be true or false, got "maybe"'],
+    ['LOG_LEVEL', 'loud', 'LOG_LEVEL must be error, warn, info or debug, got "loud"'],
+  ])('names the bad variable: %s', (name, value, message) => {
+    expect(() => loadConfig({ [name]: value })).toThrow(new ConfigError(message));
+  });
+});
