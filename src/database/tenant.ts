@@ -18,7 +18,14 @@ export function installTenantGuard(): void {
     const connection = (await this.connect()) as { query: (sql: string, params: unknown[]) => Promise<unknown>; [CURRENT]?: string };
     const wanted = currentQueryScope()?.organizationId ?? '';
     if (connection[CURRENT] !== wanted) {
-      await connection.query(`SELECT set_config('app.organization_id', $1, false)`, [wanted]);
+      try {
+        await connection.query(`SELECT set_config('app.organization_id', $1, false)`, [wanted]);
+      } catch (err) {
+        // pg can reject with a bare socket error object; make it an Error that keeps its code.
+        if (err instanceof Error) throw err;
+        const e = err as { code?: string; message?: string };
+        throw Object.assign(new Error(e?.message ?? `database connection failed (${e?.code ?? 'unknown'})`), { code: e?.code });
+      }
       connection[CURRENT] = wanted;
     }
     return original.apply(this, args);

@@ -64,7 +64,9 @@ const UNIQUE_MESSAGES: Record<string, string> = {
  * PostgreSQL errors by SQLSTATE (and constraint name): what a client can cause or retry gets a code;
  * anything else is internal. Never the SQL, never the driver's message.
  */
-export function fromDatabaseError(error: unknown): HubError | null {
+export function fromDatabaseError(input: unknown): HubError | null {
+  // graphql-js wraps non-Error throws (a bare socket error object) as NonErrorThrown with thrownValue.
+  const error = (input as { thrownValue?: unknown })?.thrownValue ?? input;
   const e = error as { code?: unknown; constraint?: unknown; driverError?: { code?: unknown; constraint?: unknown } };
   const code = String(e?.driverError?.code ?? e?.code ?? '');
   const constraint = String(e?.driverError?.constraint ?? e?.constraint ?? '');
@@ -75,7 +77,11 @@ export function fromDatabaseError(error: unknown): HubError | null {
     return new HubError(ErrorCode.BAD_USER_INPUT, 'A value contains characters the database cannot store (NUL or an unpaired surrogate)', {});
   }
   if (code === '23503') return new HubError(ErrorCode.NOT_FOUND, 'A record this write refers to does not exist (any more)', {});
-  if (/^(08|57P)/.test(code) || ['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT'].includes(code) || /Connection terminated|connection.*(closed|ended)/i.test(String((error as Error)?.message ?? ''))) {
+  const message = String((error as Error)?.message ?? '');
+  // A transaction whose connection died: TypeORM releases the runner, and the next statement says so.
+  const released = /QueryRunner(Provider)?AlreadyReleasedError/.test(String((error as Error)?.name ?? (error as object)?.constructor?.name ?? ''));
+  if (released || /^(08|57P)/.test(code) || ['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ENOENT'].includes(code) ||
+      /Connection terminated|connection.*(closed|ended)|not queryable|terminating connection|database system is (starting up|shutting down|in recovery)|connect ECONNREFUSED|ENOENT.*\.s\.PGSQL/i.test(message)) {
     return new HubError(ErrorCode.SERVICE_UNAVAILABLE, 'The database is unavailable; nothing was written by the failed call; retry', {});
   }
   return null;
@@ -86,7 +92,7 @@ export function isUnexpected(raw: unknown): boolean {
   const error = unwrapResolverError(raw);
   if (error instanceof HubError || error instanceof ArgumentValidationError || fromDatabaseError(error)) return false;
   const code = (raw as { extensions?: { code?: unknown } })?.extensions?.code;
-  return !(typeof code === 'string' && (PASS_THROUGH.has(code) || code === ErrorCode.UNAUTHENTICATED));
+  return !(typeof code === 'string' && (PASS_THROUGH.has(code) || code === ErrorCode.UNAUTHENTICATED || code === ErrorCode.SERVICE_UNAVAILABLE));
 }
 
 export function formatError(formatted: GraphQLFormattedError, raw: unknown): GraphQLFormattedError {
@@ -97,9 +103,10 @@ export function formatError(formatted: GraphQLFormattedError, raw: unknown): Gra
   if (error instanceof HubError) {
     return { ...base, message: error.message, extensions: { code: error.code, ...error.details } };
   }
-  // Raised while building the context (no or bad token): Apollo prefixes the message; keep it plain.
-  if (formatted.extensions?.code === ErrorCode.UNAUTHENTICATED) {
-    return { message: formatted.message.replace(/^Context creation failed: /, ''), extensions: { code: ErrorCode.UNAUTHENTICATED } };
+  // Raised while building the context (no or bad token, database down): Apollo prefixes the message; keep it plain.
+  const contextCode = formatted.extensions?.code;
+  if (contextCode === ErrorCode.UNAUTHENTICATED || contextCode === ErrorCode.SERVICE_UNAVAILABLE) {
+    return { message: formatted.message.replace(/^Context creation failed: /, ''), extensions: { code: contextCode } };
   }
   if (error instanceof ArgumentValidationError) {
     const problems = error.extensions.validationErrors.flatMap((v) => flattenValidation(v));

@@ -16,7 +16,7 @@ import { formatError } from './errors';
 import { hubSchema } from './schema';
 import { GraphQLError } from 'graphql';
 import { principalOf } from '../modules/auth/principal';
-import { ErrorCode, isUnexpected } from './errors';
+import { ErrorCode, fromDatabaseError, isUnexpected } from './errors';
 import { logger } from '../logger';
 import { pinoHttp } from 'pino-http';
 import { csvExportRouter } from '../modules/coverage/coverage.csv';
@@ -196,7 +196,12 @@ export async function startHub(
     expressMiddleware(apollo, {
       context: async ({ req, res }): Promise<HubContext> => {
         const queryScope: QueryScope = currentQueryScope() ?? { statements: 0 };
-        const principal = await principalOf(services, req.headers.authorization);
+        const principal = await principalOf(services, req.headers.authorization).catch((err) => {
+          // The token lookup is the first statement of every request: a database outage surfaces here.
+          const mapped = fromDatabaseError(err);
+          if (!mapped) throw err;
+          throw new GraphQLError(mapped.message, { extensions: { code: mapped.code, http: { status: 503 } } });
+        });
         if (typeof principal === 'string') throw unauthenticated(principal);
         const organizationId = principal.organizationId;
         // From here on every statement of this request runs with the token's organization set for RLS.

