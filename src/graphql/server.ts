@@ -14,7 +14,7 @@ import { QueryScope, currentQueryScope, withQueryScope } from '../database/query
 import { HubContext, createLoaders, createServices } from './context';
 import { formatError } from './errors';
 import { hubSchema } from './schema';
-import { GraphQLError } from 'graphql';
+import { GraphQLError, visit } from 'graphql';
 import { principalOf } from '../modules/auth/principal';
 import { ErrorCode, fromDatabaseError, isUnexpected } from './errors';
 import { logger } from '../logger';
@@ -83,32 +83,47 @@ const bodyErrors: express.ErrorRequestHandler = (err, _req, res, next) => {
 function auditPlugin(): ApolloServerPlugin<HubContext> {
   return {
     async requestDidStart() {
+      let before: Record<string, unknown> = {};
+      let named = new Set<string>();
       return {
+        // Before execution: the rows the call names (ids in variables or literals), as they are now.
+        async executionDidStart({ operation, request, contextValue }) {
+          if (operation.operation !== 'mutation') return;
+          named = collectIds(request.variables);
+          visit(operation, { StringValue: (node) => void collectIds(node.value, named) });
+          before = await contextValue.services.audit.snapshot([...named]).catch(() => ({}));
+        },
         async willSendResponse({ operation, response, contextValue, request }) {
           if (operation?.operation !== 'mutation' || response.body.kind !== 'single') return;
           const result = response.body.singleResult;
-          const entries = operation.selectionSet.selections.flatMap((sel) => {
-            if (sel.kind !== 'Field') return [];
-            const key = sel.alias?.value ?? sel.name.value;
-            const error = result.errors?.find((e) => e.path?.[0] === key);
-            const p = contextValue.principal;
-            return [{
-              organizationId: p.organizationId,
-              tokenId: p.tokenId,
-              tokenPrefix: p.prefix,
-              actor: contextValue.actor,
-              operation: sel.name.value,
-              touchedIds: [...collectIds([request.variables, (result.data as Record<string, unknown> | null | undefined)?.[key]])],
-              variables: request.variables ?? null,
-              outcome: error ? String(error.extensions?.code ?? 'ERROR') : 'OK',
-              requestId: contextValue.requestId,
-            }];
-          });
           try {
+            const touchedAll = new Set([...named, ...collectIds(result.data)]);
+            const after = await contextValue.services.audit.snapshot([...touchedAll]);
+            const entries = operation.selectionSet.selections.flatMap((sel) => {
+              if (sel.kind !== 'Field') return [];
+              const key = sel.alias?.value ?? sel.name.value;
+              const error = result.errors?.find((e) => e.path?.[0] === key);
+              const touched = [...collectIds([request.variables, (result.data as Record<string, unknown> | null | undefined)?.[key]])];
+              const pick = (images: Record<string, unknown>) => Object.fromEntries(touched.filter((id) => id in images).map((id) => [id, images[id]]));
+              const p = contextValue.principal;
+              return [{
+                organizationId: p.organizationId,
+                tokenId: p.tokenId,
+                tokenPrefix: p.prefix,
+                actor: contextValue.actor,
+                operation: sel.name.value,
+                touchedIds: touched,
+                variables: request.variables ?? null,
+                outcome: error ? String(error.extensions?.code ?? 'ERROR') : 'OK',
+                requestId: contextValue.requestId,
+                before: pick(before),
+                after: pick(after),
+              }];
+            });
             await contextValue.services.audit.append(entries);
           } catch (err) {
             // The answer stands; a lost audit event is an operations alarm, not the caller's error.
-            logger.error({ requestId: contextValue.requestId, operations: entries.map((e) => e.operation), err }, 'audit event not recorded');
+            logger.error({ requestId: contextValue.requestId, err }, 'audit event not recorded');
           }
         },
       };

@@ -33,19 +33,33 @@ describe('audit trail', () => {
     expect(byId.auditTrail.nodes.map((n: any) => n.operation)).toEqual(['upsertEvidence']);
   });
 
+  it('keeps before and after images of the rows an update touched', async () => {
+    const id = (await t.data(`mutation { registerAiSystem(input: { name: "Chatbot" }) { id } }`)).registerAiSystem.id;
+    await t.data(`mutation($id: ID!) { updateAiSystem(input: { id: $id, name: "Support chatbot", riskClass: LIMITED_RISK }) { version } }`, { id });
+    const d = await t.data(TRAIL + '', { f: { operation: 'updateAiSystem' } });
+    const [e] = d.auditTrail.nodes;
+    const full = await t.data(`{ auditTrail(filter: { operation: "updateAiSystem" }) { nodes { before after } } }`);
+    const { before, after } = full.auditTrail.nodes[0];
+    expect(e.touchedIds).toEqual([id]);
+    expect([before[id].table, before[id].name, before[id].version, before[id].risk_class]).toEqual(['ai_system', 'Chatbot', 1, null]);
+    expect([after[id].name, after[id].version, after[id].risk_class]).toEqual(['Support chatbot', 2, 'LIMITED_RISK']);
+  });
+
   it('never stores a token secret', async () => {
     const made = await t.data(`mutation { createApiToken(input: { name: "auditor", role: VIEWER }) { token apiToken { id } } }`);
     const rows = await t.ds.query(`SELECT * FROM audit_event WHERE operation = 'createApiToken'`);
     expect(rows).toHaveLength(1);
     expect(JSON.stringify(rows)).not.toContain(made.createApiToken.token);
     expect(rows[0].touched_ids).toEqual([made.createApiToken.apiToken.id]);
+    expect(rows[0].after[made.createApiToken.apiToken.id]).toMatchObject({ table: 'api_token', name: 'auditor', role: 'VIEWER' });
+    expect(JSON.stringify(rows[0].after)).not.toContain('token_hash');
   });
 
   it('is append-only in the database: UPDATE, DELETE and TRUNCATE are refused', async () => {
     await expect(t.ds.query(`UPDATE audit_event SET outcome = 'OK'`)).rejects.toThrow(/append-only \(UPDATE refused\)/);
     await expect(t.ds.query(`DELETE FROM audit_event`)).rejects.toThrow(/append-only \(DELETE refused\)/);
     await expect(t.ds.query(`TRUNCATE audit_event`)).rejects.toThrow(/append-only \(TRUNCATE refused\)/);
-    expect((await t.ds.query(`SELECT count(*)::int AS n FROM audit_event`))[0].n).toBe(3);
+    expect((await t.ds.query(`SELECT count(*)::int AS n FROM audit_event`))[0].n).toBe(5);
   });
 
   it('is for ADMIN only', async () => {

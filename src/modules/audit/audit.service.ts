@@ -2,6 +2,12 @@ import type { DataSource } from 'typeorm';
 import { hydrate } from '../../database/hydrate';
 import { AuditEvent } from './audit-event.entity';
 
+/** Tables whose rows a mutation can touch, snapshotted by id for the trail (token hashes left out). */
+const SNAPSHOT_TABLES = [
+  'evidence', 'evidence_link', 'applicability_decision', 'prefill_rejection', 'ai_system', 'gate_task', 'impact_assessment',
+  'oversight_point', 'internal_audit', 'audit_finding', 'nonconformity', 'register_record', 'mapping_source', 'api_token',
+];
+
 export interface AuditEntry {
   organizationId: string;
   tokenId: string | null;
@@ -12,6 +18,8 @@ export interface AuditEntry {
   variables: unknown;
   outcome: string;
   requestId: string;
+  before?: Record<string, unknown> | null;
+  after?: Record<string, unknown> | null;
 }
 
 /** Keys whose values never enter the trail, wherever they appear. */
@@ -39,16 +47,27 @@ export function collectIds(value: unknown, out = new Set<string>()): Set<string>
 export class AuditService {
   constructor(private readonly ds: DataSource) {}
 
+  /** Rows with these ids, as JSON by id (row-level security limits them to the caller's organization). One statement. */
+  async snapshot(ids: readonly string[]): Promise<Record<string, unknown>> {
+    if (!ids.length) return {};
+    const rows: { id: string; t: string; row: Record<string, unknown> }[] = await this.ds.query(
+      SNAPSHOT_TABLES.map((t) => `SELECT x.id::text AS id, '${t}' AS t, to_jsonb(x) - 'token_hash' AS row FROM ${t} x WHERE x.id = ANY($1::uuid[])`).join(' UNION ALL '),
+      [[...ids]],
+    );
+    return Object.fromEntries(rows.map((r) => [r.id, { table: r.t, ...r.row }]));
+  }
+
   async append(entries: AuditEntry[]): Promise<void> {
     if (!entries.length) return;
     await this.ds.query(
-      `INSERT INTO audit_event (organization_id, token_id, token_prefix, actor, operation, touched_ids, variables, outcome, request_id)
-       SELECT x.organization_id, x.token_id, x.token_prefix, x.actor, x.operation, x.touched_ids, x.variables, x.outcome, x.request_id
+      `INSERT INTO audit_event (organization_id, token_id, token_prefix, actor, operation, touched_ids, variables, outcome, request_id, before, after)
+       SELECT x.organization_id, x.token_id, x.token_prefix, x.actor, x.operation, x.touched_ids, x.variables, x.outcome, x.request_id, x.before, x.after
        FROM jsonb_to_recordset($1::jsonb) AS x(organization_id uuid, token_id uuid, token_prefix text, actor text, operation text,
-            touched_ids text[], variables jsonb, outcome text, request_id text)`,
+            touched_ids text[], variables jsonb, outcome text, request_id text, before jsonb, after jsonb)`,
       [JSON.stringify(entries.map((e) => ({
         organization_id: e.organizationId, token_id: e.tokenId, token_prefix: e.tokenPrefix, actor: e.actor, operation: e.operation,
         touched_ids: e.touchedIds, variables: redact(e.variables), outcome: e.outcome, request_id: e.requestId,
+        before: e.before ? redact(e.before) : null, after: e.after ? redact(e.after) : null,
       })))],
     );
   }
