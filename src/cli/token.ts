@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config';
 import { closeDataSource, createDataSource } from '../database/data-source';
+import { migrate, pendingMigrations } from '../database/migrator';
 import { OrganizationService } from '../modules/organization/organization.service';
 import { TokenService } from '../modules/auth/token.service';
 import { Role } from '../modules/auth/role';
@@ -21,6 +22,9 @@ async function main(): Promise<void> {
   const ds = await createDataSource(config.database, { logLevel: 'error' });
   await ds.initialize();
   try {
+    // The embedded default migrates itself, as `npm start` would; a server at DATABASE_URL must be migrated already.
+    if (config.migrateOnStart) await migrate(ds);
+    else if (await pendingMigrations(ds)) throw new Error('the database has pending migrations: run `npm run migrate` first');
     const { token } = await new TokenService(ds, new OrganizationService(ds)).createForSlug(values.org, role, values.name ?? `${role.toLowerCase()} token`);
     process.stdout.write(`${token}\n`);
   } finally {
