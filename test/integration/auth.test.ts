@@ -90,6 +90,9 @@ describe('roles', () => {
     const other = all.evidences.nodes.find((n: any) => n.externalId === 'x-EDITOR');
     const peek = await raw(tokens.INTEGRATOR, `{ evidence(id: "${other.id}") { title } }`);
     expect(peek.body.errors[0].extensions.code).toBe('NOT_FOUND');
+    // nor through a requirement's links
+    const around = await raw(tokens.INTEGRATOR, `{ requirement(framework: "iso27001", ref: "A.5.1") { ref evidence { id } } }`);
+    expect(around.body.errors[0].extensions.code).toBe('FORBIDDEN');
   });
 
   it('CSV exports need a token and ANALYST', async () => {

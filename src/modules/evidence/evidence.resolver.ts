@@ -17,7 +17,7 @@ import {
   UpsertEvidencePayload,
 } from './evidence.payload';
 import type { ItemResult } from './evidence.service';
-import { EDIT, INGEST, READ_EVIDENCE, Role } from '../auth/role';
+import { EDIT, INGEST, READ, READ_EVIDENCE, Role } from '../auth/role';
 
 @ObjectType({ description: 'A page of evidence, newest first.' })
 export class EvidenceConnection extends Connection(Evidence, 'Evidence') {}
@@ -173,7 +173,8 @@ export class EvidenceLinkResolver {
 
 @Resolver(() => Requirement)
 export class RequirementEvidenceResolver {
-  @Authorized(...READ_EVIDENCE)
+  // All of the organization's links: not for an INTEGRATOR, which reads only what it wrote.
+  @Authorized(...READ)
   @FieldResolver(() => [EvidenceLink], { description: 'The organization\'s evidence links to this requirement active at asOf (default now), newest first.' })
   evidence(
     @Root() r: Requirement,
