@@ -1,0 +1,328 @@
+/**
+ * npm run bench -- [--scale small|full] [--seed N] [--runs N]
+ *
+ * Starts a throwaway PostgreSQL the way the tests do (or uses DATABASE_URL, which must be a superuser
+ * URL of an empty database), migrates, seeds the real catalogs and mappings, generates synthetic
+ * organizations deterministically, starts the hub as its own process (role hub_app, so row-level
+ * security is part of every measurement) and measures its reports over HTTP.
+ */
+import 'reflect-metadata';
+import { spawn, ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { Client } from 'pg';
+import type { DataSource } from 'typeorm';
+import { createDataSource } from '../src/database/data-source';
+import { migrate } from '../src/database/migrator';
+import { seed } from '../src/modules/catalog/catalog.seeder';
+import { TokenService } from '../src/modules/auth/token.service';
+import { OrganizationService } from '../src/modules/organization/organization.service';
+import { Role } from '../src/modules/auth/role';
+import { startTestPostgres, TestPostgres } from '../test/harness/postgres';
+import { generateOrganization, OrgShape, prepareRequirementPool } from './data';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+
+interface Options {
+  scale: 'small' | 'full';
+  seed: number;
+  runs: number;
+}
+
+function parseArgs(argv: string[]): Options {
+  const opts: Options = { scale: 'small', seed: 42, runs: 20 };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const next = () => {
+      const v = argv[++i];
+      if (v === undefined) throw new Error(`${a} needs a value`);
+      return v;
+    };
+    if (a === '--scale') {
+      const v = next();
+      if (v !== 'small' && v !== 'full') throw new Error(`--scale is small or full, got "${v}"`);
+      opts.scale = v;
+    } else if (a === '--seed') opts.seed = Number(next());
+    else if (a === '--runs') opts.runs = Math.max(20, Number(next()));
+    else throw new Error(`unknown option ${a}`);
+  }
+  return opts;
+}
+
+/** The measured organization at full scale; the others hold a tenth of it. */
+const FULL: OrgShape = { systems: 200, evidence: 100_000, linksPerEvidence: 10, oversightRecords: 500_000 };
+const ORGANIZATIONS = 20;
+
+function scaled(shape: OrgShape, factor: number): OrgShape {
+  return {
+    systems: Math.max(2, Math.round(shape.systems * factor)),
+    evidence: Math.max(10, Math.round(shape.evidence * factor)),
+    linksPerEvidence: shape.linksPerEvidence,
+    oversightRecords: Math.max(10, Math.round(shape.oversightRecords * factor)),
+  };
+}
+
+const freePort = () =>
+  new Promise<number>((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as net.AddressInfo).port;
+      srv.close(() => resolve(port));
+    });
+  });
+
+function rssMb(pid: number): number | null {
+  try {
+    const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+    const m = /VmRSS:\s+(\d+) kB/.exec(status);
+    return m ? Math.round(Number(m[1]) / 1024) : null;
+  } catch {
+    return null;
+  }
+}
+
+interface GqlResult {
+  data?: any;
+  errors?: { message: string; extensions?: Record<string, unknown> }[];
+  extensions?: { sqlStatements?: number };
+}
+
+async function gql(url: string, token: string, query: string, variables: Record<string, unknown> = {}): Promise<GqlResult> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = (await res.json()) as GqlResult;
+  if (body.errors?.length) throw new Error(`GraphQL errors: ${JSON.stringify(body.errors).slice(0, 500)}`);
+  return body;
+}
+
+const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+
+interface Measurement {
+  name: string;
+  runs: number;
+  p50Ms: number;
+  p95Ms: number;
+  sqlStatements: number | null;
+}
+
+async function measure(name: string, runs: number, call: () => Promise<GqlResult>): Promise<{ m: Measurement; last: GqlResult }> {
+  for (let i = 0; i < 3; i++) await call(); // warm-up
+  const times: number[] = [];
+  let last: GqlResult = {};
+  const statements = new Set<number>();
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    last = await call();
+    times.push(performance.now() - t0);
+    if (typeof last.extensions?.sqlStatements === 'number') statements.add(last.extensions.sqlStatements);
+  }
+  times.sort((a, b) => a - b);
+  const round = (x: number) => Math.round(x * 10) / 10;
+  return {
+    m: {
+      name,
+      runs,
+      p50Ms: round(percentile(times, 50)),
+      p95Ms: round(percentile(times, 95)),
+      sqlStatements: statements.size === 1 ? [...statements][0] : statements.size ? Math.max(...statements) : null,
+    },
+    last,
+  };
+}
+
+const Q_SUMMARY = `query { coverageSummary { framework { key } totals { assessable applicable notApplicable covered prefilled partial stale pending gap } } }`;
+const Q_COVERAGE = `query { coverage(framework: "iso42001") { totals { assessable covered prefilled partial stale pending gap notApplicable }
+  requirements(first: 100) { totalCount nodes { status requirement { ref } inferred { state coverage } } } } }`;
+const Q_PREFILL = `query { prefill(from: "iso27001", to: "iso42001") { totals { assessable full partial none } } }`;
+const Q_GAPS = `query($s: ID!) { gaps(framework: "eu-ai-act", aiSystemId: $s) { totals { assessable covered prefilled partial stale pending gap notApplicable }
+  items { status requirement { ref } suggestedEvidence(first: 3) { evidence { title } } } } }`;
+const Q_NESTED = `query { framework(key: "iso27001") { requirements(first: 200) { nodes { ref mappings { relationship counterpart { ref framework { key } } } } } } }`;
+const M_BULK = `mutation($input: BulkUpsertEvidenceInput!) { bulkUpsertEvidence(input: $input) { created updated unchanged failed } }`;
+
+async function startServer(appUrl: string): Promise<{ url: string; child: ChildProcess; stop: () => Promise<void> }> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [path.join(ROOT, 'dist', 'src', 'main.js')], {
+    env: {
+      ...process.env,
+      DATABASE_URL: appUrl,
+      PORT: String(port),
+      HUB_EXPOSE_QUERY_COUNT: 'true',
+      HUB_RATE_LIMIT_PER_MINUTE: '0',
+      HUB_MAX_BODY_BYTES: String(20 * 1024 * 1024),
+      LOG_LEVEL: 'warn',
+      NODE_ENV: 'production',
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const url = `http://127.0.0.1:${port}/graphql`;
+  for (let i = 0; i < 300; i++) {
+    if (child.exitCode !== null) throw new Error(`the hub exited with ${child.exitCode}`);
+    try {
+      const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{__typename}"}' });
+      if (res.status < 500) break;
+    } catch {
+      /* not listening yet */
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    url,
+    child,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+async function main(): Promise<void> {
+  const opts = parseArgs(process.argv.slice(2));
+  const factor = opts.scale === 'full' ? 1 : 0.01;
+  const measured = scaled(FULL, factor);
+  const others = scaled(FULL, factor / 10);
+  const log = (msg: string) => process.stdout.write(`[bench] ${msg}\n`);
+  const t0 = Date.now();
+
+  let pg: TestPostgres | null = null;
+  let adminUrl: string;
+  let appUrl: string;
+  if (process.env.DATABASE_URL) {
+    adminUrl = process.env.DATABASE_URL;
+    appUrl = process.env.BENCH_APP_DATABASE_URL ?? adminUrl;
+  } else {
+    pg = await startTestPostgres();
+    const admin = new Client({ connectionString: pg.adminUrl });
+    await admin.connect();
+    await admin.query(`CREATE ROLE hub_app LOGIN PASSWORD 'hub_app' NOSUPERUSER NOBYPASSRLS`);
+    await admin.query(`CREATE DATABASE hub_bench`);
+    await admin.end();
+    adminUrl = pg.urlFor('hub_bench');
+    appUrl = pg.appUrlFor('hub_bench');
+  }
+  log(`PostgreSQL: ${pg ? `throwaway (${pg.kind})` : 'DATABASE_URL'}; scale ${opts.scale}, seed ${opts.seed}`);
+
+  const ds: DataSource = await createDataSource({ kind: 'postgres', url: adminUrl }, { poolSize: 2 });
+  await ds.initialize();
+  let server: Awaited<ReturnType<typeof startServer>> | null = null;
+  try {
+    await migrate(ds);
+    await seed(ds);
+    if (pg) {
+      await ds.query(`GRANT USAGE ON SCHEMA public TO hub_app`);
+      await ds.query(`GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO hub_app`);
+      await ds.query(`GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO hub_app`);
+    }
+    const [{ version }] = await ds.query(`SHOW server_version`).then((rows: { server_version: string }[]) => rows.map((r) => ({ version: r.server_version })));
+    log(`migrated and seeded (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+
+    await prepareRequirementPool(ds);
+    const tokens = new TokenService(ds, new OrganizationService(ds));
+    const gen0 = Date.now();
+    const { token } = await tokens.createForSlug('bench-measured', Role.ADMIN, 'bench');
+    const [{ id: measuredOrg }] = await ds.query(`SELECT id FROM organization WHERE slug = 'bench-measured'`);
+    await generateOrganization(ds, measuredOrg, measured, opts.seed);
+    for (let i = 1; i < ORGANIZATIONS; i++) {
+      const slug = `bench-other-${String(i).padStart(2, '0')}`;
+      await tokens.createForSlug(slug, Role.ADMIN, 'bench');
+      const [{ id }] = await ds.query(`SELECT id FROM organization WHERE slug = $1`, [slug]);
+      await generateOrganization(ds, id, others, opts.seed + i);
+    }
+    await ds.query(`DROP TABLE bench_pool`);
+    await ds.query(`VACUUM ANALYZE`);
+    const [counts] = await ds.query(
+      `SELECT (SELECT count(*) FROM evidence WHERE organization_id = $1)::int AS evidence,
+              (SELECT count(*) FROM evidence_link WHERE organization_id = $1)::int AS links,
+              (SELECT count(*) FROM oversight_record WHERE organization_id = $1)::int AS oversight,
+              (SELECT count(*) FROM evidence_link)::int AS "allLinks"`,
+      [measuredOrg],
+    );
+    const generationSeconds = (Date.now() - gen0) / 1000;
+    log(`generated ${ORGANIZATIONS} organizations in ${generationSeconds.toFixed(1)} s; measured one: ${JSON.stringify(counts)}`);
+
+    server = await startServer(appUrl);
+    const url = server.url;
+    const [{ id: systemId }] = await ds.query(
+      `SELECT s.id FROM ai_system s WHERE s.organization_id = $1 ORDER BY (SELECT count(*) FROM evidence e WHERE e.ai_system_id = s.id) DESC, s.name LIMIT 1`,
+      [measuredOrg],
+    );
+    const systemGid = systemId;
+
+    const results: Measurement[] = [];
+    const run = async (name: string, q: string, vars: Record<string, unknown> = {}) => {
+      const { m, last } = await measure(name, opts.runs, () => gql(url, token, q, vars));
+      results.push(m);
+      log(`${name}: p50 ${m.p50Ms} ms, p95 ${m.p95Ms} ms, ${m.sqlStatements} SQL statements`);
+      return last;
+    };
+    await run('coverageSummary', Q_SUMMARY);
+    await run('coverage(iso42001) first 100', Q_COVERAGE);
+    await run('prefill(iso27001 -> iso42001)', Q_PREFILL);
+    await run('gaps(eu-ai-act, one system)', Q_GAPS, { s: systemGid });
+    await run('nested catalog read (200)', Q_NESTED);
+
+    // Ingestion through the bulk path: batches of 1,000 items with 10 links each.
+    const batches = opts.scale === 'full' ? 10 : 2;
+    const [pool] = [await ds.query(`SELECT r.ref FROM requirement r JOIN framework f ON f.id = r.framework_id WHERE f.key = 'iso27001' AND r.assessable ORDER BY r.position`)];
+    const refs: string[] = pool.map((r: { ref: string }) => r.ref);
+    const batch = (b: number) =>
+      Array.from({ length: 1000 }, (_, i) => ({
+        sourceSystem: 'bench-ingest',
+        externalId: `B${b}-${i}`,
+        title: `Ingested item ${b}-${i}`,
+        kind: 'TICKET',
+        effectiveAt: '2026-01-01T00:00:00Z',
+        links: Array.from({ length: 10 }, (_, k) => ({ framework: 'iso27001', ref: refs[(i + k * 7) % refs.length] })),
+      }));
+    const ingest = async (label: string) => {
+      let links = 0;
+      let outcome = { created: 0, updated: 0, unchanged: 0, failed: 0 };
+      const s0 = performance.now();
+      for (let b = 0; b < batches; b++) {
+        const res = await gql(url, token, M_BULK, { input: { items: batch(b) } });
+        const p = res.data.bulkUpsertEvidence;
+        outcome = { created: outcome.created + p.created, updated: outcome.updated + p.updated, unchanged: outcome.unchanged + p.unchanged, failed: outcome.failed + p.failed };
+        links += 10_000;
+      }
+      const seconds = (performance.now() - s0) / 1000;
+      const perSecond = Math.round(links / seconds);
+      log(`ingestion ${label}: ${links} links in ${seconds.toFixed(2)} s = ${perSecond} links/s (${JSON.stringify(outcome)})`);
+      return { label, links, seconds: Math.round(seconds * 100) / 100, linksPerSecond: perSecond, ...outcome };
+    };
+    const ingestion = [await ingest('new items'), await ingest('re-sent unchanged items')];
+    const rss = rssMb(server.child.pid!);
+    log(`server RSS after the run: ${rss} MB`);
+
+    const report = {
+      date: new Date().toISOString(),
+      scale: opts.scale,
+      seed: opts.seed,
+      machine: { cores: os.cpus().length, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, postgres: version },
+      data: { organizations: ORGANIZATIONS, measured: counts, generationSeconds },
+      reports: results,
+      ingestion,
+      serverRssMb: rss,
+    };
+    fs.mkdirSync(path.join(ROOT, 'bench', 'results'), { recursive: true });
+    fs.writeFileSync(path.join(ROOT, 'bench', 'results', 'latest.json'), JSON.stringify(report, null, 2) + '\n');
+    console.table(results);
+    console.table(ingestion);
+    log(`written to bench/results/latest.json (${((Date.now() - t0) / 1000).toFixed(1)} s in all)`);
+  } finally {
+    if (server) await server.stop();
+    await ds.destroy();
+    if (pg) await pg.stop();
+  }
+}
+
+main().catch((err) => {
+  process.stderr.write(`[bench] failed: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});
