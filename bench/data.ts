@@ -8,7 +8,7 @@ import type { DataSource } from 'typeorm';
 export interface OrgShape {
   systems: number;
   evidence: number;
-  /** Links per evidence item (all on one framework, to distinct requirements). */
+  /** Links per evidence item (all on one framework, to distinct requirements of one class). */
   linksPerEvidence: number;
   oversightRecords: number;
 }
@@ -34,16 +34,24 @@ export async function prepareRequirementPool(ds: DataSource): Promise<void> {
     bands.push(`('${key}', ${from}, ${from + percent})`);
     from += percent;
   }
+  // Each framework's requirements fall into classes by position: half take the valid evidence, a
+  // fifth only stale, a fifth only pending, a tenth none at all, so every status occurs (inferred
+  // coverage then lifts some of them).
   await ds.query(`
     CREATE TABLE bench_pool AS
-    SELECT b.key, b.lo, b.hi, r.id AS requirement_id,
-           (row_number() OVER (PARTITION BY b.key ORDER BY r.position, r.ref) - 1)::int AS n,
-           count(*) OVER (PARTITION BY b.key)::int AS total
-      FROM (VALUES ${bands.join(', ')}) AS b(key, lo, hi)
-      JOIN framework f ON f.key = b.key
-      JOIN requirement r ON r.framework_id = f.id AND r.assessable
-     WHERE f.version = (SELECT max(version) FROM framework f2 WHERE f2.key = f.key)`);
-  await ds.query(`CREATE INDEX ON bench_pool (lo, n)`);
+    SELECT key, lo, hi, requirement_id, grp,
+           (row_number() OVER (PARTITION BY key, grp ORDER BY n) - 1)::int AS n,
+           count(*) OVER (PARTITION BY key, grp)::int AS total
+      FROM (
+        SELECT b.key, b.lo, b.hi, r.id AS requirement_id,
+               row_number() OVER (PARTITION BY b.key ORDER BY r.position, r.ref) - 1 AS n
+          FROM (VALUES ${bands.join(', ')}) AS b(key, lo, hi)
+          JOIN framework f ON f.key = b.key
+          JOIN requirement r ON r.framework_id = f.id AND r.assessable
+         WHERE f.version = (SELECT max(version) FROM framework f2 WHERE f2.key = f.key)
+      ) numbered
+      CROSS JOIN LATERAL (SELECT CASE WHEN n % 10 < 5 THEN 'VALID' WHEN n % 10 < 7 THEN 'STALE' WHEN n % 10 < 9 THEN 'PENDING' ELSE 'NONE' END AS grp) g`);
+  await ds.query(`CREATE INDEX ON bench_pool (lo, grp, n)`);
 }
 
 export async function generateOrganization(ds: DataSource, orgId: string, shape: OrgShape, seed: number): Promise<void> {
@@ -78,7 +86,8 @@ export async function generateOrganization(ds: DataSource, orgId: string, shape:
   // from a hashed start (distinct as long as the framework has that many). One in eight links is PARTIAL.
   await ds.query(
     `WITH e AS (
-       SELECT id, seq, ${pick(seed, 'fw', 'seq', 100)} AS band, ${pick(seed, 'start', 'seq', 100000)} AS start
+       SELECT id, seq, ${pick(seed, 'fw', 'seq', 100)} AS band, ${pick(seed, 'start', 'seq', 100000)} AS start,
+              CASE WHEN valid_until IS NOT NULL THEN 'STALE' WHEN status = 'ACCEPTED' THEN 'VALID' ELSE 'PENDING' END AS grp
          FROM evidence WHERE organization_id = $1)
      INSERT INTO evidence_link (organization_id, evidence_id, requirement_id, coverage, linked_by, linked_at)
      SELECT $1, e.id, p.requirement_id,
@@ -86,16 +95,16 @@ export async function generateOrganization(ds: DataSource, orgId: string, shape:
             ${actor}, timestamptz '2025-01-01'
        FROM e
        CROSS JOIN generate_series(0, $2 - 1) k
-       JOIN LATERAL (SELECT lo, total FROM bench_pool WHERE e.band >= lo AND e.band < hi LIMIT 1) b ON true
-       JOIN bench_pool p ON p.lo = b.lo AND p.n = (e.start + k) % b.total`,
+       JOIN LATERAL (SELECT lo, total FROM bench_pool WHERE e.band >= lo AND e.band < hi AND grp = e.grp LIMIT 1) b ON true
+       JOIN bench_pool p ON p.lo = b.lo AND p.grp = e.grp AND p.n = (e.start + k) % b.total`,
     [orgId, shape.linksPerEvidence],
   );
   // Statement of Applicability: one in twelve Annex A controls of each standard is NOT_APPLICABLE.
   await ds.query(
     `INSERT INTO applicability_decision (organization_id, requirement_id, applicability, justification, reasons, decided_by, decided_at)
      SELECT $1, p.requirement_id,
-            CASE WHEN ${pick(seed, 'soa', 'p.requirement_id', 12)} = 0 THEN 'NOT_APPLICABLE' ELSE 'APPLICABLE' END,
-            CASE WHEN ${pick(seed, 'soa', 'p.requirement_id', 12)} = 0 THEN 'Out of scope of the synthetic organization' END,
+            CASE WHEN ${pick(seed, 'soa', 'r.ref', 12)} = 0 THEN 'NOT_APPLICABLE' ELSE 'APPLICABLE' END,
+            CASE WHEN ${pick(seed, 'soa', 'r.ref', 12)} = 0 THEN 'Out of scope of the synthetic organization' END,
             ARRAY['RISK_TREATMENT'], ${actor}, timestamptz '2025-01-01'
        FROM bench_pool p JOIN requirement r ON r.id = p.requirement_id
       WHERE p.key IN ('iso27001', 'iso42001') AND r.ref LIKE 'A.%'`,
@@ -109,7 +118,8 @@ export async function generateOrganization(ds: DataSource, orgId: string, shape:
     [orgId],
   );
   await ds.query(
-    `WITH pts AS (SELECT id, row_number() OVER (ORDER BY id) - 1 AS n, count(*) OVER () AS total FROM oversight_point WHERE organization_id = $1)
+    `WITH pts AS (SELECT p.id, row_number() OVER (ORDER BY s.name, p.name) - 1 AS n, count(*) OVER () AS total
+                   FROM oversight_point p JOIN ai_system s ON s.id = p.ai_system_id WHERE p.organization_id = $1)
      INSERT INTO oversight_record (organization_id, point_id, reviewer, decided_at, decision, case_ref)
      SELECT $1, pts.id, 'reviewer-' || ${pick(seed, 'rev', 'g', 40)},
             timestamptz '2025-06-01' + (g || ' seconds')::interval,

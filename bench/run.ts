@@ -22,6 +22,7 @@ import { OrganizationService } from '../src/modules/organization/organization.se
 import { Role } from '../src/modules/auth/role';
 import { startTestPostgres, TestPostgres } from '../test/harness/postgres';
 import { generateOrganization, OrgShape, prepareRequirementPool } from './data';
+import { prefillBaseline, statusBaseline } from './baseline';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
@@ -109,7 +110,29 @@ interface Measurement {
   p50Ms: number;
   p95Ms: number;
   sqlStatements: number | null;
+  baselineP50Ms?: number;
+  baselineP95Ms?: number;
+  /** GraphQL p50 / baseline p50. */
+  ratio?: number;
+  countsAgree?: boolean;
 }
+
+/** Times a baseline query the same way: warm-up, then the same number of runs. */
+async function timeBaseline<T>(runs: number, call: () => Promise<T>): Promise<{ p50: number; p95: number; value: T }> {
+  for (let i = 0; i < 3; i++) await call();
+  const times: number[] = [];
+  let value!: T;
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    value = await call();
+    times.push(performance.now() - t0);
+  }
+  times.sort((a, b) => a - b);
+  return { p50: Math.round(percentile(times, 50) * 10) / 10, p95: Math.round(percentile(times, 95) * 10) / 10, value };
+}
+
+const STATUS_FIELDS = ['assessable', 'notApplicable', 'covered', 'prefilled', 'partial', 'stale', 'pending', 'gap'] as const;
+const pickCounts = (totals: Record<string, number>, fields: readonly string[]): any => Object.fromEntries(fields.map((f) => [f, totals[f]]));
 
 async function measure(name: string, runs: number, call: () => Promise<GqlResult>): Promise<{ m: Measurement; last: GqlResult }> {
   for (let i = 0; i < 3; i++) await call(); // warm-up
@@ -256,17 +279,44 @@ async function main(): Promise<void> {
     const systemGid = systemId;
 
     const results: Measurement[] = [];
-    const run = async (name: string, q: string, vars: Record<string, unknown> = {}) => {
+    const disagreements: string[] = [];
+    const run = async <T>(name: string, q: string, vars: Record<string, unknown>, baseline?: { call: () => Promise<T>; fromGraphql: (data: any) => T }) => {
       const { m, last } = await measure(name, opts.runs, () => gql(url, token, q, vars));
+      let extra = '';
+      if (baseline) {
+        const b = await timeBaseline(opts.runs, baseline.call);
+        const mine = baseline.fromGraphql(last.data);
+        m.baselineP50Ms = b.p50;
+        m.baselineP95Ms = b.p95;
+        m.ratio = Math.round((m.p50Ms / b.p50) * 100) / 100;
+        m.countsAgree = JSON.stringify(mine) === JSON.stringify(b.value);
+        if (!m.countsAgree) disagreements.push(`${name}: GraphQL ${JSON.stringify(mine)} but SQL baseline ${JSON.stringify(b.value)}`);
+        extra = `; SQL baseline p50 ${b.p50} ms (ratio ${m.ratio}), counts ${m.countsAgree ? 'agree' : 'DIFFER'} ${JSON.stringify(b.value)}`;
+      }
       results.push(m);
-      log(`${name}: p50 ${m.p50Ms} ms, p95 ${m.p95Ms} ms, ${m.sqlStatements} SQL statements`);
+      log(`${name}: p50 ${m.p50Ms} ms, p95 ${m.p95Ms} ms, ${m.sqlStatements} SQL statements${extra}`);
       return last;
     };
-    await run('coverageSummary', Q_SUMMARY);
-    await run('coverage(iso42001) first 100', Q_COVERAGE);
-    await run('prefill(iso27001 -> iso42001)', Q_PREFILL);
-    await run('gaps(eu-ai-act, one system)', Q_GAPS, { s: systemGid });
-    await run('nested catalog read (200)', Q_NESTED);
+    const KEYS = ['eu-ai-act', 'iso27001', 'iso42001', 'nist-ai-rmf'];
+    const byKey = (rows: any[]) =>
+      Object.fromEntries(rows.filter((r) => KEYS.includes(r.framework.key)).sort((a, b) => (a.framework.key < b.framework.key ? -1 : 1)).map((r) => [r.framework.key, pickCounts(r.totals, STATUS_FIELDS)]));
+    await run('coverageSummary', Q_SUMMARY, {}, {
+      call: () => statusBaseline(ds, measuredOrg, KEYS, 2, null),
+      fromGraphql: (d) => byKey(d.coverageSummary),
+    });
+    await run('coverage(iso42001) first 100', Q_COVERAGE, {}, {
+      call: async () => (await statusBaseline(ds, measuredOrg, ['iso42001'], 2, null)).iso42001,
+      fromGraphql: (d) => pickCounts(d.coverage.totals, STATUS_FIELDS),
+    });
+    await run('prefill(iso27001 -> iso42001)', Q_PREFILL, {}, {
+      call: () => prefillBaseline(ds, measuredOrg, 'iso27001', 'iso42001', 2),
+      fromGraphql: (d) => pickCounts(d.prefill.totals, ['assessable', 'full', 'partial', 'none']),
+    });
+    await run('gaps(eu-ai-act, one system)', Q_GAPS, { s: systemGid }, {
+      call: async () => (await statusBaseline(ds, measuredOrg, ['eu-ai-act'], 2, systemId))['eu-ai-act'],
+      fromGraphql: (d) => pickCounts(d.gaps.totals, STATUS_FIELDS),
+    });
+    await run('nested catalog read (200)', Q_NESTED, {});
 
     // Ingestion through the bulk path: batches of 1,000 items with 10 links each.
     const batches = opts.scale === 'full' ? 10 : 2;
@@ -307,6 +357,7 @@ async function main(): Promise<void> {
       machine: { cores: os.cpus().length, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, postgres: version },
       data: { organizations: ORGANIZATIONS, measured: counts, generationSeconds },
       reports: results,
+      countsAgree: disagreements.length === 0,
       ingestion,
       serverRssMb: rss,
     };
@@ -315,6 +366,10 @@ async function main(): Promise<void> {
     console.table(results);
     console.table(ingestion);
     log(`written to bench/results/latest.json (${((Date.now() - t0) / 1000).toFixed(1)} s in all)`);
+    if (disagreements.length) {
+      for (const d of disagreements) process.stderr.write(`[bench] COUNTS DIFFER: ${d}\n`);
+      process.exitCode = 1;
+    }
   } finally {
     if (server) await server.stop();
     await ds.destroy();

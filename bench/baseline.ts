@@ -1,0 +1,134 @@
+/**
+ * Hand-written SQL baselines: the counts per status of each measured report, one statement each,
+ * straight against the database (as a superuser, filtering the organization itself). Written from the
+ * rules in src/modules/coverage/coverage.rules.ts, not from the service's SQL: flags per requirement
+ * (bool_or) instead of counts, rejected pre-fills recomputed per pair instead of subtracted. The
+ * mapping closure table is shared with the service; test/integration/coverage-agreement.test.ts checks
+ * the service's statuses against ones computed from the raw mapping rows without it.
+ */
+import type { DataSource } from 'typeorm';
+
+export interface StatusCounts {
+  assessable: number;
+  notApplicable: number;
+  covered: number;
+  prefilled: number;
+  partial: number;
+  stale: number;
+  pending: number;
+  gap: number;
+}
+
+export interface ReachCounts {
+  assessable: number;
+  full: number;
+  partial: number;
+  none: number;
+}
+
+/**
+ * Flags per evidenced requirement, and per (target, source) pair where a pre-fill was rejected, the
+ * same flags without the rejected evidence. $1 organization, $3 maxDepth, $4 AI system or NULL.
+ */
+const FLAGS = `
+  st8 AS (
+    SELECT l.requirement_id, l.evidence_id, l.coverage,
+      CASE
+        WHEN e.status = 'ACCEPTED' AND e.valid_until <= now() THEN 'STALE'
+        WHEN e.status = 'ACCEPTED' AND e.effective_at <= now() THEN 'VALID'
+        WHEN e.status IN ('DRAFT', 'IN_REVIEW') THEN 'PENDING'
+      END AS s
+    FROM evidence_link l JOIN evidence e ON e.id = l.evidence_id
+    WHERE l.organization_id = $1 AND e.organization_id = $1 AND l.linked_at <= now() AND l.unlinked_at IS NULL
+      AND ($4::uuid IS NULL OR e.ai_system_id IS NULL OR e.ai_system_id = $4::uuid)
+  ),
+  src AS (
+    SELECT requirement_id,
+      bool_or(s = 'VALID' AND coverage = 'FULL') AS vf, bool_or(s = 'VALID') AS va,
+      bool_or(s = 'STALE') AS st, bool_or(s = 'PENDING') AS pe
+    FROM st8 WHERE s IS NOT NULL GROUP BY requirement_id
+  ),
+  rejected_pair AS (
+    SELECT DISTINCT x.requirement_id AS target_id, v.requirement_id AS source_id
+    FROM prefill_rejection x JOIN st8 v ON v.evidence_id = x.evidence_id
+    WHERE x.organization_id = $1
+  ),
+  pair AS (
+    SELECT p.target_id, p.source_id,
+      coalesce(bool_or(v.s = 'VALID' AND v.coverage = 'FULL'), false) AS vf, coalesce(bool_or(v.s = 'VALID'), false) AS va,
+      coalesce(bool_or(v.s = 'STALE'), false) AS st, coalesce(bool_or(v.s = 'PENDING'), false) AS pe
+    FROM rejected_pair p
+    LEFT JOIN st8 v ON v.requirement_id = p.source_id AND v.s IS NOT NULL
+      AND NOT EXISTS (SELECT 1 FROM prefill_rejection x WHERE x.organization_id = $1 AND x.requirement_id = p.target_id AND x.evidence_id = v.evidence_id)
+    GROUP BY p.target_id, p.source_id
+  ),
+  reach AS (
+    SELECT c.to_requirement_id AS target_id, c.from_requirement_id AS source_id, c.full_depth,
+      coalesce(p.vf, s.vf) AS vf, coalesce(p.va, s.va) AS va, coalesce(p.st, s.st) AS st, coalesce(p.pe, s.pe) AS pe
+    FROM src s
+    JOIN mapping_closure c ON c.from_requirement_id = s.requirement_id AND c.scope_id IS NULL AND c.any_depth <= $3
+    LEFT JOIN pair p ON p.target_id = c.to_requirement_id AND p.source_id = c.from_requirement_id
+  )`;
+
+/** Counts per status for the assessable requirements of the given frameworks ($2 keys), by key. */
+export async function statusBaseline(ds: DataSource, orgId: string, keys: string[], maxDepth: number, aiSystemId: string | null): Promise<Record<string, StatusCounts>> {
+  const rows: (StatusCounts & { key: string })[] = await ds.query(
+    `WITH ${FLAGS},
+     target AS (
+       SELECT f.key, r.id FROM requirement r JOIN framework f ON f.id = r.framework_id
+       WHERE r.assessable AND f.key = ANY($2::text[])
+     ),
+     status AS (
+       SELECT t.key,
+         CASE
+           WHEN EXISTS (SELECT 1 FROM applicability_decision d WHERE d.organization_id = $1 AND d.requirement_id = t.id
+                          AND d.decided_at <= now() AND d.superseded_at IS NULL AND d.applicability = 'NOT_APPLICABLE') THEN 'NOT_APPLICABLE'
+           WHEN coalesce(d.vf, false) THEN 'COVERED'
+           WHEN EXISTS (SELECT 1 FROM reach x WHERE x.target_id = t.id AND x.vf AND x.full_depth <= $3) THEN 'PREFILLED'
+           WHEN coalesce(d.va, false) OR EXISTS (SELECT 1 FROM reach x WHERE x.target_id = t.id AND x.va) THEN 'PARTIAL'
+           WHEN coalesce(d.st, false) OR EXISTS (SELECT 1 FROM reach x WHERE x.target_id = t.id AND x.st) THEN 'STALE'
+           WHEN coalesce(d.pe, false) OR EXISTS (SELECT 1 FROM reach x WHERE x.target_id = t.id AND x.pe) THEN 'PENDING'
+           ELSE 'GAP'
+         END AS status
+       FROM target t LEFT JOIN src d ON d.requirement_id = t.id
+     )
+     SELECT key, count(*)::int AS assessable,
+       count(*) FILTER (WHERE status = 'NOT_APPLICABLE')::int AS "notApplicable",
+       count(*) FILTER (WHERE status = 'COVERED')::int AS covered,
+       count(*) FILTER (WHERE status = 'PREFILLED')::int AS prefilled,
+       count(*) FILTER (WHERE status = 'PARTIAL')::int AS partial,
+       count(*) FILTER (WHERE status = 'STALE')::int AS stale,
+       count(*) FILTER (WHERE status = 'PENDING')::int AS pending,
+       count(*) FILTER (WHERE status = 'GAP')::int AS gap
+     FROM status GROUP BY key ORDER BY key`,
+    [orgId, keys, maxDepth, aiSystemId],
+  );
+  return Object.fromEntries(rows.map(({ key, ...counts }) => [key, counts]));
+}
+
+/** Pre-fill reach of `to` from valid evidence on `from` requirements (no Statement of Applicability). */
+export async function prefillBaseline(ds: DataSource, orgId: string, from: string, to: string, maxDepth: number): Promise<ReachCounts> {
+  const [row]: ReachCounts[] = await ds.query(
+    `WITH ${FLAGS},
+     reach_from AS (
+       SELECT x.* FROM reach x JOIN requirement s ON s.id = x.source_id JOIN framework f ON f.id = s.framework_id WHERE f.key = $5
+     ),
+     target AS (
+       SELECT r.id,
+         CASE
+           WHEN EXISTS (SELECT 1 FROM reach_from x WHERE x.target_id = r.id AND x.vf AND x.full_depth <= $3) THEN 'FULL'
+           WHEN EXISTS (SELECT 1 FROM reach_from x WHERE x.target_id = r.id AND x.va) THEN 'PARTIAL'
+           ELSE 'NONE'
+         END AS reach
+       FROM requirement r JOIN framework f ON f.id = r.framework_id
+       WHERE r.assessable AND f.key = $2
+     )
+     SELECT count(*)::int AS assessable,
+       count(*) FILTER (WHERE reach = 'FULL')::int AS full,
+       count(*) FILTER (WHERE reach = 'PARTIAL')::int AS partial,
+       count(*) FILTER (WHERE reach = 'NONE')::int AS none
+     FROM target`,
+    [orgId, to, maxDepth, null, from],
+  );
+  return row;
+}
