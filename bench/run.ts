@@ -23,6 +23,7 @@ import { Role } from '../src/modules/auth/role';
 import { startTestPostgres, TestPostgres } from '../test/harness/postgres';
 import { generateOrganization, OrgShape, prepareRequirementPool } from './data';
 import { prefillBaseline, statusBaseline } from './baseline';
+import { BenchReport, checkTargets, writeBenchmarksMd } from './report';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
@@ -232,7 +233,7 @@ async function main(): Promise<void> {
   }
   log(`PostgreSQL: ${pg ? `throwaway (${pg.kind})` : 'DATABASE_URL'}; scale ${opts.scale}, seed ${opts.seed}`);
 
-  const ds: DataSource = await createDataSource({ kind: 'postgres', url: adminUrl }, { poolSize: 2 });
+  const ds: DataSource = await createDataSource({ kind: 'postgres', url: adminUrl }, { poolSize: 2, logLevel: 'error' });
   await ds.initialize();
   let server: Awaited<ReturnType<typeof startServer>> | null = null;
   try {
@@ -350,7 +351,7 @@ async function main(): Promise<void> {
     const rss = rssMb(server.child.pid!);
     log(`server RSS after the run: ${rss} MB`);
 
-    const report = {
+    const report: BenchReport = {
       date: new Date().toISOString(),
       scale: opts.scale,
       seed: opts.seed,
@@ -361,11 +362,22 @@ async function main(): Promise<void> {
       ingestion,
       serverRssMb: rss,
     };
-    fs.mkdirSync(path.join(ROOT, 'bench', 'results'), { recursive: true });
-    fs.writeFileSync(path.join(ROOT, 'bench', 'results', 'latest.json'), JSON.stringify(report, null, 2) + '\n');
+    const dir = path.join(ROOT, 'bench', 'results');
+    fs.mkdirSync(dir, { recursive: true });
+    const otherFile = path.join(dir, `${opts.scale === 'full' ? 'small' : 'full'}.json`);
+    const other: BenchReport | null = fs.existsSync(otherFile) ? JSON.parse(fs.readFileSync(otherFile, 'utf8')) : null;
+    report.targets = checkTargets(report, other);
+    for (const name of ['latest.json', `${opts.scale}.json`]) fs.writeFileSync(path.join(dir, name), JSON.stringify(report, null, 2) + '\n');
     console.table(results);
     console.table(ingestion);
-    log(`written to bench/results/latest.json (${((Date.now() - t0) / 1000).toFixed(1)} s in all)`);
+    console.table(report.targets);
+    const missed = report.targets.filter((t) => !t.met);
+    if (opts.scale === 'full') {
+      writeBenchmarksMd(path.join(ROOT, 'BENCHMARKS.md'), report);
+      log('BENCHMARKS.md updated');
+    }
+    log(`${missed.length ? `targets MISSED${opts.scale === 'small' ? ' (they are set for the full scale)' : ''}: ${missed.map((t) => t.target).join('; ')}` : 'all targets met'}`);
+    log(`written to bench/results/latest.json and ${opts.scale}.json (${((Date.now() - t0) / 1000).toFixed(1)} s in all)`);
     if (disagreements.length) {
       for (const d of disagreements) process.stderr.write(`[bench] COUNTS DIFFER: ${d}\n`);
       process.exitCode = 1;

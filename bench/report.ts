@@ -1,0 +1,97 @@
+/** Targets of the benchmark, and the generated part of BENCHMARKS.md. */
+import fs from 'node:fs';
+
+export interface BenchReport {
+  date: string;
+  scale: 'small' | 'full';
+  seed: number;
+  machine: { cores: number; memoryGiB: number; node: string; postgres: string };
+  data: { organizations: number; measured: Record<string, number>; generationSeconds: number };
+  reports: {
+    name: string;
+    runs: number;
+    p50Ms: number;
+    p95Ms: number;
+    sqlStatements: number | null;
+    baselineP50Ms?: number;
+    baselineP95Ms?: number;
+    ratio?: number;
+    countsAgree?: boolean;
+  }[];
+  countsAgree: boolean;
+  ingestion: { label: string; links: number; seconds: number; linksPerSecond: number }[];
+  serverRssMb: number | null;
+  targets?: TargetCheck[];
+}
+
+export interface TargetCheck {
+  target: string;
+  measured: string;
+  met: boolean;
+}
+
+/**
+ * The issue's targets. They are set for the full scale; at small scale they are printed for
+ * information. `other` is the last result of the other scale, for the statement-count comparison.
+ */
+export function checkTargets(r: BenchReport, other: BenchReport | null): TargetCheck[] {
+  const out: TargetCheck[] = [];
+  const summary = r.reports.find((x) => x.name === 'coverageSummary');
+  if (summary) out.push({ target: 'coverageSummary p50 <= 100 ms', measured: `${summary.p50Ms} ms`, met: summary.p50Ms <= 100 });
+  for (const x of r.reports.filter((x) => x.ratio !== undefined)) {
+    out.push({ target: `${x.name} <= 1.5x its SQL baseline (p50)`, measured: `${x.ratio}x (${x.p50Ms} vs ${x.baselineP50Ms} ms)`, met: x.ratio! <= 1.5 });
+  }
+  for (const x of r.reports.slice(0, 3)) {
+    out.push({ target: `${x.name}: <= 10 SQL statements`, measured: String(x.sqlStatements), met: x.sqlStatements !== null && x.sqlStatements <= 10 });
+  }
+  if (other) {
+    const same = r.reports.every((x) => other.reports.find((o) => o.name === x.name)?.sqlStatements === x.sqlStatements);
+    const list = r.reports.map((x) => `${x.sqlStatements}/${other.reports.find((o) => o.name === x.name)?.sqlStatements ?? '?'}`).join(', ');
+    out.push({ target: `SQL statements the same at ${r.scale} and ${other.scale} scale`, measured: `${r.scale}/${other.scale}: ${list}`, met: same });
+  }
+  const fresh = r.ingestion.find((i) => i.label === 'new items');
+  if (fresh) out.push({ target: 'ingestion of new items >= 10,000 links/s', measured: `${fresh.linksPerSecond} links/s`, met: fresh.linksPerSecond >= 10_000 });
+  out.push({ target: 'server RSS <= 400 MB after the run', measured: `${r.serverRssMb} MB`, met: r.serverRssMb !== null && r.serverRssMb <= 400 });
+  out.push({ target: 'GraphQL counts equal the SQL baselines', measured: r.countsAgree ? 'equal' : 'DIFFERENT', met: r.countsAgree });
+  return out;
+}
+
+const BEGIN = '<!-- bench:begin (written by npm run bench -- --scale full; do not edit by hand) -->';
+const END = '<!-- bench:end -->';
+
+export function renderMarkdown(r: BenchReport): string {
+  const lines: string[] = [];
+  lines.push(BEGIN);
+  lines.push('');
+  lines.push(`Last full run: ${r.date.slice(0, 10)}, ${r.machine.cores} cores, ${r.machine.memoryGiB} GiB, PostgreSQL ${r.machine.postgres}, Node ${r.machine.node}, seed ${r.seed}.`);
+  lines.push(`Measured organization: ${Object.entries(r.data.measured).map(([k, v]) => `${k} ${v.toLocaleString('en-US')}`).join(', ')}; ${r.data.organizations} organizations in all; data generated in ${r.data.generationSeconds.toFixed(0)} s.`);
+  lines.push('');
+  lines.push('| Report | p50 ms | p95 ms | SQL statements | SQL baseline p50 ms | ratio | counts |');
+  lines.push('|---|---:|---:|---:|---:|---:|---|');
+  for (const x of r.reports) {
+    lines.push(`| ${x.name} | ${x.p50Ms} | ${x.p95Ms} | ${x.sqlStatements ?? ''} | ${x.baselineP50Ms ?? ''} | ${x.ratio ?? ''} | ${x.countsAgree === undefined ? '' : x.countsAgree ? 'equal' : 'DIFFERENT'} |`);
+  }
+  lines.push('');
+  lines.push('| Ingestion (bulkUpsertEvidence, 1,000 items x 10 links per batch) | links | seconds | links/s |');
+  lines.push('|---|---:|---:|---:|');
+  for (const i of r.ingestion) lines.push(`| ${i.label} | ${i.links} | ${i.seconds} | ${i.linksPerSecond} |`);
+  lines.push('');
+  lines.push(`Server RSS after the run: ${r.serverRssMb} MB.`);
+  lines.push('');
+  lines.push('| Target | Measured | Met |');
+  lines.push('|---|---|---|');
+  for (const t of r.targets ?? []) lines.push(`| ${t.target} | ${t.measured} | ${t.met ? 'yes' : '**no**'} |`);
+  lines.push('');
+  lines.push(END);
+  return lines.join('\n');
+}
+
+/** Replaces the generated block of BENCHMARKS.md, keeping the hand-written text around it. */
+export function writeBenchmarksMd(file: string, r: BenchReport): void {
+  const block = renderMarkdown(r);
+  const current = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : `# Benchmarks\n\n${BEGIN}\n${END}\n`;
+  const a = current.indexOf(BEGIN);
+  const b = current.indexOf(END);
+  const next = a >= 0 && b > a ? current.slice(0, a) + block + current.slice(b + END.length) : `${current.trimEnd()}\n\n${block}\n`;
+  fs.writeFileSync(file, next);
+}
