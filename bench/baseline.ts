@@ -78,19 +78,29 @@ export async function statusBaseline(ds: DataSource, orgId: string, keys: string
        SELECT f.key, r.id FROM requirement r JOIN framework f ON f.id = r.framework_id
        WHERE r.assessable AND f.key = ANY($2::text[])
      ),
+     via AS (
+       SELECT target_id, bool_or(vf AND full_depth <= $3) AS vf, bool_or(va) AS va, bool_or(st) AS st, bool_or(pe) AS pe
+       FROM reach GROUP BY target_id
+     ),
+     na AS (
+       SELECT DISTINCT requirement_id FROM applicability_decision
+       WHERE organization_id = $1 AND decided_at <= now() AND superseded_at IS NULL AND applicability = 'NOT_APPLICABLE'
+     ),
      status AS (
        SELECT t.key,
          CASE
-           WHEN EXISTS (SELECT 1 FROM applicability_decision d WHERE d.organization_id = $1 AND d.requirement_id = t.id
-                          AND d.decided_at <= now() AND d.superseded_at IS NULL AND d.applicability = 'NOT_APPLICABLE') THEN 'NOT_APPLICABLE'
-           WHEN coalesce(d.vf, false) THEN 'COVERED'
-           WHEN EXISTS (SELECT 1 FROM reach x WHERE x.target_id = t.id AND x.vf AND x.full_depth <= $3) THEN 'PREFILLED'
-           WHEN coalesce(d.va, false) OR EXISTS (SELECT 1 FROM reach x WHERE x.target_id = t.id AND x.va) THEN 'PARTIAL'
-           WHEN coalesce(d.st, false) OR EXISTS (SELECT 1 FROM reach x WHERE x.target_id = t.id AND x.st) THEN 'STALE'
-           WHEN coalesce(d.pe, false) OR EXISTS (SELECT 1 FROM reach x WHERE x.target_id = t.id AND x.pe) THEN 'PENDING'
+           WHEN na.requirement_id IS NOT NULL THEN 'NOT_APPLICABLE'
+           WHEN d.vf THEN 'COVERED'
+           WHEN x.vf THEN 'PREFILLED'
+           WHEN d.va OR x.va THEN 'PARTIAL'
+           WHEN d.st OR x.st THEN 'STALE'
+           WHEN d.pe OR x.pe THEN 'PENDING'
            ELSE 'GAP'
          END AS status
-       FROM target t LEFT JOIN src d ON d.requirement_id = t.id
+       FROM target t
+       LEFT JOIN src d ON d.requirement_id = t.id
+       LEFT JOIN via x ON x.target_id = t.id
+       LEFT JOIN na ON na.requirement_id = t.id
      )
      SELECT key, count(*)::int AS assessable,
        count(*) FILTER (WHERE status = 'NOT_APPLICABLE')::int AS "notApplicable",
@@ -110,17 +120,15 @@ export async function statusBaseline(ds: DataSource, orgId: string, keys: string
 export async function prefillBaseline(ds: DataSource, orgId: string, from: string, to: string, maxDepth: number): Promise<ReachCounts> {
   const [row]: ReachCounts[] = await ds.query(
     `WITH ${FLAGS},
-     reach_from AS (
-       SELECT x.* FROM reach x JOIN requirement s ON s.id = x.source_id JOIN framework f ON f.id = s.framework_id WHERE f.key = $5
+     via AS (
+       SELECT x.target_id, bool_or(x.vf AND x.full_depth <= $3) AS vf, bool_or(x.va) AS va
+       FROM reach x JOIN requirement s ON s.id = x.source_id JOIN framework f ON f.id = s.framework_id
+       WHERE f.key = $5 GROUP BY x.target_id
      ),
      target AS (
-       SELECT r.id,
-         CASE
-           WHEN EXISTS (SELECT 1 FROM reach_from x WHERE x.target_id = r.id AND x.vf AND x.full_depth <= $3) THEN 'FULL'
-           WHEN EXISTS (SELECT 1 FROM reach_from x WHERE x.target_id = r.id AND x.va) THEN 'PARTIAL'
-           ELSE 'NONE'
-         END AS reach
+       SELECT CASE WHEN x.vf THEN 'FULL' WHEN x.va THEN 'PARTIAL' ELSE 'NONE' END AS reach
        FROM requirement r JOIN framework f ON f.id = r.framework_id
+       LEFT JOIN via x ON x.target_id = r.id
        WHERE r.assessable AND f.key = $2
      )
      SELECT count(*)::int AS assessable,
