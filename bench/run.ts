@@ -20,7 +20,7 @@ import { seed } from '../src/modules/catalog/catalog.seeder';
 import { TokenService } from '../src/modules/auth/token.service';
 import { OrganizationService } from '../src/modules/organization/organization.service';
 import { Role } from '../src/modules/auth/role';
-import { startTestPostgres, TestPostgres } from '../test/harness/postgres';
+import { CREATE_APP_ROLE_SQL, grantAppRole, startTestPostgres, TestPostgres } from '../test/harness/postgres';
 import { generateOrganization, OrgShape, prepareRequirementPool } from './data';
 import { prefillBaseline, statusBaseline } from './baseline';
 import { BenchReport, checkTargets, writeBenchmarksMd } from './report';
@@ -208,7 +208,7 @@ async function main(): Promise<void> {
     pg = await startTestPostgres();
     const admin = new Client({ connectionString: pg.adminUrl });
     await admin.connect();
-    await admin.query(`CREATE ROLE hub_app LOGIN PASSWORD 'hub_app' NOSUPERUSER NOBYPASSRLS`);
+    await admin.query(CREATE_APP_ROLE_SQL);
     await admin.query(`CREATE DATABASE hub_bench`);
     await admin.end();
     adminUrl = pg.urlFor('hub_bench');
@@ -223,9 +223,7 @@ async function main(): Promise<void> {
     await migrate(ds);
     await seed(ds);
     if (pg) {
-      await ds.query(`GRANT USAGE ON SCHEMA public TO hub_app`);
-      await ds.query(`GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO hub_app`);
-      await ds.query(`GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO hub_app`);
+      await grantAppRole(ds);
     }
     const [{ version }] = await ds.query(`SHOW server_version`).then((rows: { server_version: string }[]) => rows.map((r) => ({ version: r.server_version })));
     log(`migrated and seeded (${((Date.now() - t0) / 1000).toFixed(1)} s)`);

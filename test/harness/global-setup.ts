@@ -3,7 +3,7 @@ import { Client } from 'pg';
 import { createDataSource } from '../../src/database/data-source';
 import { migrate } from '../../src/database/migrator';
 import { seed } from '../../src/modules/catalog/catalog.seeder';
-import { startTestPostgres } from './postgres';
+import { CREATE_APP_ROLE_SQL, grantAppRole, startTestPostgres } from './postgres';
 import { TokenService } from '../../src/modules/auth/token.service';
 import { OrganizationService } from '../../src/modules/organization/organization.service';
 import { Role } from '../../src/modules/auth/role';
@@ -27,7 +27,7 @@ export default async function globalSetup(): Promise<void> {
   const admin = new Client({ connectionString: pg.adminUrl });
   await admin.connect();
   // The server under test connects as an ordinary role, so row-level security applies to it.
-  await admin.query(`CREATE ROLE hub_app LOGIN PASSWORD 'hub_app' NOSUPERUSER NOBYPASSRLS`);
+  await admin.query(CREATE_APP_ROLE_SQL);
   process.env.HUB_TEST_APP_URL_TEMPLATE = pg.appUrlFor('__DB__');
   try {
     for (const db of [TEMPLATE_EMPTY, TEMPLATE_SEEDED]) {
@@ -37,9 +37,7 @@ export default async function globalSetup(): Promise<void> {
       await migrate(ds);
       // Every test database starts with one organization and an ADMIN token for it.
       const { token, record } = await new TokenService(ds, new OrganizationService(ds)).createForSlug('test-org', Role.ADMIN, 'test-admin');
-      await ds.query(`GRANT USAGE ON SCHEMA public TO hub_app`);
-      await ds.query(`GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO hub_app`);
-      await ds.query(`GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO hub_app`);
+      await grantAppRole(ds);
       if (db === TEMPLATE_SEEDED) {
         await seed(ds);
         process.env.HUB_TEST_TOKEN = token;
