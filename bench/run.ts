@@ -1,5 +1,5 @@
 /**
- * npm run bench -- [--scale small|full] [--seed N] [--runs N]
+ * npm run bench -- [--scale small|full] [--seed N] [--runs N] [--generate-only]
  *
  * Starts a throwaway PostgreSQL the way the tests do (or uses DATABASE_URL, which must be a superuser
  * URL of an empty database), migrates, seeds the real catalogs and mappings, generates synthetic
@@ -31,10 +31,12 @@ interface Options {
   scale: 'small' | 'full';
   seed: number;
   runs: number;
+  /** Stop after generating the data (with DATABASE_URL: leaves it there, for EXPLAIN). */
+  generateOnly: boolean;
 }
 
 function parseArgs(argv: string[]): Options {
-  const opts: Options = { scale: 'small', seed: 42, runs: 20 };
+  const opts: Options = { scale: 'small', seed: 42, runs: 20, generateOnly: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const next = () => {
@@ -48,6 +50,7 @@ function parseArgs(argv: string[]): Options {
       opts.scale = v;
     } else if (a === '--seed') opts.seed = Number(next());
     else if (a === '--runs') opts.runs = Math.max(20, Number(next()));
+    else if (a === '--generate-only') opts.generateOnly = true;
     else throw new Error(`unknown option ${a}`);
   }
   return opts;
@@ -222,7 +225,7 @@ async function main(): Promise<void> {
   try {
     await migrate(ds);
     await seed(ds);
-    if (pg) {
+    if (pg || process.env.BENCH_APP_DATABASE_URL) {
       await grantAppRole(ds);
     }
     const [{ version }] = await ds.query(`SHOW server_version`).then((rows: { server_version: string }[]) => rows.map((r) => ({ version: r.server_version })));
@@ -251,6 +254,7 @@ async function main(): Promise<void> {
     );
     const generationSeconds = (Date.now() - gen0) / 1000;
     log(`generated ${ORGANIZATIONS} organizations in ${generationSeconds.toFixed(1)} s; measured one: ${JSON.stringify(counts)}`);
+    if (opts.generateOnly) return;
 
     server = await startServer(appUrl);
     const url = server.url;

@@ -10,6 +10,8 @@ import { closeDataSource, createDataSource } from './database/data-source';
 import { migrate, pendingMigrations } from './database/migrator';
 import { isCatalogEmpty, seed } from './modules/catalog/catalog.seeder';
 import { RunningHub, startHub } from './graphql/server';
+import { RollupService } from './modules/coverage/rollup.service';
+import { logger } from './logger';
 
 export interface App {
   hub: RunningHub;
@@ -65,11 +67,15 @@ export async function bootstrap(
     }
     const adminToken = config.database.kind === 'pglite' ? await localAdminToken(ds, config.database.dataDir, log, announce) : null;
     const hub = await startHub(config, ds);
+    const stopRefresher = config.rollupRefreshSeconds > 0
+      ? new RollupService(ds).start(config.rollupRefreshSeconds * 1000, (err) => logger.error({ err }, '[hub] coverage rollup refresh failed'))
+      : async () => {};
     return {
       hub,
       adminToken,
       dataSource: ds,
       stop: async () => {
+        await stopRefresher();
         await hub.stop();
         await closeDataSource(ds);
       },

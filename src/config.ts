@@ -27,6 +27,8 @@ export interface HubConfig {
   /** Report the number of SQL statements of each GraphQL request in `extensions.sqlStatements`. */
   exposeQueryCount: boolean;
   introspection: boolean;
+  /** Seconds between recounts of coverage rollup rows that time has closed (evidence expired or became effective); 0: never. */
+  rollupRefreshSeconds: number;
   logLevel: 'error' | 'warn' | 'info' | 'debug';
   limits: {
     /** Deepest field nesting an operation may have. */
@@ -81,6 +83,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
     seedOnStart: bool(env, 'HUB_SEED_ON_START', embedded),
     exposeQueryCount: bool(env, 'HUB_EXPOSE_QUERY_COUNT', false),
     introspection: bool(env, 'HUB_INTROSPECTION', env.NODE_ENV !== 'production'),
+    rollupRefreshSeconds: int(env, 'HUB_ROLLUP_REFRESH_SECONDS', 60, 0, 86_400),
     logLevel,
     limits: {
       maxDepth: int(env, 'HUB_MAX_DEPTH', 12, 2, 100),

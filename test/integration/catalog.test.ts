@@ -199,7 +199,9 @@ describe('migrations', () => {
     try {
       const exists = async (table: string) => (await empty.ds.query(`SELECT to_regclass($1) IS NOT NULL AS e`, [`public.${table}`]))[0].e;
       const rls = async () => (await empty.ds.query(`SELECT relrowsecurity AS r FROM pg_class WHERE relname = 'evidence'`))[0].r;
-      expect([await exists('mapping'), await exists('evidence_link'), await exists('ai_system'), await exists('audit_event'), await rls()]).toEqual([true, true, true, true, true]);
+      expect([await exists('mapping'), await exists('evidence_link'), await exists('ai_system'), await exists('audit_event'), await exists('evidence_rollup'), await rls()]).toEqual([true, true, true, true, true, true]);
+      await revertLast(empty.ds);
+      expect([await exists('evidence_rollup'), await exists('evidence_link')]).toEqual([false, true]);
       await revertLast(empty.ds);
       await revertLast(empty.ds);
       expect([await exists('audit_event'), await rls()]).toEqual([true, false]);
@@ -211,8 +213,8 @@ describe('migrations', () => {
       expect([await exists('mapping'), await exists('evidence_link')]).toEqual([true, false]);
       await revertLast(empty.ds);
       expect(await exists('mapping')).toBe(false);
-      expect(await migrate(empty.ds)).toEqual(['ControlGraph1764201600000', 'EvidenceCoverage1764288000000', 'AiManagementSystem1764374400000', 'Trust1764460800000', 'RowLevelSecurity1764547200000', 'AuditImages1764633600000']);
-      expect([await exists('mapping'), await exists('evidence_link'), await exists('mapping_closure'), await exists('register_record')]).toEqual([true, true, true, true]);
+      expect(await migrate(empty.ds)).toEqual(['ControlGraph1764201600000', 'EvidenceCoverage1764288000000', 'AiManagementSystem1764374400000', 'Trust1764460800000', 'RowLevelSecurity1764547200000', 'AuditImages1764633600000', 'EvidenceRollup1764720000000']);
+      expect([await exists('mapping'), await exists('evidence_link'), await exists('mapping_closure'), await exists('register_record'), await exists('evidence_rollup')]).toEqual([true, true, true, true, true]);
     } finally {
       await empty.stop();
     }

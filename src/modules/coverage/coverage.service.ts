@@ -6,7 +6,7 @@ import { LinkCoverage } from '../evidence/evidence.enums';
 import { PathCoverage } from '../mapping/mapping.enums';
 import { CLOSURE_MAX_DEPTH } from '../mapping/mapping-closure.service';
 import { CoverageCounts, CoverageStatus, EvidenceState, addStatus, emptyCounts } from './coverage.rules';
-import { ACTIVE_LINK_SQL, EVIDENCE_STATE_SQL, inferenceCtes, statusCtes, systemScopeSql } from './coverage.sql';
+import { ACTIVE_LINK_SQL, EVIDENCE_STATE_SQL, aggregateCtes, closureScopeSql, inferenceCtes, statusCtes, systemScopeSql } from './coverage.sql';
 
 /** What every coverage query is relative to. */
 export interface CoverageScope {
@@ -148,9 +148,13 @@ export class CoverageService {
 
   /**
    * How evidence on other requirements reaches each target, best first, at most `perTarget` each.
-   * mode 'counted': what the status counts (valid, stale or pending evidence within maxDepth).
-   * mode 'suggest': any evidence the organization holds (not rejected) within the closure's depth,
-   * not already linked to the target: candidates to link after review.
+   * Best: a FULL contribution (full link on a full path within maxDepth) first, then valid, stale,
+   * pending evidence, then the shorter path, the stronger weakest mapping, the source requirement in
+   * document order, the most recently effective evidence.
+   * mode 'counted': what the status counts (valid, stale or pending evidence within maxDepth), exactly.
+   * mode 'suggest': evidence the organization holds in a valid, stale or pending state within the
+   * closure's depth, not already linked to the target and not rejected for it: candidates to link after
+   * review, taken from the best-reaching source requirements.
    */
   async contributions(
     s: CoverageScope,
@@ -163,44 +167,9 @@ export class CoverageService {
     const out = new Map<string, ContributionRow[]>(targetIds.map((id) => [id, []]));
     if (!targetIds.length) return out;
     const depth = mode === 'counted' ? s.maxDepth : CLOSURE_MAX_DEPTH;
-    const raw: Record<string, unknown>[] = await this.ds.query(
-      `WITH cand AS (
-         SELECT c.to_requirement_id AS target_id, c.from_requirement_id AS from_id, l.*,
-                ${EVIDENCE_STATE_SQL} AS state,
-                (l.coverage = 'FULL' AND c.full_depth <= $3) AS full_contribution,
-                CASE WHEN l.coverage = 'FULL' AND c.full_depth <= $3 THEN c.full_mapping_ids ELSE c.any_mapping_ids END AS mapping_ids,
-                CASE WHEN l.coverage = 'FULL' AND c.full_depth <= $3 THEN c.full_node_ids ELSE c.any_node_ids END AS node_ids,
-                CASE WHEN l.coverage = 'FULL' AND c.full_depth <= $3 THEN 'FULL' ELSE c.any_coverage END AS path_coverage,
-                CASE WHEN l.coverage = 'FULL' AND c.full_depth <= $3 THEN c.full_min_strength ELSE c.any_min_strength END AS min_strength,
-                e.effective_at AS evidence_effective_at
-         FROM mapping_closure c
-         JOIN requirement src ON src.id = c.from_requirement_id
-         JOIN evidence_link l ON l.requirement_id = c.from_requirement_id AND ${ACTIVE_LINK_SQL}
-         JOIN evidence e ON e.id = l.evidence_id
-         WHERE c.to_requirement_id = ANY($5::uuid[])
-           AND c.scope_id IS NOT DISTINCT FROM $4::uuid
-           AND c.any_depth <= $6
-           AND ($8::uuid IS NULL OR src.framework_id = $8::uuid)
-           AND ($9::uuid IS NULL OR l.evidence_id = $9::uuid)
-           AND ${systemScopeSql('$10')}
-           AND NOT EXISTS (SELECT 1 FROM prefill_rejection x
-                           WHERE x.organization_id = $1 AND x.requirement_id = c.to_requirement_id AND x.evidence_id = l.evidence_id)
-           AND ${mode === 'counted'
-             ? `(${EVIDENCE_STATE_SQL}) IS NOT NULL`
-             : `e.status <> 'REJECTED' AND NOT EXISTS (SELECT 1 FROM evidence_link d WHERE d.requirement_id = c.to_requirement_id
-                  AND d.evidence_id = l.evidence_id AND d.organization_id = $1 AND d.unlinked_at IS NULL)`}
-       ),
-       ranked AS (
-         SELECT cand.*, row_number() OVER (
-           PARTITION BY target_id
-           ORDER BY full_contribution DESC,
-                    CASE state WHEN 'VALID' THEN 0 WHEN 'STALE' THEN 1 WHEN 'PENDING' THEN 2 ELSE 3 END,
-                    cardinality(mapping_ids), min_strength DESC NULLS LAST, evidence_effective_at DESC, id) AS rank
-         FROM cand
-       )
-       SELECT * FROM ranked WHERE rank <= $7 ORDER BY target_id, rank`,
-      [s.organizationId, s.asOf.toISOString(), s.maxDepth, s.closureScope, [...targetIds], depth, perTarget, sourceFrameworkId, evidenceId, s.aiSystemId ?? null],
-    );
+    const raw = evidenceId
+      ? await this.contributionsOfEvidence(s, targetIds, perTarget, depth, sourceFrameworkId, evidenceId)
+      : await this.bestContributions(s, targetIds, perTarget, depth, mode, sourceFrameworkId);
     for (const r of raw) {
       out.get(r.target_id as string)!.push({
         targetId: r.target_id as string,
@@ -215,6 +184,148 @@ export class CoverageService {
       });
     }
     return out;
+  }
+
+  /**
+   * Two steps, so the cost follows the rollup and the links of a few source requirements, not every link:
+   * 1. pairs: per (target, source) the best kind of link the source holds (from agg, net of rejections),
+   *    and the sources ranked per target by it; only the first `perTarget` sources can hold the best
+   *    links, because every source holds at least one link of its best kind and the link order extends
+   *    the source order.
+   * 2. the links of those sources, ranked within each source the two ways a target can see them (over a
+   *    full path, full links first; otherwise by state alone), then merged per target.
+   * Rejections (and, for suggestions, links the target already has) are removed per target in step 2;
+   * each source lists `perTarget` links plus that many more, so the counted result stays exact.
+   */
+  private async bestContributions(
+    s: CoverageScope,
+    targetIds: readonly string[],
+    perTarget: number,
+    depth: number,
+    mode: 'counted' | 'suggest',
+    sourceFrameworkId: string | null,
+  ): Promise<Record<string, unknown>[]> {
+    const suggest = mode === 'suggest';
+    const fullKind = `(p.full_path AND p.f_vf + p.f_sf + p.f_pf > 0)`;
+    return this.ds.query(
+      `WITH ${aggregateCtes()},
+       extra AS (
+         SELECT count(*)::int AS n FROM prefill_rejection x WHERE x.organization_id = $1 AND x.requirement_id = ANY($5::uuid[])
+       ),
+       p0 AS (
+         SELECT c.to_requirement_id AS target_id, c.from_requirement_id AS from_id, src.position AS from_position,
+                (c.full_depth IS NOT NULL AND c.full_depth <= $3) AS full_path, c.*,
+                a.vf - coalesce(j.vf, 0) AS f_vf, a.sf - coalesce(j.sf, 0) AS f_sf, a.pf - coalesce(j.pf, 0) AS f_pf,
+                a.vf + a.vp - coalesce(j.vf, 0) - coalesce(j.vp, 0) AS a_v,
+                a.st - coalesce(j.sf + j.sp, 0) AS a_s, a.pe - coalesce(j.pf + j.pp, 0) AS a_p
+         FROM mapping_closure c
+         JOIN requirement src ON src.id = c.from_requirement_id
+         JOIN agg a ON a.requirement_id = c.from_requirement_id
+         LEFT JOIN rej j ON j.target_id = c.to_requirement_id AND j.source_id = c.from_requirement_id
+         WHERE c.to_requirement_id = ANY($5::uuid[]) AND ${closureScopeSql('$4')} AND c.any_depth <= $7
+           AND ($8::uuid IS NULL OR src.framework_id = $8::uuid)
+       ),
+       pairs AS (
+         SELECT p.target_id, p.from_id, p.from_position, p.full_path, ${fullKind} AS full_kind,
+                CASE WHEN ${fullKind} THEN (CASE WHEN p.f_vf > 0 THEN 0 WHEN p.f_sf > 0 THEN 1 ELSE 2 END)
+                     ELSE (CASE WHEN p.a_v > 0 THEN 0 WHEN p.a_s > 0 THEN 1 ELSE 2 END) END AS state_rank,
+                CASE WHEN ${fullKind} THEN cardinality(p.full_mapping_ids) ELSE cardinality(p.any_mapping_ids) END AS hops,
+                CASE WHEN ${fullKind} THEN p.full_min_strength ELSE p.any_min_strength END AS strength,
+                p.full_mapping_ids, p.full_node_ids, p.full_min_strength, p.any_mapping_ids, p.any_node_ids, p.any_coverage, p.any_min_strength
+         FROM p0 p
+         WHERE p.a_v + p.a_s + p.a_p > 0
+       ),
+       chosen AS (
+         SELECT * FROM (
+           SELECT pairs.*, row_number() OVER (PARTITION BY target_id
+             ORDER BY full_kind DESC, state_rank, hops, strength DESC NULLS LAST, from_position, from_id) AS source_rank
+           FROM pairs) r
+         WHERE source_rank <= $9
+       ),
+       lk AS (
+         SELECT l.*, ${EVIDENCE_STATE_SQL} AS state, e.effective_at AS evidence_effective_at
+         FROM evidence_link l JOIN evidence e ON e.id = l.evidence_id
+         WHERE l.requirement_id IN (SELECT DISTINCT from_id FROM chosen) AND ${ACTIVE_LINK_SQL} AND ${systemScopeSql('$6')}
+       ),
+       per_source AS (
+         SELECT * FROM (
+           SELECT lk.*,
+             CASE state WHEN 'VALID' THEN 0 WHEN 'STALE' THEN 1 ELSE 2 END AS link_state_rank,
+             row_number() OVER (PARTITION BY requirement_id ORDER BY (coverage = 'FULL') DESC,
+               CASE state WHEN 'VALID' THEN 0 WHEN 'STALE' THEN 1 ELSE 2 END, evidence_effective_at DESC, id) AS rank_full,
+             row_number() OVER (PARTITION BY requirement_id ORDER BY
+               CASE state WHEN 'VALID' THEN 0 WHEN 'STALE' THEN 1 ELSE 2 END, evidence_effective_at DESC, id) AS rank_any
+           FROM lk WHERE state IS NOT NULL) r
+         WHERE least(rank_full, rank_any) <= $9 * ${suggest ? 3 : 2} + (SELECT n FROM extra)
+       ),
+       cand AS (
+         SELECT ch.target_id, ch.from_id, ps.*,
+                (ch.full_path AND ps.coverage = 'FULL') AS full_contribution,
+                CASE WHEN ch.full_path AND ps.coverage = 'FULL' THEN ch.full_mapping_ids ELSE ch.any_mapping_ids END AS mapping_ids,
+                CASE WHEN ch.full_path AND ps.coverage = 'FULL' THEN ch.full_node_ids ELSE ch.any_node_ids END AS node_ids,
+                CASE WHEN ch.full_path AND ps.coverage = 'FULL' THEN 'FULL' ELSE ch.any_coverage END AS path_coverage,
+                CASE WHEN ch.full_path AND ps.coverage = 'FULL' THEN ch.full_min_strength ELSE ch.any_min_strength END AS min_strength,
+                ch.from_position
+         FROM chosen ch
+         JOIN per_source ps ON ps.requirement_id = ch.from_id
+           AND (CASE WHEN ch.full_path THEN ps.rank_full ELSE ps.rank_any END) <= $9 * ${suggest ? 3 : 2} + (SELECT n FROM extra)
+         WHERE NOT EXISTS (SELECT 1 FROM prefill_rejection x
+                           WHERE x.organization_id = $1 AND x.requirement_id = ch.target_id AND x.evidence_id = ps.evidence_id)
+           ${suggest ? `AND NOT EXISTS (SELECT 1 FROM evidence_link d WHERE d.requirement_id = ch.target_id
+                  AND d.evidence_id = ps.evidence_id AND d.organization_id = $1 AND d.unlinked_at IS NULL)` : ''}
+       ),
+       ranked AS (
+         SELECT cand.*, row_number() OVER (
+           PARTITION BY target_id
+           ORDER BY full_contribution DESC, link_state_rank, cardinality(mapping_ids), min_strength DESC NULLS LAST,
+                    from_position, from_id, evidence_effective_at DESC, id) AS rank
+         FROM cand
+       )
+       SELECT * FROM ranked WHERE rank <= $9 ORDER BY target_id, rank`,
+      [...base(s, targetIds), depth, sourceFrameworkId, perTarget],
+    );
+  }
+
+  /** The contributions of one piece of evidence: few links, read directly. */
+  private async contributionsOfEvidence(
+    s: CoverageScope,
+    targetIds: readonly string[],
+    perTarget: number,
+    depth: number,
+    sourceFrameworkId: string | null,
+    evidenceId: string,
+  ): Promise<Record<string, unknown>[]> {
+    return this.ds.query(
+      `WITH cand AS (
+         SELECT c.to_requirement_id AS target_id, c.from_requirement_id AS from_id, l.*, src.position AS from_position,
+                ${EVIDENCE_STATE_SQL} AS state,
+                (l.coverage = 'FULL' AND c.full_depth <= $3) AS full_contribution,
+                CASE WHEN l.coverage = 'FULL' AND c.full_depth <= $3 THEN c.full_mapping_ids ELSE c.any_mapping_ids END AS mapping_ids,
+                CASE WHEN l.coverage = 'FULL' AND c.full_depth <= $3 THEN c.full_node_ids ELSE c.any_node_ids END AS node_ids,
+                CASE WHEN l.coverage = 'FULL' AND c.full_depth <= $3 THEN 'FULL' ELSE c.any_coverage END AS path_coverage,
+                CASE WHEN l.coverage = 'FULL' AND c.full_depth <= $3 THEN c.full_min_strength ELSE c.any_min_strength END AS min_strength,
+                e.effective_at AS evidence_effective_at
+         FROM evidence_link l
+         JOIN evidence e ON e.id = l.evidence_id
+         JOIN mapping_closure c ON c.from_requirement_id = l.requirement_id
+         JOIN requirement src ON src.id = c.from_requirement_id
+         WHERE l.evidence_id = $8 AND ${ACTIVE_LINK_SQL} AND ${systemScopeSql('$6')}
+           AND c.to_requirement_id = ANY($5::uuid[]) AND ${closureScopeSql('$4')} AND c.any_depth <= $7
+           AND ($9::uuid IS NULL OR src.framework_id = $9::uuid)
+           AND (${EVIDENCE_STATE_SQL}) IS NOT NULL
+           AND NOT EXISTS (SELECT 1 FROM prefill_rejection x
+                           WHERE x.organization_id = $1 AND x.requirement_id = c.to_requirement_id AND x.evidence_id = l.evidence_id)
+       ),
+       ranked AS (
+         SELECT cand.*, row_number() OVER (
+           PARTITION BY target_id
+           ORDER BY full_contribution DESC, CASE state WHEN 'VALID' THEN 0 WHEN 'STALE' THEN 1 ELSE 2 END,
+                    cardinality(mapping_ids), min_strength DESC NULLS LAST, from_position, from_id, evidence_effective_at DESC, id) AS rank
+         FROM cand
+       )
+       SELECT * FROM ranked WHERE rank <= $10 ORDER BY target_id, rank`,
+      [...base(s, targetIds), depth, evidenceId, sourceFrameworkId, perTarget],
+    );
   }
 
   /** For every assessable requirement of `to`: what valid evidence on `from` requirements pre-fills. */
@@ -251,7 +362,7 @@ export class CoverageService {
                 CASE WHEN c.full_depth <= $2 THEN c.full_min_strength ELSE c.any_min_strength END AS min_strength
          FROM mapping_closure c
          JOIN requirement s ON s.id = c.from_requirement_id AND s.framework_id = $3
-         WHERE c.scope_id IS NOT DISTINCT FROM $1::uuid AND c.any_depth <= $2
+         WHERE ${closureScopeSql('$1')} AND c.any_depth <= $2
          ORDER BY c.to_requirement_id, (c.full_depth IS NOT NULL AND c.full_depth <= $2) DESC,
                   CASE WHEN c.full_depth <= $2 THEN c.full_depth ELSE c.any_depth END,
                   CASE WHEN c.full_depth <= $2 THEN c.full_min_strength ELSE c.any_min_strength END DESC NULLS LAST, s.position
