@@ -39,12 +39,12 @@ const contribution = (src: string, sign: number) => `
 
 /** Adds the signed contributions to the rollup: counts add up, the window only narrows. */
 const apply = (parts: string[]) => `
-  INSERT INTO evidence_rollup AS r (organization_id, requirement_id, ai_system_id,
+  INSERT INTO evidence_rollup AS r (organization_id, requirement_id, ai_system_id, all_systems,
     valid_full, valid_partial, stale_full, stale_partial, pending_full, pending_partial, fresh_from, fresh_until)
-  SELECT organization_id, requirement_id, ai_system_id, sum(vf), sum(vp), sum(sf), sum(sp), sum(pf), sum(pp),
-         max(fresh_from), min(fresh_until)
+  SELECT organization_id, requirement_id, ai_system_id, grouping(ai_system_id) = 1,
+         sum(vf), sum(vp), sum(sf), sum(sp), sum(pf), sum(pp), max(fresh_from), min(fresh_until)
   FROM (${parts.join(' UNION ALL ')}) d
-  GROUP BY organization_id, requirement_id, ai_system_id
+  GROUP BY GROUPING SETS ((organization_id, requirement_id, ai_system_id), (organization_id, requirement_id))
   ON CONFLICT ON CONSTRAINT uq_evidence_rollup DO UPDATE SET
     valid_full = r.valid_full + EXCLUDED.valid_full, valid_partial = r.valid_partial + EXCLUDED.valid_partial,
     stale_full = r.stale_full + EXCLUDED.stale_full, stale_partial = r.stale_partial + EXCLUDED.stale_partial,
@@ -62,7 +62,9 @@ const lockShared = (orgs: string) => `
 
 /**
  * A rollup of link states per (organization, requirement, AI system), maintained by triggers on every
- * write to evidence and evidence_link, so coverage reads a few thousand rows instead of every link.
+ * write to evidence and evidence_link, so coverage reads a few hundred rows instead of every link.
+ * Rows with all_systems hold the sum over every AI system (and none), for organization-wide reports;
+ * the others (ai_system_id NULL: evidence of no particular system) serve one system's report.
  *
  * Each row holds the counts of valid, stale and pending links (full and partial) and the window
  * [fresh_from, fresh_until) in which those counts are exact: between the last and the next moment any
@@ -80,6 +82,7 @@ export class EvidenceRollup1764720000000 implements MigrationInterface {
         organization_id uuid NOT NULL,
         requirement_id uuid NOT NULL,
         ai_system_id uuid,
+        all_systems boolean NOT NULL,
         valid_full int NOT NULL DEFAULT 0,
         valid_partial int NOT NULL DEFAULT 0,
         stale_full int NOT NULL DEFAULT 0,
@@ -88,7 +91,7 @@ export class EvidenceRollup1764720000000 implements MigrationInterface {
         pending_partial int NOT NULL DEFAULT 0,
         fresh_from timestamptz NOT NULL DEFAULT '-infinity',
         fresh_until timestamptz NOT NULL DEFAULT 'infinity',
-        CONSTRAINT uq_evidence_rollup UNIQUE NULLS NOT DISTINCT (organization_id, requirement_id, ai_system_id),
+        CONSTRAINT uq_evidence_rollup UNIQUE NULLS NOT DISTINCT (organization_id, requirement_id, ai_system_id, all_systems),
         CONSTRAINT fk_evidence_rollup_organization FOREIGN KEY (organization_id) REFERENCES organization (id) ON DELETE CASCADE,
         CONSTRAINT fk_evidence_rollup_requirement FOREIGN KEY (requirement_id) REFERENCES requirement (id) ON DELETE CASCADE
       )`);

@@ -153,4 +153,45 @@ it('coverage from SQL equals coverage from the pure rules on a randomized scenar
     const seen = new Set(Object.values(expected));
     for (const s of Object.values(CoverageStatus)) expect([maxDepth, s, seen.has(s)]).toEqual([maxDepth, s, true]);
   }
+
+  // Inferred contributions are ranked in two steps (best sources from the rollup, then their links).
+  // They must equal ranking every counted link in one step, as written here from the documented order.
+  const [{ org }] = await t.ds.query(`SELECT organization_id AS org FROM evidence LIMIT 1`);
+  for (const first of [1, 3, 10]) {
+    const d = await t.data(`query($first: Int!) { ${['iso42001', 'iso27001', 'nist-ai-rmf', 'eu-ai-act']
+      .map((k, i) => `c${i}: coverage(framework: "${k}", asOf: "${asOf.toISOString()}") { requirements(first: 200) { nodes { requirement { id } inferred(first: $first) { link { id } } } } }`)
+      .join(' ')} }`, { first });
+    const actual: Record<string, string[]> = {};
+    for (const k of ['c0', 'c1', 'c2', 'c3']) {
+      for (const n of d[k].requirements.nodes) if (n.inferred.length) actual[n.requirement.id] = n.inferred.map((c: any) => c.link.id);
+    }
+    const rows: { target_id: string; id: string }[] = await t.ds.query(
+      `WITH cand AS (
+         SELECT c.to_requirement_id AS target_id, l.id, src.position, src.id AS src_id, e.effective_at,
+                coalesce(l.coverage = 'FULL' AND c.full_depth <= 2, false) AS fc,
+                CASE WHEN e.status = 'ACCEPTED' AND e.effective_at <= $2 AND (e.valid_until IS NULL OR $2 < e.valid_until) THEN 0
+                     WHEN e.status = 'ACCEPTED' AND e.valid_until <= $2 THEN 1
+                     WHEN e.status IN ('DRAFT', 'IN_REVIEW') THEN 2 END AS state_rank,
+                CASE WHEN l.coverage = 'FULL' AND c.full_depth <= 2 THEN cardinality(c.full_mapping_ids) ELSE cardinality(c.any_mapping_ids) END AS hops,
+                CASE WHEN l.coverage = 'FULL' AND c.full_depth <= 2 THEN c.full_min_strength ELSE c.any_min_strength END AS strength
+         FROM evidence_link l JOIN evidence e ON e.id = l.evidence_id
+         JOIN mapping_closure c ON c.from_requirement_id = l.requirement_id AND c.scope_id IS NULL AND c.any_depth <= 2
+         JOIN requirement src ON src.id = l.requirement_id
+         JOIN requirement tgt ON tgt.id = c.to_requirement_id AND tgt.assessable
+         WHERE l.organization_id = $1 AND l.linked_at <= $2 AND (l.unlinked_at IS NULL OR l.unlinked_at > $2)
+           AND NOT EXISTS (SELECT 1 FROM prefill_rejection x WHERE x.requirement_id = c.to_requirement_id AND x.evidence_id = l.evidence_id)
+       ),
+       ranked AS (
+         SELECT target_id, id, row_number() OVER (PARTITION BY target_id
+           ORDER BY fc DESC, state_rank, hops, strength DESC NULLS LAST, position, src_id, effective_at DESC, id) AS rank
+         FROM cand WHERE state_rank IS NOT NULL
+       )
+       SELECT target_id, id FROM ranked WHERE rank <= $3 ORDER BY target_id, rank`,
+      [org, asOf.toISOString(), first],
+    );
+    const expected: Record<string, string[]> = {};
+    for (const r of rows) (expected[r.target_id] ??= []).push(r.id);
+    expect(Object.keys(expected).length).toBeGreaterThan(50);
+    expect(actual).toEqual(expected);
+  }
 });

@@ -235,7 +235,7 @@ export class CoverageService {
          FROM p0 p
          WHERE p.a_v + p.a_s + p.a_p > 0
        ),
-       chosen AS (
+       chosen AS MATERIALIZED (
          SELECT * FROM (
            SELECT pairs.*, row_number() OVER (PARTITION BY target_id
              ORDER BY full_kind DESC, state_rank, hops, strength DESC NULLS LAST, from_position, from_id) AS source_rank
@@ -247,7 +247,7 @@ export class CoverageService {
          FROM evidence_link l JOIN evidence e ON e.id = l.evidence_id
          WHERE l.requirement_id IN (SELECT DISTINCT from_id FROM chosen) AND ${ACTIVE_LINK_SQL} AND ${systemScopeSql('$6')}
        ),
-       per_source AS (
+       per_source AS MATERIALIZED (
          SELECT * FROM (
            SELECT lk.*,
              CASE state WHEN 'VALID' THEN 0 WHEN 'STALE' THEN 1 ELSE 2 END AS link_state_rank,
@@ -299,7 +299,7 @@ export class CoverageService {
       `WITH cand AS (
          SELECT c.to_requirement_id AS target_id, c.from_requirement_id AS from_id, l.*, src.position AS from_position,
                 ${EVIDENCE_STATE_SQL} AS state,
-                (l.coverage = 'FULL' AND c.full_depth <= $3) AS full_contribution,
+                coalesce(l.coverage = 'FULL' AND c.full_depth <= $3, false) AS full_contribution,
                 CASE WHEN l.coverage = 'FULL' AND c.full_depth <= $3 THEN c.full_mapping_ids ELSE c.any_mapping_ids END AS mapping_ids,
                 CASE WHEN l.coverage = 'FULL' AND c.full_depth <= $3 THEN c.full_node_ids ELSE c.any_node_ids END AS node_ids,
                 CASE WHEN l.coverage = 'FULL' AND c.full_depth <= $3 THEN 'FULL' ELSE c.any_coverage END AS path_coverage,

@@ -48,7 +48,8 @@ export function aggregateCtes(): string {
   return `
   ro AS (
     SELECT r.* FROM evidence_rollup r
-    WHERE r.organization_id = $1 AND ($6::uuid IS NULL OR r.ai_system_id IS NULL OR r.ai_system_id = $6::uuid)
+    WHERE r.organization_id = $1
+      AND CASE WHEN $6::uuid IS NULL THEN r.all_systems ELSE NOT r.all_systems AND (r.ai_system_id IS NULL OR r.ai_system_id = $6::uuid) END
   ),
   closed AS (SELECT DISTINCT ro.requirement_id FROM ro WHERE NOT (ro.fresh_from <= $2 AND $2 < ro.fresh_until)),
   live AS (

@@ -15,7 +15,7 @@ export class RollupService {
   async refresh(organizationId: string, all = false): Promise<number> {
     return withQueryScope({ statements: 0, organizationId }, () =>
       inTransaction(this.ds, async (em) => {
-        const [row] = await em.query(`SELECT evidence_rollup_refresh($1, $2) AS n`, [organizationId, all]);
+        const [row] = await em.query(`SELECT evidence_rollup_refresh($1, $2) AS n`, [organizationId, !all]);
         return Number(row.n);
       }),
     );
