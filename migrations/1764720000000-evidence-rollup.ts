@@ -96,6 +96,9 @@ export class EvidenceRollup1764720000000 implements MigrationInterface {
         CONSTRAINT fk_evidence_rollup_requirement FOREIGN KEY (requirement_id) REFERENCES requirement (id) ON DELETE CASCADE
       )`);
     await q.query(`CREATE INDEX ix_evidence_rollup_expiry ON evidence_rollup (organization_id, fresh_until)`);
+    // Contributions read the most recently linked links of a requirement, by coverage, in index order.
+    await q.query(`CREATE INDEX ix_evidence_link_ranked ON evidence_link (organization_id, requirement_id, coverage, linked_at DESC, id DESC)`);
+    await q.query(`DROP INDEX ix_evidence_link_org_requirement`);
     await q.query(`ALTER TABLE evidence_rollup ENABLE ROW LEVEL SECURITY`);
     await q.query(`ALTER TABLE evidence_rollup FORCE ROW LEVEL SECURITY`);
     await q.query(`CREATE POLICY p_evidence_rollup_organization ON evidence_rollup USING (organization_id = ${ORG}) WITH CHECK (organization_id = ${ORG})`);
@@ -197,5 +200,7 @@ export class EvidenceRollup1764720000000 implements MigrationInterface {
     await q.query(`DROP FUNCTION evidence_rollup_link_insert()`);
     await q.query(`DROP FUNCTION evidence_link_state(timestamptz, timestamptz, text, timestamptz, timestamptz, timestamptz)`);
     await q.query(`DROP TABLE evidence_rollup`);
+    await q.query(`CREATE INDEX ix_evidence_link_org_requirement ON evidence_link (organization_id, requirement_id)`);
+    await q.query(`DROP INDEX ix_evidence_link_ranked`);
   }
 }

@@ -167,7 +167,7 @@ it('coverage from SQL equals coverage from the pure rules on a randomized scenar
     }
     const rows: { target_id: string; id: string }[] = await t.ds.query(
       `WITH cand AS (
-         SELECT c.to_requirement_id AS target_id, l.id, src.position, src.id AS src_id, e.effective_at,
+         SELECT c.to_requirement_id AS target_id, l.id, src.position, src.id AS src_id, l.linked_at,
                 coalesce(l.coverage = 'FULL' AND c.full_depth <= 2, false) AS fc,
                 CASE WHEN e.status = 'ACCEPTED' AND e.effective_at <= $2 AND (e.valid_until IS NULL OR $2 < e.valid_until) THEN 0
                      WHEN e.status = 'ACCEPTED' AND e.valid_until <= $2 THEN 1
@@ -183,7 +183,7 @@ it('coverage from SQL equals coverage from the pure rules on a randomized scenar
        ),
        ranked AS (
          SELECT target_id, id, row_number() OVER (PARTITION BY target_id
-           ORDER BY fc DESC, state_rank, hops, strength DESC NULLS LAST, position, src_id, effective_at DESC, id) AS rank
+           ORDER BY fc DESC, state_rank, hops, strength DESC NULLS LAST, position, src_id, linked_at DESC, id DESC) AS rank
          FROM cand WHERE state_rank IS NOT NULL
        )
        SELECT target_id, id FROM ranked WHERE rank <= $3 ORDER BY target_id, rank`,

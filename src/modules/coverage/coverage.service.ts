@@ -150,7 +150,7 @@ export class CoverageService {
    * How evidence on other requirements reaches each target, best first, at most `perTarget` each.
    * Best: a FULL contribution (full link on a full path within maxDepth) first, then valid, stale,
    * pending evidence, then the shorter path, the stronger weakest mapping, the source requirement in
-   * document order, the most recently effective evidence.
+   * document order, the most recently linked evidence.
    * mode 'counted': what the status counts (valid, stale or pending evidence within maxDepth), exactly.
    * mode 'suggest': evidence the organization holds in a valid, stale or pending state within the
    * closure's depth, not already linked to the target and not rejected for it: candidates to link after
@@ -192,10 +192,13 @@ export class CoverageService {
    *    and the sources ranked per target by it; only the first `perTarget` sources can hold the best
    *    links, because every source holds at least one link of its best kind and the link order extends
    *    the source order.
-   * 2. the links of those sources, ranked within each source the two ways a target can see them (over a
-   *    full path, full links first; otherwise by state alone), then merged per target.
+   * 2. per chosen source and kind of link it holds (full or partial; valid, stale or pending), the most
+   *    recently linked ones, read in index order (ix_evidence_link_ranked) and stopped early; every
+   *    order a target can see a source's links in (over a full path, full links first; otherwise by
+   *    state) ranks them kind by kind, so the best links of each kind are enough. Then merged per target.
    * Rejections (and, for suggestions, links the target already has) are removed per target in step 2;
-   * each source lists `perTarget` links plus that many more, so the counted result stays exact.
+   * each kind lists twice `perTarget` links plus the number of rejections, so the counted result stays
+   * exact; suggestions list three times `perTarget`.
    */
   private async bestContributions(
     s: CoverageScope,
@@ -242,21 +245,25 @@ export class CoverageService {
            FROM pairs) r
          WHERE source_rank <= $9
        ),
-       lk AS (
-         SELECT l.*, ${EVIDENCE_STATE_SQL} AS state, e.effective_at AS evidence_effective_at
-         FROM evidence_link l JOIN evidence e ON e.id = l.evidence_id
-         WHERE l.requirement_id IN (SELECT DISTINCT from_id FROM chosen) AND ${ACTIVE_LINK_SQL} AND ${systemScopeSql('$6')}
+       classes AS (
+         SELECT s.from_id, k.coverage, k.state
+         FROM (SELECT DISTINCT from_id FROM chosen) s
+         JOIN agg a ON a.requirement_id = s.from_id
+         CROSS JOIN LATERAL (VALUES ('FULL', 'VALID', a.vf), ('PARTIAL', 'VALID', a.vp), ('FULL', 'STALE', a.sf),
+                                    ('PARTIAL', 'STALE', a.sp), ('FULL', 'PENDING', a.pf), ('PARTIAL', 'PENDING', a.pp)) AS k(coverage, state, n)
+         WHERE k.n > 0
        ),
        per_source AS MATERIALIZED (
-         SELECT * FROM (
-           SELECT lk.*,
-             CASE state WHEN 'VALID' THEN 0 WHEN 'STALE' THEN 1 ELSE 2 END AS link_state_rank,
-             row_number() OVER (PARTITION BY requirement_id ORDER BY (coverage = 'FULL') DESC,
-               CASE state WHEN 'VALID' THEN 0 WHEN 'STALE' THEN 1 ELSE 2 END, evidence_effective_at DESC, id) AS rank_full,
-             row_number() OVER (PARTITION BY requirement_id ORDER BY
-               CASE state WHEN 'VALID' THEN 0 WHEN 'STALE' THEN 1 ELSE 2 END, evidence_effective_at DESC, id) AS rank_any
-           FROM lk WHERE state IS NOT NULL) r
-         WHERE least(rank_full, rank_any) <= $9 * ${suggest ? 3 : 2} + (SELECT n FROM extra)
+         SELECT x.*, CASE x.state WHEN 'VALID' THEN 0 WHEN 'STALE' THEN 1 ELSE 2 END AS link_state_rank
+         FROM classes k
+         CROSS JOIN LATERAL (
+           SELECT l.*, ${EVIDENCE_STATE_SQL} AS state
+           FROM evidence_link l JOIN evidence e ON e.id = l.evidence_id
+           WHERE l.organization_id = $1 AND l.requirement_id = k.from_id AND l.coverage = k.coverage
+             AND ${ACTIVE_LINK_SQL} AND ${systemScopeSql('$6')} AND (${EVIDENCE_STATE_SQL}) = k.state
+           ORDER BY l.linked_at DESC, l.id DESC
+           LIMIT $9 * ${suggest ? 3 : 2} + (SELECT n FROM extra)
+         ) x
        ),
        cand AS (
          SELECT ch.target_id, ch.from_id, ps.*,
@@ -268,7 +275,6 @@ export class CoverageService {
                 ch.from_position
          FROM chosen ch
          JOIN per_source ps ON ps.requirement_id = ch.from_id
-           AND (CASE WHEN ch.full_path THEN ps.rank_full ELSE ps.rank_any END) <= $9 * ${suggest ? 3 : 2} + (SELECT n FROM extra)
          WHERE NOT EXISTS (SELECT 1 FROM prefill_rejection x
                            WHERE x.organization_id = $1 AND x.requirement_id = ch.target_id AND x.evidence_id = ps.evidence_id)
            ${suggest ? `AND NOT EXISTS (SELECT 1 FROM evidence_link d WHERE d.requirement_id = ch.target_id
@@ -278,7 +284,7 @@ export class CoverageService {
          SELECT cand.*, row_number() OVER (
            PARTITION BY target_id
            ORDER BY full_contribution DESC, link_state_rank, cardinality(mapping_ids), min_strength DESC NULLS LAST,
-                    from_position, from_id, evidence_effective_at DESC, id) AS rank
+                    from_position, from_id, linked_at DESC, id DESC) AS rank
          FROM cand
        )
        SELECT * FROM ranked WHERE rank <= $9 ORDER BY target_id, rank`,
@@ -320,7 +326,7 @@ export class CoverageService {
          SELECT cand.*, row_number() OVER (
            PARTITION BY target_id
            ORDER BY full_contribution DESC, CASE state WHEN 'VALID' THEN 0 WHEN 'STALE' THEN 1 ELSE 2 END,
-                    cardinality(mapping_ids), min_strength DESC NULLS LAST, from_position, from_id, evidence_effective_at DESC, id) AS rank
+                    cardinality(mapping_ids), min_strength DESC NULLS LAST, from_position, from_id, linked_at DESC, id DESC) AS rank
          FROM cand
        )
        SELECT * FROM ranked WHERE rank <= $10 ORDER BY target_id, rank`,

@@ -57,7 +57,7 @@ export function aggregateCtes(): string {
     FROM (SELECT l.requirement_id, l.coverage, ${EVIDENCE_STATE_SQL} AS state
           FROM closed JOIN evidence_link l ON l.organization_id = $1 AND l.requirement_id = closed.requirement_id
           JOIN evidence e ON e.id = l.evidence_id
-          WHERE ${ACTIVE_LINK_SQL} AND ${systemScopeSql('$6')}) ev
+          WHERE ${ACTIVE_LINK_SQL} AND ${systemScopeSql('$6')} AND EXISTS (SELECT 1 FROM closed)) ev
     GROUP BY ev.requirement_id
   ),
   agg AS (
