@@ -45,6 +45,14 @@ describe('audit trail', () => {
     expect([after[id].name, after[id].version, after[id].risk_class]).toEqual(['Support chatbot', 2, 'LIMITED_RISK']);
   });
 
+  it('keeps the event of a request whose variables hold text jsonb refuses (NUL, unpaired surrogates)', async () => {
+    const hostile = { sourceSystem: 'fuzz', externalId: 'F-1', title: 'bad \ud800 text', kind: 'RECORD', effectiveAt: '2026-01-01T00:00:00Z', description: 'nul \u0000 here' };
+    await t.gql(`mutation($i: UpsertEvidenceInput!) { upsertEvidence(input: $i) { outcome } }`, { i: hostile });
+    const d = await t.data(`query { auditTrail(filter: { operation: "upsertEvidence" }, first: 50) { nodes { variables } } }`);
+    const event = d.auditTrail.nodes.find((n: any) => n.variables.i?.sourceSystem === 'fuzz');
+    expect(event.variables.i).toMatchObject({ title: 'bad \ufffd text', description: 'nul \ufffd here' });
+  });
+
   it('never stores a token secret', async () => {
     const made = await t.data(`mutation { createApiToken(input: { name: "auditor", role: VIEWER }) { token apiToken { id } } }`);
     const rows = await t.ds.query(`SELECT * FROM audit_event WHERE operation = 'createApiToken'`);
@@ -59,7 +67,7 @@ describe('audit trail', () => {
     await expect(t.ds.query(`UPDATE audit_event SET outcome = 'OK'`)).rejects.toThrow(/append-only \(UPDATE refused\)/);
     await expect(t.ds.query(`DELETE FROM audit_event`)).rejects.toThrow(/append-only \(DELETE refused\)/);
     await expect(t.ds.query(`TRUNCATE audit_event`)).rejects.toThrow(/append-only \(TRUNCATE refused\)/);
-    expect((await t.ds.query(`SELECT count(*)::int AS n FROM audit_event`))[0].n).toBe(5);
+    expect((await t.ds.query(`SELECT count(*)::int AS n FROM audit_event`))[0].n).toBe(6);
   });
 
   it('is for ADMIN only', async () => {

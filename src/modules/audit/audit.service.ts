@@ -43,6 +43,16 @@ export function collectIds(value: unknown, out = new Set<string>()): Set<string>
   return out;
 }
 
+/**
+ * jsonb refuses NUL and unpaired UTF-16 surrogates, which hostile input can carry in GraphQL variables;
+ * the event is kept with U+FFFD in their place rather than lost.
+ */
+function jsonbSafe(_key: string, value: unknown): unknown {
+  return typeof value === 'string'
+    ? value.replace(/\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd')
+    : value;
+}
+
 /** The only code that touches audit_event, which the database keeps append-only. */
 export class AuditService {
   constructor(private readonly ds: DataSource) {}
@@ -68,7 +78,7 @@ export class AuditService {
         organization_id: e.organizationId, token_id: e.tokenId, token_prefix: e.tokenPrefix, actor: e.actor, operation: e.operation,
         touched_ids: e.touchedIds, variables: redact(e.variables), outcome: e.outcome, request_id: e.requestId,
         before: e.before ? redact(e.before) : null, after: e.after ? redact(e.after) : null,
-      })))],
+      })), jsonbSafe)],
     );
   }
 
