@@ -1,3 +1,4 @@
+import { InterchangeService } from '../modules/interchange/interchange.service';
 import DataLoader from 'dataloader';
 import type { DataSource } from 'typeorm';
 import type { QueryScope } from '../database/query-counter';
@@ -47,6 +48,7 @@ export interface Services {
   governance: GovernanceService;
   tokens: TokenService;
   audit: AuditService;
+  interchange: InterchangeService;
 }
 
 export function createServices(ds: DataSource): Services {
@@ -58,7 +60,7 @@ export function createServices(ds: DataSource): Services {
   const evidence = new EvidenceService(ds, requirement, (org, ids) => aiSystem!.knownIds(org, ids));
   const records = new RecordEvidenceService(evidence);
   aiSystem = new AiSystemService(ds, requirement, records);
-  return {
+  const services = {
     framework: new FrameworkService(ds),
     requirement,
     mapping: new MappingService(ds, requirement, closure),
@@ -74,7 +76,9 @@ export function createServices(ds: DataSource): Services {
     governance: new GovernanceService(ds, requirement, aiSystem, records),
     tokens: new TokenService(ds, organization),
     audit: new AuditService(ds),
-  };
+  } as Services;
+  services.interchange = new InterchangeService(ds, services);
+  return services;
 }
 
 type PageKey = RequirementPageQuery & { frameworkId: string };

@@ -25,7 +25,10 @@ import {
   AuditFindingResolver, GovernanceResolver, InternalAuditResolver, NonconformityResolver, RegisterRecordResolver,
 } from '../modules/governance/governance.resolver';
 
+import { InterchangeResolver } from '../modules/interchange/interchange.resolver';
+
 export const resolvers = [
+  InterchangeResolver,
   FrameworkResolver,
   RequirementResolver,
   MappingQueryResolver,

@@ -14,8 +14,8 @@ import type { Principal } from '../auth/token.service';
 import { REPORT, allows } from '../auth/role';
 
 /**
- * Spreadsheet exports of the coverage, gap and SoA reports: the same services and numbers as the
- * GraphQL reports, one row per assessable requirement.
+ * Spreadsheet exports of the coverage, gap and SoA reports (the same services and numbers as the
+ * GraphQL reports, one row per assessable requirement), and the OSCAL exports.
  */
 export function csvExportRouter(services: Services): Router {
   const router = Router();
@@ -37,8 +37,8 @@ export function csvExportRouter(services: Services): Router {
   });
   const principal = (_req: Request, res?: Response) => res!.locals.principal as Principal;
 
-  const params = async (req: Request, res: Response) => {
-    const framework = typeof req.query.framework === 'string' ? req.query.framework : '';
+  const params = async (req: Request, res: Response, frameworkKey?: string) => {
+    const framework = frameworkKey ?? (typeof req.query.framework === 'string' ? req.query.framework : '');
     if (!framework) throw badInput('framework', 'framework is required, e.g. ?framework=iso42001');
     const asOfRaw = typeof req.query.asOf === 'string' ? req.query.asOf : undefined;
     const asOf = asOfRaw ? new Date(asOfRaw) : new Date();
@@ -75,6 +75,23 @@ export function csvExportRouter(services: Services): Router {
     const ids = [...new Set(ancestorIds.map((a) => a[0]).filter(Boolean))];
     return services.requirement.findByIds(ids);
   };
+
+  // OSCAL 1.2 documents (src/modules/interchange), under the same roles as the reports.
+  const json = (res: Response, name: string, doc: Record<string, unknown>) => {
+    res.setHeader('content-disposition', `attachment; filename="${name}"`);
+    res.json(doc);
+  };
+  router.get('/oscal/catalog/:framework.json', handle(async (req, res) => {
+    json(res, `${req.params.framework}.json`, await services.interchange.exportCatalog(String(req.params.framework)));
+  }));
+  router.get('/oscal/mapping/:source/:target.json', handle(async (req, res) => {
+    json(res, `${req.params.source}-${req.params.target}.json`,
+      await services.interchange.exportMappings(principal(req, res).organizationId, String(req.params.source), String(req.params.target)));
+  }));
+  router.get('/oscal/assessment-results/:framework.json', handle(async (req, res) => {
+    const { fw, scope } = await params(req, res, String(req.params.framework));
+    json(res, `assessment-results-${fw.key}.json`, await services.interchange.exportAssessmentResults(scope, fw.key));
+  }));
 
   router.get('/coverage.csv', handle(async (req, res) => {
     const { fw, scope } = await params(req, res);

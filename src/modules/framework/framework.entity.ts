@@ -68,6 +68,15 @@ export class Framework implements Node {
   @Column('jsonb', { default: {} })
   metadata: Record<string, unknown>;
 
+  /** The owning organization of a private framework (imported or internal); null for the shared catalogs. */
+  @Column('uuid', { name: 'organization_id', nullable: true })
+  organizationId: string | null;
+
+  @Field({ description: 'True for the organization\'s own framework (imported or internal), visible only to it.' })
+  get private(): boolean {
+    return this.organizationId !== null;
+  }
+
   @Column('text', { name: 'content_sha256' })
   contentSha256: string;
 

@@ -1,5 +1,13 @@
-import { DataSource, In, Repository } from 'typeorm';
+import { DataSource, Repository } from 'typeorm';
 import { notFound } from '../../graphql/errors';
+import { currentQueryScope } from '../../database/query-counter';
+
+/**
+ * Shared frameworks and the requesting organization's own. Row-level security enforces the same; this
+ * keeps the application's own scoping right when it runs without it.
+ */
+const visible = (alias: string) => `(${alias}.organization_id IS NULL OR ${alias}.organization_id = :viewer)`;
+const viewer = () => currentQueryScope()?.organizationId ?? '00000000-0000-0000-0000-000000000000';
 import { Framework } from './framework.entity';
 
 /** The only code that queries the framework table. */
@@ -12,15 +20,17 @@ export class FrameworkService {
 
   /** Latest version per key by default; every version when allVersions is set. Ordered by key, newest first. */
   async list(allVersions: boolean): Promise<Framework[]> {
-    const qb = this.repo.createQueryBuilder('f');
+    const qb = this.repo.createQueryBuilder('f').where(visible('f'), { viewer: viewer() });
     if (!allVersions) {
-      qb.where(`f.id IN (SELECT DISTINCT ON (key) id FROM framework ORDER BY key, released_on DESC NULLS LAST, created_at DESC)`);
+      qb.andWhere(`f.id IN (SELECT DISTINCT ON (key) id FROM framework v WHERE ${visible('v')} ORDER BY key, released_on DESC NULLS LAST, created_at DESC)`);
     }
     return qb.orderBy('f.key').addOrderBy('f.released_on', 'DESC', 'NULLS LAST').addOrderBy('f.created_at', 'DESC').getMany();
   }
 
   async findByIds(ids: readonly string[]): Promise<Map<string, Framework>> {
-    const rows = ids.length ? await this.repo.findBy({ id: In([...ids]) }) : [];
+    const rows = ids.length
+      ? await this.repo.createQueryBuilder('f').where('f.id IN (:...ids)', { ids: [...ids] }).andWhere(visible('f'), { viewer: viewer() }).getMany()
+      : [];
     return new Map(rows.map((f) => [f.id, f]));
   }
 
@@ -31,6 +41,7 @@ export class FrameworkService {
       .createQueryBuilder('f')
       .distinctOn(['f.key'])
       .where('f.key IN (:...keys)', { keys: [...keys] })
+      .andWhere(visible('f'), { viewer: viewer() })
       .orderBy('f.key')
       .addOrderBy('f.released_on', 'DESC', 'NULLS LAST')
       .addOrderBy('f.created_at', 'DESC');

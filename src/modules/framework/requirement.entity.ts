@@ -15,6 +15,10 @@ export class Requirement implements Node {
   @PrimaryGeneratedColumn('uuid')
   id: string;
 
+  /** Set for the requirements of an organization's private framework (row-level security uses it). */
+  @Column('uuid', { name: 'organization_id', nullable: true })
+  organizationId: string | null;
+
   @Column('uuid', { name: 'framework_id' })
   frameworkId: string;
 

@@ -72,6 +72,8 @@ export class RequirementService {
        latest AS (
          SELECT DISTINCT ON (key) id, key FROM framework
          WHERE key IN (SELECT framework FROM wanted)
+           -- shared, or the requesting organization's own (row-level security says the same)
+           AND (organization_id IS NULL OR organization_id = nullif(current_setting('app.organization_id', true), '')::uuid)
          ORDER BY key, released_on DESC NULLS LAST, created_at DESC)
        SELECT w.framework, w.ref, r.id, r.framework_id
        FROM wanted w

@@ -24,8 +24,9 @@ export class MappingRowInput {
   note?: string | null;
 }
 
-@InputType({ description: 'An organization\'s own mapping set: same shape as the shared ones, its own provenance, visible only to it.' })
-export class CreateMappingSetInput {
+/** Who made a set and where it comes from: shared by createMappingSet and importMappings. */
+@InputType({ description: 'Who made a mapping set and where it comes from.' })
+export abstract class MappingSetHeader {
   @Field({ description: 'Key, unique within the organization: lower-case letters, digits and dashes.' })
   key: string;
 
@@ -41,11 +42,14 @@ export class CreateMappingSetInput {
   @Field(() => String, { nullable: true, description: 'What may be reproduced from it.' })
   licenceNote?: string | null;
 
-  @Field(() => MappingMethod, { defaultValue: MappingMethod.HUMAN, description: 'How it was produced.' })
-  method: MappingMethod;
-
   @Field(() => String, { nullable: true, description: 'How, in words.' })
   methodNote?: string | null;
+}
+
+@InputType({ description: 'An organization\'s own mapping set: same shape as the shared ones, its own provenance, visible only to it.' })
+export class CreateMappingSetInput extends MappingSetHeader {
+  @Field(() => MappingMethod, { defaultValue: MappingMethod.HUMAN, description: 'How it was produced.' })
+  method: MappingMethod;
 
   @Field(() => MappingStatus, { defaultValue: MappingStatus.DRAFT, description: 'Maturity.' })
   status: MappingStatus;

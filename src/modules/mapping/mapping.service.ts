@@ -32,65 +32,87 @@ export class MappingService {
    * nothing written if any), then rebuilds that organization's closure in the same transaction.
    */
   async createSet(org: string, input: CreateMappingSetInput): Promise<{ source: MappingSource; count: number }> {
+    return (await this.createSets(org, [input], (_i, field) => field))[0];
+  }
+
+  /**
+   * Several sets at once, all or nothing: every set checked first, then one transaction and one
+   * closure rebuild. `field` names a problem's place (createSet: the input field; imports: the line).
+   */
+  async createSets(
+    org: string,
+    inputs: readonly CreateMappingSetInput[],
+    field: (set: number, field: string, row: number | null) => string,
+    dryRun = false,
+  ): Promise<{ source: MappingSource; count: number }[]> {
     const problems: { field: string; message: string }[] = [];
-    const key = input.key?.trim() ?? '';
-    if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(key)) problems.push({ field: 'key', message: 'key must be 1-63 lower-case letters, digits or dashes' });
-    if (!input.name?.trim()) problems.push({ field: 'name', message: 'name must not be empty' });
-    if (!input.mappings.length || input.mappings.length > MAX_MAPPINGS_PER_SET) {
-      problems.push({ field: 'mappings', message: `mappings must hold 1 to ${MAX_MAPPINGS_PER_SET} rows, got ${input.mappings.length}` });
-    }
-    const pairs = [
+    const keys = new Set<string>();
+    const pairs = inputs.flatMap((input) => [
       ...input.mappings.map((m) => ({ framework: input.sourceFramework, ref: m.sourceRef })),
       ...input.mappings.map((m) => ({ framework: input.targetFramework, ref: m.targetRef })),
-    ];
+    ]);
     const resolved = await this.requirements.resolveRefs(pairs);
-    const seen = new Map<string, number>();
-    input.mappings.forEach((m, i) => {
-      const s = resolved.get(refKey(input.sourceFramework, m.sourceRef));
-      const t = resolved.get(refKey(input.targetFramework, m.targetRef));
-      if (!s) problems.push({ field: `mappings[${i}].sourceRef`, message: `unknown requirement "${m.sourceRef}" in framework "${input.sourceFramework}"` });
-      if (!t) problems.push({ field: `mappings[${i}].targetRef`, message: `unknown requirement "${m.targetRef}" in framework "${input.targetFramework}"` });
-      if (m.strength !== null && m.strength !== undefined && !(Number.isInteger(m.strength) && m.strength >= 1 && m.strength <= 10)) {
-        problems.push({ field: `mappings[${i}].strength`, message: 'strength must be an integer from 1 to 10' });
+    inputs.forEach((input, n) => {
+      const key = input.key?.trim() ?? '';
+      if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(key)) problems.push({ field: field(n, 'key', null), message: 'key must be 1-63 lower-case letters, digits or dashes' });
+      if (keys.has(key)) problems.push({ field: field(n, 'key', null), message: `key "${key}" is used twice` });
+      keys.add(key);
+      if (!input.name?.trim()) problems.push({ field: field(n, 'name', null), message: 'name must not be empty' });
+      if (!input.mappings.length || input.mappings.length > MAX_MAPPINGS_PER_SET) {
+        problems.push({ field: field(n, 'mappings', null), message: `mappings must hold 1 to ${MAX_MAPPINGS_PER_SET} rows, got ${input.mappings.length}` });
       }
-      if (s && t && s.id === t.id) problems.push({ field: `mappings[${i}]`, message: 'a requirement cannot map to itself' });
-      const pair = `${m.sourceRef}\u0000${m.targetRef}`;
-      if (seen.has(pair)) problems.push({ field: `mappings[${i}]`, message: `mappings[${i}] repeats mappings[${seen.get(pair)}]` });
-      else seen.set(pair, i);
+      const seen = new Map<string, number>();
+      input.mappings.forEach((m, i) => {
+        const s = resolved.get(refKey(input.sourceFramework, m.sourceRef));
+        const t = resolved.get(refKey(input.targetFramework, m.targetRef));
+        if (!s) problems.push({ field: field(n, `mappings[${i}].sourceRef`, i), message: `unknown requirement "${m.sourceRef}" in framework "${input.sourceFramework}"` });
+        if (!t) problems.push({ field: field(n, `mappings[${i}].targetRef`, i), message: `unknown requirement "${m.targetRef}" in framework "${input.targetFramework}"` });
+        if (m.strength !== null && m.strength !== undefined && !(Number.isInteger(m.strength) && m.strength >= 1 && m.strength <= 10)) {
+          problems.push({ field: field(n, `mappings[${i}].strength`, i), message: 'strength must be an integer from 1 to 10' });
+        }
+        if (s && t && s.id === t.id) problems.push({ field: field(n, `mappings[${i}]`, i), message: 'a requirement cannot map to itself' });
+        const pair = `${m.sourceRef}\u0000${m.targetRef}`;
+        if (seen.has(pair)) problems.push({ field: field(n, `mappings[${i}]`, i), message: `the mapping ${m.sourceRef} -> ${m.targetRef} repeats an earlier one (${field(n, `mappings[${seen.get(pair)}]`, seen.get(pair)!)})` });
+        else seen.set(pair, i);
+      });
     });
     if (problems.length) {
-      throw badInput(problems[0].field, problems.map((p) => p.message).join('; '), { problems });
+      throw badInput(problems[0].field, problems.map((p) => `${p.field}: ${p.message}`).join('; ').slice(0, 2000), { problems });
     }
-    const sourceFw = resolved.get(refKey(input.sourceFramework, input.mappings[0].sourceRef))!.frameworkId;
-    const targetFw = resolved.get(refKey(input.targetFramework, input.mappings[0].targetRef))!.frameworkId;
 
     return inTransaction(this.ds, async (em) => {
-      const exists: unknown[] = await em.query(`SELECT 1 FROM mapping_source WHERE organization_id = $1 AND key = $2`, [org, key]);
-      if (exists.length) throw new HubError(ErrorCode.CONFLICT, `A mapping set with key "${key}" already exists`, { field: 'key' });
-      const [{ id }]: { id: string }[] = await em.query(
-        `INSERT INTO mapping_source (organization_id, key, name, publisher, url, licence_note, method, method_note, status,
-                                     source_framework_id, target_framework_id, content_sha256)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id`,
-        [org, key, input.name.trim(), input.publisher?.trim() || 'organization', input.url ?? null, input.licenceNote ?? null,
-          input.method, input.methodNote ?? null, input.status, sourceFw, targetFw, sha256(JSON.stringify(input.mappings))],
-      );
-      const rows = input.mappings.map((m) => ({
-        s: resolved.get(refKey(input.sourceFramework, m.sourceRef))!.id,
-        t: resolved.get(refKey(input.targetFramework, m.targetRef))!.id,
-        relationship: m.relationship,
-        strength: m.strength ?? null,
-        rationale: m.rationale ?? null,
-        note: m.note?.trim() || null,
-      }));
-      await em.query(
-        `INSERT INTO mapping (mapping_source_id, source_requirement_id, target_requirement_id, relationship, strength, rationale, note)
-         SELECT $1, x.s, x.t, x.relationship, x.strength, x.rationale, x.note
-         FROM jsonb_to_recordset($2::jsonb) AS x(s uuid, t uuid, relationship text, strength smallint, rationale text, note text)`,
-        [id, JSON.stringify(rows)],
-      );
+      const taken: { key: string }[] = await em.query(`SELECT key FROM mapping_source WHERE organization_id = $1 AND key = ANY($2::text[])`, [org, [...keys]]);
+      if (taken.length) throw new HubError(ErrorCode.CONFLICT, `A mapping set with key "${taken[0].key}" already exists`, { field: 'key' });
+      if (dryRun) return [];
+      const out: { source: MappingSource; count: number }[] = [];
+      for (const input of inputs) {
+        const sourceFw = resolved.get(refKey(input.sourceFramework, input.mappings[0].sourceRef))!.frameworkId;
+        const targetFw = resolved.get(refKey(input.targetFramework, input.mappings[0].targetRef))!.frameworkId;
+        const [{ id }]: { id: string }[] = await em.query(
+          `INSERT INTO mapping_source (organization_id, key, name, publisher, url, licence_note, method, method_note, status,
+                                       source_framework_id, target_framework_id, content_sha256)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id`,
+          [org, input.key.trim(), input.name.trim(), input.publisher?.trim() || 'organization', input.url ?? null, input.licenceNote ?? null,
+            input.method, input.methodNote ?? null, input.status, sourceFw, targetFw, sha256(JSON.stringify(input.mappings))],
+        );
+        const rows = input.mappings.map((m) => ({
+          s: resolved.get(refKey(input.sourceFramework, m.sourceRef))!.id,
+          t: resolved.get(refKey(input.targetFramework, m.targetRef))!.id,
+          relationship: m.relationship,
+          strength: m.strength ?? null,
+          rationale: m.rationale ?? null,
+          note: m.note?.trim() || null,
+        }));
+        await em.query(
+          `INSERT INTO mapping (mapping_source_id, source_requirement_id, target_requirement_id, relationship, strength, rationale, note)
+           SELECT $1, x.s, x.t, x.relationship, x.strength, x.rationale, x.note
+           FROM jsonb_to_recordset($2::jsonb) AS x(s uuid, t uuid, relationship text, strength smallint, rationale text, note text)`,
+          [id, JSON.stringify(rows)],
+        );
+        out.push({ source: await em.getRepository(MappingSource).findOneByOrFail({ id }), count: rows.length });
+      }
       await this.closure.rebuild(org, em);
-      const source = await em.getRepository(MappingSource).findOneByOrFail({ id });
-      return { source, count: rows.length };
+      return out;
     });
   }
 

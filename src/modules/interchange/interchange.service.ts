@@ -1,0 +1,309 @@
+import crypto from 'node:crypto';
+import type { DataSource } from 'typeorm';
+import type { Services } from '../../graphql/context';
+import { ErrorCode, HubError, badInput, notFound } from '../../graphql/errors';
+import { inTransaction } from '../../database/transaction';
+import { sha256 } from '../catalog/catalog.transform';
+import type { Framework } from '../framework/framework.entity';
+import { MappingMethod, MappingStatus, Rationale, Relationship } from '../mapping/mapping.enums';
+import type { CreateMappingSetInput } from '../mapping/mapping-set.input';
+import { CoverageStatus } from '../coverage/coverage.rules';
+import type { CoverageScope } from '../coverage/coverage.service';
+import {
+  AssessedRequirement, CatalogRequirement, ImportedMapping, ImportedRequirement, MappingSetExport, Problem,
+  buildAssessmentResults, buildCatalog, buildMappingCollection, oscalIds, parseCatalog, parseMappingCollection,
+} from './oscal';
+import { validateOscal } from './oscal.schema';
+import { parseFrameworkCsv, parseMappingCsv } from './interchange.csv';
+
+export enum FrameworkImportFormat {
+  OSCAL_CATALOG = 'OSCAL_CATALOG',
+  CSV = 'CSV',
+}
+
+export enum MappingImportFormat {
+  OSCAL_MAPPING = 'OSCAL_MAPPING',
+  CSV = 'CSV',
+}
+
+export interface FrameworkImport {
+  format: FrameworkImportFormat;
+  document: string;
+  key: string;
+  version: string;
+  name: string;
+  dryRun: boolean;
+}
+
+export interface MappingImport {
+  format: MappingImportFormat;
+  document: string;
+  provenance: { key: string; name: string; publisher?: string | null; url?: string | null; licenceNote?: string | null; method?: MappingMethod | null; status?: MappingStatus | null; methodNote?: string | null };
+  dryRun: boolean;
+}
+
+/** BAD_USER_INPUT listing every problem (path or line, message); the message names the first few. */
+function refuse(what: string, problems: Problem[]): never {
+  const head = problems.slice(0, 5).map((p) => `${p.path}: ${p.message}`).join('; ');
+  throw badInput('document', `${what} has ${problems.length} problem${problems.length === 1 ? '' : 's'}; nothing was written. ${head}${problems.length > 5 ? '; ...' : ''}`, {
+    problems: problems.slice(0, 500),
+  });
+}
+
+const SELECT_REQ = `SELECT r.id, r.parent_id AS "parentId", r.ref, r.title, r.kind, r.assessable, r.text, r.summary,
+  r.actors, r.risk_tiers AS "riskTiers", to_char(r.applies_from, 'YYYY-MM-DD') AS "appliesFrom", r.position
+  FROM requirement r WHERE r.framework_id = $1 ORDER BY r.position`;
+
+/** OSCAL and CSV in and out: an organization's own frameworks and mapping sets, and exports of what the hub holds. */
+export class InterchangeService {
+  constructor(private readonly ds: DataSource, private readonly s: Services) {}
+
+  private async requirementsOf(frameworkId: string): Promise<(CatalogRequirement & { position: number })[]> {
+    return this.ds.query(SELECT_REQ, [frameworkId]);
+  }
+
+  private async framework(key: string): Promise<Framework> {
+    return (await this.s.framework.requireByKeys([key])).get(key)!;
+  }
+
+  async exportCatalog(key: string): Promise<Record<string, unknown>> {
+    const fw = await this.framework(key);
+    const reqs = await this.requirementsOf(fw.id);
+    return buildCatalog({ ...fw, private: fw.organizationId !== null, releasedOn: fw.releasedOn ? String(fw.releasedOn) : null }, reqs, new Date());
+  }
+
+  async exportMappings(org: string, sourceKey: string, targetKey: string): Promise<Record<string, unknown>> {
+    if (sourceKey === targetKey) throw badInput('target', 'target must differ from source');
+    const [source, target] = [await this.framework(sourceKey), await this.framework(targetKey)];
+    const [sReqs, tReqs] = [await this.requirementsOf(source.id), await this.requirementsOf(target.id)];
+    const sets = (await this.s.mapping.listSources(org)).filter(
+      (m) => (m.sourceFrameworkId === source.id && m.targetFrameworkId === target.id) || (m.sourceFrameworkId === target.id && m.targetFrameworkId === source.id),
+    );
+    const rows: { id: string; mapping_source_id: string; s: string; t: string; relationship: Relationship; strength: number | null; rationale: string | null; note: string | null }[] = sets.length
+      ? await this.ds.query(
+          `SELECT m.id, m.mapping_source_id, s.ref AS s, t.ref AS t, m.relationship, m.strength, m.rationale, m.note
+           FROM mapping m JOIN requirement s ON s.id = m.source_requirement_id JOIN requirement t ON t.id = m.target_requirement_id
+           WHERE m.mapping_source_id = ANY($1::uuid[]) ORDER BY s.position, t.position, m.id`,
+          [sets.map((x) => x.id)],
+        )
+      : [];
+    if (!sets.length) throw notFound(`No mapping set links ${sourceKey} and ${targetKey}`, { source: sourceKey, target: targetKey });
+    const inverse: Record<string, string> = { SUBSET_OF: 'SUPERSET_OF', SUPERSET_OF: 'SUBSET_OF' };
+    const exports: MappingSetExport[] = sets.map((m) => {
+      const forward = m.sourceFrameworkId === source.id;
+      return {
+        id: m.id, key: m.key, name: m.name, publisher: m.publisher, method: m.method, methodNote: m.methodNote, status: m.status,
+        licenceNote: m.licenceNote, url: m.url,
+        rows: rows.filter((r) => r.mapping_source_id === m.id).map((r) => ({
+          id: r.id,
+          sourceRef: forward ? r.s : r.t,
+          targetRef: forward ? r.t : r.s,
+          relationship: forward ? r.relationship : inverse[r.relationship] ?? r.relationship,
+          strength: r.strength === null ? null : Number(r.strength),
+          rationale: r.rationale,
+          note: r.note,
+        })),
+      };
+    });
+    return buildMappingCollection(
+      { key: source.key, version: source.version, refs: sReqs.map((r) => r.ref) },
+      { key: target.key, version: target.version, refs: tReqs.map((r) => r.ref), assessableRefs: tReqs.filter((r) => r.assessable).map((r) => r.ref) },
+      exports,
+      new Date(),
+    );
+  }
+
+  async exportAssessmentResults(scope: CoverageScope, key: string): Promise<Record<string, unknown>> {
+    const fw = await this.framework(key);
+    const reqs = await this.requirementsOf(fw.id);
+    const statuses = await this.s.coverage.statuses(scope, fw.id);
+    const ids = statuses.map((r) => r.requirement.id);
+    const [direct, inferred] = [
+      await this.s.evidence.linksOnRequirements(scope.organizationId, ids, scope.asOf),
+      await this.s.coverage.contributions(scope, ids, 10, 'counted'),
+    ];
+    const evidenceIds = new Set<string>();
+    for (const id of ids) {
+      for (const l of direct.get(id) ?? []) evidenceIds.add(l.evidenceId);
+      for (const c of inferred.get(id) ?? []) evidenceIds.add(c.link.evidenceId);
+    }
+    const evidence = await this.s.evidence.findByIds(scope.organizationId, [...evidenceIds]);
+    const how: Partial<Record<CoverageStatus, string>> = { COVERED: 'DIRECT', PREFILLED: 'PREFILLED', PARTIAL: 'PARTIAL' };
+    const refOf = new Map(reqs.map((r) => [r.id, r.ref]));
+    const items: AssessedRequirement[] = statuses.map((st) => {
+      const links = [
+        ...(direct.get(st.requirement.id) ?? []).map((l) => ({ evidenceId: l.evidenceId, via: null as string | null })),
+        ...(inferred.get(st.requirement.id) ?? []).map((c) => ({ evidenceId: c.link.evidenceId, via: refOf.get(c.fromId) ?? c.fromId })),
+      ];
+      const seen = new Set<string>();
+      return {
+        ref: st.requirement.ref,
+        title: st.requirement.title,
+        status: st.status,
+        how: how[st.status] ?? null,
+        observations: links.filter((l) => evidence.has(l.evidenceId) && !seen.has(l.evidenceId) && seen.add(l.evidenceId)).map((l) => {
+          const e = evidence.get(l.evidenceId)!;
+          return { evidenceId: e.id, title: e.title, uri: e.uri, contentSha256: e.contentSha256, effectiveAt: e.effectiveAt, validUntil: e.validUntil, status: e.status, via: l.via };
+        }),
+      };
+    });
+    return buildAssessmentResults({ key: fw.key, version: fw.version, name: fw.name, refs: reqs.map((r) => r.ref) }, scope.organizationId, scope.asOf, items, new Date());
+  }
+
+  /**
+   * An organization's own framework from an OSCAL catalog or a CSV. The whole document is checked first;
+   * the same key, version and document again changes nothing; a changed document needs a new version.
+   */
+  async importFramework(org: string, input: FrameworkImport): Promise<{ framework: Framework | null; created: boolean; rows: ImportedRequirement[] }> {
+    const problems: Problem[] = [];
+    const key = input.key.trim();
+    const version = input.version.trim();
+    if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(key)) problems.push({ path: 'key', message: 'key must be 1-63 lower-case letters, digits or dashes' });
+    if (!version || version.length > 50) problems.push({ path: 'version', message: 'version must be 1 to 50 characters' });
+    if (!input.name.trim()) problems.push({ path: 'name', message: 'name must not be empty' });
+    let rows: ImportedRequirement[] = [];
+    if (input.format === FrameworkImportFormat.OSCAL_CATALOG) {
+      const { doc, problems: schema } = validateOscal('catalog', input.document);
+      problems.push(...schema);
+      if (!schema.length) {
+        const parsed = parseCatalog(doc);
+        problems.push(...parsed.problems);
+        rows = parsed.rows;
+      }
+    } else {
+      const parsed = parseFrameworkCsv(input.document);
+      problems.push(...parsed.problems);
+      rows = parsed.rows;
+    }
+    if (problems.length) refuse('The framework document', problems);
+
+    const digest = sha256(input.document);
+    const existing: { id: string; organization_id: string | null; version: string; content_sha256: string }[] = await this.ds.query(
+      `SELECT id, organization_id, version, content_sha256 FROM framework WHERE key = $1 AND (organization_id IS NULL OR organization_id = $2)`, [key, org],
+    );
+    if (existing.some((f) => f.organization_id === null)) {
+      throw new HubError(ErrorCode.CONFLICT, `"${key}" is the key of a shared framework; choose another key`, { field: 'key' });
+    }
+    const same = existing.find((f) => f.version === version);
+    if (same) {
+      if (same.content_sha256 !== digest) {
+        throw new HubError(ErrorCode.CONFLICT, `Version "${version}" of "${key}" was imported from a different document; import the changed document as a new version`, { field: 'version' });
+      }
+      return { framework: (await this.s.framework.findByIds([same.id])).get(same.id)!, created: false, rows };
+    }
+    if (input.dryRun) return { framework: null, created: false, rows };
+
+    const id = crypto.randomUUID();
+    const idOf = new Map(rows.map((r) => [r.ref, crypto.randomUUID()]));
+    const ancestors = new Map<string, string[]>();
+    const records = rows.map((r, i) => {
+      const parentId = r.parentRef ? idOf.get(r.parentRef)! : null;
+      const anc = r.parentRef ? [...ancestors.get(r.parentRef)!, parentId!] : [];
+      ancestors.set(r.ref, anc);
+      return {
+        id: idOf.get(r.ref), parent_id: parentId, ancestor_ids: anc, depth: anc.length, ref: r.ref, kind: r.kind, title: r.title, text: r.text,
+        summary: r.summary, assessable: r.assessable, position: i + 1, actors: r.actors, risk_tiers: r.riskTiers, applies_from: r.appliesFrom,
+      };
+    });
+    await inTransaction(this.ds, async (em) => {
+      await em.query(
+        `INSERT INTO framework (id, organization_id, key, version, name, publisher, kind, licence_note, content_sha256, metadata)
+         VALUES ($1, $2, $3, $4, $5, 'organization', 'internal', 'The organization''s own framework, imported by it; visible only to it.', $6, $7)`,
+        [id, org, key, version, input.name.trim(), digest, JSON.stringify({ importedFrom: input.format })],
+      );
+      await em.query(
+        `INSERT INTO requirement (id, organization_id, framework_id, parent_id, ancestor_ids, depth, ref, kind, title, text, summary, assessable, position, actors, risk_tiers, applies_from)
+         SELECT x.id, $1, $2, x.parent_id, ARRAY(SELECT jsonb_array_elements_text(x.ancestor_ids))::uuid[], x.depth, x.ref, x.kind, x.title, x.text, x.summary,
+                x.assessable, x.position, ARRAY(SELECT jsonb_array_elements_text(x.actors)), ARRAY(SELECT jsonb_array_elements_text(x.risk_tiers)), x.applies_from
+         FROM jsonb_to_recordset($3::jsonb) AS x(id uuid, parent_id uuid, ancestor_ids jsonb, depth smallint, ref text, kind text, title text, text text,
+              summary text, assessable boolean, position int, actors jsonb, risk_tiers jsonb, applies_from date)
+         ORDER BY x.position`,
+        [org, id, JSON.stringify(records)],
+      );
+    });
+    return { framework: (await this.s.framework.findByIds([id])).get(id)!, created: true, rows };
+  }
+
+  /**
+   * Mappings between frameworks the organization can see, from an OSCAL mapping collection or a CSV:
+   * one mapping set of the organization per (source, target) pair, all written in one transaction.
+   */
+  async importMappings(org: string, input: MappingImport): Promise<{ sets: CreateMappingSetInput[]; created: boolean }> {
+    const problems: Problem[] = [];
+    let rows: ImportedMapping[] = [];
+    let method = input.provenance.method ?? MappingMethod.HUMAN;
+    let status = input.provenance.status ?? MappingStatus.DRAFT;
+    if (input.format === MappingImportFormat.OSCAL_MAPPING) {
+      const { doc, problems: schema } = validateOscal('mapping', input.document);
+      problems.push(...schema);
+      if (!schema.length) {
+        const parsed = parseMappingCollection(doc);
+        problems.push(...parsed.problems);
+        rows = parsed.rows;
+        method = input.provenance.method ?? (parsed.method as MappingMethod);
+        status = input.provenance.status ?? (parsed.status as MappingStatus);
+      }
+    } else {
+      const parsed = parseMappingCsv(input.document);
+      problems.push(...parsed.problems);
+      rows = parsed.rows;
+    }
+    if (problems.length) refuse('The mapping document', problems);
+
+    // Frameworks the organization can see, and (for OSCAL) their refs by exported id as well as by ref.
+    const keys = [...new Set(rows.flatMap((r) => [r.sourceFramework, r.targetFramework]))];
+    const fws = await this.s.framework.findByKeys(keys);
+    const refIndex = new Map<string, Map<string, string>>();
+    for (const [k, fw] of fws) {
+      const reqs = await this.requirementsOf(fw.id);
+      const byId = new Map<string, string>();
+      for (const [ref, oid] of oscalIds(reqs.map((r) => r.ref))) byId.set(oid, ref);
+      for (const r of reqs) byId.set(r.ref, r.ref);
+      refIndex.set(k, byId);
+    }
+    const groups = new Map<string, { rows: ImportedMapping[]; refs: { s: string; t: string }[] }>();
+    for (const r of rows) {
+      const sIdx = refIndex.get(r.sourceFramework);
+      const tIdx = refIndex.get(r.targetFramework);
+      if (!sIdx) problems.push({ path: r.path, message: `framework "${r.sourceFramework}" is unknown (or not visible to this organization)` });
+      if (!tIdx) problems.push({ path: r.path, message: `framework "${r.targetFramework}" is unknown (or not visible to this organization)` });
+      if (r.sourceFramework && r.sourceFramework === r.targetFramework) problems.push({ path: r.path, message: 'source and target framework are the same' });
+      const s = sIdx?.get(r.sourceId);
+      const t = tIdx?.get(r.targetId);
+      if (sIdx && !s) problems.push({ path: r.path, message: `"${r.sourceId}" is not a requirement of ${r.sourceFramework}` });
+      if (tIdx && !t) problems.push({ path: r.path, message: `"${r.targetId}" is not a requirement of ${r.targetFramework}` });
+      if (!s || !t) continue;
+      const pair = `${r.sourceFramework}\u0000${r.targetFramework}`;
+      const g = groups.get(pair) ?? { rows: [], refs: [] };
+      g.rows.push(r);
+      g.refs.push({ s, t });
+      groups.set(pair, g);
+    }
+    if (problems.length) refuse('The mapping document', problems);
+
+    const key = input.provenance.key.trim();
+    const sets: CreateMappingSetInput[] = [...groups.entries()].map(([pair, g]) => {
+      const [sf, tf] = pair.split('\u0000');
+      return {
+        key: groups.size === 1 ? key : `${key}-${sf}-to-${tf}`.slice(0, 63),
+        name: groups.size === 1 ? input.provenance.name : `${input.provenance.name} (${sf} to ${tf})`,
+        publisher: input.provenance.publisher ?? null,
+        url: input.provenance.url ?? null,
+        licenceNote: input.provenance.licenceNote ?? null,
+        method,
+        methodNote: input.provenance.methodNote ?? `Imported from ${input.format === MappingImportFormat.CSV ? 'CSV' : 'an OSCAL mapping collection'}.`,
+        status,
+        sourceFramework: sf,
+        targetFramework: tf,
+        mappings: g.rows.map((r, i) => ({
+          sourceRef: g.refs[i].s, targetRef: g.refs[i].t, relationship: r.relationship as Relationship, strength: r.strength,
+          rationale: (r.rationale as Rationale | null) ?? null, note: r.note,
+        })),
+      };
+    });
+    const where = new Map<string, string>();
+    sets.forEach((set, n) => set.mappings.forEach((_m, i) => where.set(`${n}:${i}`, groups.get(`${set.sourceFramework}\u0000${set.targetFramework}`)!.rows[i].path)));
+    await this.s.mapping.createSets(org, sets, (n, field, row) => (row === null ? `provenance.${field}` : where.get(`${n}:${row}`) ?? field), input.dryRun);
+    return { sets, created: !input.dryRun };
+  }
+}

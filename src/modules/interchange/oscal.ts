@@ -1,0 +1,417 @@
+/**
+ * OSCAL 1.2 documents in and out, as pure functions: catalogs, mapping collections and assessment
+ * results built from the hub's rows, and catalogs and mapping collections read back into rows.
+ * Schema validation is in oscal.schema.ts; the database work in interchange.service.ts.
+ */
+import { v5 as uuidv5 } from 'uuid';
+
+export const OSCAL_VERSION = '1.2.2';
+/** Namespace of the hub's own OSCAL props (kind, assessable, actors, ...). */
+export const HUB_NS = 'urn:control-mapping-hub:oscal';
+/** UUIDs in exports are name-based (v5), so exporting the same thing twice gives the same document. */
+const UUID_NAMESPACE = '6f1c7a52-3e0b-5c8e-9d41-2b7a0e4c9f11';
+
+export const uuidFor = (...parts: string[]) => uuidv5(parts.join('\u0000'), UUID_NAMESPACE);
+
+/** An OSCAL token (NCName) for a ref: "A.5.1" stays, "5.1" becomes "_5.1", "Art. 5(1)" becomes "Art._5_1_". */
+export function oscalId(ref: string): string {
+  const body = ref.replace(/[^\p{L}\p{N}._-]+/gu, '_');
+  return /^[\p{L}_]/u.test(body) ? body : `_${body}`;
+}
+
+/** Ids for a framework's refs, unique: a collision gets a numeric suffix, in document order. */
+export function oscalIds(refs: readonly string[]): Map<string, string> {
+  const out = new Map<string, string>();
+  const used = new Set<string>();
+  for (const ref of refs) {
+    let id = oscalId(ref);
+    for (let n = 2; used.has(id); n++) id = `${oscalId(ref)}-${n}`;
+    used.add(id);
+    out.set(ref, id);
+  }
+  return out;
+}
+
+interface Prop { name: string; value: string; ns?: string; class?: string }
+const prop = (name: string, value: string | number | boolean | null | undefined, ns = HUB_NS): Prop[] =>
+  value === null || value === undefined || String(value).trim() === '' ? [] : [{ name, value: String(value).trim(), ...(ns ? { ns } : {}) }];
+const nonEmpty = <T>(xs: T[]) => (xs.length ? xs : undefined);
+const clean = <T extends Record<string, unknown>>(o: T): T => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+/** OSCAL strings may not start or end with white space, and must not be empty. */
+const str = (s: string) => s.replace(/\s+/g, ' ').trim() || '-';
+const dateTime = (d: Date) => d.toISOString();
+/** A link for a source that starts with an http(s) URL; the full source text goes in a prop. */
+const uriLink = (source: string | null) => {
+  const m = source ? /^https?:\/\/\S+/.exec(source) : null;
+  return m ? [{ href: encodeURI(decodeURI(m[0])), rel: 'reference' }] : undefined;
+};
+
+export interface CatalogFramework {
+  key: string;
+  version: string;
+  name: string;
+  publisher: string;
+  kind: string;
+  licenceNote: string;
+  releasedOn: string | null;
+  sourceUrl: string | null;
+  updatedAt: Date;
+  private: boolean;
+}
+
+export interface CatalogRequirement {
+  id: string;
+  parentId: string | null;
+  ref: string;
+  title: string;
+  kind: string;
+  assessable: boolean;
+  text: string | null;
+  summary: string | null;
+  actors: string[];
+  riskTiers: string[];
+  appliesFrom: string | null;
+}
+
+/**
+ * The framework as an OSCAL catalog, following the hierarchy: parents whose children include an
+ * assessable node hold them as controls, others as groups; everything under a control is a control. `label` carries the ref; hub props
+ * carry kind, assessable, actors, risk tiers and dates. Parts carry only text the hub holds and may
+ * ship (the seeds hold no ISO text: ISO catalogs export identifiers and titles only).
+ */
+export function buildCatalog(fw: CatalogFramework, reqs: readonly CatalogRequirement[], now: Date): Record<string, unknown> {
+  const ids = oscalIds(reqs.map((r) => r.ref));
+  const children = new Map<string | null, CatalogRequirement[]>();
+  for (const r of reqs) children.set(r.parentId, [...(children.get(r.parentId) ?? []), r]);
+  const props = (r: CatalogRequirement): Prop[] => [
+    ...prop('label', r.ref, ''),
+    ...prop('kind', r.kind),
+    ...prop('assessable', r.assessable),
+    ...r.actors.flatMap((a) => prop('actor', a)),
+    ...r.riskTiers.flatMap((t) => prop('risk-tier', t)),
+    ...prop('applies-from', r.appliesFrom),
+  ];
+  const parts = (r: CatalogRequirement) =>
+    nonEmpty([
+      ...(r.text ? [{ id: `${ids.get(r.ref)}_smt`, name: 'statement', prose: r.text }] : []),
+      ...(r.summary ? [{ id: `${ids.get(r.ref)}_gdn`, name: 'guidance', prose: r.summary }] : []),
+    ]);
+  const control = (r: CatalogRequirement): Record<string, unknown> =>
+    clean({ id: ids.get(r.ref)!, class: r.kind, title: str(r.title), props: props(r), parts: parts(r), controls: nonEmpty((children.get(r.id) ?? []).map(control)) });
+  // OSCAL lets a group hold groups or controls, not both: when any child must be a control (it is
+  // assessable), all children of that parent become controls (assessable=false says which are not).
+  const asControls = (kids: readonly CatalogRequirement[]) => kids.some((k) => k.assessable);
+  const group = (r: CatalogRequirement): Record<string, unknown> => {
+    const kids = children.get(r.id) ?? [];
+    const controls = asControls(kids);
+    return clean({
+      id: ids.get(r.ref)!, class: r.kind, title: str(r.title), props: props(r), parts: parts(r),
+      groups: controls ? undefined : nonEmpty(kids.map(group)),
+      controls: controls ? nonEmpty(kids.map(control)) : undefined,
+    });
+  };
+  const top = children.get(null) ?? [];
+  const topControls = asControls(top);
+  return {
+    catalog: clean({
+      uuid: uuidFor('catalog', fw.private ? 'private' : 'shared', fw.key, fw.version),
+      metadata: clean({
+        title: str(fw.name),
+        published: fw.releasedOn ? `${fw.releasedOn}T00:00:00Z` : undefined,
+        'last-modified': dateTime(fw.updatedAt > now ? now : fw.updatedAt),
+        version: fw.version,
+        'oscal-version': OSCAL_VERSION,
+        props: [...prop('framework-key', fw.key), ...prop('framework-kind', fw.kind), ...prop('publisher', fw.publisher)],
+        links: uriLink(fw.sourceUrl),
+        remarks: fw.licenceNote,
+      }),
+      groups: topControls ? undefined : nonEmpty(top.map(group)),
+      controls: topControls ? nonEmpty(top.map(control)) : undefined,
+    }),
+  };
+}
+
+export interface ImportedRequirement {
+  ref: string;
+  title: string;
+  kind: string;
+  assessable: boolean;
+  parentRef: string | null;
+  text: string | null;
+  summary: string | null;
+  actors: string[];
+  riskTiers: string[];
+  appliesFrom: string | null;
+  /** JSON path of the node in the document, for error messages. */
+  path: string;
+}
+
+export interface Problem {
+  /** JSON path (OSCAL) or `line N` (CSV). */
+  path: string;
+  message: string;
+}
+
+const KINDS = new Set(['clause', 'annex-area', 'control', 'function', 'category', 'subcategory', 'chapter', 'section', 'article', 'paragraph', 'point', 'group', 'requirement']);
+
+/** Reads a (schema-valid) OSCAL catalog into requirement rows in document order. */
+export function parseCatalog(doc: any): { title: string; version: string; rows: ImportedRequirement[]; problems: Problem[] } {
+  const cat = doc.catalog;
+  const rows: ImportedRequirement[] = [];
+  const problems: Problem[] = [];
+  const hub = (p: Prop[] | undefined, name: string) => (p ?? []).filter((x) => x.name === name && x.ns === HUB_NS).map((x) => x.value);
+  const visit = (n: any, path: string, isControl: boolean, parentRef: string | null) => {
+    const label = (n.props ?? []).find((p: Prop) => p.name === 'label' && !p.ns)?.value as string | undefined;
+    const ref = (label ?? n.id) as string;
+    const kindProp = hub(n.props, 'kind')[0];
+    const kind = kindProp ?? (isControl ? 'control' : 'group');
+    if (!KINDS.has(kind)) problems.push({ path: `${path}.props`, message: `kind "${kind}" is not one of ${[...KINDS].join(', ')}` });
+    const assessableProp = hub(n.props, 'assessable')[0];
+    const partText = (name: string) => (n.parts ?? []).filter((p: any) => p.name === name).map((p: any) => p.prose).filter(Boolean).join('\n\n') || null;
+    rows.push({
+      ref, title: n.title, kind, assessable: assessableProp === undefined ? isControl : assessableProp === 'true', parentRef,
+      text: partText('statement'), summary: partText('guidance'), actors: hub(n.props, 'actor'), riskTiers: hub(n.props, 'risk-tier'),
+      appliesFrom: hub(n.props, 'applies-from')[0] ?? null, path,
+    });
+    (n.groups ?? []).forEach((g: any, i: number) => visit(g, `${path}.groups[${i}]`, false, ref));
+    (n.controls ?? []).forEach((c: any, i: number) => visit(c, `${path}.controls[${i}]`, true, ref));
+  };
+  (cat.groups ?? []).forEach((g: any, i: number) => visit(g, `$.catalog.groups[${i}]`, false, null));
+  (cat.controls ?? []).forEach((c: any, i: number) => visit(c, `$.catalog.controls[${i}]`, true, null));
+  const seen = new Map<string, string>();
+  for (const r of rows) {
+    if (seen.has(r.ref)) problems.push({ path: r.path, message: `ref "${r.ref}" repeats ${seen.get(r.ref)}` });
+    else seen.set(r.ref, r.path);
+  }
+  if (!rows.length) problems.push({ path: '$.catalog', message: 'the catalog has no groups or controls' });
+  return { title: cat.metadata.title, version: cat.metadata.version, rows, problems };
+}
+
+export const RELATIONSHIP_TOKENS: Record<string, string> = {
+  EQUAL: 'equal-to', SUBSET_OF: 'subset-of', SUPERSET_OF: 'superset-of', INTERSECTS_WITH: 'intersects-with', NO_RELATIONSHIP: 'no-relationship',
+};
+export const RELATIONSHIP_FROM_TOKEN: Record<string, string> = Object.fromEntries(Object.entries(RELATIONSHIP_TOKENS).map(([k, v]) => [v, k]));
+const OSCAL_STATUS: Record<string, string> = { DRAFT: 'draft', COMPLETE: 'complete', SUPERSEDED: 'superseded' };
+export const STATUS_FROM_OSCAL: Record<string, string> = { draft: 'DRAFT', complete: 'COMPLETE', superseded: 'SUPERSEDED', 'not-complete': 'DRAFT', deprecated: 'SUPERSEDED' };
+
+export interface MappingSetExport {
+  id: string;
+  key: string;
+  name: string;
+  publisher: string;
+  method: string;
+  methodNote: string | null;
+  status: string;
+  licenceNote: string | null;
+  url: string | null;
+  /** Rows already read source -> target of the export (inverted when the set runs the other way). */
+  rows: { id: string; sourceRef: string; targetRef: string; relationship: string; strength: number | null; rationale: string | null; note: string | null }[];
+}
+
+/**
+ * One mapping-collection for a pair of frameworks: one `mapping` per mapping set (its own provenance),
+ * one map entry per mapping, confidence from strength (strength / 10), and the target's assessable
+ * requirements that no map of the set reaches as the target gap summary.
+ */
+export function buildMappingCollection(
+  source: { key: string; version: string; refs: string[] },
+  target: { key: string; version: string; refs: string[]; assessableRefs: string[] },
+  sets: readonly MappingSetExport[],
+  now: Date,
+): Record<string, unknown> {
+  const sIds = oscalIds(source.refs);
+  const tIds = oscalIds(target.refs);
+  const rationale = (r: string | null) => (r ? r.toLowerCase() : undefined);
+  const methods = new Set(sets.map((s) => s.method));
+  const statuses = new Set(sets.map((s) => s.status));
+  return {
+    'mapping-collection': {
+      uuid: uuidFor('mapping-collection', source.key, source.version, target.key, target.version, ...sets.map((s) => s.id)),
+      metadata: {
+        title: `${source.key} ${source.version} to ${target.key} ${target.version}`,
+        'last-modified': dateTime(now),
+        version: `${source.version}-${target.version}`,
+        'oscal-version': OSCAL_VERSION,
+      },
+      provenance: {
+        method: methods.size === 1 ? [...methods][0].toLowerCase() : 'hybrid',
+        'matching-rationale': 'semantic',
+        status: statuses.size === 1 ? OSCAL_STATUS[[...statuses][0]] ?? 'draft' : 'not-complete',
+        'mapping-description': sets.length
+          ? `Mapping sets: ${sets.map((s) => `${s.name} (${s.key}, ${s.publisher})`).join('; ')}.`
+          : 'No mapping set links these frameworks.',
+      },
+      mappings: sets.map((s) => {
+        const mapped = new Set(s.rows.map((r) => r.targetRef));
+        const unmapped = target.assessableRefs.filter((r) => !mapped.has(r));
+        return clean({
+          uuid: uuidFor('mapping', s.id, source.key, target.key),
+          method: s.method.toLowerCase(),
+          status: OSCAL_STATUS[s.status] ?? 'draft',
+          'source-resource': { type: 'catalog', href: `/export/oscal/catalog/${source.key}.json`, props: prop('framework-key', source.key) },
+          'target-resource': { type: 'catalog', href: `/export/oscal/catalog/${target.key}.json`, props: prop('framework-key', target.key) },
+          props: [...prop('mapping-set-key', s.key), ...prop('publisher', s.publisher), ...prop('source', s.url)],
+          links: uriLink(s.url),
+          'mapping-description': s.methodNote ?? undefined,
+          remarks: s.licenceNote ?? undefined,
+          maps: s.rows.map((r) => clean({
+            uuid: uuidFor('map', s.id, r.id),
+            'matching-rationale': rationale(r.rationale),
+            relationship: RELATIONSHIP_TOKENS[r.relationship],
+            sources: [{ type: 'control', 'id-ref': sIds.get(r.sourceRef) ?? oscalId(r.sourceRef) }],
+            targets: [{ type: 'control', 'id-ref': tIds.get(r.targetRef) ?? oscalId(r.targetRef) }],
+            'confidence-score': r.strength === null ? undefined : { percentage: r.strength / 10 },
+            remarks: r.note ?? undefined,
+          })),
+          'target-gap-summary': unmapped.length
+            ? { uuid: uuidFor('gap', s.id, target.key), 'unmapped-controls': [{ 'with-ids': unmapped.map((r) => tIds.get(r)!) }] }
+            : undefined,
+        });
+      }),
+    },
+  };
+}
+
+export interface ImportedMapping {
+  sourceFramework: string;
+  targetFramework: string;
+  sourceId: string;
+  targetId: string;
+  relationship: string;
+  strength: number | null;
+  rationale: string | null;
+  note: string | null;
+  path: string;
+}
+
+/** The framework key of a mapping resource: the hub's own prop, else the `<key>.json` of its href. */
+function resourceKey(res: any): string | null {
+  const p = (res.props ?? []).find((x: Prop) => x.name === 'framework-key' && x.ns === HUB_NS);
+  if (p) return p.value;
+  const m = /([a-z0-9][a-z0-9-]*)\.json$/.exec(String(res.href ?? ''));
+  return m ? m[1] : null;
+}
+
+/** Reads a (schema-valid) OSCAL mapping collection into mapping rows; ids are resolved by the caller. */
+export function parseMappingCollection(doc: any): { rows: ImportedMapping[]; problems: Problem[]; method: string; status: string } {
+  const mc = doc['mapping-collection'];
+  const rows: ImportedMapping[] = [];
+  const problems: Problem[] = [];
+  mc.mappings.forEach((m: any, i: number) => {
+    const base = `$['mapping-collection'].mappings[${i}]`;
+    const s = resourceKey(m['source-resource']);
+    const t = resourceKey(m['target-resource']);
+    if (!s) problems.push({ path: `${base}['source-resource']`, message: 'cannot tell the source framework: give a hub framework-key prop or an href ending in <key>.json' });
+    if (!t) problems.push({ path: `${base}['target-resource']`, message: 'cannot tell the target framework: give a hub framework-key prop or an href ending in <key>.json' });
+    m.maps.forEach((e: any, j: number) => {
+      const path = `${base}.maps[${j}]`;
+      const relationship = RELATIONSHIP_FROM_TOKEN[e.relationship];
+      if (!relationship) problems.push({ path: `${path}.relationship`, message: `relationship "${e.relationship}" is not one of ${Object.keys(RELATIONSHIP_FROM_TOKEN).join(', ')}` });
+      const pct = e['confidence-score']?.percentage;
+      const strength = typeof pct === 'number' ? Math.max(1, Math.min(10, Math.round(pct * 10))) : null;
+      const rationale = (e['matching-rationale'] ?? m['matching-rationale'] ?? null) as string | null;
+      for (const [a, src] of e.sources.entries()) {
+        for (const [b, tgt] of e.targets.entries()) {
+          if (src.type !== 'control' || tgt.type !== 'control') {
+            problems.push({ path: `${path}.sources[${a}]`, message: 'only control-to-control maps can be imported (statement maps are not)' });
+            continue;
+          }
+          rows.push({
+            sourceFramework: s ?? '', targetFramework: t ?? '', sourceId: src['id-ref'], targetId: tgt['id-ref'],
+            relationship: relationship ?? '', strength, rationale: rationale ? rationale.toUpperCase() : null, note: e.remarks ?? null,
+            path: `${path}.targets[${b}]`,
+          });
+        }
+      }
+    });
+  });
+  return { rows, problems, method: mc.provenance.method.toUpperCase(), status: STATUS_FROM_OSCAL[mc.provenance.status] ?? 'DRAFT' };
+}
+
+export interface AssessedRequirement {
+  ref: string;
+  title: string;
+  status: string;
+  /** How: DIRECT (evidence on it), PREFILLED (through a mapping), PARTIAL, or none. */
+  how: string | null;
+  observations: {
+    evidenceId: string;
+    title: string;
+    uri: string | null;
+    contentSha256: string | null;
+    effectiveAt: Date;
+    validUntil: Date | null;
+    status: string;
+    via: string | null;
+  }[];
+}
+
+/**
+ * The organization's coverage of one framework as OSCAL assessment results: one finding per assessable
+ * requirement (satisfied when COVERED or PREFILLED, else not-satisfied, and how), and each piece of
+ * evidence behind them once, as an observation with its link, hash and dates.
+ */
+export function buildAssessmentResults(
+  fw: { key: string; version: string; name: string; refs: string[] },
+  organization: string,
+  asOf: Date,
+  items: readonly AssessedRequirement[],
+  now: Date,
+): Record<string, unknown> {
+  const ids = oscalIds(fw.refs);
+  const observations = new Map<string, Record<string, unknown>>();
+  const obsUuid = (evidenceId: string) => uuidFor('observation', organization, fw.key, evidenceId);
+  for (const item of items) {
+    for (const o of item.observations) {
+      if (observations.has(o.evidenceId)) continue;
+      observations.set(o.evidenceId, clean({
+        uuid: obsUuid(o.evidenceId),
+        title: str(o.title),
+        description: `Evidence "${str(o.title)}" (${o.status.toLowerCase()}), effective ${o.effectiveAt.toISOString().slice(0, 10)}${o.validUntil ? `, valid until ${o.validUntil.toISOString().slice(0, 10)}` : ''}.`,
+        props: [...prop('evidence-id', o.evidenceId), ...prop('evidence-status', o.status), ...prop('content-sha256', o.contentSha256)],
+        methods: ['EXAMINE'],
+        'relevant-evidence': [clean({
+          href: o.uri ?? undefined,
+          description: str(o.title),
+          props: nonEmpty(prop('content-sha256', o.contentSha256)),
+        })],
+        collected: o.effectiveAt.toISOString(),
+        expires: o.validUntil ? o.validUntil.toISOString() : undefined,
+      }));
+    }
+  }
+  const satisfied = (s: string) => s === 'COVERED' || s === 'PREFILLED';
+  return {
+    'assessment-results': {
+      uuid: uuidFor('assessment-results', organization, fw.key, fw.version, asOf.toISOString()),
+      metadata: {
+        title: `Coverage of ${str(fw.name)} as of ${asOf.toISOString()}`,
+        'last-modified': dateTime(now),
+        version: asOf.toISOString(),
+        'oscal-version': OSCAL_VERSION,
+        props: [...prop('framework-key', fw.key), ...prop('framework-version', fw.version)],
+      },
+      'import-ap': { href: `/export/oscal/catalog/${fw.key}.json`, remarks: 'The hub keeps no assessment plan; the catalog is the plan\'s scope.' },
+      results: [clean({
+        uuid: uuidFor('result', organization, fw.key, asOf.toISOString()),
+        title: `Coverage of ${fw.key}`,
+        description: 'Status of every assessable requirement computed by the hub from the evidence attached to it directly or through mappings.',
+        start: asOf.toISOString(),
+        'reviewed-controls': { 'control-selections': [{ 'include-all': {} }] },
+        observations: nonEmpty([...observations.values()]),
+        findings: nonEmpty(items.map((item) => clean({
+          uuid: uuidFor('finding', organization, fw.key, item.ref, asOf.toISOString()),
+          title: `${item.ref} ${str(item.title)}`.slice(0, 500),
+          description: `Hub status ${item.status}${item.how ? ` (${item.how.toLowerCase()})` : ''}.`,
+          props: [...prop('coverage-status', item.status), ...prop('satisfied-how', item.how)],
+          target: {
+            type: 'objective-id',
+            'target-id': ids.get(item.ref)!,
+            status: { state: satisfied(item.status) ? 'satisfied' : 'not-satisfied', reason: satisfied(item.status) ? 'pass' : item.status === 'NOT_APPLICABLE' ? 'other' : 'fail' },
+          },
+          'related-observations': nonEmpty(item.observations.map((o) => ({ 'observation-uuid': obsUuid(o.evidenceId) }))),
+        }))),
+      })],
+    },
+  };
+}
