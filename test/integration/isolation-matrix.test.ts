@@ -35,6 +35,12 @@ beforeAll(async () => {
   ids.gateTask = (await q(`mutation($s: ID!) { addGateTask(input: { aiSystemId: $s, stage: DEPLOYMENT, title: "${MARK} task" }) { id } }`, { s: ids.aiSystem })).addGateTask.id;
   ids.mappingSet = (await q(`mutation { createMappingSet(input: { key: "orga-set", name: "${MARK} set", sourceFramework: "iso27001", targetFramework: "iso42001", mappings: [{ sourceRef: "A.5.1", targetRef: "A.2.2", relationship: EQUAL }] }) { mappingSource { id } } }`)).createMappingSet.mappingSource.id;
   ids.token = (await q(`mutation { createApiToken(input: { name: "${MARK} token", role: VIEWER }) { apiToken { id } } }`)).createApiToken.apiToken.id;
+  const imported = await q(`mutation($d: String!) { importFramework(input: { format: CSV, key: "orga-private", version: "1", name: "${MARK} controls", document: $d }) { framework { id } } }`,
+    { d: `ref,title\nPC-1,${MARK} control one\nPC-2,${MARK} control two\n` });
+  ids.privateFramework = imported.importFramework.framework.id;
+  [{ id: ids.privateRequirement }] = await t.ds.query(`SELECT id FROM requirement WHERE ref = 'PC-1' AND framework_id = $1`, [ids.privateFramework]);
+  await q(`mutation($d: String!) { importMappings(input: { format: CSV, provenance: { key: "orga-private-map", name: "${MARK} map" }, document: $d }) { mappingCount } }`,
+    { d: 'source_framework,source_ref,relationship,target_framework,target_ref\norga-private,PC-1,EQUAL,iso27001,A.5.15\n' });
   other = (await new TokenService(t.ds, new OrganizationService(t.ds)).createForSlug('org-b', Role.ADMIN, 'b-admin')).token;
 });
 afterAll(async () => {
@@ -106,6 +112,34 @@ function selection(f: GraphQLField<unknown, unknown>, depth = 0): string {
   }
   return parts.length ? `{ ${parts.join(' ')} }` : '';
 }
+
+it('organization B cannot reach organization A\'s private framework by key, ref, id, search or export', async () => {
+  const probes = [
+    `{ frameworks(allVersions: true) { key name } }`,
+    `{ framework(key: "orga-private") { key name } }`,
+    `{ requirement(framework: "orga-private", ref: "PC-1") { ref title } }`,
+    `{ node(id: "${ids.privateRequirement}") { id ... on Requirement { title } } }`,
+    `{ node(id: "${ids.privateFramework}") { id ... on Framework { name } } }`,
+    `{ searchRequirements(query: "control") { requirement { ref title } } }`,
+    `{ exportOscal(kind: CATALOG, framework: "orga-private") }`,
+    `{ exportOscal(kind: MAPPING, source: "orga-private", target: "iso27001") }`,
+    `{ exportOscal(kind: ASSESSMENT_RESULTS, framework: "orga-private") }`,
+    `{ coverage(framework: "orga-private") { totals { assessable } } }`,
+    `mutation { upsertEvidence(input: { sourceSystem: "b", externalId: "b1", title: "b", kind: RECORD, effectiveAt: "2026-01-01T00:00:00Z", links: [{ framework: "orga-private", ref: "PC-1" }] }) { outcome } }`,
+    `mutation { importMappings(input: { format: CSV, provenance: { key: "b-map", name: "b" }, document: "source_framework,source_ref,relationship,target_framework,target_ref\\norga-private,PC-1,EQUAL,iso27001,A.5.1\\n" }) { mappingCount } }`,
+  ];
+  for (const doc of probes) {
+    const res = await t.gql(doc, undefined, { token: other });
+    const text = JSON.stringify(res);
+    expect([doc, text.includes(MARK) || text.includes(ids.privateRequirement) && !doc.includes(ids.privateRequirement)]).toEqual([doc, false]);
+    expect([doc, res.status < 500]).toEqual([doc, true]);
+  }
+  // the mapping import above was refused for B: nothing written
+  expect((await t.ds.query(`SELECT count(*)::int AS n FROM mapping_source WHERE key = 'b-map'`))[0].n).toBe(0);
+  // and B may use the same key for its own framework
+  const mine = await t.gql(`mutation { importFramework(input: { format: CSV, key: "orga-private", version: "1", name: "B's", document: "ref,title\\nX,x\\n" }) { created } }`, undefined, { token: other });
+  expect(mine.data?.importFramework.created).toBe(true);
+});
 
 it('organization B gets nothing of organization A from any root query or mutation', async () => {
   const schema = await hubSchema();

@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { hydrate } from '../../database/hydrate';
 import { AuditEvent } from './audit-event.entity';
@@ -48,10 +49,12 @@ export function collectIds(value: unknown, out = new Set<string>()): Set<string>
  * the event is kept with U+FFFD in their place rather than lost.
  */
 function jsonbSafe(_key: string, value: unknown): unknown {
-  return typeof value === 'string'
-    ? value.replace(/\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd')
-    : value;
+  if (typeof value !== 'string') return value;
+  // Imported documents can be megabytes: the trail keeps their size and hash, not the text.
+  if (value.length > MAX_AUDIT_STRING) return `[${value.length} characters, sha256 ${crypto.createHash('sha256').update(value).digest('hex')}]`;
+  return value.replace(/\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd');
 }
+const MAX_AUDIT_STRING = 10_000;
 
 /** The only code that touches audit_event, which the database keeps append-only. */
 export class AuditService {

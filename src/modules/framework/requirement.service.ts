@@ -30,8 +30,15 @@ export class RequirementService {
     this.cols = selectColumns(ds, Requirement, 'r');
   }
 
+  /** By id: shared requirements and the requesting organization's own (as row-level security also says). */
   async findByIds(ids: readonly string[]): Promise<Map<string, Requirement>> {
-    const rows = ids.length ? await this.repo.findBy({ id: In([...ids]) }) : [];
+    const rows = ids.length
+      ? await this.repo
+          .createQueryBuilder('r')
+          .where('r.id IN (:...ids)', { ids: [...ids] })
+          .andWhere(`(r.organization_id IS NULL OR r.organization_id = nullif(current_setting('app.organization_id', true), '')::uuid)`)
+          .getMany()
+      : [];
     return new Map(rows.map((r) => [r.id, r]));
   }
 
