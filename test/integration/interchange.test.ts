@@ -139,6 +139,14 @@ describe('OSCAL exports', () => {
     expect(obs.collected).toBe('2026-01-01T00:00:00.000Z');
     const gap = ar.findings.find((x: any) => x.target['target-id'] === '_4.1');
     expect(gap.target.status.state).toBe('not-satisfied');
+    // asOf before the evidence was linked: nothing satisfied; GraphQL gives the same document as GET
+    const before = '2025-01-01T00:00:00.000Z';
+    const past = (await get(`/export/oscal/assessment-results/iso42001.json?asOf=${before}`)).body['assessment-results'];
+    expect(valid('ar', { 'assessment-results': past })).toBe('valid');
+    expect(past.results[0].start).toBe(before);
+    expect(past.results[0].findings.filter((x: any) => x.target.status.state === 'satisfied')).toEqual([]);
+    const viaGraphql = (await t.data(`query($a: DateTime) { exportOscal(kind: ASSESSMENT_RESULTS, framework: "iso42001", asOf: $a) }`, { a: before })).exportOscal['assessment-results'];
+    expect({ ...viaGraphql, metadata: { ...viaGraphql.metadata, 'last-modified': null } }).toEqual({ ...past, metadata: { ...past.metadata, 'last-modified': null } });
   });
 });
 
