@@ -169,6 +169,16 @@ describe('evidence_rollup', () => {
     expect(await new RollupService(t.appDs).refresh(org)).toBe(1);
     expect(await row()).toMatchObject({ valid_full: 1, fresh_until: validUntil });
 
+    // the server's periodic refresher does the same on its own, organization by organization
+    await t.ds.query(`UPDATE evidence_rollup SET fresh_until = '-infinity', valid_full = 0 WHERE organization_id = $1 AND requirement_id = $2`, [org, link.requirement_id]);
+    const stop = new RollupService(t.appDs).start(20, (err) => { throw err; });
+    try {
+      for (let i = 0; i < 100 && (await row()).valid_full !== 1; i++) await new Promise((r) => setTimeout(r, 20));
+    } finally {
+      await stop();
+    }
+    expect(await row()).toMatchObject({ valid_full: 1, fresh_until: validUntil });
+
     // evidence deleted with its links cannot be subtracted: the row closes, reads recount, refresh clears it
     await t.ds.query(`DELETE FROM evidence WHERE id = $1`, [id]);
     expect((await row()).fresh_until).toEqual(-Infinity);
