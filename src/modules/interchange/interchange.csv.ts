@@ -1,6 +1,7 @@
 import { parse } from 'csv-parse/sync';
 import type { ImportedMapping, ImportedRequirement, Problem } from './oscal';
-import { RELATIONSHIP_FROM_TOKEN } from './oscal';
+import { KINDS, RELATIONSHIP_FROM_TOKEN } from './oscal';
+import { Rationale, Relationship } from '../mapping/mapping.enums';
 
 export const FRAMEWORK_CSV_COLUMNS = ['ref', 'title', 'parent_ref', 'kind', 'assessable', 'description'] as const;
 export const MAPPING_CSV_COLUMNS = ['source_framework', 'source_ref', 'relationship', 'target_framework', 'target_ref', 'strength', 'rationale', 'note'] as const;
@@ -24,7 +25,6 @@ function records(text: string, required: readonly string[], known: readonly stri
   return { rows, problems };
 }
 
-const KINDS = new Set(['clause', 'annex-area', 'control', 'function', 'category', 'subcategory', 'chapter', 'section', 'article', 'paragraph', 'point', 'group', 'requirement']);
 
 /**
  * ref,title,parent_ref,kind,assessable,description. ref and title are required; a parent must appear on
@@ -53,8 +53,8 @@ export function parseFrameworkCsv(text: string): { rows: ImportedRequirement[]; 
   return { rows, problems };
 }
 
-const RELATIONSHIPS = new Set(['EQUAL', 'SUBSET_OF', 'SUPERSET_OF', 'INTERSECTS_WITH', 'NO_RELATIONSHIP']);
-const RATIONALES = new Set(['SYNTACTIC', 'SEMANTIC', 'FUNCTIONAL']);
+const RELATIONSHIPS: ReadonlySet<string> = new Set(Object.values(Relationship));
+const RATIONALES: ReadonlySet<string> = new Set(Object.values(Rationale));
 
 /**
  * source_framework,source_ref,relationship,target_framework,target_ref,strength,rationale,note.

@@ -6,6 +6,7 @@ import { inTransaction } from '../../database/transaction';
 import { sha256 } from '../catalog/catalog.transform';
 import type { Framework } from '../framework/framework.entity';
 import { MappingMethod, MappingStatus, Rationale, Relationship } from '../mapping/mapping.enums';
+import { inverse } from '../mapping/mapping-path.rules';
 import type { CreateMappingSetInput } from '../mapping/mapping-set.input';
 import { CoverageStatus } from '../coverage/coverage.rules';
 import type { CoverageScope } from '../coverage/coverage.service';
@@ -88,7 +89,6 @@ export class InterchangeService {
         )
       : [];
     if (!sets.length) throw notFound(`No mapping set links ${sourceKey} and ${targetKey}`, { source: sourceKey, target: targetKey });
-    const inverse: Record<string, string> = { SUBSET_OF: 'SUPERSET_OF', SUPERSET_OF: 'SUBSET_OF' };
     const exports: MappingSetExport[] = sets.map((m) => {
       const forward = m.sourceFrameworkId === source.id;
       return {
@@ -98,7 +98,7 @@ export class InterchangeService {
           id: r.id,
           sourceRef: forward ? r.s : r.t,
           targetRef: forward ? r.t : r.s,
-          relationship: forward ? r.relationship : inverse[r.relationship] ?? r.relationship,
+          relationship: forward ? r.relationship : inverse(r.relationship),
           strength: r.strength === null ? null : Number(r.strength),
           rationale: r.rationale,
           note: r.note,

@@ -4,6 +4,7 @@
  * Schema validation is in oscal.schema.ts; the database work in interchange.service.ts.
  */
 import { v5 as uuidv5 } from 'uuid';
+import { RequirementKind } from '../framework/framework.enums';
 
 export const OSCAL_VERSION = '1.2.2';
 /** Namespace of the hub's own OSCAL props (kind, assessable, actors, ...). */
@@ -152,7 +153,8 @@ export interface Problem {
   message: string;
 }
 
-const KINDS = new Set(['clause', 'annex-area', 'control', 'function', 'category', 'subcategory', 'chapter', 'section', 'article', 'paragraph', 'point', 'group', 'requirement']);
+/** The requirement kinds the hub stores (framework.enums.ts), for checking imported ones. */
+export const KINDS: ReadonlySet<string> = new Set(Object.values(RequirementKind));
 
 /** Reads a (schema-valid) OSCAL catalog into requirement rows in document order. */
 export function parseCatalog(doc: any): { title: string; version: string; rows: ImportedRequirement[]; problems: Problem[] } {
