@@ -41,6 +41,10 @@ export interface HubConfig {
     ratePerMinute: number;
     /** Largest request body, in bytes. */
     bodyBytes: number;
+    /** Most lexical tokens a GraphQL document may have; parsing stops there. */
+    maxTokens: number;
+    /** Most aliased fields in one operation, `__typename` and other `__` fields included. */
+    maxAliases: number;
   };
 }
 
@@ -91,6 +95,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
       maxRootFields: int(env, 'HUB_MAX_ROOT_FIELDS', 25, 1, 1000),
       ratePerMinute: int(env, 'HUB_RATE_LIMIT_PER_MINUTE', 600, 0, 1_000_000),
       bodyBytes: int(env, 'HUB_MAX_BODY_BYTES', 5 * 1024 * 1024, 1024, 100 * 1024 * 1024),
+      maxTokens: int(env, 'HUB_MAX_TOKENS', 10_000, 100, 1_000_000),
+      maxAliases: int(env, 'HUB_MAX_ALIASES', 100, 1, 10_000),
     },
   };
 }

@@ -118,8 +118,10 @@ export function formatError(formatted: GraphQLFormattedError, raw: unknown): Gra
   }
   const code = formatted.extensions?.code;
   if (typeof code === 'string' && PASS_THROUGH.has(code)) {
-    const { depth, maxDepth, complexity, maxComplexity, rootFields, maxRootFields } = (formatted.extensions ?? {}) as Record<string, unknown>;
-    const limits = code === ErrorCode.QUERY_TOO_COMPLEX ? JSON.parse(JSON.stringify({ depth, maxDepth, complexity, maxComplexity, rootFields, maxRootFields })) : {};
+    const { depth, maxDepth, complexity, maxComplexity, rootFields, maxRootFields, aliases, maxAliases } = (formatted.extensions ?? {}) as Record<string, unknown>;
+    const limits = code === ErrorCode.QUERY_TOO_COMPLEX
+      ? JSON.parse(JSON.stringify({ depth, maxDepth, complexity, maxComplexity, rootFields, maxRootFields, aliases, maxAliases }))
+      : {};
     return { ...base, message: formatted.message, extensions: { code, ...limits } };
   }
   // Anything else is a bug or an infrastructure failure: logged (with the request id) by the server's

@@ -17,16 +17,40 @@ export const pageSizeEstimator: ComplexityEstimator = ({ type, field, args, chil
   return undefined;
 };
 
-/** Root fields of an operation (aliases each count): each may start its own database work. */
+/** Root fields of an operation (aliases and `__` fields each count): each may start its own work. */
 export function rootFieldCount(operation: OperationDefinitionNode, fragments: Record<string, FragmentDefinitionNode>): number {
   const count = (set: SelectionSetNode, seen: Set<string>): number =>
     set.selections.reduce((n, sel) => {
-      if (sel.kind === 'Field') return n + (sel.name.value.startsWith('__') ? 0 : 1);
+      if (sel.kind === 'Field') return n + 1;
       if (sel.kind === 'InlineFragment') return n + count(sel.selectionSet, seen);
       const f = fragments[sel.name.value];
       return f && !seen.has(sel.name.value) ? n + count(f.selectionSet, new Set([...seen, sel.name.value])) : n;
     }, 0);
   return count(operation.selectionSet, new Set());
+}
+
+/**
+ * Aliased fields anywhere in the operation, `__typename` included, each fragment counted where it is
+ * spread. Iterative: the document can be as deep as the token limit allows.
+ */
+export function aliasCount(operation: OperationDefinitionNode, fragments: Record<string, FragmentDefinitionNode>, stopAt: number): number {
+  let n = 0;
+  const stack: { set: SelectionSetNode; seen: ReadonlySet<string> }[] = [{ set: operation.selectionSet, seen: new Set() }];
+  while (stack.length && n <= stopAt) {
+    const { set, seen } = stack.pop()!;
+    for (const sel of set.selections) {
+      if (sel.kind === 'Field') {
+        if (sel.alias) n++;
+        if (sel.selectionSet) stack.push({ set: sel.selectionSet, seen });
+      } else if (sel.kind === 'InlineFragment') {
+        stack.push({ set: sel.selectionSet, seen });
+      } else {
+        const f = fragments[sel.name.value];
+        if (f && !seen.has(sel.name.value)) stack.push({ set: f.selectionSet, seen: new Set([...seen, sel.name.value]) });
+      }
+    }
+  }
+  return n;
 }
 
 /** Deepest nesting of field selections, fragments expanded; introspection (__schema, __type) does not count. */
@@ -55,7 +79,7 @@ const tooComplex = (message: string, details: Record<string, number>) =>
   new GraphQLError(message, { extensions: { code: ErrorCode.QUERY_TOO_COMPLEX, ...details, http: { status: 400 } } });
 
 /** Refuses too deep or too costly operations after parsing and validation, before any resolver runs. */
-export function limitsPlugin(schema: GraphQLSchema, limits: { maxDepth: number; maxComplexity: number; maxRootFields: number }): ApolloServerPlugin {
+export function limitsPlugin(schema: GraphQLSchema, limits: { maxDepth: number; maxComplexity: number; maxRootFields: number; maxAliases: number }): ApolloServerPlugin {
   return {
     async requestDidStart() {
       return {
@@ -65,6 +89,8 @@ export function limitsPlugin(schema: GraphQLSchema, limits: { maxDepth: number; 
           for (const d of document.definitions) if (d.kind === 'FragmentDefinition') fragments[d.name.value] = d;
           const roots = rootFieldCount(operation, fragments);
           if (roots > limits.maxRootFields) throw tooComplex(`${roots} root fields exceed the limit of ${limits.maxRootFields} per operation`, { rootFields: roots, maxRootFields: limits.maxRootFields });
+          const aliases = aliasCount(operation, fragments, limits.maxAliases);
+          if (aliases > limits.maxAliases) throw tooComplex(`More than ${limits.maxAliases} aliased fields in one operation`, { aliases, maxAliases: limits.maxAliases });
           const depth = operationDepth(operation, fragments);
           if (depth > limits.maxDepth) throw tooComplex(`Query depth ${depth} exceeds the limit of ${limits.maxDepth}`, { depth, maxDepth: limits.maxDepth });
           let complexity: number;

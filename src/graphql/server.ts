@@ -88,7 +88,8 @@ function auditPlugin(): ApolloServerPlugin<HubContext> {
       return {
         // Before execution: the rows the call names (ids in variables or literals), as they are now.
         async executionDidStart({ operation, request, contextValue }) {
-          if (operation.operation !== 'mutation') return;
+          // No operation (an operationName that names none, several anonymous ones): execution reports it.
+          if (operation?.operation !== 'mutation') return;
           named = collectIds(request.variables);
           visit(operation, { StringValue: (node) => void collectIds(node.value, named) });
           before = await contextValue.services.audit.snapshot([...named]).catch(() => ({}));
@@ -166,6 +167,8 @@ export async function startHub(
     formatError,
     includeStacktraceInErrorResponses: false,
     introspection: config.introspection,
+    // Parsing stops at this many tokens: 200,000 aliases would otherwise hold the event loop for seconds.
+    parseOptions: { maxTokens: config.limits.maxTokens },
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       limitsPlugin(schema, config.limits),

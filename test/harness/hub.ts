@@ -29,7 +29,7 @@ export interface TestHub {
 }
 
 /** A real HTTP server on a fresh clone of a template database (seeded unless told otherwise). */
-const TEST_LIMITS = { maxDepth: 12, maxComplexity: 200_000, maxRootFields: 25, ratePerMinute: 0, bodyBytes: 5 * 1024 * 1024 };
+const TEST_LIMITS = { maxDepth: 12, maxComplexity: 200_000, maxRootFields: 25, ratePerMinute: 0, bodyBytes: 5 * 1024 * 1024, maxTokens: 10_000, maxAliases: 100 };
 
 /** bypassRls: serve through the superuser connection, to test the application's own scoping alone. */
 export async function startTestHub(options: { seeded?: boolean; limits?: Partial<typeof TEST_LIMITS>; bypassRls?: boolean } = {}): Promise<TestHub> {

@@ -37,6 +37,40 @@ describe('query limits', () => {
     expect((await t.gql(`{ ${Array.from({ length: 25 }, (_, i) => `a${i}: frameworks { key }`).join(' ')} }`)).errors).toBeUndefined();
   });
 
+  it('count __typename and other __ fields as root fields and aliases', async () => {
+    const roots = await t.gql(`{ ${Array.from({ length: 26 }, (_, i) => `a${i}: __typename`).join(' ')} }`);
+    expect(roots.status).toBe(400);
+    expect(roots.errors?.[0].extensions).toEqual({ code: 'QUERY_TOO_COMPLEX', rootFields: 26, maxRootFields: 25 });
+    // 101 aliases below one root field: over the alias limit of 100; 100 pass.
+    const nested = (n: number) => `{ frameworks { ${Array.from({ length: n }, (_, i) => `a${i}: __typename`).join(' ')} } }`;
+    const over = await t.gql(nested(101));
+    expect(over.status).toBe(400);
+    expect(over.errors?.[0]).toEqual({ message: 'More than 100 aliased fields in one operation', extensions: { code: 'QUERY_TOO_COMPLEX', aliases: 101, maxAliases: 100 } });
+    const at = await t.gql(nested(100));
+    expect(at.errors).toBeUndefined();
+    expect(Object.keys(at.data.frameworks[0])).toHaveLength(100);
+  });
+
+  it('stop parsing at the token limit: 200,000 aliases are refused at once, with no database work', async () => {
+    const bomb = `{ ${Array.from({ length: 200_000 }, (_, i) => `a${i}: __typename`).join(' ')} }`;
+    const res = await post(t, JSON.stringify({ query: bomb }));
+    expect(res.status).toBe(400);
+    const body = (await res.json()) as any;
+    expect(body.errors[0].extensions.code).toBe('GRAPHQL_PARSE_FAILED');
+    expect(body.errors[0].message).toMatch(/^Syntax Error: Document contains more tha[nt] 10000 tokens/); // graphql-js spells it "that"
+  });
+
+  it('an operationName that names no operation, or none with several operations, is a 400, not a 500', async () => {
+    const unknown = await post(t, JSON.stringify({ query: 'query A { frameworks { key } }', operationName: 'B' }));
+    expect(unknown.status).toBe(400);
+    expect(((await unknown.json()) as any).errors[0]).toMatchObject({ message: 'Unknown operation named "B".', extensions: { code: 'OPERATION_RESOLUTION_FAILURE' } });
+    const mutation = await post(t, JSON.stringify({ query: 'mutation A { revokeApiToken(id: "x") { id } }', operationName: 'B' }));
+    expect(mutation.status).toBe(400);
+    const several = await post(t, JSON.stringify({ query: 'query A { frameworks { key } } query B { frameworks { key } }' }));
+    expect(several.status).toBe(400);
+    expect(((await several.json()) as any).errors[0]).toMatchObject({ message: 'Must provide operation name if query contains multiple operations.', extensions: { code: 'OPERATION_RESOLUTION_FAILURE' } });
+  });
+
   it('cost lists by their page size: an alias bomb is refused', async () => {
     const one = 'framework(key: "iso27001") { requirements(first: 200) { nodes { mappings { counterpart { mappings { counterpart { ref } } } } } } }';
     const res = await t.gql(`{ ${Array.from({ length: 20 }, (_, i) => `a${i}: ${one}`).join(' ')} }`);
