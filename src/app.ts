@@ -40,33 +40,56 @@ async function localAdminToken(ds: DataSource, dataDir: string, log: (msg: strin
   return token;
 }
 
+/** Runs fn on the schema owner's connection: its own when DATABASE_MIGRATION_URL is set, else the server's. */
+export async function withOwner<T>(config: Pick<HubConfig, 'database' | 'ownerDatabase' | 'logLevel'>, ds: DataSource | null, fn: (owner: DataSource) => Promise<T>): Promise<T> {
+  if (ds && config.ownerDatabase === config.database) return fn(ds);
+  const owner = await createDataSource(config.ownerDatabase, { logLevel: config.logLevel, poolSize: 2 });
+  await owner.initialize();
+  try {
+    return await fn(owner);
+  } finally {
+    await closeDataSource(owner);
+  }
+}
+
+/** Grants the server's role (DATABASE_URL's user) exactly what it needs, as the owner (migrations/1764892800000-least-privilege.ts). */
+export async function grantApplicationRole(owner: DataSource, app: DataSource): Promise<string> {
+  const [{ role }] = await app.query(`SELECT current_user AS role`);
+  await owner.query(`SELECT hub_grant_application_role($1)`, [role]);
+  return role;
+}
+
 /** config -> database -> migrations -> first-start seed -> server. Used by main.ts and the smoke test. */
 export async function bootstrap(
   config: HubConfig & { logRequests?: boolean },
   log: (msg: string) => void = console.info,
   announce: (msg: string) => void = (msg) => process.stdout.write(`${msg}\n`),
 ): Promise<App> {
-  const ds = await createDataSource(config.database, { logLevel: config.logLevel });
+  const ds = await createDataSource(config.database, { logLevel: config.logLevel, poolSize: config.poolSize, poolWaitMs: config.work.poolWaitMs });
   await ds.initialize();
   try {
-    if (config.migrateOnStart) {
-      const applied = await migrate(ds);
-      if (applied.length) log(`[hub] applied migrations: ${applied.join(', ')}`);
-    } else if (await pendingMigrations(ds)) {
-      throw new ConfigError('the database has pending migrations: run `npm run migrate` (or set HUB_MIGRATE_ON_START=true)');
-    }
-    if (config.seedOnStart && (await isCatalogEmpty(ds))) {
-      const report = await seed(ds);
-      const n = report.frameworks.reduce((a, f) => a + f.requirements, 0);
-      const m = report.mappingSets.reduce((a, s) => a + s.mappings, 0);
-      log(`[hub] seeded ${report.frameworks.length} frameworks (${n} requirements) and ${report.mappingSets.length} mapping sets (${m} mappings)`);
-    }
+    // Migrations and seeds run as the schema owner when DATABASE_MIGRATION_URL names one.
+    await withOwner(config, ds, async (owner) => {
+      if (config.migrateOnStart) {
+        const applied = await migrate(owner);
+        if (applied.length) log(`[hub] applied migrations: ${applied.join(', ')}`);
+        if (owner !== ds) await grantApplicationRole(owner, ds);
+      } else if (await pendingMigrations(owner)) {
+        throw new ConfigError('the database has pending migrations: run `npm run migrate` (or set HUB_MIGRATE_ON_START=true)');
+      }
+      if (config.seedOnStart && (await isCatalogEmpty(owner))) {
+        const report = await seed(owner);
+        const n = report.frameworks.reduce((a, f) => a + f.requirements, 0);
+        const m = report.mappingSets.reduce((a, s) => a + s.mappings, 0);
+        log(`[hub] seeded ${report.frameworks.length} frameworks (${n} requirements) and ${report.mappingSets.length} mapping sets (${m} mappings)`);
+      }
+    });
     if (config.database.kind === 'postgres') {
       const [role] = await ds.query(`SELECT rolsuper OR rolbypassrls AS bypass FROM pg_roles WHERE rolname = current_user`);
       if (role?.bypass) log('[hub] warning: the database role bypasses row-level security (superuser or BYPASSRLS); connect as an ordinary role so RLS backs up tenant isolation');
     }
     const adminToken = config.database.kind === 'pglite' ? await localAdminToken(ds, config.database.dataDir, log, announce) : null;
-    const hub = await startHub(config, ds);
+    const hub = await startHub({ ...config, work: config.work }, ds);
     const stopRefresher = config.rollupRefreshSeconds > 0
       ? new RollupService(ds).start(config.rollupRefreshSeconds * 1000, (err) => logger.error({ err }, '[hub] coverage rollup refresh failed'))
       : async () => {};

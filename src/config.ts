@@ -19,7 +19,10 @@ export type DatabaseConfig =
 export interface HubConfig {
   port: number;
   host: string;
+  /** Where the server reads and writes, as the application role (DATABASE_URL). */
   database: DatabaseConfig;
+  /** Where migrations, seeds and the token CLI run, as the schema owner (DATABASE_MIGRATION_URL, else DATABASE_URL). */
+  ownerDatabase: DatabaseConfig;
   /** Apply pending migrations when the server starts (default: on for the embedded database only). */
   migrateOnStart: boolean;
   /** Seed the catalogs and mappings when the database holds none (default: on for the embedded database only). */
@@ -45,7 +48,18 @@ export interface HubConfig {
     maxTokens: number;
     /** Most aliased fields in one operation, `__typename` and other `__` fields included. */
     maxAliases: number;
+    /** Failed authentications per address per minute before the address is refused without a lookup; 0: off. */
+    authFailuresPerMinute: number;
   };
+  /** Bounds on the work of one request (graphql/work-limits.ts). */
+  work: {
+    statementTimeoutMs: number;
+    heavyStatementTimeoutMs: number;
+    heavyConcurrency: number;
+    poolWaitMs: number;
+  };
+  /** Database connections this process keeps at most. */
+  poolSize: number;
 }
 
 export class ConfigError extends Error {}
@@ -79,10 +93,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
   if (!['error', 'warn', 'info', 'debug'].includes(logLevel)) {
     throw new ConfigError(`LOG_LEVEL must be error, warn, info or debug, got "${env.LOG_LEVEL}"`);
   }
+  const ownerUrl = env.DATABASE_MIGRATION_URL?.trim();
+  if (ownerUrl && !url) throw new ConfigError('DATABASE_MIGRATION_URL needs DATABASE_URL (the embedded database has one role)');
   return {
     port: int(env, 'PORT', 4000, 0, 65535),
     host: env.HOST || '127.0.0.1',
     database,
+    ownerDatabase: ownerUrl ? { kind: 'postgres', url: ownerUrl } : database,
     migrateOnStart: bool(env, 'HUB_MIGRATE_ON_START', embedded),
     seedOnStart: bool(env, 'HUB_SEED_ON_START', embedded),
     exposeQueryCount: bool(env, 'HUB_EXPOSE_QUERY_COUNT', false),
@@ -97,6 +114,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
       bodyBytes: int(env, 'HUB_MAX_BODY_BYTES', 5 * 1024 * 1024, 1024, 100 * 1024 * 1024),
       maxTokens: int(env, 'HUB_MAX_TOKENS', 10_000, 100, 1_000_000),
       maxAliases: int(env, 'HUB_MAX_ALIASES', 100, 1, 10_000),
+      authFailuresPerMinute: int(env, 'HUB_AUTH_FAILURES_PER_MINUTE', 30, 0, 1_000_000),
     },
+    work: {
+      statementTimeoutMs: int(env, 'HUB_STATEMENT_TIMEOUT_MS', 15_000, 100, 3_600_000),
+      heavyStatementTimeoutMs: int(env, 'HUB_HEAVY_STATEMENT_TIMEOUT_MS', 120_000, 100, 3_600_000),
+      heavyConcurrency: int(env, 'HUB_HEAVY_CONCURRENCY', 2, 1, 100),
+      poolWaitMs: int(env, 'HUB_POOL_WAIT_MS', 5_000, 10, 600_000),
+    },
+    poolSize: int(env, 'HUB_POOL_SIZE', 10, 2, 1000),
   };
 }

@@ -19,7 +19,8 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const config = loadConfig();
-  const ds = await createDataSource(config.database, { logLevel: 'error' });
+  // As the schema owner: a new organization and its first token exist before any organization is set.
+  const ds = await createDataSource(config.ownerDatabase, { logLevel: 'error' });
   await ds.initialize();
   try {
     // The embedded default migrates itself, as `npm start` would; a server at DATABASE_URL must be migrated already.

@@ -9,6 +9,7 @@ import { MappingSource } from '../modules/mapping/mapping-source.entity';
 import { Mapping } from '../modules/mapping/mapping.entity';
 import { HubQueryLogger } from './query-counter';
 import { installTenantGuard } from './tenant';
+import { installRequestPinning } from './request-transaction';
 import { Organization } from '../modules/organization/organization.entity';
 import { Evidence } from '../modules/evidence/evidence.entity';
 import { EvidenceLink } from '../modules/evidence/evidence-link.entity';
@@ -30,6 +31,8 @@ export const entities = [
 export interface DataSourceOptions {
   logLevel?: 'error' | 'warn' | 'info' | 'debug';
   poolSize?: number;
+  /** Longest wait for a free pooled connection, ms; then the statement fails (SERVICE_UNAVAILABLE). */
+  poolWaitMs?: number;
 }
 
 /**
@@ -38,6 +41,7 @@ export interface DataSourceOptions {
  */
 export async function createDataSource(db: DatabaseConfig, options: DataSourceOptions = {}): Promise<DataSource> {
   installTenantGuard();
+  installRequestPinning();
   const common = {
     type: 'postgres' as const,
     entities,
@@ -54,7 +58,7 @@ export async function createDataSource(db: DatabaseConfig, options: DataSourceOp
   if (db.kind === 'postgres') {
     // JIT off: the reports are short statements whose estimated cost includes fallback branches that
     // rarely run (see coverage.sql.ts), so PostgreSQL would compile them for ~140 ms to save a few.
-    return new DataSource({ ...common, url: db.url, extra: { max: options.poolSize ?? 10, options: '-c jit=off' } });
+    return new DataSource({ ...common, url: db.url, extra: { max: options.poolSize ?? 10, connectionTimeoutMillis: options.poolWaitMs ?? 0, options: '-c jit=off' } });
   }
   // PGlite creates only the last folder of its data dir.
   fs.mkdirSync(path.dirname(db.dataDir), { recursive: true });

@@ -9,6 +9,24 @@ export interface QueryScope {
   statements: number;
   /** The organization row-level security admits for statements in this scope (database/tenant.ts). */
   organizationId?: string;
+  /** statement_timeout for this scope's statements, in ms (database/tenant.ts); unset: none. */
+  statementTimeoutMs?: number;
+  /** The request's own transaction: every statement of the scope runs in it (database/request-transaction.ts). */
+  transaction?: PinnedTransaction;
+  /** Why the request's transaction could not be opened: its mutation fields fail with it. */
+  transactionError?: unknown;
+  /** Backend process ids of the statements running now, to cancel them when the client goes away. */
+  running?: Map<number, number>;
+  /** The client went away: statements not yet sent are refused, running ones cancelled. */
+  aborted?: boolean;
+}
+
+/** A query runner held for a whole request, in a transaction, and how to really release it. */
+export interface PinnedTransaction {
+  runner: QueryRunner;
+  release: () => Promise<void>;
+  /** Savepoints taken so far (one per mutation field). */
+  savepoints: number;
 }
 
 const scopes = new AsyncLocalStorage<QueryScope>();

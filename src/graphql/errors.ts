@@ -16,6 +16,7 @@ export enum ErrorCode {
   RATE_LIMITED = 'RATE_LIMITED',
   PAYLOAD_TOO_LARGE = 'PAYLOAD_TOO_LARGE',
   SERVICE_UNAVAILABLE = 'SERVICE_UNAVAILABLE',
+  TIMEOUT = 'TIMEOUT',
   INTERNAL_SERVER_ERROR = 'INTERNAL_SERVER_ERROR',
 }
 
@@ -76,8 +77,14 @@ export function fromDatabaseError(input: unknown): HubError | null {
   if (['22P02', '22P05', '22021', '22023', '2202E'].includes(code)) {
     return new HubError(ErrorCode.BAD_USER_INPUT, 'A value contains characters the database cannot store (NUL or an unpaired surrogate)', {});
   }
+  // statement_timeout (or a cancel when the client went away).
+  if (code === '57014') return new HubError(ErrorCode.TIMEOUT, 'The request ran past its time limit and was stopped; nothing it was writing was kept', {});
   if (code === '23503') return new HubError(ErrorCode.NOT_FOUND, 'A record this write refers to does not exist (any more)', {});
   const message = String((error as Error)?.message ?? '');
+  // pg-pool: no connection became free within connectionTimeoutMillis.
+  if (/timeout exceeded when trying to connect/i.test(message)) {
+    return new HubError(ErrorCode.SERVICE_UNAVAILABLE, 'The server is busy: no database connection became free in time; nothing was written by the failed call; retry', {});
+  }
   // A transaction whose connection died: TypeORM releases the runner, and the next statement says so.
   const released = /QueryRunner(Provider)?AlreadyReleasedError/.test(String((error as Error)?.name ?? (error as object)?.constructor?.name ?? ''));
   if (released || /^(08|57P)/.test(code) || ['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ENOENT'].includes(code) ||

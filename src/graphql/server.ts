@@ -5,7 +5,6 @@ import { ApolloServer, ApolloServerPlugin } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { createHash, randomUUID } from 'node:crypto';
-import { collectIds } from '../modules/audit/audit.service';
 import { rateLimit, ipKeyGenerator } from 'express-rate-limit';
 import { limitsPlugin } from './limits';
 import type { DataSource } from 'typeorm';
@@ -14,8 +13,11 @@ import { QueryScope, currentQueryScope, withQueryScope } from '../database/query
 import { HubContext, createLoaders, createServices } from './context';
 import { formatError } from './errors';
 import { hubSchema } from './schema';
-import { GraphQLError, visit } from 'graphql';
-import { principalOf } from '../modules/auth/principal';
+import { GraphQLError } from 'graphql';
+import { bearerToken, principalOf } from '../modules/auth/principal';
+import { mutationTransactionPlugin, wrapMutationFields } from './mutation-transaction.plugin';
+import { WorkGate, WorkLimits } from './work-limits';
+import { abandon, endRequestTransaction } from '../database/request-transaction';
 import { ErrorCode, fromDatabaseError, isUnexpected } from './errors';
 import { logger } from '../logger';
 import { pinoHttp } from 'pino-http';
@@ -47,7 +49,20 @@ function queryCountPlugin(): ApolloServerPlugin<HubContext> {
 const unauthenticated = (message: string) =>
   new GraphQLError(message, { extensions: { code: ErrorCode.UNAUTHENTICATED, http: { status: 401, headers: new Map([['www-authenticate', 'Bearer']]) } } });
 
-/** Per token (its hash, never the token) or, without one, per address. */
+const tooMany = (res: express.Response, retryAfterSeconds: number, message: string) => {
+  res.setHeader('retry-after', String(retryAfterSeconds));
+  res.status(429).json({ errors: [{ message, extensions: { code: ErrorCode.RATE_LIMITED } }] });
+};
+const secondsUntil = (req: express.Request) => {
+  const reset = (req as unknown as { rateLimit?: { resetTime?: Date } }).rateLimit?.resetTime;
+  return reset ? Math.max(1, Math.ceil((reset.getTime() - Date.now()) / 1000)) : 60;
+};
+
+/**
+ * Per credential (the hash of the normalised token, never the token) or, without one, per address.
+ * The credential is read by the same function authentication uses, so `bearer X`, `BEARER X` and
+ * `Bearer  X` are one caller.
+ */
 function rateLimiter(perMinute: number) {
   return rateLimit({
     windowMs: 60_000,
@@ -55,14 +70,32 @@ function rateLimiter(perMinute: number) {
     standardHeaders: 'draft-7',
     legacyHeaders: false,
     keyGenerator: (req) => {
-      const auth = req.headers.authorization;
-      return auth ? `t:${createHash('sha256').update(auth).digest('hex').slice(0, 32)}` : `ip:${ipKeyGenerator(req.ip ?? '')}`;
+      const token = bearerToken(req.headers.authorization);
+      return token ? `t:${createHash('sha256').update(token).digest('hex').slice(0, 32)}` : `ip:${ipKeyGenerator(req.ip ?? '')}`;
     },
     handler: (req, res) => {
-      const reset = (req as unknown as { rateLimit?: { resetTime?: Date } }).rateLimit?.resetTime;
-      const seconds = reset ? Math.max(1, Math.ceil((reset.getTime() - Date.now()) / 1000)) : 60;
-      res.setHeader('retry-after', String(seconds));
-      res.status(429).json({ errors: [{ message: `Rate limit of ${perMinute} requests per minute reached; retry in ${seconds} s`, extensions: { code: ErrorCode.RATE_LIMITED } }] });
+      const seconds = secondsUntil(req);
+      tooMany(res, seconds, `Rate limit of ${perMinute} requests per minute reached; retry in ${seconds} s`);
+    },
+  });
+}
+
+/**
+ * Failed authentications per address: a made-up token would otherwise get a fresh quota each and
+ * reach the database every time. Past the limit, the address is refused before any lookup.
+ */
+function authFailureLimiter(perMinute: number) {
+  return rateLimit({
+    windowMs: 60_000,
+    limit: perMinute,
+    standardHeaders: false,
+    legacyHeaders: false,
+    skipSuccessfulRequests: true,
+    requestWasSuccessful: (_req, res) => res.statusCode !== 401,
+    keyGenerator: (req) => `ip:${ipKeyGenerator(req.ip ?? '')}`,
+    handler: (req, res) => {
+      const seconds = secondsUntil(req);
+      tooMany(res, seconds, `Too many failed authentications from this address (${perMinute} per minute); retry in ${seconds} s`);
     },
   });
 }
@@ -75,62 +108,6 @@ const bodyErrors: express.ErrorRequestHandler = (err, _req, res, next) => {
     res.status(400).json({ errors: [{ message: 'Request body is not valid JSON', extensions: { code: 'BAD_REQUEST' } }] });
   } else next(err);
 };
-
-/**
- * Appends one audit event per mutation field after the response is computed: token, operation, the ids
- * its arguments and result name, the arguments (secrets redacted), and the outcome.
- */
-function auditPlugin(): ApolloServerPlugin<HubContext> {
-  return {
-    async requestDidStart() {
-      let before: Record<string, unknown> = {};
-      let named = new Set<string>();
-      return {
-        // Before execution: the rows the call names (ids in variables or literals), as they are now.
-        async executionDidStart({ operation, request, contextValue }) {
-          // No operation (an operationName that names none, several anonymous ones): execution reports it.
-          if (operation?.operation !== 'mutation') return;
-          named = collectIds(request.variables);
-          visit(operation, { StringValue: (node) => void collectIds(node.value, named) });
-          before = await contextValue.services.audit.snapshot([...named]).catch(() => ({}));
-        },
-        async willSendResponse({ operation, response, contextValue, request }) {
-          if (operation?.operation !== 'mutation' || response.body.kind !== 'single') return;
-          const result = response.body.singleResult;
-          try {
-            const touchedAll = new Set([...named, ...collectIds(result.data)]);
-            const after = await contextValue.services.audit.snapshot([...touchedAll]);
-            const entries = operation.selectionSet.selections.flatMap((sel) => {
-              if (sel.kind !== 'Field') return [];
-              const key = sel.alias?.value ?? sel.name.value;
-              const error = result.errors?.find((e) => e.path?.[0] === key);
-              const touched = [...collectIds([request.variables, (result.data as Record<string, unknown> | null | undefined)?.[key]])];
-              const pick = (images: Record<string, unknown>) => Object.fromEntries(touched.filter((id) => id in images).map((id) => [id, images[id]]));
-              const p = contextValue.principal;
-              return [{
-                organizationId: p.organizationId,
-                tokenId: p.tokenId,
-                tokenPrefix: p.prefix,
-                actor: contextValue.actor,
-                operation: sel.name.value,
-                touchedIds: touched,
-                variables: request.variables ?? null,
-                outcome: error ? String(error.extensions?.code ?? 'ERROR') : 'OK',
-                requestId: contextValue.requestId,
-                before: pick(before),
-                after: pick(after),
-              }];
-            });
-            await contextValue.services.audit.append(entries);
-          } catch (err) {
-            // The answer stands; a lost audit event is an operations alarm, not the caller's error.
-            logger.error({ requestId: contextValue.requestId, err }, 'audit event not recorded');
-          }
-        },
-      };
-    },
-  };
-}
 
 /** An internal error carries the request id, so a report from a user can be found in the logs. */
 function requestIdOnInternalErrors(): ApolloServerPlugin<HubContext> {
@@ -154,10 +131,12 @@ function requestIdOnInternalErrors(): ApolloServerPlugin<HubContext> {
 }
 
 export async function startHub(
-  config: Pick<HubConfig, 'port' | 'host' | 'introspection' | 'exposeQueryCount' | 'limits'> & { logRequests?: boolean },
+  config: Pick<HubConfig, 'port' | 'host' | 'introspection' | 'exposeQueryCount' | 'limits'> & { logRequests?: boolean; work: WorkLimits },
   ds: DataSource,
 ): Promise<RunningHub> {
   const schema = await hubSchema();
+  wrapMutationFields(schema);
+  const work = new WorkGate(config.work);
   const services = createServices(ds);
   const app = express();
   app.disable('x-powered-by');
@@ -172,15 +151,25 @@ export async function startHub(
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       limitsPlugin(schema, config.limits),
-      auditPlugin(),
+      work.plugin(),
+      mutationTransactionPlugin(ds, schema),
       requestIdOnInternalErrors(),
       ...(config.exposeQueryCount ? [queryCountPlugin()] : []),
     ],
   });
   await apollo.start();
 
-  // Every statement made while a request runs is counted, and scoped for RLS, in its own scope.
-  app.use((_req, _res, next) => withQueryScope({ statements: 0 }, next));
+  // Every statement made while a request runs is counted, scoped for RLS and bounded by the statement
+  // timeout, in its own scope. A client that goes away takes its running statements with it.
+  app.use((_req, res, next) => {
+    const scope: QueryScope = { statements: 0, statementTimeoutMs: config.work.statementTimeoutMs };
+    res.once('close', () => {
+      if (!res.writableFinished) void abandon(ds, scope);
+      // A mutation whose response never went out (the client left, a crash in a plugin) commits nothing.
+      if (scope.transaction) void endRequestTransaction(scope, false).catch(() => undefined);
+    });
+    withQueryScope(scope, next);
+  });
   // A request id per request: the caller's x-request-id when it is sane, else a new one.
   app.use((req, res, next) => {
     const given = req.headers['x-request-id'];
@@ -204,8 +193,11 @@ export async function startHub(
       res.status(503).json({ status: 'database unreachable' });
     }
   });
-  const limiter = config.limits.ratePerMinute > 0 ? [rateLimiter(config.limits.ratePerMinute)] : [];
-  app.use('/export', ...limiter, csvExportRouter(services));
+  const limiter = [
+    ...(config.limits.authFailuresPerMinute > 0 ? [authFailureLimiter(config.limits.authFailuresPerMinute)] : []),
+    ...(config.limits.ratePerMinute > 0 ? [rateLimiter(config.limits.ratePerMinute)] : []),
+  ];
+  app.use('/export', ...limiter, work.heavyRoute(), csvExportRouter(services));
   app.use(
     '/graphql',
     ...limiter,
@@ -218,7 +210,7 @@ export async function startHub(
           // The token lookup is the first statement of every request: a database outage surfaces here.
           const mapped = fromDatabaseError(err);
           if (!mapped) throw err;
-          throw new GraphQLError(mapped.message, { extensions: { code: mapped.code, http: { status: 503 } } });
+          throw new GraphQLError(mapped.message, { extensions: { code: mapped.code, http: { status: 503, headers: new Map([['retry-after', '2']]) } } });
         });
         if (typeof principal === 'string') throw unauthenticated(principal);
         const organizationId = principal.organizationId;

@@ -29,10 +29,11 @@ export interface TestHub {
 }
 
 /** A real HTTP server on a fresh clone of a template database (seeded unless told otherwise). */
-const TEST_LIMITS = { maxDepth: 12, maxComplexity: 200_000, maxRootFields: 25, ratePerMinute: 0, bodyBytes: 5 * 1024 * 1024, maxTokens: 10_000, maxAliases: 100 };
+const TEST_LIMITS = { maxDepth: 12, maxComplexity: 200_000, maxRootFields: 25, ratePerMinute: 0, bodyBytes: 5 * 1024 * 1024, maxTokens: 10_000, maxAliases: 100, authFailuresPerMinute: 0 };
+const TEST_WORK = { statementTimeoutMs: 15_000, heavyStatementTimeoutMs: 120_000, heavyConcurrency: 2, poolWaitMs: 5_000 };
 
 /** bypassRls: serve through the superuser connection, to test the application's own scoping alone. */
-export async function startTestHub(options: { seeded?: boolean; limits?: Partial<typeof TEST_LIMITS>; bypassRls?: boolean } = {}): Promise<TestHub> {
+export async function startTestHub(options: { seeded?: boolean; limits?: Partial<typeof TEST_LIMITS>; work?: Partial<typeof TEST_WORK>; bypassRls?: boolean; poolSize?: number } = {}): Promise<TestHub> {
   const template = options.seeded === false ? 'hub_template_migrated' : 'hub_template_seeded';
   const name = `hub_test_${randomBytes(6).toString('hex')}`;
   const admin = new Client({ connectionString: process.env.HUB_TEST_ADMIN_URL });
@@ -42,11 +43,12 @@ export async function startTestHub(options: { seeded?: boolean; limits?: Partial
   const dbUrl = process.env.HUB_TEST_URL_TEMPLATE!.replace('__DB__', name);
   const ds = await createDataSource({ kind: 'postgres', url: dbUrl }, { poolSize: 2 });
   await ds.initialize();
-  const appDs = await createDataSource({ kind: 'postgres', url: process.env.HUB_TEST_APP_URL_TEMPLATE!.replace('__DB__', name) }, { poolSize: 4 });
+  const work = { ...TEST_WORK, ...options.work };
+  const appDs = await createDataSource({ kind: 'postgres', url: process.env.HUB_TEST_APP_URL_TEMPLATE!.replace('__DB__', name) }, { poolSize: options.poolSize ?? 4, poolWaitMs: work.poolWaitMs });
   await appDs.initialize();
   let hub: RunningHub;
   try {
-    hub = await startHub({ port: 0, host: '127.0.0.1', introspection: true, exposeQueryCount: true, limits: { ...TEST_LIMITS, ...options.limits } }, options.bypassRls ? ds : appDs);
+    hub = await startHub({ port: 0, host: '127.0.0.1', introspection: true, exposeQueryCount: true, limits: { ...TEST_LIMITS, ...options.limits }, work }, options.bypassRls ? ds : appDs);
   } catch (err) {
     await ds.destroy();
     await appDs.destroy();

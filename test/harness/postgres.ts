@@ -165,9 +165,7 @@ export async function startTestPostgres(): Promise<TestPostgres> {
 /** The ordinary application role the servers under test connect as, so row-level security applies. */
 export const CREATE_APP_ROLE_SQL = `CREATE ROLE hub_app LOGIN PASSWORD 'hub_app' NOSUPERUSER NOBYPASSRLS`;
 
-/** Grants hub_app what the hub needs on a migrated database (run as a superuser on that database). */
+/** Grants hub_app what the hub needs on a migrated database, as the README tells operators to (run as the schema owner). */
 export async function grantAppRole(db: { query: (sql: string) => Promise<unknown> }): Promise<void> {
-  await db.query(`GRANT USAGE ON SCHEMA public TO hub_app`);
-  await db.query(`GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO hub_app`);
-  await db.query(`GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO hub_app`);
+  await db.query(`SELECT hub_grant_application_role('hub_app')`);
 }

@@ -10,15 +10,15 @@ const SNAPSHOT_TABLES = [
 ];
 
 export interface AuditEntry {
-  organizationId: string;
   tokenId: string | null;
   tokenPrefix: string | null;
   actor: string;
   operation: string;
   touchedIds: string[];
   variables: unknown;
+  /** The field's own arguments, variables substituted (inline literals too). */
+  arguments: unknown;
   outcome: string;
-  requestId: string;
   before?: Record<string, unknown> | null;
   after?: Record<string, unknown> | null;
 }
@@ -60,26 +60,30 @@ const MAX_AUDIT_STRING = 10_000;
 export class AuditService {
   constructor(private readonly ds: DataSource) {}
 
-  /** Rows with these ids, as JSON by id (row-level security limits them to the caller's organization). One statement. */
-  async snapshot(ids: readonly string[]): Promise<Record<string, unknown>> {
+  /**
+   * The organization's rows with these ids, as JSON by id: filtered by organization here and by
+   * row-level security below, so another organization's id snapshots as nothing. One statement.
+   */
+  async snapshot(org: string, ids: readonly string[]): Promise<Record<string, unknown>> {
     if (!ids.length) return {};
     const rows: { id: string; t: string; row: Record<string, unknown> }[] = await this.ds.query(
-      SNAPSHOT_TABLES.map((t) => `SELECT x.id::text AS id, '${t}' AS t, to_jsonb(x) - 'token_hash' AS row FROM ${t} x WHERE x.id = ANY($1::uuid[])`).join(' UNION ALL '),
-      [[...ids]],
+      SNAPSHOT_TABLES.map((t) => `SELECT x.id::text AS id, '${t}' AS t, to_jsonb(x) - 'token_hash' AS row FROM ${t} x WHERE x.id = ANY($1::uuid[]) AND x.organization_id = $2`).join(' UNION ALL '),
+      [[...ids], org],
     );
     return Object.fromEntries(rows.map((r) => [r.id, { table: r.t, ...r.row }]));
   }
 
+  /**
+   * Through hub_audit_append, which stamps the session's organization and request id (the application
+   * role cannot insert into audit_event itself). Called inside the mutation's own transaction.
+   */
   async append(entries: AuditEntry[]): Promise<void> {
     if (!entries.length) return;
     await this.ds.query(
-      `INSERT INTO audit_event (organization_id, token_id, token_prefix, actor, operation, touched_ids, variables, outcome, request_id, before, after)
-       SELECT x.organization_id, x.token_id, x.token_prefix, x.actor, x.operation, x.touched_ids, x.variables, x.outcome, x.request_id, x.before, x.after
-       FROM jsonb_to_recordset($1::jsonb) AS x(organization_id uuid, token_id uuid, token_prefix text, actor text, operation text,
-            touched_ids text[], variables jsonb, outcome text, request_id text, before jsonb, after jsonb)`,
+      `SELECT hub_audit_append($1::jsonb)`,
       [JSON.stringify(entries.map((e) => ({
-        organization_id: e.organizationId, token_id: e.tokenId, token_prefix: e.tokenPrefix, actor: e.actor, operation: e.operation,
-        touched_ids: e.touchedIds, variables: redact(e.variables), outcome: e.outcome, request_id: e.requestId,
+        token_id: e.tokenId, token_prefix: e.tokenPrefix, actor: e.actor, operation: e.operation,
+        touched_ids: e.touchedIds, variables: redact(e.variables), arguments: redact(e.arguments), outcome: e.outcome,
         before: e.before ? redact(e.before) : null, after: e.after ? redact(e.after) : null,
       })), jsonbSafe)],
     );

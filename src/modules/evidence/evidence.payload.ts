@@ -14,7 +14,7 @@ export class InputProblem {
 
 @ObjectType({ description: 'Why a bulk item was not written.' })
 export class ItemError {
-  @Field({ description: 'Stable error code (BAD_USER_INPUT).' })
+  @Field({ description: 'Stable error code: BAD_USER_INPUT, or CONFLICT when the key names evidence another writer created.' })
   code: string;
 
   @Field({ description: 'All problems of the item, joined.' })

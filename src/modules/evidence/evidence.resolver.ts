@@ -30,12 +30,15 @@ export async function requireRequirement(ctx: HubContext, framework: string, ref
 
 function itemError(r: ItemResult) {
   return {
-    code: ErrorCode.BAD_USER_INPUT,
+    code: r.code === 'CONFLICT' ? ErrorCode.CONFLICT : ErrorCode.BAD_USER_INPUT,
     message: r.problems.map((p) => p.message).join('; '),
     problems: r.problems,
     unknownRefs: r.unknownRefs,
   };
 }
+
+/** An INTEGRATOR writes only its own items; editors curate everyone's. */
+const writerOf = (ctx: HubContext) => ({ actor: ctx.actor, ownOnly: ctx.principal.role === Role.INTEGRATOR });
 
 @Resolver(() => Evidence)
 export class EvidenceResolver {
@@ -72,12 +75,12 @@ export class EvidenceResolver {
   }
 
   @Authorized(...INGEST)
-  @Mutation(() => UpsertEvidencePayload, { description: 'Creates or updates evidence keyed on sourceSystem + externalId; sending the same item again is UNCHANGED.' })
+  @Mutation(() => UpsertEvidencePayload, { description: 'Creates or updates evidence keyed on sourceSystem + externalId; sending the same item again is UNCHANGED. On update, optional fields not sent keep their stored values (send null to clear one). An INTEGRATOR may only update evidence it created: another writer\'s key is a CONFLICT.' })
   async upsertEvidence(@Ctx() ctx: HubContext, @Arg('input', () => UpsertEvidenceInput, { description: 'The evidence.' }) input: UpsertEvidenceInput): Promise<UpsertEvidencePayload> {
-    const [result] = await ctx.services.evidence.upsertMany(ctx.organizationId, ctx.actor, [input]);
+    const [result] = await ctx.services.evidence.upsertMany(ctx.organizationId, writerOf(ctx), [input]);
     if (result.outcome === UpsertOutcome.FAILED) {
       const e = itemError(result);
-      throw new HubError(ErrorCode.BAD_USER_INPUT, e.message, { field: result.problems[0]?.field, problems: e.problems, unknownRefs: e.unknownRefs });
+      throw new HubError(e.code, e.message, { field: result.problems[0]?.field, problems: e.problems, unknownRefs: e.unknownRefs });
     }
     return Object.assign(new UpsertEvidencePayload(), { outcome: result.outcome, evidence: result.evidence! });
   }
@@ -90,7 +93,7 @@ export class EvidenceResolver {
     @Ctx() ctx: HubContext,
     @Arg('input', () => BulkUpsertEvidenceInput, { description: 'The items.' }) input: BulkUpsertEvidenceInput,
   ): Promise<BulkUpsertEvidencePayload> {
-    const results = await ctx.services.evidence.upsertMany(ctx.organizationId, ctx.actor, input.items);
+    const results = await ctx.services.evidence.upsertMany(ctx.organizationId, writerOf(ctx), input.items);
     const count = (o: UpsertOutcome) => results.filter((r) => r.outcome === o).length;
     return Object.assign(new BulkUpsertEvidencePayload(), {
       results: results.map((r) =>

@@ -8,7 +8,7 @@ import { EvidenceLink } from './evidence-link.entity';
 import { EvidenceReview, EvidenceRevision } from './evidence-history.entity';
 import { EvidenceStatus, LinkCoverage, LinkOrigin, UpsertOutcome } from './evidence.enums';
 import { EvidenceFilter, MAX_BULK_ITEMS, UpsertEvidenceInput } from './evidence.input';
-import { LinkState, NormalizedEvidence, Problem, diffEvidence, reconcileLinks, validateEvidence } from './evidence.rules';
+import { LinkState, NormalizedEvidence, Problem, addCadence, diffEvidence, reconcileLinks, validateEvidence } from './evidence.rules';
 import { isUuid } from '../../graphql/ids';
 
 export interface ItemResult {
@@ -18,6 +18,33 @@ export interface ItemResult {
   problems: Problem[];
   /** Unknown framework/ref pairs named by the item, as "framework ref". */
   unknownRefs: string[];
+  /** CONFLICT when the key belongs to another writer's evidence; BAD_USER_INPUT otherwise. */
+  code?: 'CONFLICT';
+}
+
+/** Who writes: an INTEGRATOR (ownOnly) may only change evidence its own token created. */
+export interface Writer {
+  actor: string;
+  ownOnly: boolean;
+}
+
+/**
+ * Optional fields an update keeps from the stored item when the caller did not send them at all (an
+ * explicit null clears them). validUntil and reviewCadence go together: see keepOmitted.
+ */
+const KEPT_WHEN_OMITTED = ['description', 'uri', 'contentSha256', 'owner', 'aiSystemId'] as const;
+
+/** The item an update stores: what the caller sent, and for what it did not send, what is stored. */
+function keepOmitted(stored: Evidence, v: NormalizedEvidence, sent: UpsertEvidenceInput | null): NormalizedEvidence {
+  if (!sent) return v;
+  const merged = { ...v };
+  for (const f of KEPT_WHEN_OMITTED) if (sent[f] === undefined) (merged as Record<string, unknown>)[f] = stored[f];
+  if (sent.validUntil === undefined && sent.reviewCadence === undefined) {
+    merged.reviewCadence = stored.reviewCadence;
+    // A kept cadence runs from the (possibly new) effective date.
+    merged.validUntil = stored.reviewCadence ? addCadence(v.effectiveAt, stored.reviewCadence) : stored.validUntil;
+  }
+  return merged;
 }
 
 /** An integrator's idempotency key: sourceSystem + externalId. */
@@ -43,12 +70,12 @@ export class EvidenceService {
    * Validates every item, then writes the valid ones in one transaction with a constant number of
    * statements (no statement per item). A bad item is reported and nothing of it is written.
    */
-  async upsertMany(org: string, actor: string, items: readonly UpsertEvidenceInput[]): Promise<ItemResult[]> {
+  async upsertMany(org: string, writer: Writer, items: readonly UpsertEvidenceInput[]): Promise<ItemResult[]> {
     if (items.length > MAX_BULK_ITEMS) {
       throw badInput('items', `items: at most ${MAX_BULK_ITEMS} per call, got ${items.length}; nothing was written`);
     }
     const results: ItemResult[] = items.map((_, index) => ({ index, outcome: UpsertOutcome.FAILED, evidence: null, problems: [], unknownRefs: [] }));
-    const valid: { index: number; value: NormalizedEvidence }[] = [];
+    const valid: { index: number; value: NormalizedEvidence; sent: UpsertEvidenceInput }[] = [];
     const firstByKey = new Map<string, number>();
     items.forEach((item, index) => {
       const { problems, value } = validateEvidence(item);
@@ -62,7 +89,7 @@ export class EvidenceService {
         return;
       }
       firstByKey.set(key, index);
-      valid.push({ index, value });
+      valid.push({ index, value, sent: item });
     });
 
     const pairs = valid.flatMap((v) => v.value.links ?? []).map((l) => ({ framework: l.framework, ref: l.ref }));
@@ -82,10 +109,16 @@ export class EvidenceService {
     });
     if (!ready.length) return results;
 
-    const written = await inTransaction(this.ds, (em) => this.write(em, org, actor, ready, resolved));
+    const written = await inTransaction(this.ds, (em) => this.write(em, org, writer, ready, resolved));
     for (const w of written) {
-      results[w.index].outcome = w.outcome;
-      results[w.index].evidence = w.evidence;
+      if (w.evidence) {
+        results[w.index].outcome = w.outcome;
+        results[w.index].evidence = w.evidence;
+      } else {
+        // Nothing of the other writer's item is told: not its id, creator, links or fields.
+        results[w.index].code = 'CONFLICT';
+        results[w.index].problems = [{ field: 'externalId', message: 'sourceSystem and externalId name evidence another writer created; it was not changed (use another externalId)' }];
+      }
     }
     return results;
   }
@@ -100,16 +133,18 @@ export class EvidenceService {
     const resolved = await this.requirements.resolveRefs(pairs, em);
     const missing = pairs.filter((p) => !resolved.get(refKey(p.framework, p.ref)));
     if (missing.length) throw new Error(`record evidence names unknown requirements: ${missing.map((m) => `${m.framework} ${m.ref}`).join(', ')}`);
-    await this.write(em, org, actor, items.map((value, index) => ({ index, value })), resolved);
+    await this.write(em, org, { actor, ownOnly: false }, items.map((value, index) => ({ index, value, sent: null })), resolved);
   }
 
+  /** Items whose key another writer owns (for an ownOnly writer) come back with no evidence and change nothing. */
   private async write(
     em: EntityManager,
     org: string,
-    actor: string,
-    items: { index: number; value: NormalizedEvidence }[],
+    writer: Writer,
+    items: { index: number; value: NormalizedEvidence; sent: UpsertEvidenceInput | null }[],
     resolved: Map<string, { id: string } | null>,
-  ): Promise<{ index: number; outcome: UpsertOutcome; evidence: Evidence }[]> {
+  ): Promise<{ index: number; outcome: UpsertOutcome; evidence: Evidence | null }[]> {
+    const actor = writer.actor;
     // One writer per organization at a time: two calls creating the same key cannot both insert it.
     await em.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [`evidence:${org}`]);
 
@@ -139,11 +174,17 @@ export class EvidenceService {
     const outcome = new Map<number, UpsertOutcome>();
     const idOf = new Map<number, string>();
 
-    for (const { index, value: v } of items) {
+    const refused = new Set<number>();
+    for (const { index, value: sentValue, sent } of items) {
+      const stored = existing.get(idempotencyKey(sentValue));
+      if (stored && writer.ownOnly && stored.createdBy !== actor) {
+        refused.add(index);
+        continue;
+      }
+      const v = stored ? keepOmitted(stored, sentValue, sent) : sentValue;
       const desired: LinkState[] | null = v.links
         ? v.links.map((l) => ({ requirementId: resolved.get(refKey(l.framework, l.ref))!.id, coverage: l.coverage, note: l.note }))
         : null;
-      const stored = existing.get(idempotencyKey(v));
       const row = {
         source_system: v.sourceSystem, external_id: v.externalId, title: v.title, description: v.description, kind: v.kind,
         uri: v.uri, content_sha256: v.contentSha256, effective_at: v.effectiveAt.toISOString(),
@@ -219,9 +260,11 @@ export class EvidenceService {
     if (linkCreates.length) await this.insertLinks(em, org, actor, linkCreates);
 
     const ids = [...new Set(idOf.values())];
-    const rows: Record<string, unknown>[] = await em.query(`SELECT * FROM evidence WHERE id = ANY($1::uuid[])`, [ids]);
+    const rows: Record<string, unknown>[] = ids.length ? await em.query(`SELECT * FROM evidence WHERE id = ANY($1::uuid[])`, [ids]) : [];
     const byId = new Map(rows.map((r) => [r.id as string, hydrate(this.ds, Evidence, r)]));
-    return items.map(({ index }) => ({ index, outcome: outcome.get(index)!, evidence: byId.get(idOf.get(index)!)! }));
+    return items.map(({ index }) => (refused.has(index)
+      ? { index, outcome: UpsertOutcome.FAILED, evidence: null }
+      : { index, outcome: outcome.get(index)!, evidence: byId.get(idOf.get(index)!)! }));
   }
 
   private async insertReviews(em: EntityManager, org: string, actor: string, rows: Record<string, unknown>[]): Promise<void> {

@@ -1,0 +1,125 @@
+import type { ApolloServerPlugin } from '@apollo/server';
+import { GraphQLFieldMap, GraphQLSchema, OperationDefinitionNode, defaultFieldResolver } from 'graphql';
+import { getArgumentValues } from 'graphql/execution/values.js';
+import type { DataSource } from 'typeorm';
+import { beginRequestTransaction, endRequestTransaction, inSavepoint } from '../database/request-transaction';
+import { collectIds, type AuditEntry } from '../modules/audit/audit.service';
+import { logger } from '../logger';
+import type { HubContext } from './context';
+import { ErrorCode } from './errors';
+
+/**
+ * A mutation request is one transaction: its fields, then one audit event per field (token, operation,
+ * arguments, the ids it named and returned, before and after images, outcome), then COMMIT. An event
+ * that cannot be written means nothing commits and the caller is told so; a failing field is rolled
+ * back to its savepoint, so it leaves nothing behind while the other fields keep their work.
+ */
+export function mutationTransactionPlugin(ds: DataSource, schema: GraphQLSchema): ApolloServerPlugin<HubContext> {
+  const mutationFields = schema.getMutationType()?.getFields() ?? {};
+  return {
+    async requestDidStart() {
+      let before: Record<string, unknown> = {};
+      return {
+        async executionDidStart({ operation, request, contextValue }) {
+          // No operation (an operationName that names none, several anonymous ones): execution reports it.
+          if (operation?.operation !== 'mutation') return;
+          const scope = contextValue.queryScope;
+          try {
+            await beginRequestTransaction(ds, scope, contextValue.requestId);
+            const named = collectIds([request.variables, fieldArguments(mutationFields, operation, request.variables)]);
+            before = await contextValue.services.audit.snapshot(contextValue.organizationId, [...named]);
+          } catch (err) {
+            // A hook that throws is a 500; instead every mutation field fails with the (mapped) cause.
+            scope.transactionError = err;
+            await endRequestTransaction(scope, false).catch(() => undefined);
+          }
+        },
+        async willSendResponse({ operation, response, contextValue, request }) {
+          const scope = contextValue?.queryScope;
+          if (!scope?.transaction) return;
+          if (operation?.operation !== 'mutation' || response.body.kind !== 'single' || scope.aborted) {
+            await endRequestTransaction(scope, false).catch(() => undefined);
+            return;
+          }
+          const result = response.body.singleResult;
+          try {
+            const args = fieldArguments(mutationFields, operation, request.variables);
+            const data = result.data as Record<string, unknown> | null | undefined;
+            const after = await contextValue.services.audit.snapshot(contextValue.organizationId, [...collectIds([request.variables, args, data])]);
+            const p = contextValue.principal;
+            const entries: AuditEntry[] = args.map(({ key, name, values }) => {
+              const error = result.errors?.find((e) => e.path?.[0] === key);
+              const touched = [...collectIds([request.variables, values, data?.[key]])];
+              const pick = (images: Record<string, unknown>) => Object.fromEntries(touched.filter((id) => id in images).map((id) => [id, images[id]]));
+              return {
+                tokenId: p.tokenId,
+                tokenPrefix: p.prefix,
+                actor: contextValue.actor,
+                operation: name,
+                touchedIds: touched,
+                variables: request.variables ?? null,
+                arguments: values,
+                outcome: error ? String(error.extensions?.code ?? 'ERROR') : 'OK',
+                before: pick(before),
+                after: pick(after),
+              };
+            });
+            await contextValue.services.audit.append(entries);
+            await endRequestTransaction(scope, true);
+          } catch (err) {
+            await endRequestTransaction(scope, false).catch(() => undefined);
+            logger.error({ requestId: contextValue.requestId, err }, 'mutation rolled back: its audit event or commit failed');
+            // Nothing of this request was committed: no field may claim otherwise.
+            result.data = null;
+            result.errors = [{
+              message: 'The database did not confirm this request; nothing was written; retry',
+              extensions: { code: ErrorCode.SERVICE_UNAVAILABLE, requestId: contextValue.requestId },
+            }];
+            if (response.http) {
+              response.http.status = 503;
+              response.http.headers.set('retry-after', '1');
+            }
+          }
+        },
+      };
+    },
+  };
+}
+
+/**
+ * Each mutation field runs in a savepoint of the request's transaction. Wrapped on the schema rather
+ * than in a middleware, so queries pay nothing for it.
+ */
+export function wrapMutationFields(schema: GraphQLSchema): void {
+  // The schema is built once per process and several servers may share it: wrap once.
+  if (wrapped.has(schema)) return;
+  wrapped.add(schema);
+  for (const field of Object.values(schema.getMutationType()?.getFields() ?? {})) {
+    const resolve = field.resolve ?? defaultFieldResolver;
+    field.resolve = (source, args, context: HubContext, info) => {
+      if (context.queryScope.transactionError) throw context.queryScope.transactionError;
+      const pinned = context.queryScope.transaction;
+      return pinned ? inSavepoint(pinned, async () => resolve(source, args, context, info)) : resolve(source, args, context, info);
+    };
+  }
+}
+
+const wrapped = new WeakSet<GraphQLSchema>();
+
+/** Each root field of the operation with its arguments as the server reads them (inline literals included). */
+function fieldArguments(fields: GraphQLFieldMap<unknown, unknown>, operation: OperationDefinitionNode, variables: Record<string, unknown> | undefined) {
+  return operation.selectionSet.selections.flatMap((sel) => {
+    if (sel.kind !== 'Field') return [];
+    const key = sel.alias?.value ?? sel.name.value;
+    let values: Record<string, unknown> | null = null;
+    const def = fields[sel.name.value];
+    if (def) {
+      try {
+        values = getArgumentValues(def, sel, variables ?? {});
+      } catch {
+        values = null; // arguments that do not coerce: the field failed with BAD_USER_INPUT, the variables are kept
+      }
+    }
+    return [{ key, name: sel.name.value, values }];
+  });
+}

@@ -1,0 +1,104 @@
+import type { ApolloServerPlugin } from '@apollo/server';
+import type { RequestHandler } from 'express';
+import { E_TIMEOUT, Semaphore, SemaphoreInterface, withTimeout } from 'async-mutex';
+import { GraphQLError } from 'graphql';
+import { currentQueryScope } from '../database/query-counter';
+import type { HubContext } from './context';
+import { ErrorCode } from './errors';
+
+/** Root fields that read or write whole documents: longer statement timeout, few at a time. */
+export const HEAVY_FIELDS = new Set(['exportOscal', 'importFramework', 'importMappings']);
+
+export interface WorkLimits {
+  /** statement_timeout of an ordinary request's statements, ms. */
+  statementTimeoutMs: number;
+  /** statement_timeout of exports and imports, ms. */
+  heavyStatementTimeoutMs: number;
+  /** Exports and imports running at once in this process; the rest wait (bounded) or get 503. */
+  heavyConcurrency: number;
+  /** Longest wait for a free database connection or a heavy-work slot, ms. */
+  poolWaitMs: number;
+}
+
+const RETRY_AFTER_SECONDS = '2';
+
+const busy = (message: string) =>
+  new GraphQLError(message, {
+    extensions: { code: ErrorCode.SERVICE_UNAVAILABLE, http: { status: 503, headers: new Map([['retry-after', RETRY_AFTER_SECONDS]]) } },
+  });
+
+/**
+ * Bounded work per request: every statement runs under a statement_timeout, and exports and imports
+ * (which read or write whole documents) take one of a few slots, so however many of them are sent at
+ * once, ordinary requests still find free database connections.
+ */
+export class WorkGate {
+  private readonly heavy: SemaphoreInterface;
+
+  constructor(readonly limits: WorkLimits) {
+    this.heavy = withTimeout(new Semaphore(Math.max(1, limits.heavyConcurrency)), limits.poolWaitMs);
+  }
+
+  /** A heavy-work slot, or SERVICE_UNAVAILABLE (503, Retry-After) when none frees up within poolWaitMs. */
+  async acquireHeavy(): Promise<() => void> {
+    try {
+      const [, release] = await this.heavy.acquire();
+      let released = false;
+      return () => {
+        if (!released) release();
+        released = true;
+      };
+    } catch (err) {
+      if (err === E_TIMEOUT) throw busy(`Too many exports and imports are running; none finished within ${this.limits.poolWaitMs} ms; retry`);
+      throw err;
+    }
+  }
+
+  /** For GraphQL: the timeout of the request's statements, and a slot for operations with a heavy root field. */
+  plugin(): ApolloServerPlugin<HubContext> {
+    return {
+      requestDidStart: async () => {
+        let release: (() => void) | undefined;
+        return {
+          didResolveOperation: async ({ operation, contextValue }) => {
+            const heavy = operation?.selectionSet.selections.some((s) => s.kind === 'Field' && HEAVY_FIELDS.has(s.name.value));
+            if (!heavy) return;
+            release = await this.acquireHeavy();
+            contextValue.queryScope.statementTimeoutMs = this.limits.heavyStatementTimeoutMs;
+          },
+          willSendResponse: async ({ response }) => {
+            release?.();
+            if (response.body.kind !== 'single') return;
+            // A request that failed only because the database was out of reach or busy: 503, retry later.
+            const result = response.body.singleResult;
+            const unavailable = result.errors?.some((e) => e.extensions?.code === ErrorCode.SERVICE_UNAVAILABLE);
+            const data = result.data as Record<string, unknown> | null | undefined;
+            if (unavailable && (!data || Object.values(data).every((v) => v === null)) && response.http) {
+              response.http.status = 503;
+              response.http.headers.set('retry-after', RETRY_AFTER_SECONDS);
+            }
+          },
+        };
+      },
+    };
+  }
+
+  /** For the REST exports: the same slot and timeout. */
+  heavyRoute(): RequestHandler {
+    return async (_req, res, next) => {
+      let release: () => void;
+      try {
+        release = await this.acquireHeavy();
+      } catch (err) {
+        const e = err as GraphQLError;
+        res.status(503).setHeader('retry-after', RETRY_AFTER_SECONDS);
+        res.json({ errors: [{ message: e.message, extensions: { code: ErrorCode.SERVICE_UNAVAILABLE } }] });
+        return;
+      }
+      res.once('close', release);
+      const scope = currentQueryScope();
+      if (scope) scope.statementTimeoutMs = this.limits.heavyStatementTimeoutMs;
+      next();
+    };
+  }
+}
