@@ -1,4 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { boundedError } from '../logger';
 import type { Logger, QueryRunner } from 'typeorm';
 
 /**
@@ -48,7 +49,7 @@ export class HubQueryLogger implements Logger {
   logQuery(query: string, parameters?: unknown[]): void {
     const scope = scopes.getStore();
     if (scope) scope.statements++;
-    if (rank[this.level] >= rank.debug) console.debug('[sql]', query, parameters ?? []);
+    if (rank[this.level] >= rank.debug) console.debug('[sql]', query, boundedError(parameters ?? []));
   }
 
   logQueryError(error: string | Error, query: string): void {

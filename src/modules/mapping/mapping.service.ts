@@ -81,8 +81,14 @@ export class MappingService {
     }
 
     return inTransaction(this.ds, async (em) => {
-      const taken: { key: string }[] = await em.query(`SELECT key FROM mapping_source WHERE organization_id = $1 AND key = ANY($2::text[])`, [org, [...keys]]);
-      if (taken.length) throw new HubError(ErrorCode.CONFLICT, `A mapping set with key "${taken[0].key}" already exists`, { field: 'key' });
+      // A shared set's key is taken too: otherwise two sets answer to one key in the organization's view.
+      const taken: { key: string; shared: boolean }[] = await em.query(
+        `SELECT key, organization_id IS NULL AS shared FROM mapping_source WHERE (organization_id = $1 OR organization_id IS NULL) AND key = ANY($2::text[]) ORDER BY key`,
+        [org, [...keys]],
+      );
+      if (taken.length) {
+        throw new HubError(ErrorCode.CONFLICT, `A ${taken[0].shared ? 'shared ' : ''}mapping set with key "${taken[0].key}" already exists`, { field: 'key' });
+      }
       if (dryRun) return [];
       const out: { source: MappingSource; count: number }[] = [];
       for (const input of inputs) {
