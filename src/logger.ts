@@ -5,7 +5,7 @@ const MAX_LOGGED_STRING = 300;
 const MAX_LOGGED_SQL = 2_000;
 const MAX_LOGGED_ITEMS = 20;
 /** An API token anywhere in logged text (a parameter, a message) is replaced. */
-const TOKEN = /cmh_[A-Za-z0-9_-]{8,}/g;
+const TOKEN = /cmh_[A-Za-z0-9_-]{20,}/g; // a whole token; the 8-character prefixes that name tokens stay readable
 
 function bound(value: unknown, key: string, depth: number): unknown {
   if (typeof value === 'string') {

@@ -44,12 +44,17 @@ export function mutationTransactionPlugin(ds: DataSource, schema: GraphQLSchema)
           const result = response.body.singleResult;
           try {
             const args = fieldArguments(mutationFields, operation, request.variables);
-            const data = result.data as Record<string, unknown> | null | undefined;
-            const after = await contextValue.services.audit.snapshot(contextValue.organizationId, [...collectIds([request.variables, args, data])]);
+            // What each field's resolver returned, whatever the caller selected of it.
+            const data = Object.fromEntries(resolved.get(contextValue) ?? []);
+            const touchedAll = collectIds([request.variables, args, data]);
+            touchedAll.delete(contextValue.organizationId);
+            const after = await contextValue.services.audit.snapshot(contextValue.organizationId, [...touchedAll]);
             const p = contextValue.principal;
             const entries: AuditEntry[] = args.map(({ key, name, values }) => {
               const error = result.errors?.find((e) => e.path?.[0] === key);
-              const touched = [...collectIds([request.variables, values, data?.[key]])];
+              const ids = collectIds([request.variables, values, data[key]]);
+              ids.delete(contextValue.organizationId);
+              const touched = [...ids];
               const pick = (images: Record<string, unknown>) => Object.fromEntries(touched.filter((id) => id in images).map((id) => [id, images[id]]));
               return {
                 tokenId: p.tokenId,
@@ -99,12 +104,21 @@ export function wrapMutationFields(schema: GraphQLSchema): void {
     field.resolve = (source, args, context: HubContext, info) => {
       if (context.queryScope.transactionError) throw context.queryScope.transactionError;
       const pinned = context.queryScope.transaction;
-      return pinned ? inSavepoint(pinned, async () => resolve(source, args, context, info)) : resolve(source, args, context, info);
+      if (!pinned) return resolve(source, args, context, info);
+      return inSavepoint(pinned, async () => {
+        const value = await resolve(source, args, context, info);
+        let fields = resolved.get(context);
+        if (!fields) resolved.set(context, (fields = new Map()));
+        fields.set(info.path.key as string, value);
+        return value;
+      });
     };
   }
 }
 
 const wrapped = new WeakSet<GraphQLSchema>();
+/** Per request: each mutation field's resolved value by response key, for the audit event's touched ids. */
+const resolved = new WeakMap<HubContext, Map<string, unknown>>();
 
 /** Each root field of the operation with its arguments as the server reads them (inline literals included). */
 function fieldArguments(fields: GraphQLFieldMap<unknown, unknown>, operation: OperationDefinitionNode, variables: Record<string, unknown> | undefined) {

@@ -36,11 +36,19 @@ export function redact(value: unknown): unknown {
   return value;
 }
 
-/** Every id-shaped value in a result or input: what a mutation touched. */
+/** Every id-shaped value in a result or input: what a mutation touched. Iterative, and safe on shared or cyclic objects. */
 export function collectIds(value: unknown, out = new Set<string>()): Set<string> {
-  if (typeof value === 'string' && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value)) out.add(value.toLowerCase());
-  else if (Array.isArray(value)) value.forEach((v) => collectIds(v, out));
-  else if (value && typeof value === 'object') Object.values(value).forEach((v) => collectIds(v, out));
+  const seen = new Set<object>();
+  const stack: unknown[] = [value];
+  while (stack.length) {
+    const v = stack.pop();
+    if (typeof v === 'string') {
+      if (/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(v)) out.add(v.toLowerCase());
+    } else if (v && typeof v === 'object' && !(v instanceof Date) && !seen.has(v)) {
+      seen.add(v);
+      stack.push(...(Array.isArray(v) ? v : Object.values(v)));
+    }
+  }
   return out;
 }
 
