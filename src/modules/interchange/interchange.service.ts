@@ -127,7 +127,7 @@ export class InterchangeService {
       for (const l of direct.get(id) ?? []) evidenceIds.add(l.evidenceId);
       for (const c of inferred.get(id) ?? []) evidenceIds.add(c.link.evidenceId);
     }
-    const evidence = await this.s.evidence.findByIds(scope.organizationId, [...evidenceIds]);
+    const evidence = await this.s.evidence.summariesByIds(scope.organizationId, [...evidenceIds]);
     const how: Partial<Record<CoverageStatus, string>> = { COVERED: 'DIRECT', PREFILLED: 'PREFILLED', PARTIAL: 'PARTIAL' };
     const refOf = new Map(reqs.map((r) => [r.id, r.ref]));
     const items: AssessedRequirement[] = statuses.map((st) => {

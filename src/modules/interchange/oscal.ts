@@ -3,7 +3,7 @@
  * results built from the hub's rows, and catalogs and mapping collections read back into rows.
  * Schema validation is in oscal.schema.ts; the database work in interchange.service.ts.
  */
-import { v5 as uuidv5 } from 'uuid';
+import { createHash } from 'node:crypto';
 import { RequirementKind } from '../framework/framework.enums';
 
 export const OSCAL_VERSION = '1.2.2';
@@ -12,7 +12,16 @@ export const HUB_NS = 'urn:control-mapping-hub:oscal';
 /** UUIDs in exports are name-based (v5), so exporting the same thing twice gives the same document. */
 const UUID_NAMESPACE = '6f1c7a52-3e0b-5c8e-9d41-2b7a0e4c9f11';
 
-export const uuidFor = (...parts: string[]) => uuidv5(parts.join('\u0000'), UUID_NAMESPACE);
+const NAMESPACE_BYTES = Buffer.from(UUID_NAMESPACE.replace(/-/g, ''), 'hex');
+
+/** RFC 9562 version 5 (SHA-1, name-based) on node:crypto: exports make tens of thousands of these. */
+export function uuidFor(...parts: string[]): string {
+  const h = createHash('sha1').update(NAMESPACE_BYTES).update(parts.join('\u0000'), 'utf8').digest();
+  h[6] = (h[6] & 0x0f) | 0x50;
+  h[8] = (h[8] & 0x3f) | 0x80;
+  const x = h.toString('hex', 0, 16);
+  return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20)}`;
+}
 
 /** An OSCAL token (NCName) for a ref: "A.5.1" stays, "5.1" becomes "_5.1", "Art. 5(1)" becomes "Art._5_1_". */
 export function oscalId(ref: string): string {
@@ -362,7 +371,12 @@ export function buildAssessmentResults(
 ): Record<string, unknown> {
   const ids = oscalIds(fw.refs);
   const observations = new Map<string, Record<string, unknown>>();
-  const obsUuid = (evidenceId: string) => uuidFor('observation', organization, fw.key, evidenceId);
+  const obsUuids = new Map<string, string>();
+  const obsUuid = (evidenceId: string) => {
+    let u = obsUuids.get(evidenceId);
+    if (!u) obsUuids.set(evidenceId, (u = uuidFor('observation', organization, fw.key, evidenceId)));
+    return u;
+  };
   for (const item of items) {
     for (const o of item.observations) {
       if (observations.has(o.evidenceId)) continue;

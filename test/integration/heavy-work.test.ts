@@ -1,0 +1,105 @@
+import { startTestHub, TestHub } from '../harness/hub';
+import { TokenService } from '../../src/modules/auth/token.service';
+import { OrganizationService } from '../../src/modules/organization/organization.service';
+import { Role } from '../../src/modules/auth/role';
+
+/**
+ * Bounded work: exports read whole programmes, and 24 of them at once from one ANALYST must not starve
+ * everyone else. The hub gives exports 2 slots (HUB_HEAVY_CONCURRENCY) and a statement timeout of their
+ * own; a cheap request from another token is answered within the pool wait bound (HUB_POOL_WAIT_MS).
+ */
+const POOL_WAIT_MS = 5_000;
+const HEAVY_TIMEOUT_MS = 4_000;
+let t: TestHub;
+let analyst: string;
+let viewer: string;
+
+beforeAll(async () => {
+  t = await startTestHub({ work: { heavyConcurrency: 2, poolWaitMs: POOL_WAIT_MS, heavyStatementTimeoutMs: HEAVY_TIMEOUT_MS, statementTimeoutMs: 2_000 } });
+  const tokens = new TokenService(t.ds, new OrganizationService(t.ds));
+  analyst = (await tokens.createForSlug('test-org', Role.ANALYST, 'exporter')).token;
+  viewer = (await tokens.createForSlug('test-org', Role.VIEWER, 'dashboard')).token;
+  const [{ id: org }] = await t.ds.query(`SELECT id FROM organization WHERE slug = 'test-org'`);
+  // 10,000 accepted evidence items, each linked to one 27001 requirement.
+  await t.ds.query(
+    `INSERT INTO evidence (organization_id, source_system, external_id, title, kind, effective_at, status, created_by)
+     SELECT $1, 'bulk', 'b-' || g, 'Evidence ' || g, 'RECORD', '2026-01-01', 'ACCEPTED', 'fixture' FROM generate_series(1, 10000) g`, [org]);
+  await t.ds.query(
+    `INSERT INTO evidence_link (organization_id, evidence_id, requirement_id, coverage, linked_by)
+     SELECT e.organization_id, e.id, r.id, 'FULL', 'fixture'
+     FROM (SELECT id, organization_id, row_number() OVER (ORDER BY id) AS n FROM evidence WHERE source_system = 'bulk') e
+     JOIN (SELECT r.id, row_number() OVER (ORDER BY r.position) - 1 AS n, count(*) OVER () AS total
+           FROM requirement r JOIN framework f ON f.id = r.framework_id WHERE f.key = 'iso27001' AND r.assessable) r ON r.n = e.n % r.total`);
+}, 60_000);
+afterAll(async () => {
+  await t.stop();
+});
+
+it('24 concurrent exports: a cheap request from another token is answered within the bound, and no statement outlives its timeout', async () => {
+  const base = t.url.replace(/\/graphql$/, '');
+  let longest = 0;
+  let sampling = true;
+  const sampler = (async () => {
+    while (sampling) {
+      const [row] = await t.ds.query(
+        `SELECT coalesce(max(extract(epoch FROM clock_timestamp() - query_start) * 1000), 0)::int AS ms
+         FROM pg_stat_activity WHERE usename = 'hub_app' AND state = 'active'`);
+      longest = Math.max(longest, row.ms);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  })();
+
+  try {
+    const exports = Array.from({ length: 24 }, (_, i) =>
+      i % 2
+        ? fetch(`${base}/export/oscal/assessment-results/iso27001.json`, { headers: { authorization: `Bearer ${analyst}` } })
+        : fetch(t.url, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', authorization: `Bearer ${analyst}` },
+            body: JSON.stringify({ query: `{ exportOscal(kind: ASSESSMENT_RESULTS, framework: "iso27001") }` }),
+          }));
+    await new Promise((r) => setTimeout(r, 300));
+    const started = Date.now();
+    const cheap = await t.gql(`{ frameworks { key } }`, undefined, { token: viewer });
+    const cheapMs = Date.now() - started;
+    const answers = await Promise.all(exports.map(async (pending) => {
+      const res = await pending;
+      return { status: res.status, retryAfter: res.headers.get('retry-after'), body: (await res.json()) as any };
+    }));
+
+    expect(cheap.status).toBe(200);
+    expect(cheap.data.frameworks).toHaveLength(4);
+    expect(cheapMs).toBeLessThan(POOL_WAIT_MS);
+    // Each export is served, or refused as busy with a Retry-After; none fails otherwise.
+    for (const a of answers) {
+      if (a.status === 503) {
+        expect([a.retryAfter, a.body.errors[0].extensions.code]).toEqual(['2', 'SERVICE_UNAVAILABLE']);
+      } else {
+        expect(a.status).toBe(200);
+        expect(a.body.errors).toBeUndefined();
+      }
+    }
+    expect(answers.filter((a) => a.status === 200).length).toBeGreaterThanOrEqual(2);
+    // The sampler sees statements while they run; none ran past the export timeout (plus sampling slack).
+    expect(longest).toBeLessThan(HEAVY_TIMEOUT_MS + 500);
+  } finally {
+    sampling = false;
+    await sampler;
+  }
+}, 120_000);
+
+it('a statement past the timeout is stopped and answered TIMEOUT, and nothing of the call is kept', async () => {
+  const slow = await startTestHub({ work: { statementTimeoutMs: 200 } });
+  try {
+    // A trigger that sleeps stands in for a runaway statement.
+    await slow.ds.query(`CREATE FUNCTION public.hub_test_slow() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep(1); RETURN NEW; END $$`);
+    await slow.ds.query(`CREATE TRIGGER tr_hub_test_slow BEFORE INSERT ON ai_system FOR EACH ROW EXECUTE FUNCTION public.hub_test_slow()`);
+    const res = await slow.gql(`mutation { registerAiSystem(input: { name: "Slow" }) { id } }`);
+    expect(res.errors?.[0].extensions?.code).toBe('TIMEOUT');
+    expect(await slow.ds.query(`SELECT id FROM ai_system WHERE name = 'Slow'`)).toEqual([]);
+    const event = await slow.ds.query(`SELECT outcome FROM audit_event WHERE operation = 'registerAiSystem'`);
+    expect(event).toEqual([{ outcome: 'TIMEOUT' }]);
+  } finally {
+    await slow.stop();
+  }
+});
