@@ -136,7 +136,7 @@ export async function startHub(
 ): Promise<RunningHub> {
   const schema = await hubSchema();
   wrapMutationFields(schema);
-  const work = new WorkGate(config.work);
+  const work = new WorkGate(config.work, schema, config.limits.maxComplexity);
   const services = createServices(ds);
   const app = express();
   app.disable('x-powered-by');

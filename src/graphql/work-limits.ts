@@ -1,7 +1,8 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { RequestHandler } from 'express';
 import { E_TIMEOUT, Semaphore, SemaphoreInterface, withTimeout } from 'async-mutex';
-import { GraphQLError } from 'graphql';
+import { GraphQLError, GraphQLSchema, SelectionNode } from 'graphql';
+import { getArgumentValues } from 'graphql/execution/values.js';
 import { currentQueryScope } from '../database/query-counter';
 import type { HubContext } from './context';
 import { ErrorCode } from './errors';
@@ -35,8 +36,34 @@ const busy = (message: string) =>
 export class WorkGate {
   private readonly heavy: SemaphoreInterface;
 
-  constructor(readonly limits: WorkLimits) {
+  constructor(
+    readonly limits: WorkLimits,
+    private readonly schema: GraphQLSchema,
+    /** The operation cost limit (HUB_MAX_COMPLEXITY): an export costs the rows it reads. */
+    private readonly maxComplexity: number,
+  ) {
     this.heavy = withTimeout(new Semaphore(Math.max(1, limits.heavyConcurrency)), limits.poolWaitMs);
+  }
+
+  /**
+   * What the exportOscal fields of an operation read, in rows: the static cost estimate counts a field
+   * as 1, but an assessment-results export reads every evidence item of the organization.
+   */
+  private async exportCost(ctx: HubContext, selections: readonly SelectionNode[], variables: Record<string, unknown>): Promise<number> {
+    const field = this.schema.getQueryType()?.getFields().exportOscal;
+    let cost = 0;
+    for (const sel of selections) {
+      if (sel.kind !== 'Field' || sel.name.value !== 'exportOscal' || !field) continue;
+      let args: Record<string, unknown>;
+      try {
+        args = getArgumentValues(field, sel, variables);
+      } catch {
+        continue; // arguments that do not coerce fail the field before it reads anything
+      }
+      const keys = [args.framework, args.source, args.target].filter((k): k is string => typeof k === 'string');
+      cost += await ctx.services.interchange.exportCost(ctx.organizationId, keys, args.kind === 'ASSESSMENT_RESULTS');
+    }
+    return cost;
   }
 
   /** A heavy-work slot, or SERVICE_UNAVAILABLE (503, Retry-After) when none frees up within poolWaitMs. */
@@ -60,9 +87,15 @@ export class WorkGate {
       requestDidStart: async () => {
         let release: (() => void) | undefined;
         return {
-          didResolveOperation: async ({ operation, contextValue }) => {
+          didResolveOperation: async ({ operation, contextValue, request }) => {
             const heavy = operation?.selectionSet.selections.some((s) => s.kind === 'Field' && HEAVY_FIELDS.has(s.name.value));
             if (!heavy) return;
+            const cost = await this.exportCost(contextValue, operation!.selectionSet.selections, request.variables ?? {});
+            if (cost > this.maxComplexity) {
+              throw new GraphQLError(`This export reads about ${cost} rows, more than the limit of ${this.maxComplexity} per operation; GET /export/oscal/... streams it instead`, {
+                extensions: { code: ErrorCode.QUERY_TOO_COMPLEX, complexity: cost, maxComplexity: this.maxComplexity, http: { status: 400 } },
+              });
+            }
             release = await this.acquireHeavy();
             contextValue.queryScope.statementTimeoutMs = this.limits.heavyStatementTimeoutMs;
           },

@@ -19,8 +19,15 @@ beforeAll(async () => {
   const tokens = new TokenService(t.ds, new OrganizationService(t.ds));
   analyst = (await tokens.createForSlug('test-org', Role.ANALYST, 'exporter')).token;
   viewer = (await tokens.createForSlug('test-org', Role.VIEWER, 'dashboard')).token;
+  await tenThousandItems(t);
+}, 60_000);
+afterAll(async () => {
+  await t.stop();
+});
+
+/** 10,000 accepted evidence items of the test organization, each linked to one 27001 requirement. */
+async function tenThousandItems(t: TestHub): Promise<void> {
   const [{ id: org }] = await t.ds.query(`SELECT id FROM organization WHERE slug = 'test-org'`);
-  // 10,000 accepted evidence items, each linked to one 27001 requirement.
   await t.ds.query(
     `INSERT INTO evidence (organization_id, source_system, external_id, title, kind, effective_at, status, created_by)
      SELECT $1, 'bulk', 'b-' || g, 'Evidence ' || g, 'RECORD', '2026-01-01', 'ACCEPTED', 'fixture' FROM generate_series(1, 10000) g`, [org]);
@@ -30,10 +37,7 @@ beforeAll(async () => {
      FROM (SELECT id, organization_id, row_number() OVER (ORDER BY id) AS n FROM evidence WHERE source_system = 'bulk') e
      JOIN (SELECT r.id, row_number() OVER (ORDER BY r.position) - 1 AS n, count(*) OVER () AS total
            FROM requirement r JOIN framework f ON f.id = r.framework_id WHERE f.key = 'iso27001' AND r.assessable) r ON r.n = e.n % r.total`);
-}, 60_000);
-afterAll(async () => {
-  await t.stop();
-});
+}
 
 it('24 concurrent exports: a cheap request from another token is answered within the bound, and no statement outlives its timeout', async () => {
   const base = t.url.replace(/\/graphql$/, '');
@@ -103,3 +107,26 @@ it('a statement past the timeout is stopped and answered TIMEOUT, and nothing of
     await slow.stop();
   }
 });
+
+it('an export costs the rows it reads in the complexity limit; the streamed HTTP export has no such limit', async () => {
+  const small = await startTestHub({ limits: { maxComplexity: 10_000 } });
+  try {
+    await tenThousandItems(small);
+    const [{ n: requirements }] = await small.ds.query(`SELECT count(*)::int AS n FROM requirement r JOIN framework f ON f.id = r.framework_id WHERE f.key = 'iso27001'`);
+    expect(requirements).toBe(138);
+    const res = await small.gql(`{ exportOscal(kind: ASSESSMENT_RESULTS, framework: "iso27001") }`);
+    expect(res.status).toBe(400);
+    expect(res.errors?.[0]).toEqual({
+      message: 'This export reads about 10138 rows, more than the limit of 10000 per operation; GET /export/oscal/... streams it instead',
+      extensions: { code: 'QUERY_TOO_COMPLEX', complexity: 10_138, maxComplexity: 10_000 },
+    });
+    // The catalog reads its 138 requirements: well within the limit.
+    expect((await small.gql(`{ exportOscal(kind: CATALOG, framework: "iso27001") }`)).errors).toBeUndefined();
+    const streamed = await fetch(small.url.replace(/\/graphql$/, '/export/oscal/assessment-results/iso27001.json'), { headers: { authorization: `Bearer ${small.token}` } });
+    expect(streamed.status).toBe(200);
+    const doc = (await streamed.json()) as any;
+    expect(doc['assessment-results'].results[0].observations).toHaveLength(10_000);
+  } finally {
+    await small.stop();
+  }
+}, 60_000);

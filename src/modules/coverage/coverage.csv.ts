@@ -8,6 +8,7 @@ import { CoverageStatus } from './coverage.rules';
 import type { CoverageScope } from './coverage.service';
 import { DEFAULT_COVERAGE_DEPTH } from './coverage.args';
 import { principalOf } from '../auth/principal';
+import { writeJson } from '../interchange/json-stream';
 import { logger } from '../../logger';
 import { currentQueryScope } from '../../database/query-counter';
 import type { Principal } from '../auth/token.service';
@@ -62,6 +63,12 @@ export function csvExportRouter(services: Services): Router {
     try {
       await fn(req, res);
     } catch (err) {
+      // Failed while streaming (the client left, a timeout): the status is gone, end the connection.
+      if (res.headersSent) {
+        logger.warn({ requestId: res.locals.requestId, err }, 'export stopped while streaming');
+        res.destroy();
+        return;
+      }
       if (err instanceof HubError) {
         res.status(err.code === ErrorCode.NOT_FOUND ? 404 : 400).json({ errors: [{ message: err.message, extensions: { code: err.code, ...err.details } }] });
         return;
@@ -77,20 +84,23 @@ export function csvExportRouter(services: Services): Router {
   };
 
   // OSCAL 1.2 documents (src/modules/interchange), under the same roles as the reports.
-  const json = (res: Response, name: string, doc: Record<string, unknown>) => {
+  // Streamed: an assessment-results document can be tens of megabytes.
+  const json = async (res: Response, name: string, doc: Record<string, unknown>) => {
+    res.setHeader('content-type', 'application/json; charset=utf-8');
     res.setHeader('content-disposition', `attachment; filename="${name}"`);
-    res.json(doc);
+    await writeJson(res, doc);
+    res.end();
   };
   router.get('/oscal/catalog/:framework.json', handle(async (req, res) => {
-    json(res, `${req.params.framework}.json`, await services.interchange.exportCatalog(String(req.params.framework)));
+    await json(res, `${req.params.framework}.json`, await services.interchange.exportCatalog(String(req.params.framework)));
   }));
   router.get('/oscal/mapping/:source/:target.json', handle(async (req, res) => {
-    json(res, `${req.params.source}-${req.params.target}.json`,
+    await json(res, `${req.params.source}-${req.params.target}.json`,
       await services.interchange.exportMappings(principal(req, res).organizationId, String(req.params.source), String(req.params.target)));
   }));
   router.get('/oscal/assessment-results/:framework.json', handle(async (req, res) => {
     const { fw, scope } = await params(req, res, String(req.params.framework));
-    json(res, `assessment-results-${fw.key}.json`, await services.interchange.exportAssessmentResults(scope, fw.key));
+    await json(res, `assessment-results-${fw.key}.json`, await services.interchange.exportAssessmentResults(scope, fw.key));
   }));
 
   router.get('/coverage.csv', handle(async (req, res) => {

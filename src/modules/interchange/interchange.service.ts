@@ -67,6 +67,20 @@ export class InterchangeService {
     return (await this.s.framework.requireByKeys([key])).get(key)!;
   }
 
+  /**
+   * Rows an export reads, for the complexity limit: the requirements of the frameworks it names and, for
+   * assessment results, the organization's evidence. One statement.
+   */
+  async exportCost(org: string, keys: string[], withEvidence: boolean): Promise<number> {
+    const [row] = await this.ds.query(
+      `SELECT (SELECT count(*) FROM requirement r JOIN framework f ON f.id = r.framework_id
+               WHERE f.key = ANY($2::text[]) AND (f.organization_id IS NULL OR f.organization_id = $1))::int
+            + CASE WHEN $3 THEN (SELECT count(*) FROM evidence WHERE organization_id = $1)::int ELSE 0 END AS rows`,
+      [org, keys, withEvidence],
+    );
+    return Number(row.rows);
+  }
+
   async exportCatalog(key: string): Promise<Record<string, unknown>> {
     const fw = await this.framework(key);
     const reqs = await this.requirementsOf(fw.id);
