@@ -1,6 +1,7 @@
 import { GraphQLFormattedError } from 'graphql';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { ArgumentValidationError } from 'type-graphql';
+import { literalPathAt, variablePathOf } from './input-bounds';
 
 /**
  * The stable error codes of the API (docs/errors.md lists them). Services throw HubError with one of
@@ -76,6 +77,13 @@ export function fromDatabaseError(input: unknown): HubError | null {
   if (['22P02', '22P05', '22021', '22023', '2202E'].includes(code)) {
     return new HubError(ErrorCode.BAD_USER_INPUT, 'A value contains characters the database cannot store (NUL or an unpaired surrogate)', {});
   }
+  // ck_<table>_<column>_length (migrations/1764979200000-text-limits.ts): the GraphQL check refuses such
+  // text first; this catches a write path that skipped it.
+  const length = code === '23514' ? /^ck_[a-z_]+?_([a-z_]+)_length$/.exec(constraint) : null;
+  if (length) {
+    const field = length[1].replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase());
+    return new HubError(ErrorCode.BAD_USER_INPUT, `${field} is longer than the limit for it (see docs/limits.md)`, { field, constraint });
+  }
   if (code === '23503') return new HubError(ErrorCode.NOT_FOUND, 'A record this write refers to does not exist (any more)', {});
   const message = String((error as Error)?.message ?? '');
   // A transaction whose connection died: TypeORM releases the runner, and the next statement says so.
@@ -117,6 +125,8 @@ export function formatError(formatted: GraphQLFormattedError, raw: unknown): Gra
     };
   }
   const code = formatted.extensions?.code;
+  const field = inputField(formatted, raw);
+  if (field !== undefined) return { ...base, message: formatted.message, extensions: { code: ErrorCode.BAD_USER_INPUT, field } };
   if (typeof code === 'string' && PASS_THROUGH.has(code)) {
     const { depth, maxDepth, complexity, maxComplexity, rootFields, maxRootFields, aliases, maxAliases } = (formatted.extensions ?? {}) as Record<string, unknown>;
     const limits = code === ErrorCode.QUERY_TOO_COMPLEX
@@ -127,6 +137,26 @@ export function formatError(formatted: GraphQLFormattedError, raw: unknown): Gra
   // Anything else is a bug or an infrastructure failure: logged (with the request id) by the server's
   // error plugin; the client learns nothing internal.
   return { ...base, message: 'Internal server error', extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } };
+}
+
+/**
+ * The field an input error from graphql-js or the input-bounds check is about, or undefined when the
+ * error is not one: variables that do not coerce (`Variable "$asOf" got invalid value ...`, named by the
+ * variable or the path inside it), and literals a bounded scalar refused (a validation error, answered
+ * as BAD_USER_INPUT naming the argument path).
+ */
+function inputField(formatted: GraphQLFormattedError, raw: unknown): string | null | undefined {
+  const code = formatted.extensions?.code;
+  if (code === ErrorCode.BAD_USER_INPUT) {
+    const given = formatted.extensions?.field;
+    return typeof given === 'string' ? given : variablePathOf(formatted.message);
+  }
+  const e = raw as { originalError?: { extensions?: { inputBounds?: unknown } }; source?: { body?: string }; nodes?: readonly { loc?: { start: number } }[] };
+  if (code === 'GRAPHQL_VALIDATION_FAILED' && e?.originalError?.extensions?.inputBounds && e.source?.body !== undefined) {
+    const start = e.nodes?.[0]?.loc?.start;
+    return start === undefined ? null : literalPathAt(e.source.body, start);
+  }
+  return undefined;
 }
 
 interface ValidationLike {
