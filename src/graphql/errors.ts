@@ -1,7 +1,7 @@
 import { GraphQLFormattedError } from 'graphql';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { ArgumentValidationError } from 'type-graphql';
-import { literalPathAt, variablePathOf } from './input-bounds';
+import { TEXT_LIMITS, literalPathAt, textLimit, variablePathOf } from './input-bounds';
 
 /**
  * The stable error codes of the API (docs/errors.md lists them). Services throw HubError with one of
@@ -79,10 +79,11 @@ export function fromDatabaseError(input: unknown): HubError | null {
   }
   // ck_<table>_<column>_length (migrations/1764979200000-text-limits.ts): the GraphQL check refuses such
   // text first; this catches a write path that skipped it.
-  const length = code === '23514' ? /^ck_[a-z_]+?_([a-z_]+)_length$/.exec(constraint) : null;
+  const length = code === '23514' ? /^ck_([a-z_]+)_length$/.exec(constraint) : null;
   if (length) {
-    const field = length[1].replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase());
-    return new HubError(ErrorCode.BAD_USER_INPUT, `${field} is longer than the limit for it (see docs/limits.md)`, { field, constraint });
+    const field = fieldOfColumn(length[1]);
+    const max = textLimit(field);
+    return new HubError(ErrorCode.BAD_USER_INPUT, `${field} is longer than the limit of ${max} characters`, { field, constraint });
   }
   if (code === '23503') return new HubError(ErrorCode.NOT_FOUND, 'A record this write refers to does not exist (any more)', {});
   const message = String((error as Error)?.message ?? '');
@@ -93,6 +94,18 @@ export function fromDatabaseError(input: unknown): HubError | null {
     return new HubError(ErrorCode.SERVICE_UNAVAILABLE, 'The database is unavailable; nothing was written by the failed call; retry', {});
   }
   return null;
+}
+
+const FIELD_BY_FLAT_NAME = new Map(Object.keys(TEXT_LIMITS).map((k) => [k.toLowerCase(), k]));
+
+/** `ai_system_annex_iii_area` (table and column) -> `annexIIIArea`: the longest column suffix that is an input field. */
+function fieldOfColumn(tableAndColumn: string): string {
+  const parts = tableAndColumn.split('_');
+  for (let i = 1; i < parts.length; i++) {
+    const known = FIELD_BY_FLAT_NAME.get(parts.slice(i).join(''));
+    if (known) return known;
+  }
+  return parts.slice(-1)[0];
 }
 
 /** True for errors the API answers as INTERNAL_SERVER_ERROR: the ones worth a log line. */
