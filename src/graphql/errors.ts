@@ -74,6 +74,9 @@ export function fromDatabaseError(input: unknown): HubError | null {
   if (code === '23505') return new HubError(ErrorCode.CONFLICT, UNIQUE_MESSAGES[constraint] ?? 'A record with these values already exists', { constraint });
   if (code === '40001' || code === '40P01') return new HubError(ErrorCode.CONFLICT, 'The write collided with another one; retry', {});
   // Text the database cannot hold (NUL, lone surrogates, bad encodings) reaching a statement.
+  const message = String((error as Error)?.message ?? '');
+  // An id that is not a UUID reaching a statement: it names no object (src/graphql/ids.ts).
+  if (code === '22P02' && /type uuid/.test(message)) return new HubError(ErrorCode.NOT_FOUND, 'No object has this id', {});
   if (['22P02', '22P05', '22021', '22023', '2202E'].includes(code)) {
     return new HubError(ErrorCode.BAD_USER_INPUT, 'A value contains characters the database cannot store (NUL or an unpaired surrogate)', {});
   }
@@ -86,7 +89,6 @@ export function fromDatabaseError(input: unknown): HubError | null {
     return new HubError(ErrorCode.BAD_USER_INPUT, `${field} is longer than the limit of ${max} characters`, { field, constraint });
   }
   if (code === '23503') return new HubError(ErrorCode.NOT_FOUND, 'A record this write refers to does not exist (any more)', {});
-  const message = String((error as Error)?.message ?? '');
   // A transaction whose connection died: TypeORM releases the runner, and the next statement says so.
   const released = /QueryRunner(Provider)?AlreadyReleasedError/.test(String((error as Error)?.name ?? (error as object)?.constructor?.name ?? ''));
   if (released || /^(08|57P)/.test(code) || ['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ENOENT'].includes(code) ||
@@ -108,10 +110,17 @@ function fieldOfColumn(tableAndColumn: string): string {
   return parts.slice(-1)[0];
 }
 
+/** Apollo's own refusals of a malformed request that carry an HTTP 4xx but no code (an unsupported persisted-query version, a sha that does not match). */
+function isMalformedRequest(raw: unknown): boolean {
+  const e = raw as { extensions?: { code?: unknown; http?: { status?: unknown } } };
+  const status = Number(e?.extensions?.http?.status);
+  return e?.extensions?.code === undefined && status >= 400 && status < 500;
+}
+
 /** True for errors the API answers as INTERNAL_SERVER_ERROR: the ones worth a log line. */
 export function isUnexpected(raw: unknown): boolean {
   const error = unwrapResolverError(raw);
-  if (error instanceof HubError || error instanceof ArgumentValidationError || fromDatabaseError(error)) return false;
+  if (error instanceof HubError || error instanceof ArgumentValidationError || fromDatabaseError(error) || isMalformedRequest(raw)) return false;
   const code = (raw as { extensions?: { code?: unknown } })?.extensions?.code;
   return !(typeof code === 'string' && (PASS_THROUGH.has(code) || code === ErrorCode.UNAUTHENTICATED || code === ErrorCode.SERVICE_UNAVAILABLE));
 }
@@ -147,6 +156,7 @@ export function formatError(formatted: GraphQLFormattedError, raw: unknown): Gra
       : {};
     return { ...base, message: formatted.message, extensions: { code, ...limits } };
   }
+  if (isMalformedRequest(raw)) return { ...base, message: formatted.message, extensions: { code: 'BAD_REQUEST' } };
   // Anything else is a bug or an infrastructure failure: logged (with the request id) by the server's
   // error plugin; the client learns nothing internal.
   return { ...base, message: 'Internal server error', extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } };
@@ -164,8 +174,8 @@ function inputField(formatted: GraphQLFormattedError, raw: unknown): string | nu
     const given = formatted.extensions?.field;
     return typeof given === 'string' ? given : variablePathOf(formatted.message);
   }
-  const e = raw as { originalError?: { extensions?: { inputBounds?: unknown } }; source?: { body?: string }; nodes?: readonly { loc?: { start: number } }[] };
-  if (code === 'GRAPHQL_VALIDATION_FAILED' && e?.originalError?.extensions?.inputBounds && e.source?.body !== undefined) {
+  const e = raw as { originalError?: { inputBounds?: unknown }; source?: { body?: string }; nodes?: readonly { loc?: { start: number } }[] };
+  if (code === 'GRAPHQL_VALIDATION_FAILED' && e?.originalError?.inputBounds === true && e.source?.body !== undefined) {
     const start = e.nodes?.[0]?.loc?.start;
     return start === undefined ? null : literalPathAt(e.source.body, start);
   }

@@ -50,8 +50,8 @@ export const TEXT_LIMITS: Readonly<Record<string, number>> = {
   // long text
   description: 10_000, justification: 10_000, rationale: 10_000, classificationRationale: 10_000, intendedPurpose: 10_000,
   methodNote: 10_000, rootCause: 10_000, correction: 10_000, correctiveAction: 10_000, text: 10_000,
-  // whole imported documents: as large as a request body may be (HUB_MAX_BODY_BYTES' default)
-  document: 5_242_880,
+  // whole imported documents: just under a request body (HUB_MAX_BODY_BYTES' default 5,242,880 bytes)
+  document: 5_000_000,
 };
 export const DEFAULT_TEXT_LIMIT = 1_000;
 

@@ -14,21 +14,31 @@ import { ErrorCode } from './errors';
 
 const BOUNDED = Symbol.for('control-mapping-hub.bounded-scalar');
 
-const outOfBounds = (message: string) => new GraphQLError(message, { extensions: { code: ErrorCode.BAD_USER_INPUT, inputBounds: true } });
+/**
+ * Variables: a GraphQLError, which graphql-js reports as `Variable "$asOf" got invalid value ...; <message>`.
+ * Literals: a plain error, which graphql-js wraps as `Expected value of type ...; <message>` with the
+ * literal's location (a GraphQLError would be reported bare, without it); formatError finds the argument
+ * path from that location and answers BAD_USER_INPUT.
+ */
+export class DateBoundsError extends Error {
+  readonly inputBounds = true;
+}
+const outOfBounds = (message: string, literal: boolean) =>
+  literal ? new DateBoundsError(message) : new GraphQLError(message, { extensions: { code: ErrorCode.BAD_USER_INPUT } });
 
 function bound<T>(scalar: GraphQLScalarType, check: (parsed: T) => string | null): GraphQLScalarType {
   const holder = scalar as GraphQLScalarType & { [BOUNDED]?: true };
   if (holder[BOUNDED]) return scalar;
   const parseValue = scalar.parseValue.bind(scalar);
   const parseLiteral = scalar.parseLiteral.bind(scalar);
-  const checked = (parsed: T) => {
+  const checked = (parsed: T, literal: boolean) => {
     const problem = check(parsed);
-    if (problem) throw outOfBounds(problem);
+    if (problem) throw outOfBounds(problem, literal);
     return parsed;
   };
   Object.assign(scalar, {
-    parseValue: (value: unknown) => checked(parseValue(value) as T),
-    parseLiteral: (node: ValueNode, variables?: Record<string, unknown> | null) => checked(parseLiteral(node, variables) as T),
+    parseValue: (value: unknown) => checked(parseValue(value) as T, false),
+    parseLiteral: (node: ValueNode, variables?: Record<string, unknown> | null) => checked(parseLiteral(node, variables) as T, true),
   });
   holder[BOUNDED] = true;
   return scalar;
