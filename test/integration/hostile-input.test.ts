@@ -4,6 +4,8 @@ import {
 } from 'graphql';
 import { hubSchema } from '../../src/graphql/schema';
 import { textLimit } from '../../src/graphql/input-bounds';
+import { fromDatabaseError } from '../../src/graphql/errors';
+import { TextLimits1764979200000 } from '../../migrations/1764979200000-text-limits';
 import { startTestHub, TestHub, GqlResponse } from '../harness/hub';
 
 /**
@@ -379,6 +381,29 @@ describe('the CSV and OSCAL export routes', () => {
           expect(JSON.parse(text)).toEqual({ errors: [{ message, extensions: { code: 'BAD_USER_INPUT', field: 'asOf' } }] });
         }
       }
+    }
+  });
+});
+
+describe('the database holds the same text limits', () => {
+  it('named CHECK constraints refuse longer text, map to BAD_USER_INPUT naming the field, and the migration reverses', async () => {
+    const insert = (name: string) => t.ds.query(`INSERT INTO ai_system (organization_id, name, created_by) SELECT organization_id, $1, 'test' FROM ai_system LIMIT 1`, [name]);
+    const err = await insert('n'.repeat(201)).then(() => null, (e) => e);
+    expect(err?.driverError?.constraint ?? err?.constraint).toBe('ck_ai_system_name_length');
+    expect(fromDatabaseError(err)).toMatchObject({ code: 'BAD_USER_INPUT', message: 'name is longer than the limit of 200 characters', details: { field: 'name', constraint: 'ck_ai_system_name_length' } });
+    expect(fromDatabaseError({ code: '23514', constraint: 'ck_ai_system_annex_iii_area_length' })?.details).toEqual({ field: 'annexIIIArea', constraint: 'ck_ai_system_annex_iii_area_length' });
+    expect(fromDatabaseError({ code: '23514', constraint: 'ck_impact_assessment_decision_comment_length' })?.details.field).toBe('comment');
+    const count = async () => (await t.ds.query(`SELECT count(*)::int AS n FROM pg_constraint WHERE conname LIKE 'ck\\_%\\_length'`))[0].n as number;
+    const all = await count();
+    expect(all).toBe(53);
+    const runner = t.ds.createQueryRunner();
+    try {
+      await new TextLimits1764979200000().down(runner);
+      expect(await count()).toBe(0);
+      await new TextLimits1764979200000().up(runner);
+      expect(await count()).toBe(all);
+    } finally {
+      await runner.release();
     }
   });
 });
