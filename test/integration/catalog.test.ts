@@ -202,6 +202,10 @@ describe('migrations', () => {
       expect([await exists('mapping'), await exists('evidence_link'), await exists('ai_system'), await exists('audit_event'), await exists('evidence_rollup'), await rls()]).toEqual([true, true, true, true, true, true]);
       const ownerColumn = async () => (await empty.ds.query(`SELECT count(*)::int AS n FROM information_schema.columns WHERE table_name = 'framework' AND column_name = 'organization_id'`))[0].n;
       expect(await ownerColumn()).toBe(1);
+      const lengthChecks = async () => (await empty.ds.query(`SELECT count(*)::int AS n FROM pg_constraint WHERE conname LIKE 'ck\\_%\\_length'`))[0].n;
+      expect(await lengthChecks()).toBe(53);
+      await revertLast(empty.ds);
+      expect([await lengthChecks(), await ownerColumn()]).toEqual([0, 1]);
       await revertLast(empty.ds);
       expect(await ownerColumn()).toBe(0);
       await revertLast(empty.ds);
@@ -217,7 +221,7 @@ describe('migrations', () => {
       expect([await exists('mapping'), await exists('evidence_link')]).toEqual([true, false]);
       await revertLast(empty.ds);
       expect(await exists('mapping')).toBe(false);
-      expect(await migrate(empty.ds)).toEqual(['ControlGraph1764201600000', 'EvidenceCoverage1764288000000', 'AiManagementSystem1764374400000', 'Trust1764460800000', 'RowLevelSecurity1764547200000', 'AuditImages1764633600000', 'EvidenceRollup1764720000000', 'Interchange1764806400000']);
+      expect(await migrate(empty.ds)).toEqual(['ControlGraph1764201600000', 'EvidenceCoverage1764288000000', 'AiManagementSystem1764374400000', 'Trust1764460800000', 'RowLevelSecurity1764547200000', 'AuditImages1764633600000', 'EvidenceRollup1764720000000', 'Interchange1764806400000', 'TextLimits1764979200000']);
       expect([await exists('mapping'), await exists('evidence_link'), await exists('mapping_closure'), await exists('register_record'), await exists('evidence_rollup')]).toEqual([true, true, true, true, true]);
     } finally {
       await empty.stop();
