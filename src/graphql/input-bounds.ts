@@ -52,6 +52,9 @@ export const TEXT_LIMITS: Readonly<Record<string, number>> = {
   methodNote: 10_000, rootCause: 10_000, correction: 10_000, correctiveAction: 10_000, text: 10_000,
   // whole imported documents: just under a request body (HUB_MAX_BODY_BYTES' default 5,242,880 bytes)
   document: 5_000_000,
+  // rows of imported documents (src/modules/interchange): catalog titles and prose run longer than API input
+  'ImportedRequirement.title': 1_000, 'ImportedRequirement.text': 100_000, 'ImportedRequirement.summary': 100_000,
+  'ImportedMapping.sourceId': 200, 'ImportedMapping.targetId': 200,
 };
 export const DEFAULT_TEXT_LIMIT = 1_000;
 

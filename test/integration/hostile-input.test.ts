@@ -328,6 +328,15 @@ describe('imports', () => {
     expect(ok.data.importFramework).toEqual({ created: false, requirementCount: 20_000 });
   });
 
+  it('text in imported rows is bounded, with the line of the row', async () => {
+    const long = await importCsv('1 MB title', `ref,title\nT1,${'t'.repeat(1_000_000)}\nT2,ok\n`);
+    expect(long.errors?.[0].extensions).toEqual({ code: 'BAD_USER_INPUT', field: 'document', problems: [{ path: 'line 2', message: 'title is 1000000 characters long; the limit is 1000' }] });
+    const note = await gql('long mapping note', `mutation($d: String!) { importMappings(input: { format: CSV, provenance: { key: "long-note", name: "n" }, document: $d }) { mappingCount } }`,
+      { d: `source_framework,source_ref,relationship,target_framework,target_ref,strength,rationale,note\niso27001,A.5.1,EQUAL,iso42001,A.2.2,,,${'n'.repeat(2_001)}\n` });
+    expect(note.errors?.[0].extensions).toEqual({ code: 'BAD_USER_INPUT', field: 'document', problems: [{ path: 'line 2', message: 'note is 2001 characters long; the limit is 2000' }] });
+    expect((await t.ds.query(`SELECT count(*)::int AS n FROM mapping_source WHERE key = 'long-note'`))[0].n).toBe(0);
+  });
+
   it('an OSCAL catalog nested 4,000 deep is refused before validation, quickly; 16 levels pass', async () => {
     // As text: JSON.stringify itself recurses.
     const nest = (depth: number) => {
