@@ -97,6 +97,8 @@ export function textBoundsProblem(
   const rootType = operation.operation === 'mutation' ? schema.getMutationType() : operation.operation === 'subscription' ? schema.getSubscriptionType() : schema.getQueryType();
   if (!rootType) return null;
   const values: Visit[] = [];
+  const defaults = new Map<string, ValueNode>();
+  for (const d of operation.variableDefinitions ?? []) if (d.defaultValue) defaults.set(d.variable.name.value, d.defaultValue);
   forEachArgument(schema, operation.selectionSet, rootType.name, fragments, (argName, type, value) => {
     values.push({ kind: 'node', node: value, type, path: argName, name: argName });
   });
@@ -104,7 +106,12 @@ export function textBoundsProblem(
     const v = values.pop()!;
     const type = getNullableType(v.type) as GraphQLInputType;
     if (v.kind === 'node' && v.node.kind === 'Variable') {
-      values.push({ kind: 'value', value: variables?.[v.node.name.value], type, path: v.path, name: v.name, owner: v.owner });
+      // A variable the request leaves out takes its default, a literal in the document.
+      const name = v.node.name.value;
+      const given = variables !== undefined && Object.prototype.hasOwnProperty.call(variables, name);
+      const fallback = defaults.get(name);
+      if (!given && fallback) values.push({ kind: 'node', node: fallback, type, path: v.path, name: v.name, owner: v.owner });
+      else values.push({ kind: 'value', value: variables?.[name], type, path: v.path, name: v.name, owner: v.owner });
       continue;
     }
     if (isListType(type)) {
@@ -182,7 +189,11 @@ export function literalPathAt(source: string, offset: number): string | null {
   }
   const stack: { node: ValueNode; path: string }[] = [];
   const selections: SelectionSetNode[] = [];
-  for (const d of doc.definitions) if (d.kind === 'OperationDefinition' || d.kind === 'FragmentDefinition') selections.push(d.selectionSet);
+  for (const d of doc.definitions) {
+    if (d.kind === 'OperationDefinition' || d.kind === 'FragmentDefinition') selections.push(d.selectionSet);
+    // A variable's default value is named by the variable.
+    if (d.kind === 'OperationDefinition') for (const v of d.variableDefinitions ?? []) if (v.defaultValue) stack.push({ node: v.defaultValue, path: v.variable.name.value });
+  }
   while (selections.length) {
     for (const sel of selections.pop()!.selections) {
       if (sel.kind === 'FragmentSpread') continue;

@@ -216,6 +216,8 @@ describe('the request envelope', () => {
     // Inline literals are bounded like variables, lists included.
     const literal = await gql('huge literal', `mutation { registerAiSystem(input: { name: "ok", euRoles: [], dataCategories: ["a", "${'y'.repeat(101)}"] }) { id } }`);
     expect(literal.errors).toEqual([{ message: 'input.dataCategories[1] is 101 characters long; the limit is 100', extensions: { code: 'BAD_USER_INPUT', field: 'input.dataCategories[1]' } }]);
+    const byDefault = await gql('huge default', `mutation($n: String = "${'z'.repeat(201)}") { registerAiSystem(input: { name: $n, euRoles: [] }) { id } }`);
+    expect(plain(byDefault)).toEqual([{ message: 'input.name is 201 characters long; the limit is 200', extensions: { code: 'BAD_USER_INPUT', field: 'input.name' } }]);
     expect((await t.ds.query(`SELECT count(*)::int AS n FROM ai_system`))[0].n).toBe(1);
   });
 
@@ -267,6 +269,8 @@ describe('dates at and past both bounds, on every DateTime argument and input fi
       const res = await gql(`${name} year 0`, `query($asOf: DateTime) { ${name}(framework: "iso27001", asOf: $asOf) { __typename } }`, { asOf: '0000-01-01T00:00:00Z' });
       expect(res.errors?.[0].extensions).toEqual({ code: 'BAD_USER_INPUT', field: 'asOf' });
     }
+    const byDefault = await gql('default asOf', `query($when: DateTime = "0000-01-01T00:00:00Z") { coverage(framework: "iso42001", asOf: $when) { totals { gap } } }`);
+    expect(plain(byDefault)).toEqual([{ message: `Expected value of type "DateTime", found "0000-01-01T00:00:00Z"; ${BOUNDS}`, extensions: { code: 'BAD_USER_INPUT', field: 'when' } }]);
     expect((await t.ds.query(`SELECT count(*)::int AS n FROM evidence WHERE external_id = 'x'`))[0].n).toBe(0);
   });
 
