@@ -52,6 +52,8 @@ export const TEXT_LIMITS: Readonly<Record<string, number>> = {
   methodNote: 10_000, rootCause: 10_000, correction: 10_000, correctiveAction: 10_000, text: 10_000,
   // whole imported documents: just under a request body (HUB_MAX_BODY_BYTES' default 5,242,880 bytes)
   document: 5_000_000,
+  // where a type's field differs from the plain name (the services check these too)
+  'CreateApiTokenInput.name': 100, 'SetApplicabilityInput.justification': 5_000, 'ReviewEvidenceInput.comment': 5_000, 'SectionInput.text': 20_000,
   // rows of imported documents (src/modules/interchange): catalog titles and prose run longer than API input
   'ImportedRequirement.title': 1_000, 'ImportedRequirement.text': 100_000, 'ImportedRequirement.summary': 100_000,
   'ImportedMapping.sourceId': 200, 'ImportedMapping.targetId': 200,
