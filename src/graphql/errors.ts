@@ -1,7 +1,7 @@
 import { GraphQLFormattedError } from 'graphql';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { ArgumentValidationError } from 'type-graphql';
-import { TEXT_LIMITS, literalPathAt, textLimit, variablePathOf } from './input-bounds';
+import { TEXT_LIMITS, literalPathAt, variablePathOf } from './input-bounds';
 
 /**
  * The stable error codes of the API (docs/errors.md lists them). Services throw HubError with one of
@@ -73,10 +73,10 @@ export function fromDatabaseError(input: unknown): HubError | null {
   const constraint = String(e?.driverError?.constraint ?? e?.constraint ?? '');
   if (code === '23505') return new HubError(ErrorCode.CONFLICT, UNIQUE_MESSAGES[constraint] ?? 'A record with these values already exists', { constraint });
   if (code === '40001' || code === '40P01') return new HubError(ErrorCode.CONFLICT, 'The write collided with another one; retry', {});
-  // Text the database cannot hold (NUL, lone surrogates, bad encodings) reaching a statement.
   const message = String((error as Error)?.message ?? '');
   // An id that is not a UUID reaching a statement: it names no object (src/graphql/ids.ts).
   if (code === '22P02' && /type uuid/.test(message)) return new HubError(ErrorCode.NOT_FOUND, 'No object has this id', {});
+  // Text the database cannot hold (NUL, lone surrogates, bad encodings) reaching a statement.
   if (['22P02', '22P05', '22021', '22023', '2202E'].includes(code)) {
     return new HubError(ErrorCode.BAD_USER_INPUT, 'A value contains characters the database cannot store (NUL or an unpaired surrogate)', {});
   }
@@ -85,8 +85,8 @@ export function fromDatabaseError(input: unknown): HubError | null {
   const length = code === '23514' ? /^ck_([a-z_]+)_length$/.exec(constraint) : null;
   if (length) {
     const field = fieldOfColumn(length[1]);
-    const max = textLimit(field);
-    return new HubError(ErrorCode.BAD_USER_INPUT, `${field} is longer than the limit of ${max} characters`, { field, constraint });
+    // No number: a limit can differ by type (docs/limits.md), and the constraint name does not say which input it was.
+    return new HubError(ErrorCode.BAD_USER_INPUT, `${field} is longer than its limit (docs/limits.md)`, { field, constraint });
   }
   if (code === '23503') return new HubError(ErrorCode.NOT_FOUND, 'A record this write refers to does not exist (any more)', {});
   // A transaction whose connection died: TypeORM releases the runner, and the next statement says so.

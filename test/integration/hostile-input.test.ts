@@ -407,7 +407,7 @@ describe('the database holds the same text limits', () => {
     const insert = (name: string) => t.ds.query(`INSERT INTO ai_system (organization_id, name, created_by) SELECT organization_id, $1, 'test' FROM ai_system LIMIT 1`, [name]);
     const err = await insert('n'.repeat(201)).then(() => null, (e) => e);
     expect(err?.driverError?.constraint ?? err?.constraint).toBe('ck_ai_system_name_length');
-    expect(fromDatabaseError(err)).toMatchObject({ code: 'BAD_USER_INPUT', message: 'name is longer than the limit of 200 characters', details: { field: 'name', constraint: 'ck_ai_system_name_length' } });
+    expect(fromDatabaseError(err)).toMatchObject({ code: 'BAD_USER_INPUT', message: 'name is longer than its limit (docs/limits.md)', details: { field: 'name', constraint: 'ck_ai_system_name_length' } });
     expect(fromDatabaseError({ code: '23514', constraint: 'ck_ai_system_annex_iii_area_length' })?.details).toEqual({ field: 'annexIIIArea', constraint: 'ck_ai_system_annex_iii_area_length' });
     expect(fromDatabaseError({ code: '23514', constraint: 'ck_impact_assessment_decision_comment_length' })?.details.field).toBe('comment');
     const count = async () => (await t.ds.query(`SELECT count(*)::int AS n FROM pg_constraint WHERE conname LIKE 'ck\\_%\\_length'`))[0].n as number;
