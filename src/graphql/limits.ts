@@ -2,6 +2,7 @@ import { FragmentDefinitionNode, GraphQLError, GraphQLSchema, OperationDefinitio
 import type { ApolloServerPlugin } from '@apollo/server';
 import { ComplexityEstimator, getComplexity, simpleEstimator } from 'graphql-query-complexity';
 import { ErrorCode } from './errors';
+import { textBoundsProblem } from './input-bounds';
 
 /** Multiplier for a list field with no `first` (children, mappings, hops...): a generous estimate of its size. */
 const UNBOUNDED_LIST_ESTIMATE = 5;
@@ -78,7 +79,7 @@ export function operationDepth(operation: OperationDefinitionNode, fragments: Re
 const tooComplex = (message: string, details: Record<string, number>) =>
   new GraphQLError(message, { extensions: { code: ErrorCode.QUERY_TOO_COMPLEX, ...details, http: { status: 400 } } });
 
-/** Refuses too deep or too costly operations after parsing and validation, before any resolver runs. */
+/** Refuses too deep or too costly operations, and too long text inputs, after parsing and validation, before any resolver runs. */
 export function limitsPlugin(schema: GraphQLSchema, limits: { maxDepth: number; maxComplexity: number; maxRootFields: number; maxAliases: number }): ApolloServerPlugin {
   return {
     async requestDidStart() {
@@ -93,6 +94,9 @@ export function limitsPlugin(schema: GraphQLSchema, limits: { maxDepth: number; 
           if (aliases > limits.maxAliases) throw tooComplex(`More than ${limits.maxAliases} aliased fields in one operation`, { aliases, maxAliases: limits.maxAliases });
           const depth = operationDepth(operation, fragments);
           if (depth > limits.maxDepth) throw tooComplex(`Query depth ${depth} exceeds the limit of ${limits.maxDepth}`, { depth, maxDepth: limits.maxDepth });
+          // Every String input within its length (input-bounds.ts), literal or variable, before anything runs.
+          const tooLong = textBoundsProblem(schema, operation, fragments, request.variables ?? undefined);
+          if (tooLong) throw new GraphQLError(tooLong.message, { extensions: { code: ErrorCode.BAD_USER_INPUT, field: tooLong.field, http: { status: 400 } } });
           let complexity: number;
           try {
             complexity = getComplexity({

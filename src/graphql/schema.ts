@@ -3,6 +3,8 @@ import path from 'node:path';
 import { GraphQLSchema, lexicographicSortSchema, printSchema } from 'graphql';
 import { buildSchema } from 'type-graphql';
 import { projectRoot } from '../config';
+// Installs the date bounds before any type is built (some files import the scalars from graphql-scalars).
+import './scalars';
 import { FrameworkResolver } from '../modules/framework/framework.resolver';
 import { RequirementResolver } from '../modules/framework/requirement.resolver';
 import {

@@ -202,10 +202,13 @@ describe('migrations', () => {
       expect([await exists('mapping'), await exists('evidence_link'), await exists('ai_system'), await exists('audit_event'), await exists('evidence_rollup'), await rls()]).toEqual([true, true, true, true, true, true]);
       const ownerColumn = async () => (await empty.ds.query(`SELECT count(*)::int AS n FROM information_schema.columns WHERE table_name = 'framework' AND column_name = 'organization_id'`))[0].n;
       expect(await ownerColumn()).toBe(1);
+      const lengthChecks = async () => (await empty.ds.query(`SELECT count(*)::int AS n FROM pg_constraint WHERE conname LIKE 'ck\\_%\\_length'`))[0].n;
       const privileges = async () => (await empty.ds.query(`SELECT to_regprocedure('hub_audit_append(jsonb)') IS NOT NULL AS f, (SELECT relrowsecurity FROM pg_class WHERE relname = 'api_token') AS r`))[0];
-      expect(await privileges()).toEqual({ f: true, r: true });
+      expect([await lengthChecks(), await privileges()]).toEqual([53, { f: true, r: true }]);
       await revertLast(empty.ds);
-      expect(await privileges()).toEqual({ f: false, r: false });
+      expect([await lengthChecks(), await privileges(), await ownerColumn()]).toEqual([0, { f: true, r: true }, 1]);
+      await revertLast(empty.ds);
+      expect([await privileges(), await ownerColumn()]).toEqual([{ f: false, r: false }, 1]);
       await revertLast(empty.ds);
       expect(await ownerColumn()).toBe(0);
       await revertLast(empty.ds);
@@ -221,7 +224,7 @@ describe('migrations', () => {
       expect([await exists('mapping'), await exists('evidence_link')]).toEqual([true, false]);
       await revertLast(empty.ds);
       expect(await exists('mapping')).toBe(false);
-      expect(await migrate(empty.ds)).toEqual(['ControlGraph1764201600000', 'EvidenceCoverage1764288000000', 'AiManagementSystem1764374400000', 'Trust1764460800000', 'RowLevelSecurity1764547200000', 'AuditImages1764633600000', 'EvidenceRollup1764720000000', 'Interchange1764806400000', 'LeastPrivilege1764892800000']);
+      expect(await migrate(empty.ds)).toEqual(['ControlGraph1764201600000', 'EvidenceCoverage1764288000000', 'AiManagementSystem1764374400000', 'Trust1764460800000', 'RowLevelSecurity1764547200000', 'AuditImages1764633600000', 'EvidenceRollup1764720000000', 'Interchange1764806400000', 'LeastPrivilege1764892800000', 'TextLimits1764979200000']);
       expect([await exists('mapping'), await exists('evidence_link'), await exists('mapping_closure'), await exists('register_record'), await exists('evidence_rollup')]).toEqual([true, true, true, true, true]);
     } finally {
       await empty.stop();

@@ -65,11 +65,14 @@ describe('bad input', () => {
 
   it('malformed cursors', async () => {
     const q = `query($after: String) { framework(key: "iso42001") { requirements(after: $after) { totalCount } } }`;
-    for (const after of ['not a cursor!', 'Zm9vOmJhcg', Buffer.from('map:12').toString('base64url'), 'x'.repeat(300)]) {
+    for (const after of ['not a cursor!', 'Zm9vOmJhcg', Buffer.from('map:12').toString('base64url'), 'x'.repeat(200)]) {
       const e = await expectError(q, 'BAD_USER_INPUT', { after });
       expect(e.extensions?.field).toBe('after');
       expect(e.message).toMatch(/^after: malformed cursor/);
     }
+    // Longer than any cursor: refused by the text bounds before the resolver.
+    const long = await expectError(q, 'BAD_USER_INPUT', { after: 'x'.repeat(300) });
+    expect(long).toMatchObject({ message: 'after is 300 characters long; the limit is 200', extensions: { field: 'after' } });
   });
 
   it('maxDepth outside 1-5', async () => {

@@ -38,9 +38,13 @@ describe('validateEvidence', () => {
     expect(problems.map((p) => p.field)).toEqual(['externalId', 'uri', 'contentSha256', 'validUntil', 'links[1]', 'links[2].framework']);
   });
 
-  it('accepts absolute URIs of any scheme and refuses relative ones', () => {
-    for (const uri of ['https://x.example/a?b=c', 's3://bucket/key', 'urn:isbn:0451450523']) expect(validateEvidence(input({ uri })).problems).toEqual([]);
-    for (const uri of ['/relative/path', 'has space://x', 'example.com']) expect(validateEvidence(input({ uri })).problems.map((p) => p.field)).toEqual(['uri']);
+  it('accepts absolute URIs of the allowed schemes and refuses relative ones and other schemes', () => {
+    for (const uri of ['https://x.example/a?b=c', 's3://bucket/key', 'urn:isbn:0451450523', 'abfss://c@acct.dfs.core.windows.net/p', 'file:///srv/a.pdf', 'SMB://host/share'])
+      expect(validateEvidence(input({ uri })).problems).toEqual([]);
+    for (const uri of ['/relative/path', 'has space://x', 'example.com', 'javascript:alert(1)', 'data:text/html,x', 'vbscript:x'])
+      expect(validateEvidence(input({ uri })).problems.map((p) => p.field)).toEqual(['uri']);
+    expect(validateEvidence(input({ uri: 'javascript:alert(1)' })).problems[0].message).toBe(
+      'uri has the scheme "javascript"; allowed: http, https, s3, gs, az, abfs, abfss, wasbs, file, smb, sftp, ftp, ftps, urn, git, ssh');
   });
 
   it('validUntil and reviewCadence exclude each other', () => {

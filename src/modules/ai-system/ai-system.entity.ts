@@ -1,6 +1,7 @@
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
 import { Field, ID, Int, ObjectType } from 'type-graphql';
-import { GraphQLDateTime, GraphQLJSONObject } from 'graphql-scalars';
+import { GraphQLJSONObject } from 'graphql-scalars';
+import { DateTime } from '../../graphql/scalars';
 import { Node } from '../../graphql/node.type';
 import { EuRole, GateTaskStatus, HighRiskRoute, LifecycleStage, OversightModel, RiskClass } from './ai-system.enums';
 
@@ -40,10 +41,10 @@ export class AiSystem implements Node {
   @Field(() => [AiComponent], { description: 'Third-party components.' }) @Column('jsonb') components: AiComponent[];
   @Field(() => [String], { description: 'Categories of data it processes.' }) @Column('text', { name: 'data_categories', array: true }) dataCategories: string[];
   @Field(() => Int, { description: 'Register version: +1 on every change.' }) @Column('int') version: number;
-  @Field(() => GraphQLDateTime, { description: 'Last change of a field that matters for its impact assessment.' }) @Column('timestamptz', { name: 'material_changed_at' }) materialChangedAt: Date;
+  @Field(() => DateTime, { description: 'Last change of a field that matters for its impact assessment.' }) @Column('timestamptz', { name: 'material_changed_at' }) materialChangedAt: Date;
   @Field({ description: 'Who registered it.' }) @Column('text', { name: 'created_by' }) createdBy: string;
-  @Field(() => GraphQLDateTime, { description: 'When it was registered.' }) @Column('timestamptz', { name: 'created_at' }) createdAt: Date;
-  @Field(() => GraphQLDateTime, { description: 'When it last changed.' }) @Column('timestamptz', { name: 'updated_at' }) updatedAt: Date;
+  @Field(() => DateTime, { description: 'When it was registered.' }) @Column('timestamptz', { name: 'created_at' }) createdAt: Date;
+  @Field(() => DateTime, { description: 'When it last changed.' }) @Column('timestamptz', { name: 'updated_at' }) updatedAt: Date;
 }
 
 @ObjectType({ description: 'One change of a register entry, with the full entry after it.' })
@@ -57,7 +58,7 @@ export class AiSystemChange {
   @Field(() => String, { nullable: true, description: 'Why (required for a stage override).' }) @Column('text', { nullable: true }) reason: string | null;
   @Field(() => GraphQLJSONObject, { description: 'The entry after the change.' }) @Column('jsonb') snapshot: Record<string, unknown>;
   @Field({ description: 'Who.' }) @Column('text', { name: 'changed_by' }) changedBy: string;
-  @Field(() => GraphQLDateTime, { description: 'When.' }) @Column('timestamptz', { name: 'changed_at' }) changedAt: Date;
+  @Field(() => DateTime, { description: 'When.' }) @Column('timestamptz', { name: 'changed_at' }) changedAt: Date;
 }
 
 @ObjectType({ description: 'A task that must be done (or justified) before a system enters a life-cycle stage.' })
@@ -69,7 +70,7 @@ export class GateTask {
   @Field(() => LifecycleStage, { description: 'The stage this task gates.' }) @Column('text') stage: LifecycleStage;
   @Field({ description: 'What must be done.' }) @Column('text') title: string;
   @Field(() => String, { nullable: true, description: 'Who does it.' }) @Column('text', { nullable: true }) owner: string | null;
-  @Field(() => GraphQLDateTime, { nullable: true, description: 'When it is due.' }) @Column('timestamptz', { name: 'due_at', nullable: true }) dueAt: Date | null;
+  @Field(() => DateTime, { nullable: true, description: 'When it is due.' }) @Column('timestamptz', { name: 'due_at', nullable: true }) dueAt: Date | null;
   @Field(() => GateTaskStatus, { description: 'OPEN, DONE or WONT_DO.' }) @Column('text') status: GateTaskStatus;
   @Field(() => String, { nullable: true, description: 'Why it will not be done.' }) @Column('text', { nullable: true }) justification: string | null;
   @Column('uuid', { name: 'requirement_ids', array: true }) requirementIds: string[];

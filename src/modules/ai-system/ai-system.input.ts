@@ -1,5 +1,5 @@
 import { Field, ID, InputType } from 'type-graphql';
-import { GraphQLDateTime } from 'graphql-scalars';
+import { DateTime } from '../../graphql/scalars';
 import { EuRole, GateTaskStatus, HighRiskRoute, LifecycleStage, OversightModel, RiskClass } from './ai-system.enums';
 
 @InputType({ description: 'A third-party component.' })
@@ -51,7 +51,7 @@ export class AddGateTaskInput {
   @Field(() => LifecycleStage, { description: 'The stage it gates.' }) stage: LifecycleStage;
   @Field({ description: 'What must be done.' }) title: string;
   @Field(() => String, { nullable: true, description: 'Owner.' }) owner?: string | null;
-  @Field(() => GraphQLDateTime, { nullable: true, description: 'Due date.' }) dueAt?: Date | null;
+  @Field(() => DateTime, { nullable: true, description: 'Due date.' }) dueAt?: Date | null;
   @Field(() => [String], { defaultValue: [], description: 'Requirements it serves, as "framework ref" (e.g. "iso42001 A.6.2.4").' }) requirements: string[];
 }
 

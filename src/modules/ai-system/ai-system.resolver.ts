@@ -1,5 +1,5 @@
 import { Arg, Ctx, Field, FieldResolver, ID, Mutation, ObjectType, Query, Resolver, Root, Authorized } from 'type-graphql';
-import { GraphQLDateTime, GraphQLLocalDate } from 'graphql-scalars';
+import { DateTime, LocalDate } from '../../graphql/scalars';
 import type { HubContext } from '../../graphql/context';
 import { Requirement } from '../framework/requirement.entity';
 import { Evidence } from '../evidence/evidence.entity';
@@ -12,7 +12,7 @@ import { EDIT, READ, REPORT } from '../auth/role';
 @ObjectType({ description: 'An EU AI Act provision binding a system, with its coverage for that system.' })
 export class Obligation {
   @Field(() => Requirement, { description: 'The article or paragraph.' }) requirement: Requirement;
-  @Field(() => GraphQLLocalDate, { description: 'The date it binds this system from (Annex I products take the Art. 6(1) date).' }) bindingFrom: string;
+  @Field(() => LocalDate, { description: 'The date it binds this system from (Annex I products take the Art. 6(1) date).' }) bindingFrom: string;
   @Field(() => CoverageStatus, { description: 'Coverage status for this system: organization-wide evidence plus evidence scoped to it.' }) status: CoverageStatus;
 }
 
@@ -61,7 +61,7 @@ export class AiSystemResolver {
   @Query(() => [SystemObligations], { description: 'Systems x EU AI Act obligations at a date, each with its coverage status: for a dashboard.' })
   async obligationsMatrix(
     @Ctx() ctx: HubContext,
-    @Arg('asOf', () => GraphQLDateTime, { nullable: true, description: 'Date; now when omitted.' }) asOf?: Date | null,
+    @Arg('asOf', () => DateTime, { nullable: true, description: 'Date; now when omitted.' }) asOf?: Date | null,
   ): Promise<SystemObligations[]> {
     const systems = await ctx.services.aiSystem.list(ctx.organizationId, false);
     const obligations = await obligationsOf(ctx, systems, asOf ?? new Date());
@@ -113,7 +113,7 @@ export class AiSystemResolver {
   async obligations(
     @Root() s: AiSystem,
     @Ctx() ctx: HubContext,
-    @Arg('asOf', () => GraphQLDateTime, { nullable: true, description: 'Date; now when omitted.' }) asOf?: Date | null,
+    @Arg('asOf', () => DateTime, { nullable: true, description: 'Date; now when omitted.' }) asOf?: Date | null,
   ): Promise<Obligation[]> {
     return (await obligationsOf(ctx, [s], asOf ?? new Date())).get(s.id)!;
   }

@@ -1,6 +1,6 @@
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
 import { Field, ID, ObjectType, registerEnumType } from 'type-graphql';
-import { GraphQLDateTime } from 'graphql-scalars';
+import { DateTime } from '../../graphql/scalars';
 
 export enum Applicability {
   APPLICABLE = 'APPLICABLE',
@@ -65,11 +65,11 @@ export class ApplicabilityDecision {
   @Column('text', { name: 'decided_by' })
   decidedBy: string;
 
-  @Field(() => GraphQLDateTime, { description: 'When.' })
+  @Field(() => DateTime, { description: 'When.' })
   @Column('timestamptz', { name: 'decided_at' })
   decidedAt: Date;
 
-  @Field(() => GraphQLDateTime, { nullable: true, description: 'When a later decision replaced it; null for the current one.' })
+  @Field(() => DateTime, { nullable: true, description: 'When a later decision replaced it; null for the current one.' })
   @Column('timestamptz', { name: 'superseded_at', nullable: true })
   supersededAt: Date | null;
 }

@@ -4,6 +4,7 @@ import { inTransaction } from '../../database/transaction';
 import { badInput } from '../../graphql/errors';
 import { groupBy } from '../framework/requirement.service';
 import { Applicability, ApplicabilityDecision, ApplicabilityReason } from './applicability.entity';
+import { textLimit } from '../../graphql/input-bounds';
 
 /** The only code that queries applicability_decision. */
 export class ApplicabilityService {
@@ -19,7 +20,8 @@ export class ApplicabilityService {
     if (input.applicability === Applicability.NOT_APPLICABLE && !justification) {
       throw badInput('justification', 'justification is required for NOT_APPLICABLE');
     }
-    if (justification && justification.length > 5000) throw badInput('justification', 'justification must be at most 5000 characters');
+    const max = textLimit('justification', 'SetApplicabilityInput');
+    if (justification && justification.length > max) throw badInput('justification', `justification must be at most ${max} characters`);
     return inTransaction(this.ds, async (em) => {
       await em.query(
         `UPDATE applicability_decision SET superseded_at = now()

@@ -1,6 +1,7 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 import { Field, ID, ObjectType } from 'type-graphql';
-import { GraphQLDateTime, GraphQLJSON } from 'graphql-scalars';
+import { GraphQLJSON } from 'graphql-scalars';
+import { DateTime } from '../../graphql/scalars';
 
 @ObjectType({ description: 'One mutation, as the append-only audit trail recorded it.' })
 @Entity({ name: 'audit_event' })
@@ -18,5 +19,5 @@ export class AuditEvent {
   @Field(() => GraphQLJSON, { nullable: true, description: 'The touched rows after the call, by id.' }) @Column('jsonb', { nullable: true }) after: unknown;
   @Field({ description: 'OK, or the error code.' }) @Column('text') outcome: string;
   @Field({ description: 'Request id (also in the x-request-id response header and the logs).' }) @Column('text', { name: 'request_id' }) requestId: string;
-  @Field(() => GraphQLDateTime, { description: 'When.' }) @Column('timestamptz') at: Date;
+  @Field(() => DateTime, { description: 'When.' }) @Column('timestamptz') at: Date;
 }

@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { hydrate } from '../../database/hydrate';
+import { isUuid } from '../../graphql/ids';
 import { AuditEvent } from './audit-event.entity';
 
 /** Tables whose rows a mutation can touch, snapshotted by id for the trail (token hashes left out). */
@@ -103,7 +104,8 @@ export class AuditService {
     const where = ['organization_id = $1'];
     const add = (sql: string, v: unknown) => { params.push(v); where.push(sql.replace('?', `$${params.length}`)); };
     if (filter.operation) add('operation = ?', filter.operation);
-    if (filter.tokenId) add('token_id = ?::uuid', filter.tokenId);
+    // An id that is not a UUID names no token: an empty page, not an error.
+    if (filter.tokenId) add(isUuid(filter.tokenId) ? 'token_id = ?::uuid' : 'FALSE AND ? IS NULL', filter.tokenId);
     if (filter.touchedId) add('? = ANY(touched_ids)', filter.touchedId.toLowerCase());
     const countWhere = where.join(' AND ');
     const countParams = [...params];

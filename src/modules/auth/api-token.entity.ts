@@ -1,6 +1,6 @@
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
 import { Field, ID, ObjectType } from 'type-graphql';
-import { GraphQLDateTime } from 'graphql-scalars';
+import { DateTime } from '../../graphql/scalars';
 import { Role } from './role';
 
 /** An API token; the secret itself is never stored, only its SHA-256. */
@@ -14,8 +14,8 @@ export class ApiToken {
   @Field({ description: 'Visible start of the token, to tell tokens apart.' }) @Column('text') prefix: string;
   @Column('text', { name: 'token_hash' }) tokenHash: string;
   @Field({ description: 'Who created it.' }) @Column('text', { name: 'created_by' }) createdBy: string;
-  @Field(() => GraphQLDateTime, { description: 'When.' }) @Column('timestamptz', { name: 'created_at' }) createdAt: Date;
-  @Field(() => GraphQLDateTime, { nullable: true, description: 'When it stops working.' }) @Column('timestamptz', { name: 'expires_at', nullable: true }) expiresAt: Date | null;
-  @Field(() => GraphQLDateTime, { nullable: true, description: 'When it was revoked.' }) @Column('timestamptz', { name: 'revoked_at', nullable: true }) revokedAt: Date | null;
-  @Field(() => GraphQLDateTime, { nullable: true, description: 'Last use (updated at most once a minute).' }) @Column('timestamptz', { name: 'last_used_at', nullable: true }) lastUsedAt: Date | null;
+  @Field(() => DateTime, { description: 'When.' }) @Column('timestamptz', { name: 'created_at' }) createdAt: Date;
+  @Field(() => DateTime, { nullable: true, description: 'When it stops working.' }) @Column('timestamptz', { name: 'expires_at', nullable: true }) expiresAt: Date | null;
+  @Field(() => DateTime, { nullable: true, description: 'When it was revoked.' }) @Column('timestamptz', { name: 'revoked_at', nullable: true }) revokedAt: Date | null;
+  @Field(() => DateTime, { nullable: true, description: 'Last use (updated at most once a minute).' }) @Column('timestamptz', { name: 'last_used_at', nullable: true }) lastUsedAt: Date | null;
 }

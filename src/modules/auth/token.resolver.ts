@@ -1,5 +1,5 @@
 import { Arg, Authorized, Ctx, Field, ID, InputType, Mutation, ObjectType, Query, Resolver } from 'type-graphql';
-import { GraphQLDateTime } from 'graphql-scalars';
+import { DateTime } from '../../graphql/scalars';
 import type { HubContext } from '../../graphql/context';
 import { ApiToken } from './api-token.entity';
 import { ADMIN, Role } from './role';
@@ -8,7 +8,7 @@ import { ADMIN, Role } from './role';
 export class CreateApiTokenInput {
   @Field({ description: 'Name, e.g. the integration that will use it (1-100 characters).' }) name: string;
   @Field(() => Role, { description: 'Role.' }) role: Role;
-  @Field(() => GraphQLDateTime, { nullable: true, description: 'When it stops working; never when omitted.' }) expiresAt?: Date | null;
+  @Field(() => DateTime, { nullable: true, description: 'When it stops working; never when omitted.' }) expiresAt?: Date | null;
 }
 
 @ObjectType({ description: 'A new token: the secret is in this answer only.' })

@@ -3,6 +3,7 @@ import type { DataSource } from 'typeorm';
 import { hydrate } from '../../database/hydrate';
 import { badInput, notFound } from '../../graphql/errors';
 import { isUuid } from '../../graphql/ids';
+import { textLimit } from '../../graphql/input-bounds';
 import { OrganizationService } from '../organization/organization.service';
 import { ApiToken } from './api-token.entity';
 import { Role } from './role';
@@ -27,7 +28,8 @@ export class TokenService {
 
   async create(organizationId: string, input: { name: string; role: Role; expiresAt?: Date | null }, createdBy: string): Promise<{ token: string; record: ApiToken }> {
     const name = input.name?.trim();
-    if (!name || name.length > 100) throw badInput('name', 'name must be 1-100 characters');
+    const max = textLimit('name', 'CreateApiTokenInput');
+    if (!name || name.length > max) throw badInput('name', `name must be 1-${max} characters`);
     if (!Object.values(Role).includes(input.role)) throw badInput('role', `unknown role "${input.role}"`);
     if (input.expiresAt && input.expiresAt.getTime() <= Date.now()) throw badInput('expiresAt', 'expiresAt must be in the future');
     const token = TOKEN_PREFIX + randomBytes(32).toString('base64url');

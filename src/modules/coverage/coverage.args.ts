@@ -1,5 +1,5 @@
 import { ArgsType, Field, InputType, Int, ID } from 'type-graphql';
-import { GraphQLDateTime } from 'graphql-scalars';
+import { DateTime } from '../../graphql/scalars';
 import { ArrayMaxSize, IsOptional, Length, Max, Min } from 'class-validator';
 import { CLOSURE_MAX_DEPTH } from '../mapping/mapping-closure.service';
 import { LinkCoverage } from '../evidence/evidence.enums';
@@ -9,7 +9,7 @@ export const DEFAULT_COVERAGE_DEPTH = 2;
 
 @ArgsType()
 export class CoverageArgs {
-  @Field(() => GraphQLDateTime, { nullable: true, description: 'Report date; now when omitted. Links, validity and Statement of Applicability decisions are replayed at this date.' })
+  @Field(() => DateTime, { nullable: true, description: 'Report date; now when omitted. Links, validity and Statement of Applicability decisions are replayed at this date.' })
   asOf?: Date | null;
 
   @Field(() => Int, { defaultValue: DEFAULT_COVERAGE_DEPTH, description: `Most mapping hops followed for inferred coverage, 1 to ${CLOSURE_MAX_DEPTH}.` })

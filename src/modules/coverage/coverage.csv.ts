@@ -2,6 +2,7 @@ import { Router, Request, Response } from 'express';
 import { stringify } from 'csv-stringify/sync';
 import type { Services } from '../../graphql/context';
 import { HubError, ErrorCode, badInput } from '../../graphql/errors';
+import { DATE_BOUNDS_MESSAGE, dateOutOfBounds } from '../../graphql/input-bounds';
 import { RequirementKind } from '../framework/framework.enums';
 import { CLOSURE_MAX_DEPTH } from '../mapping/mapping-closure.service';
 import { CoverageStatus } from './coverage.rules';
@@ -44,6 +45,7 @@ export function csvExportRouter(services: Services): Router {
     const asOfRaw = typeof req.query.asOf === 'string' ? req.query.asOf : undefined;
     const asOf = asOfRaw ? new Date(asOfRaw) : new Date();
     if (Number.isNaN(asOf.getTime())) throw badInput('asOf', `asOf is not a date-time: "${String(asOfRaw).slice(0, 50)}"`);
+    if (dateOutOfBounds(asOf)) throw badInput('asOf', `asOf ${DATE_BOUNDS_MESSAGE}`);
     const depthRaw = typeof req.query.maxDepth === 'string' ? req.query.maxDepth : String(DEFAULT_COVERAGE_DEPTH);
     const maxDepth = Number(depthRaw);
     if (!Number.isInteger(maxDepth) || maxDepth < 1 || maxDepth > CLOSURE_MAX_DEPTH) throw badInput('maxDepth', `maxDepth must be between 1 and ${CLOSURE_MAX_DEPTH}`);

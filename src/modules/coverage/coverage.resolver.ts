@@ -1,6 +1,6 @@
 import DataLoader from 'dataloader';
 import { Arg, Args, Ctx, Field, FieldResolver, ID, Int, Mutation, ObjectType, Query, Resolver, Root, Authorized } from 'type-graphql';
-import { GraphQLDateTime } from 'graphql-scalars';
+import { DateTime } from '../../graphql/scalars';
 import { decodeCursor, encodeCursor, MAX_PAGE_SIZE, checkPageSize } from '../../graphql/connection.type';
 import type { HubContext } from '../../graphql/context';
 import { listBy } from '../../graphql/context';
@@ -171,7 +171,7 @@ export class CoverageQueryResolver {
   async statementOfApplicability(
     @Ctx() ctx: HubContext,
     @Arg('framework', { description: 'Framework key.' }) key: string,
-    @Arg('asOf', () => GraphQLDateTime, { nullable: true, description: 'Report date; now when omitted.' }) asOf?: Date | null,
+    @Arg('asOf', () => DateTime, { nullable: true, description: 'Report date; now when omitted.' }) asOf?: Date | null,
   ): Promise<StatementOfApplicability> {
     const fw = await framework(ctx, key);
     const scope: CoverageScope = { organizationId: ctx.organizationId, asOf: asOf ?? new Date(), maxDepth: 2, closureScope: await ctx.closureScope() };
@@ -242,7 +242,7 @@ export class PrefillRejection {
   evidenceId: string;
   @Field({ description: 'Why.' }) reason: string;
   @Field({ description: 'Who rejected it.' }) rejectedBy: string;
-  @Field(() => GraphQLDateTime, { description: 'When.' }) rejectedAt: Date;
+  @Field(() => DateTime, { description: 'When.' }) rejectedAt: Date;
   @Field(() => Requirement, { description: 'The requirement it would have pre-filled.' }) requirement?: Requirement;
   @Field(() => Evidence, { description: 'The evidence.' }) evidence?: Evidence;
 }

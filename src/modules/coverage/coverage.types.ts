@@ -1,5 +1,5 @@
 import { Field, Float, Int, ObjectType, registerEnumType } from 'type-graphql';
-import { GraphQLDateTime } from 'graphql-scalars';
+import { DateTime } from '../../graphql/scalars';
 import { Connection } from '../../graphql/connection.type';
 import { Framework } from '../framework/framework.entity';
 import { Requirement } from '../framework/requirement.entity';
@@ -96,7 +96,7 @@ export class CoverageReport {
   @Field(() => Framework, { description: 'The framework.' })
   framework: Framework;
 
-  @Field(() => GraphQLDateTime, { description: 'The date the report is computed for.' })
+  @Field(() => DateTime, { description: 'The date the report is computed for.' })
   asOf: Date;
 
   @Field(() => Int, { description: 'Most mapping hops followed for inferred coverage.' })
@@ -192,7 +192,7 @@ export class PrefillItem {
 export class PrefillReport {
   @Field(() => Framework, { description: 'Where the evidence is attached.' }) from: Framework;
   @Field(() => Framework, { description: 'What it pre-fills.' }) to: Framework;
-  @Field(() => GraphQLDateTime, { description: 'Report date.' }) asOf: Date;
+  @Field(() => DateTime, { description: 'Report date.' }) asOf: Date;
   @Field(() => Int, { description: 'Most hops followed.' }) maxDepth: number;
   @Field(() => ReachTotals, { description: 'Target requirements pre-filled fully, partially, or not at all.' }) totals: ReachTotals;
   @Field(() => [ReachGroup], { description: 'The same per top-level group of the target.' }) groups: ReachGroup[];
@@ -222,7 +222,7 @@ export class GapItem {
 @ObjectType({ description: 'Everything in a framework that still needs work, in document order.' })
 export class GapReport {
   @Field(() => Framework, { description: 'The framework.' }) framework: Framework;
-  @Field(() => GraphQLDateTime, { description: 'Report date.' }) asOf: Date;
+  @Field(() => DateTime, { description: 'Report date.' }) asOf: Date;
   @Field(() => CoverageTotals, { description: 'Totals of the whole framework.' }) totals: CoverageTotals;
   @Field(() => [GapItem], { description: 'GAP, STALE, PENDING and PARTIAL requirements.' }) items: GapItem[];
   @Field(() => [SystemFinding], { description: 'AI systems needing attention (AI frameworks only): missing, overdue or outdated impact assessments, silent oversight points, monitoring breaches.' }) systemFindings: SystemFinding[];
@@ -255,7 +255,7 @@ export class SoaRow {
 @ObjectType({ description: 'The Statement of Applicability: every Annex A control (ISO) or assessable requirement, with decision and implementation status.' })
 export class StatementOfApplicability {
   @Field(() => Framework, { description: 'The framework.' }) framework: Framework;
-  @Field(() => GraphQLDateTime, { description: 'Report date.' }) asOf: Date;
+  @Field(() => DateTime, { description: 'Report date.' }) asOf: Date;
   @Field(() => Int, { description: 'Rows decided APPLICABLE.' }) applicable: number;
   @Field(() => Int, { description: 'Rows decided NOT_APPLICABLE.' }) notApplicable: number;
   @Field(() => Int, { description: 'Rows with no decision yet.' }) undecided: number;

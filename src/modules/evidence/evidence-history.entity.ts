@@ -1,6 +1,6 @@
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
 import { Field, Int, ObjectType } from 'type-graphql';
-import { GraphQLDateTime } from 'graphql-scalars';
+import { DateTime } from '../../graphql/scalars';
 import { EvidenceStatus, ReviewCadence } from './evidence.enums';
 
 /** The content of an earlier version, kept when uri, hash, effectiveAt or validity changed. */
@@ -28,11 +28,11 @@ export class EvidenceRevision {
   @Column('text', { name: 'content_sha256', nullable: true })
   contentSha256: string | null;
 
-  @Field(() => GraphQLDateTime, { description: 'The effectiveAt it had.' })
+  @Field(() => DateTime, { description: 'The effectiveAt it had.' })
   @Column('timestamptz', { name: 'effective_at' })
   effectiveAt: Date;
 
-  @Field(() => GraphQLDateTime, { nullable: true, description: 'The validUntil it had.' })
+  @Field(() => DateTime, { nullable: true, description: 'The validUntil it had.' })
   @Column('timestamptz', { name: 'valid_until', nullable: true })
   validUntil: Date | null;
 
@@ -40,7 +40,7 @@ export class EvidenceRevision {
   @Column('text', { name: 'review_cadence', nullable: true })
   reviewCadence: ReviewCadence | null;
 
-  @Field(() => GraphQLDateTime, { description: 'When this version was replaced.' })
+  @Field(() => DateTime, { description: 'When this version was replaced.' })
   @Column('timestamptz', { name: 'superseded_at' })
   supersededAt: Date;
 
@@ -78,7 +78,7 @@ export class EvidenceReview {
   @Column('text', { name: 'reviewed_by' })
   reviewedBy: string;
 
-  @Field(() => GraphQLDateTime, { description: 'When.' })
+  @Field(() => DateTime, { description: 'When.' })
   @Column('timestamptz', { name: 'reviewed_at' })
   reviewedAt: Date;
 }

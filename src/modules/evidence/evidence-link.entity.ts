@@ -1,6 +1,7 @@
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
 import { Field, ID, ObjectType } from 'type-graphql';
-import { GraphQLDateTime, GraphQLJSONObject } from 'graphql-scalars';
+import { GraphQLJSONObject } from 'graphql-scalars';
+import { DateTime } from '../../graphql/scalars';
 import { LinkCoverage, LinkOrigin } from './evidence.enums';
 
 /** A link between evidence and a requirement, active from linkedAt until unlinkedAt (never deleted). */
@@ -40,7 +41,7 @@ export class EvidenceLink {
   @Column('text', { name: 'linked_by' })
   linkedBy: string;
 
-  @Field(() => GraphQLDateTime, { description: 'When the link became active.' })
+  @Field(() => DateTime, { description: 'When the link became active.' })
   @Column('timestamptz', { name: 'linked_at' })
   linkedAt: Date;
 
@@ -48,7 +49,7 @@ export class EvidenceLink {
   @Column('text', { name: 'unlinked_by', nullable: true })
   unlinkedBy: string | null;
 
-  @Field(() => GraphQLDateTime, { nullable: true, description: 'When the link ended; null while active.' })
+  @Field(() => DateTime, { nullable: true, description: 'When the link ended; null while active.' })
   @Column('timestamptz', { name: 'unlinked_at', nullable: true })
   unlinkedAt: Date | null;
 }

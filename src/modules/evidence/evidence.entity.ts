@@ -1,6 +1,6 @@
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
 import { Field, ID, Int, ObjectType } from 'type-graphql';
-import { GraphQLDateTime } from 'graphql-scalars';
+import { DateTime } from '../../graphql/scalars';
 import { Node } from '../../graphql/node.type';
 import { EvidenceKind, EvidenceStatus, ReviewCadence } from './evidence.enums';
 
@@ -47,11 +47,11 @@ export class Evidence implements Node {
   @Column('text', { name: 'content_sha256', nullable: true })
   contentSha256: string | null;
 
-  @Field(() => GraphQLDateTime, { description: 'When the fact it shows holds (not when it was uploaded).' })
+  @Field(() => DateTime, { description: 'When the fact it shows holds (not when it was uploaded).' })
   @Column('timestamptz', { name: 'effective_at' })
   effectiveAt: Date;
 
-  @Field(() => GraphQLDateTime, { nullable: true, description: 'When it stops counting; null for no end. Derived from reviewCadence when one is set.' })
+  @Field(() => DateTime, { nullable: true, description: 'When it stops counting; null for no end. Derived from reviewCadence when one is set.' })
   @Column('timestamptz', { name: 'valid_until', nullable: true })
   validUntil: Date | null;
 
@@ -87,11 +87,11 @@ export class Evidence implements Node {
   @Column('text', { name: 'created_by' })
   createdBy: string;
 
-  @Field(() => GraphQLDateTime, { description: 'When it was first stored.' })
+  @Field(() => DateTime, { description: 'When it was first stored.' })
   @Column('timestamptz', { name: 'created_at' })
   createdAt: Date;
 
-  @Field(() => GraphQLDateTime, { description: 'When it last changed.' })
+  @Field(() => DateTime, { description: 'When it last changed.' })
   @Column('timestamptz', { name: 'updated_at' })
   updatedAt: Date;
 }

@@ -1,5 +1,5 @@
 import { ArgsType, Field, ID, InputType, Int } from 'type-graphql';
-import { GraphQLDateTime } from 'graphql-scalars';
+import { DateTime } from '../../graphql/scalars';
 import { Max, Min, IsOptional, ValidateNested } from 'class-validator';
 import { MAX_PAGE_SIZE } from '../../graphql/connection.type';
 import { EvidenceKind, EvidenceStatus, LinkCoverage, ReviewCadence } from './evidence.enums';
@@ -49,10 +49,10 @@ export class UpsertEvidenceInput {
   @Field(() => String, { nullable: true, description: 'SHA-256 of the content, 64 hex digits.' })
   contentSha256?: string | null;
 
-  @Field(() => GraphQLDateTime, { description: 'When the fact it shows holds.' })
+  @Field(() => DateTime, { description: 'When the fact it shows holds.' })
   effectiveAt: Date;
 
-  @Field(() => GraphQLDateTime, { nullable: true, description: 'When it stops counting. Give this or reviewCadence, not both.' })
+  @Field(() => DateTime, { nullable: true, description: 'When it stops counting. Give this or reviewCadence, not both.' })
   validUntil?: Date | null;
 
   @Field(() => ReviewCadence, { nullable: true, description: 'Renewal cadence: validUntil becomes effectiveAt plus the cadence.' })
@@ -127,7 +127,7 @@ export class EvidenceFilter {
   @Field(() => String, { nullable: true, description: 'With framework: only evidence actively linked to this requirement.' })
   ref?: string;
 
-  @Field(() => GraphQLDateTime, { nullable: true, description: 'Only evidence whose validity ends before this time.' })
+  @Field(() => DateTime, { nullable: true, description: 'Only evidence whose validity ends before this time.' })
   expiringBefore?: Date;
 }
 

@@ -1,5 +1,5 @@
 import { Arg, Args, Ctx, FieldResolver, ID, Mutation, ObjectType, Query, Resolver, Root, Authorized } from 'type-graphql';
-import { GraphQLDateTime } from 'graphql-scalars';
+import { DateTime } from '../../graphql/scalars';
 import { Connection, decodeCursor, encodeCursor } from '../../graphql/connection.type';
 import type { HubContext } from '../../graphql/context';
 import { listBy } from '../../graphql/context';
@@ -116,7 +116,6 @@ export class EvidenceResolver {
   async linkEvidence(@Ctx() ctx: HubContext, @Arg('input', () => LinkEvidenceInput, { description: 'The link.' }) input: LinkEvidenceInput): Promise<LinkEvidencePayload> {
     const req = await requireRequirement(ctx, input.framework, input.ref);
     const note = input.note?.trim() || null;
-    if (note && note.length > 2000) throw badInput('note', 'note must be at most 2000 characters');
     const { link, changed } = await ctx.services.evidence.link(ctx.organizationId, ctx.actor, {
       evidenceId: input.evidenceId, requirementId: req.id, coverage: input.coverage, note,
     });
@@ -135,7 +134,6 @@ export class EvidenceResolver {
   @Mutation(() => ReviewEvidencePayload, { description: 'Sets the review status (ACCEPTED evidence counts for coverage), with a comment; kept in the review history.' })
   async reviewEvidence(@Ctx() ctx: HubContext, @Arg('input', () => ReviewEvidenceInput, { description: 'The decision.' }) input: ReviewEvidenceInput): Promise<ReviewEvidencePayload> {
     const comment = input.comment?.trim() || null;
-    if (comment && comment.length > 5000) throw badInput('comment', 'comment must be at most 5000 characters');
     const evidence = await ctx.services.evidence.review(ctx.organizationId, ctx.actor, input.evidenceId, input.status, comment);
     ctx.loaders.evidence.clear(evidence.id).prime(evidence.id, evidence);
     return Object.assign(new ReviewEvidencePayload(), { evidence });
@@ -182,7 +180,7 @@ export class RequirementEvidenceResolver {
   evidence(
     @Root() r: Requirement,
     @Ctx() ctx: HubContext,
-    @Arg('asOf', () => GraphQLDateTime, { nullable: true, description: 'Date to look at; now when omitted.' }) asOf?: Date | null,
+    @Arg('asOf', () => DateTime, { nullable: true, description: 'Date to look at; now when omitted.' }) asOf?: Date | null,
   ): Promise<EvidenceLink[]> {
     const at = asOf ?? new Date();
     const loader = ctx.loaders.keyed(`links-on:${at.toISOString()}`, () =>

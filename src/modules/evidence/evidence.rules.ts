@@ -5,6 +5,7 @@
 import { EvidenceKind, EvidenceStatus, LinkCoverage, ReviewCadence } from './evidence.enums';
 import type { UpsertEvidenceInput } from './evidence.input';
 import { isUuid } from '../../graphql/ids';
+import { dateOutOfBounds, DATE_BOUNDS_MESSAGE, textLimit, uriProblem } from '../../graphql/input-bounds';
 
 export interface Problem {
   field: string;
@@ -59,7 +60,11 @@ export function addCadence(from: Date, cadence: ReviewCadence): Date {
 }
 
 const SHA256 = /^[0-9a-fA-F]{64}$/;
-const MAX = { sourceSystem: 100, externalId: 200, title: 500, description: 10_000, uri: 2_000, owner: 200, note: 2_000, links: 500 };
+/** Text limits from the one table (src/graphql/input-bounds.ts); bulk items and record evidence arrive here by other paths. */
+const MAX = {
+  sourceSystem: textLimit('sourceSystem'), externalId: textLimit('externalId'), title: textLimit('title'), description: textLimit('description'),
+  uri: textLimit('uri'), owner: textLimit('owner'), note: textLimit('note'), framework: textLimit('framework'), ref: textLimit('ref'), links: 500,
+};
 
 /** NUL, or a surrogate without its pair: PostgreSQL text cannot hold them. */
 const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
@@ -92,7 +97,8 @@ export function validateEvidence(input: UpsertEvidenceInput): { problems: Proble
   const owner = text(input.owner, 'owner', MAX.owner, false, problems);
 
   const uri = text(input.uri, 'uri', MAX.uri, false, problems);
-  if (uri !== null && (!URL.canParse(uri) || /\s/.test(uri))) problems.push({ field: 'uri', message: `uri is not an absolute URI: "${uri.slice(0, 100)}"` });
+  const badUri = uri === null ? null : uriProblem('uri', uri);
+  if (badUri) problems.push({ field: 'uri', message: badUri });
 
   let sha = text(input.contentSha256, 'contentSha256', 64, false, problems);
   if (sha !== null) {
@@ -104,6 +110,11 @@ export function validateEvidence(input: UpsertEvidenceInput): { problems: Proble
     problems.push({ field: 'aiSystemId', message: `unknown AI system "${input.aiSystemId.slice(0, 100)}"` });
   }
   if (!isValidDate(input.effectiveAt)) problems.push({ field: 'effectiveAt', message: 'effectiveAt must be a date-time' });
+  // Also checked by the DateTime scalar; record evidence and bulk items reach here by other paths.
+  for (const f of ['effectiveAt', 'validUntil'] as const) {
+    const d = input[f];
+    if (isValidDate(d) && dateOutOfBounds(d)) problems.push({ field: f, message: `${f} ${DATE_BOUNDS_MESSAGE}` });
+  }
   if (!Object.values(EvidenceKind).includes(input.kind)) problems.push({ field: 'kind', message: `unknown kind "${String(input.kind)}"` });
   const cadence = input.reviewCadence ?? null;
   if (cadence !== null && !Object.values(ReviewCadence).includes(cadence)) {
@@ -124,8 +135,8 @@ export function validateEvidence(input: UpsertEvidenceInput): { problems: Proble
     links = [];
     const seen = new Map<string, number>();
     input.links.forEach((l, i) => {
-      const framework = text(l.framework, `links[${i}].framework`, 100, true, problems);
-      const ref = text(l.ref, `links[${i}].ref`, 100, true, problems);
+      const framework = text(l.framework, `links[${i}].framework`, MAX.framework, true, problems);
+      const ref = text(l.ref, `links[${i}].ref`, MAX.ref, true, problems);
       const note = text(l.note, `links[${i}].note`, MAX.note, false, problems);
       if (!framework || !ref) return;
       const key = `${framework}\u0000${ref}`;

@@ -1,6 +1,7 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 import { Field, ID, ObjectType } from 'type-graphql';
-import { GraphQLJSONObject, GraphQLLocalDate } from 'graphql-scalars';
+import { GraphQLJSONObject } from 'graphql-scalars';
+import { LocalDate } from '../../graphql/scalars';
 import { Node } from '../../graphql/node.type';
 import { FrameworkKind } from './framework.enums';
 
@@ -56,7 +57,7 @@ export class Framework implements Node {
   @Column('text', { name: 'licence_note' })
   licenceNote: string;
 
-  @Field(() => GraphQLLocalDate, { nullable: true, description: 'Publication date of this version; the latest version of a key is the one released last.' })
+  @Field(() => LocalDate, { nullable: true, description: 'Publication date of this version; the latest version of a key is the one released last.' })
   @Column('date', { name: 'released_on', nullable: true })
   releasedOn: string | null;
 

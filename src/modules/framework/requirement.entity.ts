@@ -1,6 +1,7 @@
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
 import { Field, ID, Int, ObjectType } from 'type-graphql';
-import { GraphQLJSONObject, GraphQLLocalDate } from 'graphql-scalars';
+import { GraphQLJSONObject } from 'graphql-scalars';
+import { LocalDate } from '../../graphql/scalars';
 import { Node } from '../../graphql/node.type';
 import { Actor, RequirementKind, RiskTier } from './framework.enums';
 
@@ -68,11 +69,11 @@ export class Requirement implements Node {
   @Column('text', { name: 'risk_tiers', array: true, default: () => "'{}'" })
   riskTiers: RiskTier[];
 
-  @Field(() => GraphQLLocalDate, { nullable: true, description: 'EU AI Act: the date the provision applies from (Art. 113), as published.' })
+  @Field(() => LocalDate, { nullable: true, description: 'EU AI Act: the date the provision applies from (Art. 113), as published.' })
   @Column('date', { name: 'applies_from', nullable: true })
   appliesFrom: string | null;
 
-  @Field(() => GraphQLLocalDate, { nullable: true, description: 'EU AI Act: the later date for high-risk systems classified under Art. 6(1) (Annex I products), where it differs.' })
+  @Field(() => LocalDate, { nullable: true, description: 'EU AI Act: the later date for high-risk systems classified under Art. 6(1) (Annex I products), where it differs.' })
   @Column('date', { name: 'applies_from_annex_i', nullable: true })
   appliesFromAnnexIProducts: string | null;
 

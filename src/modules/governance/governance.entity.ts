@@ -1,6 +1,7 @@
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
 import { Field, Float, ID, ObjectType, registerEnumType } from 'type-graphql';
-import { GraphQLDateTime, GraphQLJSONObject } from 'graphql-scalars';
+import { GraphQLJSONObject } from 'graphql-scalars';
+import { DateTime } from '../../graphql/scalars';
 
 export enum FindingType { MAJOR_NC = 'MAJOR_NC', MINOR_NC = 'MINOR_NC', OBSERVATION = 'OBSERVATION', OPPORTUNITY = 'OPPORTUNITY' }
 export enum NcSource { AUDIT_FINDING = 'AUDIT_FINDING', INCIDENT = 'INCIDENT', COMPLAINT = 'COMPLAINT', MONITORING = 'MONITORING' }
@@ -40,8 +41,8 @@ export class InternalAudit {
   @Field({ description: 'Title.' }) @Column('text') title: string;
   @Field(() => String, { nullable: true, description: 'Audit programme it belongs to.' }) @Column('text', { nullable: true }) programme: string | null;
   @Field(() => [String], { description: 'Framework keys in scope.' }) @Column('text', { name: 'scope_frameworks', array: true }) scopeFrameworks: string[];
-  @Field(() => GraphQLDateTime, { nullable: true, description: 'When planned.' }) @Column('timestamptz', { name: 'planned_at', nullable: true }) plannedAt: Date | null;
-  @Field(() => GraphQLDateTime, { nullable: true, description: 'When performed; then it counts as evidence.' }) @Column('timestamptz', { name: 'performed_at', nullable: true }) performedAt: Date | null;
+  @Field(() => DateTime, { nullable: true, description: 'When planned.' }) @Column('timestamptz', { name: 'planned_at', nullable: true }) plannedAt: Date | null;
+  @Field(() => DateTime, { nullable: true, description: 'When performed; then it counts as evidence.' }) @Column('timestamptz', { name: 'performed_at', nullable: true }) performedAt: Date | null;
   @Field(() => String, { nullable: true, description: 'Auditor.' }) @Column('text', { nullable: true }) auditor: string | null;
 }
 
@@ -69,12 +70,12 @@ export class Nonconformity {
   @Field(() => String, { nullable: true, description: 'Immediate correction.' }) @Column('text', { nullable: true }) correction: string | null;
   @Field(() => String, { nullable: true, description: 'Corrective action against recurrence.' }) @Column('text', { name: 'corrective_action', nullable: true }) correctiveAction: string | null;
   @Field(() => String, { nullable: true, description: 'Owner.' }) @Column('text', { nullable: true }) owner: string | null;
-  @Field(() => GraphQLDateTime, { nullable: true, description: 'Due.' }) @Column('timestamptz', { name: 'due_at', nullable: true }) dueAt: Date | null;
-  @Field(() => GraphQLDateTime, { nullable: true, description: 'When effectiveness was checked.' }) @Column('timestamptz', { name: 'effectiveness_checked_at', nullable: true }) effectivenessCheckedAt: Date | null;
+  @Field(() => DateTime, { nullable: true, description: 'Due.' }) @Column('timestamptz', { name: 'due_at', nullable: true }) dueAt: Date | null;
+  @Field(() => DateTime, { nullable: true, description: 'When effectiveness was checked.' }) @Column('timestamptz', { name: 'effectiveness_checked_at', nullable: true }) effectivenessCheckedAt: Date | null;
   @Field(() => Effectiveness, { nullable: true, description: 'Result of the check.' }) @Column('text', { name: 'effectiveness_result', nullable: true }) effectivenessResult: Effectiveness | null;
   @Field(() => NcStatus, { description: 'OPEN or CLOSED.' }) @Column('text') status: NcStatus;
-  @Field(() => GraphQLDateTime, { nullable: true, description: 'When closed.' }) @Column('timestamptz', { name: 'closed_at', nullable: true }) closedAt: Date | null;
-  @Field(() => GraphQLDateTime, { description: 'When raised.' }) @Column('timestamptz', { name: 'created_at' }) createdAt: Date;
+  @Field(() => DateTime, { nullable: true, description: 'When closed.' }) @Column('timestamptz', { name: 'closed_at', nullable: true }) closedAt: Date | null;
+  @Field(() => DateTime, { description: 'When raised.' }) @Column('timestamptz', { name: 'created_at' }) createdAt: Date;
 }
 
 @ObjectType({ description: 'A record of a simple register: management review, risk, change request, policy, objective, monitoring metric or improvement.' })
@@ -88,10 +89,10 @@ export class RegisterRecord {
   @Field({ description: 'Status; allowed values depend on the kind (docs/record-evidence.md).' }) @Column('text') status: string;
   @Field(() => GraphQLJSONObject, { description: 'The kind\'s own fields, validated per kind (docs/record-evidence.md).' }) @Column('jsonb') data: Record<string, unknown>;
   @Field(() => String, { nullable: true, description: 'Owner.' }) @Column('text', { nullable: true }) owner: string | null;
-  @Field(() => GraphQLDateTime, { description: 'When it took effect (review held, risk assessed, policy approved...).' }) @Column('timestamptz', { name: 'effective_at' }) effectiveAt: Date;
-  @Field(() => GraphQLDateTime, { nullable: true, description: 'When it must be reviewed; evidence from it is stale afterwards.' }) @Column('timestamptz', { name: 'review_due', nullable: true }) reviewDue: Date | null;
-  @Field(() => GraphQLDateTime, { description: 'Created.' }) @Column('timestamptz', { name: 'created_at' }) createdAt: Date;
-  @Field(() => GraphQLDateTime, { description: 'Last changed.' }) @Column('timestamptz', { name: 'updated_at' }) updatedAt: Date;
+  @Field(() => DateTime, { description: 'When it took effect (review held, risk assessed, policy approved...).' }) @Column('timestamptz', { name: 'effective_at' }) effectiveAt: Date;
+  @Field(() => DateTime, { nullable: true, description: 'When it must be reviewed; evidence from it is stale afterwards.' }) @Column('timestamptz', { name: 'review_due', nullable: true }) reviewDue: Date | null;
+  @Field(() => DateTime, { description: 'Created.' }) @Column('timestamptz', { name: 'created_at' }) createdAt: Date;
+  @Field(() => DateTime, { description: 'Last changed.' }) @Column('timestamptz', { name: 'updated_at' }) updatedAt: Date;
 }
 
 @ObjectType({ description: 'A measurement of an objective or monitoring metric.' })
@@ -100,7 +101,7 @@ export class Measurement {
   @PrimaryGeneratedColumn('uuid') id: string;
   @Column('uuid', { name: 'organization_id' }) organizationId: string;
   @Column('uuid', { name: 'record_id' }) recordId: string;
-  @Field(() => GraphQLDateTime, { description: 'When measured.' }) @Column('timestamptz', { name: 'measured_at' }) measuredAt: Date;
+  @Field(() => DateTime, { description: 'When measured.' }) @Column('timestamptz', { name: 'measured_at' }) measuredAt: Date;
   @Field(() => Float, { description: 'Value.' }) @Column('double precision') value: number;
   @Field({ description: 'Idempotency key from the source.' }) @Column('text', { name: 'external_id' }) externalId: string;
 }

@@ -1,5 +1,6 @@
 import { Arg, Ctx, Field, FieldResolver, ID, InputType, Mutation, Query, Resolver, Root, Authorized } from 'type-graphql';
-import { GraphQLDateTime, GraphQLJSONObject } from 'graphql-scalars';
+import { GraphQLJSONObject } from 'graphql-scalars';
+import { DateTime } from '../../graphql/scalars';
 import type { HubContext } from '../../graphql/context';
 import { Requirement } from '../framework/requirement.entity';
 import { AiSystem } from '../ai-system/ai-system.entity';
@@ -12,8 +13,8 @@ export class CreateInternalAuditInput {
   @Field({ description: 'Title.' }) title: string;
   @Field(() => String, { nullable: true, description: 'Programme.' }) programme?: string | null;
   @Field(() => [String], { defaultValue: [], description: 'Framework keys in scope, e.g. ["iso27001", "iso42001"].' }) scopeFrameworks: string[];
-  @Field(() => GraphQLDateTime, { nullable: true, description: 'Planned date.' }) plannedAt?: Date | null;
-  @Field(() => GraphQLDateTime, { nullable: true, description: 'Performed date.' }) performedAt?: Date | null;
+  @Field(() => DateTime, { nullable: true, description: 'Planned date.' }) plannedAt?: Date | null;
+  @Field(() => DateTime, { nullable: true, description: 'Performed date.' }) performedAt?: Date | null;
   @Field(() => String, { nullable: true, description: 'Auditor.' }) auditor?: string | null;
 }
 
@@ -32,7 +33,7 @@ export class RaiseNonconformityInput {
   @Field(() => ID, { nullable: true, description: 'The AI system concerned, if any.' }) aiSystemId?: string | null;
   @Field({ description: 'What is wrong.' }) description: string;
   @Field(() => String, { nullable: true, description: 'Owner.' }) owner?: string | null;
-  @Field(() => GraphQLDateTime, { nullable: true, description: 'Due.' }) dueAt?: Date | null;
+  @Field(() => DateTime, { nullable: true, description: 'Due.' }) dueAt?: Date | null;
 }
 
 @InputType({ description: 'Analysis and actions of a nonconformity.' })
@@ -42,14 +43,14 @@ export class UpdateNonconformityInput {
   @Field(() => String, { nullable: true, description: 'Correction.' }) correction?: string | null;
   @Field(() => String, { nullable: true, description: 'Corrective action.' }) correctiveAction?: string | null;
   @Field(() => String, { nullable: true, description: 'Owner.' }) owner?: string | null;
-  @Field(() => GraphQLDateTime, { nullable: true, description: 'Due.' }) dueAt?: Date | null;
+  @Field(() => DateTime, { nullable: true, description: 'Due.' }) dueAt?: Date | null;
 }
 
 @InputType({ description: 'The effectiveness check that closes a nonconformity.' })
 export class CloseNonconformityInput {
   @Field(() => ID, { description: 'The NC.' }) id: string;
   @Field(() => Effectiveness, { description: 'EFFECTIVE closes it; NOT_EFFECTIVE is recorded and it stays open.' }) effectiveness: Effectiveness;
-  @Field(() => GraphQLDateTime, { nullable: true, description: 'When checked; now when omitted.' }) checkedAt?: Date | null;
+  @Field(() => DateTime, { nullable: true, description: 'When checked; now when omitted.' }) checkedAt?: Date | null;
 }
 
 @InputType({ description: 'Creates (no id) or replaces (with id) a simple register record.' })
@@ -60,15 +61,15 @@ export class UpsertRegisterRecordInput {
   @Field({ description: 'Title.' }) title: string;
   @Field({ description: 'Status (per kind).' }) status: string;
   @Field(() => String, { nullable: true, description: 'Owner.' }) owner?: string | null;
-  @Field(() => GraphQLDateTime, { nullable: true, description: 'When it took effect; now when omitted.' }) effectiveAt?: Date | null;
-  @Field(() => GraphQLDateTime, { nullable: true, description: 'Review date.' }) reviewDue?: Date | null;
+  @Field(() => DateTime, { nullable: true, description: 'When it took effect; now when omitted.' }) effectiveAt?: Date | null;
+  @Field(() => DateTime, { nullable: true, description: 'Review date.' }) reviewDue?: Date | null;
   @Field(() => GraphQLJSONObject, { nullable: true, description: 'The kind\'s fields (docs/record-evidence.md).' }) data?: Record<string, unknown> | null;
 }
 
 @InputType({ description: 'One measurement, idempotent on (recordId, externalId).' })
 export class MeasurementInput {
   @Field(() => ID, { description: 'Objective or monitoring metric.' }) recordId: string;
-  @Field(() => GraphQLDateTime, { description: 'When measured.' }) measuredAt: Date;
+  @Field(() => DateTime, { description: 'When measured.' }) measuredAt: Date;
   @Field({ description: 'Value.' }) value: number;
   @Field({ description: 'Idempotency key from the source.' }) externalId: string;
 }
@@ -114,7 +115,7 @@ export class GovernanceResolver {
   completeInternalAudit(
     @Ctx() ctx: HubContext,
     @Arg('id', () => ID, { description: 'The audit.' }) id: string,
-    @Arg('performedAt', () => GraphQLDateTime, { description: 'When.' }) performedAt: Date,
+    @Arg('performedAt', () => DateTime, { description: 'When.' }) performedAt: Date,
   ): Promise<InternalAudit> {
     return ctx.services.governance.completeAudit(ctx.organizationId, ctx.actor, id, performedAt);
   }

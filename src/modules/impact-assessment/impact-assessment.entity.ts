@@ -1,6 +1,6 @@
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
 import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
-import { GraphQLDateTime } from 'graphql-scalars';
+import { DateTime } from '../../graphql/scalars';
 import { Node } from '../../graphql/node.type';
 import { AssessmentTemplate } from './impact-assessment.rules';
 
@@ -58,11 +58,11 @@ export class ImpactAssessment implements Node {
   @Field(() => AssessmentStatus, { description: 'Workflow status.' }) @Column('text') status: AssessmentStatus;
   @Column('jsonb') sections: Record<string, string>;
   @Field(() => String, { nullable: true, description: 'Who assessed.' }) @Column('text', { nullable: true }) assessor: string | null;
-  @Field(() => GraphQLDateTime, { nullable: true, description: 'When it was submitted for review.' }) @Column('timestamptz', { name: 'assessed_at', nullable: true }) assessedAt: Date | null;
+  @Field(() => DateTime, { nullable: true, description: 'When it was submitted for review.' }) @Column('timestamptz', { name: 'assessed_at', nullable: true }) assessedAt: Date | null;
   @Field(() => String, { nullable: true, description: 'Who approved or rejected it.' }) @Column('text', { nullable: true }) approver: string | null;
-  @Field(() => GraphQLDateTime, { nullable: true, description: 'When it was approved.' }) @Column('timestamptz', { name: 'approved_at', nullable: true }) approvedAt: Date | null;
+  @Field(() => DateTime, { nullable: true, description: 'When it was approved.' }) @Column('timestamptz', { name: 'approved_at', nullable: true }) approvedAt: Date | null;
   @Field(() => String, { nullable: true, description: 'The approver\'s comment.' }) @Column('text', { name: 'decision_comment', nullable: true }) decisionComment: string | null;
-  @Field(() => GraphQLDateTime, { nullable: true, description: 'When it must be reviewed; after it the assessment is stale.' }) @Column('timestamptz', { name: 'next_review_due', nullable: true }) nextReviewDue: Date | null;
+  @Field(() => DateTime, { nullable: true, description: 'When it must be reviewed; after it the assessment is stale.' }) @Column('timestamptz', { name: 'next_review_due', nullable: true }) nextReviewDue: Date | null;
   @Field({ description: 'Who started this version.' }) @Column('text', { name: 'created_by' }) createdBy: string;
-  @Field(() => GraphQLDateTime, { description: 'When this version was started.' }) @Column('timestamptz', { name: 'created_at' }) createdAt: Date;
+  @Field(() => DateTime, { description: 'When this version was started.' }) @Column('timestamptz', { name: 'created_at' }) createdAt: Date;
 }

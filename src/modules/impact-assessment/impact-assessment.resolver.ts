@@ -1,5 +1,5 @@
 import { Arg, Ctx, Field, FieldResolver, ID, InputType, Int, Mutation, Query, Resolver, Root, Authorized } from 'type-graphql';
-import { GraphQLDateTime } from 'graphql-scalars';
+import { DateTime } from '../../graphql/scalars';
 import type { HubContext } from '../../graphql/context';
 import { badInput } from '../../graphql/errors';
 import { AiSystem } from '../ai-system/ai-system.entity';
@@ -18,7 +18,7 @@ export class UpdateImpactAssessmentInput {
   @Field(() => ID, { description: 'The version.' }) id: string;
   @Field(() => [SectionInput], { defaultValue: [], description: 'Sections to set.' }) sections: SectionInput[];
   @Field(() => String, { nullable: true, description: 'Assessor.' }) assessor?: string | null;
-  @Field(() => GraphQLDateTime, { nullable: true, description: 'When it must be reviewed next.' }) nextReviewDue?: Date | null;
+  @Field(() => DateTime, { nullable: true, description: 'When it must be reviewed next.' }) nextReviewDue?: Date | null;
 }
 
 @InputType({ description: 'An approval decision.' })
@@ -26,7 +26,7 @@ export class DecideImpactAssessmentInput {
   @Field(() => ID, { description: 'The version (IN_REVIEW).' }) id: string;
   @Field(() => AssessmentStatus, { description: 'APPROVED or REJECTED.' }) decision: AssessmentStatus;
   @Field(() => String, { nullable: true, description: 'Comment.' }) comment?: string | null;
-  @Field(() => GraphQLDateTime, { nullable: true, description: 'Next review; one year after approval when neither given nor set.' }) nextReviewDue?: Date | null;
+  @Field(() => DateTime, { nullable: true, description: 'Next review; one year after approval when neither given nor set.' }) nextReviewDue?: Date | null;
 }
 
 @Resolver(() => ImpactAssessment)

@@ -10,6 +10,7 @@ import { RecordKind } from '../records/record-evidence.rules';
 import { AssessmentStatus, ImpactAssessment } from './impact-assessment.entity';
 import { AssessmentTemplate, TEMPLATES, missingSections, templateFor } from './impact-assessment.rules';
 import { isUuid } from '../../graphql/ids';
+import { textLimit } from '../../graphql/input-bounds';
 
 
 /** The only code that queries impact_assessment. */
@@ -61,9 +62,10 @@ export class ImpactAssessmentService {
       const unknown = patch.sections.filter((s) => !keys.has(s.key)).map((s) => s.key);
       if (unknown.length) throw badInput('sections', `unknown section(s) for template ${a.template}: ${unknown.join(', ')}`);
       const sections = { ...a.sections };
+      const max = textLimit('text', 'SectionInput');
       for (const s of patch.sections) {
         const text = s.text?.trim() ?? '';
-        if (text.length > 20_000) throw badInput('sections', `section ${s.key} is longer than 20000 characters`);
+        if (text.length > max) throw badInput('sections', `section ${s.key} is longer than ${max} characters`);
         if (text) sections[s.key] = text;
         else delete sections[s.key];
       }

@@ -2,6 +2,7 @@ import { parse } from 'csv-parse/sync';
 import type { ImportedMapping, ImportedRequirement, Problem } from './oscal';
 import { KINDS, RELATIONSHIP_FROM_TOKEN } from './oscal';
 import { Rationale, Relationship } from '../mapping/mapping.enums';
+import { IMPORT_MAX_DEPTH, IMPORT_MAX_NODES } from '../../graphql/input-bounds';
 
 export const FRAMEWORK_CSV_COLUMNS = ['ref', 'title', 'parent_ref', 'kind', 'assessable', 'description'] as const;
 export const MAPPING_CSV_COLUMNS = ['source_framework', 'source_ref', 'relationship', 'target_framework', 'target_ref', 'strength', 'rationale', 'note'] as const;
@@ -20,6 +21,9 @@ function records(text: string, required: readonly string[], known: readonly stri
   const problems: Problem[] = [];
   for (const c of required) if (!header.includes(c)) problems.push({ path: 'line 1', message: `column "${c}" is missing; the header is ${known.join(',')}` });
   for (const c of header) if (!known.includes(c)) problems.push({ path: 'line 1', message: `column "${c}" is unknown; the columns are ${known.join(',')}` });
+  if (raw.length - 1 > IMPORT_MAX_NODES) {
+    return { rows: [], problems: [{ path: `line ${IMPORT_MAX_NODES + 2}`, message: `the file has ${raw.length - 1} rows; the limit is ${IMPORT_MAX_NODES}` }] };
+  }
   const rows = raw.slice(1).map((cells, i) => ({ line: i + 2, v: Object.fromEntries(header.map((h, k) => [h, cells[k] ?? ''])) }));
   if (!rows.length && !problems.length) problems.push({ path: 'line 2', message: 'the file has a header but no rows' });
   return { rows, problems };
@@ -34,6 +38,8 @@ export function parseFrameworkCsv(text: string): { rows: ImportedRequirement[]; 
   const { rows: raw, problems } = records(text, ['ref', 'title'], FRAMEWORK_CSV_COLUMNS);
   const rows: ImportedRequirement[] = [];
   const refs = new Map<string, number>();
+  // Depth by ref (a parent comes on an earlier line, so one pass): the import stores every ancestor of a row.
+  const depths = new Map<string, number>();
   for (const { line, v } of raw) {
     const at = `line ${line}`;
     const ref = v.ref ?? '';
@@ -42,12 +48,19 @@ export function parseFrameworkCsv(text: string): { rows: ImportedRequirement[]; 
     if (!v.title) problems.push({ path: at, message: 'title is empty' });
     const parent = v.parent_ref || null;
     if (parent && !refs.has(parent)) problems.push({ path: at, message: `parent_ref "${parent}" is not a ref on an earlier line` });
+    const depth = parent ? (depths.get(parent) ?? 0) + 1 : 1;
+    if (depth > IMPORT_MAX_DEPTH && (depths.get(parent!) ?? 0) <= IMPORT_MAX_DEPTH) {
+      problems.push({ path: at, message: `ref "${ref}" is nested ${depth} levels deep; the limit is ${IMPORT_MAX_DEPTH}` });
+    }
     const assessableRaw = (v.assessable ?? '').toLowerCase();
     if (assessableRaw && !['true', 'false', 'yes', 'no', '1', '0'].includes(assessableRaw)) problems.push({ path: at, message: `assessable "${v.assessable}" is not true or false` });
     const assessable = assessableRaw ? ['true', 'yes', '1'].includes(assessableRaw) : true;
     const kind = (v.kind || (assessable ? 'control' : 'group')).toLowerCase();
     if (!KINDS.has(kind)) problems.push({ path: at, message: `kind "${v.kind}" is not one of ${[...KINDS].join(', ')}` });
-    if (ref && !refs.has(ref)) refs.set(ref, line);
+    if (ref && !refs.has(ref)) {
+      refs.set(ref, line);
+      depths.set(ref, depth);
+    }
     rows.push({ ref, title: v.title ?? '', kind, assessable, parentRef: parent, text: v.description || null, summary: null, actors: [], riskTiers: [], appliesFrom: null, path: at });
   }
   return { rows, problems };

@@ -1,5 +1,6 @@
 import { Arg, Authorized, Ctx, Field, InputType, Int, Mutation, ObjectType, Query, Resolver, registerEnumType } from 'type-graphql';
-import { GraphQLDateTime, GraphQLJSONObject } from 'graphql-scalars';
+import { GraphQLJSONObject } from 'graphql-scalars';
+import { DateTime } from '../../graphql/scalars';
 import type { HubContext } from '../../graphql/context';
 import { badInput } from '../../graphql/errors';
 import { EDIT, REPORT } from '../auth/role';
@@ -193,7 +194,7 @@ export class InterchangeResolver {
     @Arg('framework', () => String, { nullable: true, description: 'Framework key (CATALOG, ASSESSMENT_RESULTS).' }) framework: string | null,
     @Arg('source', () => String, { nullable: true, description: 'Source framework key (MAPPING).' }) source: string | null,
     @Arg('target', () => String, { nullable: true, description: 'Target framework key (MAPPING).' }) target: string | null,
-    @Arg('asOf', () => GraphQLDateTime, { nullable: true, description: 'Point in time of the assessment results; now when omitted.' }) asOf: Date | null,
+    @Arg('asOf', () => DateTime, { nullable: true, description: 'Point in time of the assessment results; now when omitted.' }) asOf: Date | null,
   ): Promise<Record<string, unknown>> {
     const x = ctx.services.interchange;
     if (kind === OscalExportKind.MAPPING) {

@@ -16,6 +16,7 @@ import {
 } from './oscal';
 import { validateOscal } from './oscal.schema';
 import { parseFrameworkCsv, parseMappingCsv } from './interchange.csv';
+import { textLimit, tooLongMessage } from '../../graphql/input-bounds';
 
 export enum FrameworkImportFormat {
   OSCAL_CATALOG = 'OSCAL_CATALOG',
@@ -41,6 +42,20 @@ export interface MappingImport {
   document: string;
   provenance: { key: string; name: string; publisher?: string | null; url?: string | null; licenceNote?: string | null; method?: MappingMethod | null; status?: MappingStatus | null; methodNote?: string | null };
   dryRun: boolean;
+}
+
+/** Imported text within the limits of src/graphql/input-bounds.ts (`<kind>.<field>`, else the field), each problem at its row. */
+function textProblems<R extends { path: string }>(kind: string, rows: readonly R[], fields: readonly (keyof R & string)[]): Problem[] {
+  const problems: Problem[] = [];
+  for (const r of rows) {
+    for (const f of fields) {
+      const v = r[f];
+      const max = textLimit(f, kind);
+      if (typeof v === 'string' && v.length > max) problems.push({ path: r.path, message: tooLongMessage(f, v.length, max) });
+    }
+    if (problems.length >= 200) break;
+  }
+  return problems;
 }
 
 /** BAD_USER_INPUT listing every problem (path or line, message); the message names the first few. */
@@ -189,6 +204,7 @@ export class InterchangeService {
       problems.push(...parsed.problems);
       rows = parsed.rows;
     }
+    problems.push(...textProblems('ImportedRequirement', rows, ['ref', 'title', 'text', 'summary']));
     if (problems.length) refuse('The framework document', problems);
 
     const digest = sha256(input.document);
@@ -262,6 +278,7 @@ export class InterchangeService {
       problems.push(...parsed.problems);
       rows = parsed.rows;
     }
+    problems.push(...textProblems('ImportedMapping', rows, ['sourceFramework', 'sourceId', 'targetFramework', 'targetId', 'note']));
     if (problems.length) refuse('The mapping document', problems);
 
     // Frameworks the organization can see, and (for OSCAL) their refs by exported id as well as by ref.

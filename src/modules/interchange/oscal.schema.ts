@@ -4,6 +4,7 @@ import Ajv, { ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import { projectRoot } from '../../config';
 import type { Problem } from './oscal';
+import { IMPORT_MAX_DEPTH, IMPORT_MAX_JSON_DEPTH, IMPORT_MAX_NODES } from '../../graphql/input-bounds';
 
 /** NIST's OSCAL 1.2.2 JSON schemas (seeds/oscal/), compiled once. */
 export type OscalModel = 'catalog' | 'mapping';
@@ -43,6 +44,9 @@ export function validateOscal(model: OscalModel, text: string): { doc: unknown; 
     const line = at ? text.slice(0, Number(at[1])).split('\n').length : null;
     return { doc: null, problems: [{ path: line ? `line ${line}` : '$', message: `not JSON: ${message}` }] };
   }
+  // ajv and the readers recurse over the document: its shape is bounded first, without recursion.
+  const shape = shapeProblem(doc);
+  if (shape) return { doc: null, problems: [shape] };
   const validate = validator(model);
   if (validate(doc)) return { doc, problems: [] };
   const seen = new Set<string>();
@@ -56,4 +60,44 @@ export function validateOscal(model: OscalModel, text: string): { doc: unknown; 
     if (problems.length >= 200) break;
   }
   return { doc, problems };
+}
+
+interface Seen {
+  value: unknown;
+  parent: Seen | null;
+  key: string | number;
+  /** Objects and arrays from the root down to this value. */
+  depth: number;
+  /** `groups` and `controls` arrays from the root down to this value. */
+  nesting: number;
+}
+
+const pathOf = (s: Seen): string => {
+  const keys: (string | number)[] = [];
+  for (let at: Seen | null = s; at?.parent; at = at.parent) keys.push(at.key);
+  return jsonPath(keys.reverse().map((k) => `/${String(k).replace(/~/g, '~0').replace(/\//g, '~1')}`).join(''));
+};
+
+/**
+ * The first way the parsed document exceeds the import bounds (input-bounds.ts): JSON nesting, groups
+ * and controls nested deeper than IMPORT_MAX_DEPTH, more than IMPORT_MAX_NODES of them. Iterative.
+ */
+export function shapeProblem(doc: unknown): Problem | null {
+  const stack: Seen[] = [{ value: doc, parent: null, key: '', depth: 0, nesting: 0 }];
+  let nodes = 0;
+  while (stack.length) {
+    const s = stack.pop()!;
+    if (s.value === null || typeof s.value !== 'object') continue;
+    if (s.depth >= IMPORT_MAX_JSON_DEPTH) return { path: pathOf(s), message: `the document nests deeper than ${IMPORT_MAX_JSON_DEPTH} levels of objects and arrays` };
+    const tree = s.key === 'groups' || s.key === 'controls';
+    const nesting = s.nesting + (tree && Array.isArray(s.value) ? 1 : 0);
+    if (nesting > IMPORT_MAX_DEPTH) return { path: pathOf(s), message: `groups and controls nest deeper than ${IMPORT_MAX_DEPTH} levels` };
+    if (tree && Array.isArray(s.value)) {
+      nodes += s.value.length;
+      if (nodes > IMPORT_MAX_NODES) return { path: pathOf(s), message: `the document holds more than ${IMPORT_MAX_NODES} groups and controls` };
+    }
+    const entries: [string | number, unknown][] = Array.isArray(s.value) ? s.value.map((v, i) => [i, v]) : Object.entries(s.value);
+    for (const [key, value] of entries) stack.push({ value, parent: s, key, depth: s.depth + 1, nesting });
+  }
+  return null;
 }

@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { RequirementKind } from '../framework/framework.enums';
+import { IMPORT_MAX_NODES, localDateProblem } from '../../graphql/input-bounds';
 
 export const OSCAL_VERSION = '1.2.2';
 /** Namespace of the hub's own OSCAL props (kind, assessable, actors, ...). */
@@ -171,7 +172,16 @@ export function parseCatalog(doc: any): { title: string; version: string; rows: 
   const rows: ImportedRequirement[] = [];
   const problems: Problem[] = [];
   const hub = (p: Prop[] | undefined, name: string) => (p ?? []).filter((x) => x.name === name && x.ns === HUB_NS).map((x) => x.value);
-  const visit = (n: any, path: string, isControl: boolean, parentRef: string | null) => {
+  // Iterative, in document order (a node, then its groups, then its controls): validateOscal bounded the
+  // nesting, but a walk over the document never leans on the call stack.
+  type Pending = { n: any; path: string; isControl: boolean; parentRef: string | null };
+  const children = (n: any, path: string, parentRef: string | null): Pending[] => [
+    ...(n.groups ?? []).map((g: any, i: number) => ({ n: g, path: `${path}.groups[${i}]`, isControl: false, parentRef })),
+    ...(n.controls ?? []).map((c: any, i: number) => ({ n: c, path: `${path}.controls[${i}]`, isControl: true, parentRef })),
+  ];
+  const stack = children(cat, '$.catalog', null).reverse();
+  while (stack.length) {
+    const { n, path, isControl, parentRef } = stack.pop()!;
     const label = (n.props ?? []).find((p: Prop) => p.name === 'label' && !p.ns)?.value as string | undefined;
     const ref = (label ?? n.id) as string;
     const kindProp = hub(n.props, 'kind')[0];
@@ -179,16 +189,16 @@ export function parseCatalog(doc: any): { title: string; version: string; rows: 
     if (!KINDS.has(kind)) problems.push({ path: `${path}.props`, message: `kind "${kind}" is not one of ${[...KINDS].join(', ')}` });
     const assessableProp = hub(n.props, 'assessable')[0];
     const partText = (name: string) => (n.parts ?? []).filter((p: any) => p.name === name).map((p: any) => p.prose).filter(Boolean).join('\n\n') || null;
+    const appliesFrom = hub(n.props, 'applies-from')[0] ?? null;
+    const badDate = appliesFrom === null ? null : localDateProblem(appliesFrom);
+    if (badDate) problems.push({ path: `${path}.props`, message: `applies-from ${badDate}` });
     rows.push({
       ref, title: n.title, kind, assessable: assessableProp === undefined ? isControl : assessableProp === 'true', parentRef,
       text: partText('statement'), summary: partText('guidance'), actors: hub(n.props, 'actor'), riskTiers: hub(n.props, 'risk-tier'),
-      appliesFrom: hub(n.props, 'applies-from')[0] ?? null, path,
+      appliesFrom, path,
     });
-    (n.groups ?? []).forEach((g: any, i: number) => visit(g, `${path}.groups[${i}]`, false, ref));
-    (n.controls ?? []).forEach((c: any, i: number) => visit(c, `${path}.controls[${i}]`, true, ref));
-  };
-  (cat.groups ?? []).forEach((g: any, i: number) => visit(g, `$.catalog.groups[${i}]`, false, null));
-  (cat.controls ?? []).forEach((c: any, i: number) => visit(c, `$.catalog.controls[${i}]`, true, null));
+    stack.push(...children(n, path, ref).reverse());
+  }
   const seen = new Map<string, string>();
   for (const r of rows) {
     if (seen.has(r.ref)) problems.push({ path: r.path, message: `ref "${r.ref}" repeats ${seen.get(r.ref)}` });
@@ -308,13 +318,13 @@ export function parseMappingCollection(doc: any): { rows: ImportedMapping[]; pro
   const mc = doc['mapping-collection'];
   const rows: ImportedMapping[] = [];
   const problems: Problem[] = [];
-  mc.mappings.forEach((m: any, i: number) => {
+  for (const [i, m] of (mc.mappings as any[]).entries()) {
     const base = `$['mapping-collection'].mappings[${i}]`;
     const s = resourceKey(m['source-resource']);
     const t = resourceKey(m['target-resource']);
     if (!s) problems.push({ path: `${base}['source-resource']`, message: 'cannot tell the source framework: give a hub framework-key prop or an href ending in <key>.json' });
     if (!t) problems.push({ path: `${base}['target-resource']`, message: 'cannot tell the target framework: give a hub framework-key prop or an href ending in <key>.json' });
-    m.maps.forEach((e: any, j: number) => {
+    for (const [j, e] of (m.maps as any[]).entries()) {
       const path = `${base}.maps[${j}]`;
       const relationship = RELATIONSHIP_FROM_TOKEN[e.relationship];
       if (!relationship) problems.push({ path: `${path}.relationship`, message: `relationship "${e.relationship}" is not one of ${Object.keys(RELATIONSHIP_FROM_TOKEN).join(', ')}` });
@@ -327,6 +337,10 @@ export function parseMappingCollection(doc: any): { rows: ImportedMapping[]; pro
             problems.push({ path: `${path}.sources[${a}]`, message: 'only control-to-control maps can be imported (statement maps are not)' });
             continue;
           }
+          if (rows.length >= IMPORT_MAX_NODES) {
+            problems.push({ path, message: `the document makes more than ${IMPORT_MAX_NODES} mappings` });
+            return { rows: [], problems, method: '', status: '' };
+          }
           rows.push({
             sourceFramework: s ?? '', targetFramework: t ?? '', sourceId: src['id-ref'], targetId: tgt['id-ref'],
             relationship: relationship ?? '', strength, rationale: rationale ? rationale.toUpperCase() : null, note: e.remarks ?? null,
@@ -334,8 +348,8 @@ export function parseMappingCollection(doc: any): { rows: ImportedMapping[]; pro
           });
         }
       }
-    });
-  });
+    }
+  }
   return { rows, problems, method: mc.provenance.method.toUpperCase(), status: STATUS_FROM_OSCAL[mc.provenance.status] ?? 'DRAFT' };
 }
 

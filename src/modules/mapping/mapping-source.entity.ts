@@ -1,6 +1,7 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 import { Field, ID, ObjectType } from 'type-graphql';
-import { GraphQLJSONObject, GraphQLLocalDate } from 'graphql-scalars';
+import { GraphQLJSONObject } from 'graphql-scalars';
+import { LocalDate } from '../../graphql/scalars';
 import { Node } from '../../graphql/node.type';
 import { MappingMethod, MappingStatus } from './mapping.enums';
 
@@ -48,7 +49,7 @@ export class MappingSource implements Node {
   @Column('text', { name: 'relationship_vocabulary', nullable: true })
   relationshipVocabulary: string | null;
 
-  @Field(() => GraphQLLocalDate, { nullable: true, description: 'When the set was compiled.' })
+  @Field(() => LocalDate, { nullable: true, description: 'When the set was compiled.' })
   @Column('date', { name: 'compiled_on', nullable: true })
   compiledOn: string | null;
 

@@ -11,6 +11,7 @@ import { ErrorCode, HubError, badInput } from '../../graphql/errors';
 import { MappingClosureService } from './mapping-closure.service';
 import { CreateMappingSetInput, MAX_MAPPINGS_PER_SET } from './mapping-set.input';
 import { sha256 } from '../catalog/catalog.transform';
+import { uriProblem } from '../../graphql/input-bounds';
 
 /** Inverse reading in SQL; must agree with inverse() in mapping-path.rules.ts (tested). */
 const INVERSE_SQL = `CASE m.relationship WHEN 'SUBSET_OF' THEN 'SUPERSET_OF' WHEN 'SUPERSET_OF' THEN 'SUBSET_OF' ELSE m.relationship END`;
@@ -58,6 +59,8 @@ export class MappingService {
       if (keys.has(key)) problems.push({ field: field(n, 'key', null), message: `key "${key}" is used twice` });
       keys.add(key);
       if (!input.name?.trim()) problems.push({ field: field(n, 'name', null), message: 'name must not be empty' });
+      const badUrl = input.url ? uriProblem(field(n, 'url', null), input.url) : null;
+      if (badUrl) problems.push({ field: field(n, 'url', null), message: badUrl });
       if (!input.mappings.length || input.mappings.length > MAX_MAPPINGS_PER_SET) {
         problems.push({ field: field(n, 'mappings', null), message: `mappings must hold 1 to ${MAX_MAPPINGS_PER_SET} rows, got ${input.mappings.length}` });
       }

@@ -1,6 +1,6 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
 import { Field, ID, ObjectType } from 'type-graphql';
-import { GraphQLDateTime } from 'graphql-scalars';
+import { DateTime } from '../../graphql/scalars';
 
 @ObjectType({ description: 'A tenant: owns evidence, decisions and its own mapping sets.' })
 @Entity({ name: 'organization' })
@@ -17,7 +17,7 @@ export class Organization {
   @Column('text')
   name: string;
 
-  @Field(() => GraphQLDateTime, { description: 'When it was created.' })
+  @Field(() => DateTime, { description: 'When it was created.' })
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
 }

@@ -1,6 +1,6 @@
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
 import { Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
-import { GraphQLDateTime } from 'graphql-scalars';
+import { DateTime } from '../../graphql/scalars';
 
 export enum OversightMechanism {
   PRE_APPROVAL = 'PRE_APPROVAL',
@@ -54,7 +54,7 @@ export class OversightRecord {
   @Column('uuid', { name: 'organization_id' }) organizationId: string;
   @Column('uuid', { name: 'point_id' }) pointId: string;
   @Field({ description: 'Who decided.' }) @Column('text') reviewer: string;
-  @Field(() => GraphQLDateTime, { description: 'When.' }) @Column('timestamptz', { name: 'decided_at' }) decidedAt: Date;
+  @Field(() => DateTime, { description: 'When.' }) @Column('timestamptz', { name: 'decided_at' }) decidedAt: Date;
   @Field(() => OversightDecision, { description: 'The decision.' }) @Column('text') decision: OversightDecision;
   @Field({ description: 'The case in the integrator\'s system.' }) @Column('text', { name: 'case_ref' }) caseRef: string;
   @Field(() => String, { nullable: true, description: 'Why.' }) @Column('text', { nullable: true }) rationale: string | null;
@@ -75,7 +75,7 @@ export class AddOversightPointInput {
 export class OversightRecordInput {
   @Field(() => ID, { description: 'The oversight point.' }) pointId: string;
   @Field({ description: 'Who decided.' }) reviewer: string;
-  @Field(() => GraphQLDateTime, { description: 'When.' }) decidedAt: Date;
+  @Field(() => DateTime, { description: 'When.' }) decidedAt: Date;
   @Field(() => OversightDecision, { description: 'The decision.' }) decision: OversightDecision;
   @Field({ description: 'Case reference in the source system.' }) caseRef: string;
   @Field(() => String, { nullable: true, description: 'Why.' }) rationale?: string | null;

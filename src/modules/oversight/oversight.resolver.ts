@@ -1,5 +1,5 @@
 import { Arg, Ctx, FieldResolver, Mutation, Resolver, Root, Authorized } from 'type-graphql';
-import { GraphQLDateTime } from 'graphql-scalars';
+import { DateTime } from '../../graphql/scalars';
 import type { HubContext } from '../../graphql/context';
 import { badInput } from '../../graphql/errors';
 import { AiSystem } from '../ai-system/ai-system.entity';
@@ -39,8 +39,8 @@ export class AiSystemOversightResolver {
   async oversightSummary(
     @Root() s: AiSystem,
     @Ctx() ctx: HubContext,
-    @Arg('from', () => GraphQLDateTime, { description: 'Start (inclusive).' }) from: Date,
-    @Arg('to', () => GraphQLDateTime, { description: 'End (exclusive).' }) to: Date,
+    @Arg('from', () => DateTime, { description: 'Start (inclusive).' }) from: Date,
+    @Arg('to', () => DateTime, { description: 'End (exclusive).' }) to: Date,
   ): Promise<OversightPointSummary[]> {
     if (to.getTime() <= from.getTime()) throw badInput('to', 'to must be after from');
     const rows = await ctx.services.oversight.summary(ctx.organizationId, s.id, from, to);
