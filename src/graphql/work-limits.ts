@@ -85,7 +85,10 @@ export class WorkGate {
   plugin(): ApolloServerPlugin<HubContext> {
     return {
       requestDidStart: async () => {
+        // Another plugin can fail the operation while the slot is still awaited: then willSendResponse
+        // runs first, and the slot, once granted, goes straight back.
         let release: (() => void) | undefined;
+        let finished = false;
         return {
           didResolveOperation: async ({ operation, contextValue, request }) => {
             const heavy = operation?.selectionSet.selections.some((s) => s.kind === 'Field' && HEAVY_FIELDS.has(s.name.value));
@@ -96,10 +99,17 @@ export class WorkGate {
                 extensions: { code: ErrorCode.QUERY_TOO_COMPLEX, complexity: cost, maxComplexity: this.maxComplexity, http: { status: 400 } },
               });
             }
-            release = await this.acquireHeavy();
+            if (finished) return;
+            const granted = await this.acquireHeavy();
+            if (finished) {
+              granted();
+              return;
+            }
+            release = granted;
             contextValue.queryScope.statementTimeoutMs = this.limits.heavyStatementTimeoutMs;
           },
           willSendResponse: async ({ response }) => {
+            finished = true;
             release?.();
             if (response.body.kind !== 'single') return;
             // A request that failed only because the database was out of reach or busy: 503, retry later.

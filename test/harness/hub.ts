@@ -30,7 +30,8 @@ export interface TestHub {
 
 /** A real HTTP server on a fresh clone of a template database (seeded unless told otherwise). */
 const TEST_LIMITS = { maxDepth: 12, maxComplexity: 200_000, maxRootFields: 25, ratePerMinute: 0, bodyBytes: 5 * 1024 * 1024, maxTokens: 10_000, maxAliases: 100, authFailuresPerMinute: 0 };
-const TEST_WORK = { statementTimeoutMs: 15_000, heavyStatementTimeoutMs: 120_000, heavyConcurrency: 2, poolWaitMs: 5_000 };
+// Generous, so a loaded CI machine does not time tests out; the tests of these bounds set their own.
+const TEST_WORK = { statementTimeoutMs: 60_000, heavyStatementTimeoutMs: 120_000, heavyConcurrency: 2, poolWaitMs: 30_000 };
 
 /** bypassRls: serve through the superuser connection, to test the application's own scoping alone. */
 export async function startTestHub(options: { seeded?: boolean; limits?: Partial<typeof TEST_LIMITS>; work?: Partial<typeof TEST_WORK>; bypassRls?: boolean; poolSize?: number } = {}): Promise<TestHub> {

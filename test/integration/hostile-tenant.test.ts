@@ -118,6 +118,15 @@ describe("finding 5: an INTEGRATOR cannot take over another writer's evidence", 
     expect(cleared.data.upsertEvidence).toMatchObject({ outcome: 'UPDATED', evidence: { uri: null, reviewCadence: 'P1Y' } });
     const again = await gqlAs(tokens.integrator, UPSERT, { i: { ...rest, externalId: 'KEEP-1', title: 'Access review Q1 (renamed)' } });
     expect(again.data.upsertEvidence.outcome).toBe('UNCHANGED');
+    // A kept validUntil that the new effectiveAt passes is not silently kept or dropped.
+    await gqlAs(tokens.integrator, UPSERT, { i: { ...rest, externalId: 'KEEP-2', validUntil: '2026-06-01T00:00:00Z' } });
+    const moved = await gqlAs(tokens.integrator, UPSERT, { i: { ...rest, externalId: 'KEEP-2', effectiveAt: '2026-07-01T00:00:00Z' } });
+    expect(moved.errors?.[0].extensions).toMatchObject({
+      code: 'BAD_USER_INPUT', field: 'effectiveAt',
+      problems: [{ field: 'effectiveAt', message: 'effectiveAt is not before the stored validUntil (2026-06-01T00:00:00.000Z); send validUntil, reviewCadence or null with it' }],
+    });
+    const renewed = await gqlAs(tokens.integrator, UPSERT, { i: { ...rest, externalId: 'KEEP-2', effectiveAt: '2026-07-01T00:00:00Z', validUntil: null } });
+    expect(renewed.data.upsertEvidence.outcome).toBe('UPDATED');
   });
 });
 

@@ -105,7 +105,7 @@ export class AuditService {
     const add = (sql: string, v: unknown) => { params.push(v); where.push(sql.replace('?', `$${params.length}`)); };
     if (filter.operation) add('operation = ?', filter.operation);
     // An id that is not a UUID names no token: an empty page, not an error.
-    if (filter.tokenId) add(isUuid(filter.tokenId) ? 'token_id = ?::uuid' : 'FALSE AND ? IS NULL', filter.tokenId);
+    if (filter.tokenId) add(isUuid(filter.tokenId) ? 'token_id = ?::uuid' : 'FALSE AND ?::text IS NULL', filter.tokenId);
     if (filter.touchedId) add('? = ANY(touched_ids)', filter.touchedId.toLowerCase());
     const countWhere = where.join(' AND ');
     const countParams = [...params];

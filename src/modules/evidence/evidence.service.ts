@@ -126,9 +126,8 @@ export class EvidenceService {
         results[w.index].outcome = w.outcome;
         results[w.index].evidence = w.evidence;
       } else {
-        // Nothing of the other writer's item is told: not its id, creator, links or fields.
-        results[w.index].code = 'CONFLICT';
-        results[w.index].problems = [{ field: 'externalId', message: 'sourceSystem and externalId name evidence another writer created; it was not changed (use another externalId)' }];
+        results[w.index].code = w.refusal?.code;
+        results[w.index].problems = w.refusal?.problems ?? [];
       }
     }
     return results;
@@ -154,7 +153,7 @@ export class EvidenceService {
     writer: Writer,
     items: { index: number; value: NormalizedEvidence; sent: UpsertEvidenceInput | null }[],
     resolved: Map<string, { id: string } | null>,
-  ): Promise<{ index: number; outcome: UpsertOutcome; evidence: Evidence | null }[]> {
+  ): Promise<{ index: number; outcome: UpsertOutcome; evidence: Evidence | null; refusal?: Pick<ItemResult, 'code' | 'problems'> }[]> {
     const actor = writer.actor;
     // One writer per organization at a time: two calls creating the same key cannot both insert it.
     await em.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [`evidence:${org}`]);
@@ -185,14 +184,20 @@ export class EvidenceService {
     const outcome = new Map<number, UpsertOutcome>();
     const idOf = new Map<number, string>();
 
-    const refused = new Set<number>();
+    const refused = new Map<number, Pick<ItemResult, 'code' | 'problems'>>();
     for (const { index, value: sentValue, sent } of items) {
       const stored = existing.get(idempotencyKey(sentValue));
       if (stored && writer.ownOnly && stored.createdBy !== actor) {
-        refused.add(index);
+        // Nothing of the other writer's item is told: not its id, creator, links or fields.
+        refused.set(index, { code: 'CONFLICT', problems: [{ field: 'externalId', message: 'sourceSystem and externalId name evidence another writer created; it was not changed (use another externalId)' }] });
         continue;
       }
       const v = stored ? keepOmitted(stored, sentValue, sent) : sentValue;
+      if (v.validUntil && v.validUntil.getTime() <= v.effectiveAt.getTime()) {
+        // The kept validUntil ends before the new effectiveAt: the caller must say what holds now.
+        refused.set(index, { problems: [{ field: 'effectiveAt', message: `effectiveAt is not before the stored validUntil (${v.validUntil.toISOString()}); send validUntil, reviewCadence or null with it` }] });
+        continue;
+      }
       const desired: LinkState[] | null = v.links
         ? v.links.map((l) => ({ requirementId: resolved.get(refKey(l.framework, l.ref))!.id, coverage: l.coverage, note: l.note }))
         : null;
@@ -274,7 +279,7 @@ export class EvidenceService {
     const rows: Record<string, unknown>[] = ids.length ? await em.query(`SELECT * FROM evidence WHERE id = ANY($1::uuid[])`, [ids]) : [];
     const byId = new Map(rows.map((r) => [r.id as string, hydrate(this.ds, Evidence, r)]));
     return items.map(({ index }) => (refused.has(index)
-      ? { index, outcome: UpsertOutcome.FAILED, evidence: null }
+      ? { index, outcome: UpsertOutcome.FAILED, evidence: null, refusal: refused.get(index) }
       : { index, outcome: outcome.get(index)!, evidence: byId.get(idOf.get(index)!)! }));
   }
 
