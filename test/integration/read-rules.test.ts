@@ -1,8 +1,8 @@
 import { GraphQLObjectType, GraphQLSchema, getNamedType, isAbstractType, isListType, isNonNullType, isObjectType } from 'graphql';
-import { getMetadataStorage } from 'type-graphql';
 import { hubSchema } from '../../src/graphql/schema';
 import { OWN_ONLY, OWN_ONLY_ROLES, READ_RULES } from '../../src/modules/auth/read-rules';
 import { Role, allows } from '../../src/modules/auth/role';
+import { declaredRoles } from '../harness/schema-probe';
 
 /** Schema-level checks of the read rules (src/modules/auth/read-rules.ts); the role matrix runs them over HTTP. */
 let schema: GraphQLSchema;
@@ -13,13 +13,6 @@ beforeAll(async () => {
 const roles = Object.values(Role);
 const objectTypes = () => Object.values(schema.getTypeMap()).filter((t): t is GraphQLObjectType => isObjectType(t) && !t.name.startsWith('__') && t !== schema.getQueryType() && t !== schema.getMutationType());
 const readers = (type: string) => roles.filter((r) => allows(READ_RULES[type] ?? [], r));
-/** The @Authorized roles of a field, or null when it declares none. */
-function fieldRoles(type: string, field: string): Role[] | null {
-  const storage = getMetadataStorage();
-  if (type === 'Query' || type === 'Mutation') return [...storage.queries, ...storage.mutations].find((r) => r.schemaName === field)?.roles ?? null;
-  const resolver = storage.fieldResolvers.find((r) => r.schemaName === field && storage.objectTypes.find((o) => o.target === r.getObjectType?.())?.name === type);
-  return resolver?.roles ?? storage.objectTypes.find((o) => o.name === type)?.fields?.find((f) => f.schemaName === field)?.roles ?? null;
-}
 
 describe('read rules', () => {
   it('every object type has one, and every rule names a type of the schema', () => {
@@ -36,7 +29,7 @@ describe('read rules', () => {
       for (const f of Object.values(root.getFields())) {
         const named = getNamedType(f.type);
         if (!isObjectType(named)) continue;
-        const admitted = fieldRoles(root.name, f.name) ?? roles;
+        const admitted = declaredRoles(root.name, f.name) ?? roles;
         for (const r of admitted.length ? roles.filter((x) => allows(admitted, x)) : []) if (!readers(named.name).includes(r)) refused.push(`${root.name}.${f.name} ${r}`);
       }
     }
@@ -49,7 +42,7 @@ describe('read rules', () => {
       for (const f of Object.values(type.getFields())) {
         const named = getNamedType(f.type);
         if (!isObjectType(named) && !isAbstractType(named)) continue;
-        const declared = fieldRoles(type.name, f.name);
+        const declared = declaredRoles(type.name, f.name);
         const byType = isObjectType(named) ? readers(named.name) : roles;
         const refusable = readers(type.name).some((r) => !byType.includes(r) || (declared && !allows(declared, r)));
         // An object-level rule refuses single objects; lists leave them out instead.

@@ -22,13 +22,13 @@ export const READ_RULES: Readonly<Record<string, readonly Role[]>> = {
   // Registers: AI systems, assessments, oversight, governance.
   AiSystem: READ, AiComponent: READ, AiSystemChange: READ, GateTask: READ, ImpactAssessment: READ, AssessmentSection: READ,
   SectionDiffType: READ, OversightPoint: READ, OversightPointSummary: READ, OversightWeek: READ, Measurement: READ,
-  InternalAudit: READ, AuditFinding: READ, Nonconformity: READ, RegisterRecord: READ, ApplicabilityDecision: READ,
+  InternalAudit: READ, AuditFinding: READ, Nonconformity: READ, RegisterRecord: READ,
   // Reports.
   CoverageReport: REPORT, CoverageTotals: REPORT, FrameworkCoverage: REPORT, GroupCoverage: REPORT, RequirementCoverage: REPORT,
   RequirementCoverageConnection: REPORT, RequirementCoverageEdge: REPORT, InferredCoverage: REPORT, GapItem: REPORT, GapReport: REPORT,
   SuggestedEvidence: REPORT, SystemFinding: REPORT, PrefillItem: REPORT, PrefillReport: REPORT, PrefillResidual: REPORT,
   ReachGroup: REPORT, ReachTotals: REPORT, ReuseItem: REPORT, ReuseReport: REPORT, Obligation: REPORT, SystemObligations: REPORT,
-  SoaRow: REPORT, StatementOfApplicability: REPORT,
+  SoaRow: REPORT, StatementOfApplicability: REPORT, ApplicabilityDecision: REPORT,
   // What the editing mutations answer.
   PrefillRejection: EDIT, ReviewEvidencePayload: EDIT, CreateMappingSetPayload: EDIT, ImportFrameworkPayload: EDIT,
   ImportMappingsPayload: EDIT, ImportedMappingSet: EDIT, ImportedRequirementRow: EDIT,
