@@ -1,4 +1,7 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { GraphQLObjectType, GraphQLSchema, getNamedType, isAbstractType, isListType, isNonNullType, isObjectType } from 'graphql';
+import { projectRoot } from '../../src/config';
 import { hubSchema } from '../../src/graphql/schema';
 import { OWN_ONLY, OWN_ONLY_ROLES, READ_RULES } from '../../src/modules/auth/read-rules';
 import { Role, allows } from '../../src/modules/auth/role';
@@ -54,5 +57,15 @@ describe('read rules', () => {
       }
     }
     expect(strict).toEqual([]);
+  });
+});
+
+describe('docs/roles.md', () => {
+  it('lists every type with the roles that may read it', () => {
+    const rows = new Map([...fs.readFileSync(path.join(projectRoot(), 'docs', 'roles.md'), 'utf8').matchAll(/^\| (\w+) \| ([A-Z][A-Z ,()a-z]+) \|$/gm)].filter((m) => m[1] !== 'Type').map((m) => [m[1], m[2]]));
+    const order = [Role.VIEWER, Role.ANALYST, Role.EDITOR, Role.ADMIN, Role.INTEGRATOR];
+    const expected = new Map(Object.entries(READ_RULES).map(([type, rule]) => [type,
+      order.filter((r) => allows(rule, r)).map((r) => (OWN_ONLY[type] && OWN_ONLY_ROLES.includes(r) ? `${r} (only what it wrote)` : r)).join(', ')]));
+    expect(rows).toEqual(expected);
   });
 });
