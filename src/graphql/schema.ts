@@ -11,7 +11,7 @@ import {
 } from '../modules/mapping/mapping.resolver';
 import { NodeResolver } from './node.resolver';
 import { authChecker } from '../modules/auth/auth.checker';
-import { readGuard } from '../modules/auth/read.guard';
+import { guardReads } from '../modules/auth/read.guard';
 import { TokenResolver } from '../modules/auth/token.resolver';
 import { AuditResolver } from '../modules/audit/audit.resolver';
 import { EvidenceLinkResolver, EvidenceResolver, RequirementEvidenceResolver } from '../modules/evidence/evidence.resolver';
@@ -79,10 +79,8 @@ export function hubSchema(): Promise<GraphQLSchema> {
     resolvers,
     validate: { forbidUnknownValues: false },
     authChecker,
-    // Every field: the read rule of the type it returns (src/modules/auth/read-rules.ts).
-    globalMiddlewares: [readGuard],
     emitSchemaFile: false,
-  });
+  }).then(guardReads); // every field that returns objects: the read rule of their type (src/modules/auth/read-rules.ts)
   return built;
 }
 

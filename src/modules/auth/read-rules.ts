@@ -5,7 +5,7 @@ import { ADMIN, CATALOG, EDIT, INGEST, READ, READ_EVIDENCE, REPORT, Role } from 
 
 /**
  * Which roles may read an object of each GraphQL object type, whatever path reaches it (docs/roles.md).
- * The read guard (read.guard.ts) enforces it on every field; a type missing here is refused to every
+ * The read guard (read.guard.ts) enforces it on every field that returns objects; a type missing here is refused to every
  * role, and a schema test fails for it. Root operation types are not objects anyone reads.
  */
 export const READ_RULES: Readonly<Record<string, readonly Role[]>> = {

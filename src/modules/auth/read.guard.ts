@@ -1,5 +1,7 @@
-import { GraphQLAbstractType, GraphQLResolveInfo, getNamedType, isAbstractType, isLeafType } from 'graphql';
-import type { MiddlewareFn } from 'type-graphql';
+import {
+  GraphQLAbstractType, GraphQLFieldResolver, GraphQLNamedType, GraphQLResolveInfo, GraphQLSchema, defaultFieldResolver, getNamedType,
+  isAbstractType, isLeafType, isObjectType,
+} from 'graphql';
 import type { HubContext } from '../../graphql/context';
 import { ErrorCode, HubError } from '../../graphql/errors';
 import { allows } from './role';
@@ -26,23 +28,45 @@ async function readable(value: unknown, ctx: HubContext, type: string): Promise<
 }
 
 /**
- * One global middleware, keyed on the field's return type (lists and non-null unwrapped): whatever path
- * reaches an object, the type's read rule decides. A refused type answers FORBIDDEN before its resolver
- * runs (null at that path, the rest of the response served); an object refused by an object-level rule
- * answers FORBIDDEN, and such objects are left out of lists (as `evidences` leaves them out).
- * @Authorized on the field runs first, so root fields keep their own rule and message.
+ * Wraps the resolver of every field that returns objects (lists and non-null unwrapped), so that whatever
+ * path reaches an object, the read rule of its type decides. A refused type answers FORBIDDEN before the
+ * field's resolver runs (null at that path, the rest of the response served); an object refused by an
+ * object-level rule answers FORBIDDEN, and such objects are left out of lists (as `evidences` leaves them out).
+ * Fields that return scalars are left alone: a type-graphql global middleware would wrap every field in a
+ * promise, and made a 170 kB catalog answer 1.7x slower.
  */
-export const readGuard: MiddlewareFn<HubContext> = async ({ context, info }, next) => {
-  const named = getNamedType(info.returnType);
-  if (isLeafType(named)) return next();
+export function guardReads(schema: GraphQLSchema): GraphQLSchema {
+  const roots = new Set([schema.getQueryType(), schema.getMutationType(), schema.getSubscriptionType()]);
+  for (const type of Object.values(schema.getTypeMap())) {
+    if (!isObjectType(type) || type.name.startsWith('__')) continue;
+    for (const field of Object.values(type.getFields())) {
+      const named = getNamedType(field.type);
+      if (isLeafType(named)) continue;
+      field.resolve = guarded(field.resolve ?? defaultFieldResolver, named, roots.has(type));
+    }
+  }
+  return schema;
+}
+
+function guarded(resolve: GraphQLFieldResolver<unknown, HubContext>, named: GraphQLNamedType, root: boolean): GraphQLFieldResolver<unknown, HubContext> {
   const abstract = isAbstractType(named);
-  if (!abstract) checkType(context, info, named.name);
-  const value = await next();
-  if (value == null || (!abstract && !OWN_ONLY[named.name])) return value;
+  const own = !abstract && OWN_ONLY[named.name];
+  return (source, args, context, info) => {
+    // A root field's own @Authorized rule (and message) comes first; it never admits a role its type refuses (tested).
+    if (!abstract && !root) checkType(context, info, named.name);
+    const result = resolve(source, args, context, info);
+    if (!abstract && !own && !root) return result;
+    return Promise.resolve(result).then((value) => admitted(value, context, info, named));
+  };
+}
+
+/** The field's value with what the role may not read refused (a single object) or left out (from a list). */
+async function admitted(value: unknown, context: HubContext, info: GraphQLResolveInfo, named: GraphQLNamedType): Promise<unknown> {
+  if (value == null) return value;
   /** The concrete type of one object when this role may read it, else null. */
   const admit = async (v: unknown): Promise<string | null> => {
-    const type = abstract ? await concreteType(v, context, info, named) : named.name;
-    if (abstract) checkType(context, info, type);
+    const type = isAbstractType(named) ? await concreteType(v, context, info, named) : named.name;
+    checkType(context, info, type);
     return (await readable(v, context, type)) ? type : null;
   };
   if (Array.isArray(value)) {
@@ -51,4 +75,4 @@ export const readGuard: MiddlewareFn<HubContext> = async ({ context, info }, nex
   }
   if ((await admit(value)) === null) throw forbidden(context, info, named.name, 'only what it wrote');
   return value;
-};
+}
