@@ -13,6 +13,7 @@ import {
 } from '../modules/mapping/mapping.resolver';
 import { NodeResolver } from './node.resolver';
 import { authChecker } from '../modules/auth/auth.checker';
+import { guardReads } from '../modules/auth/read.guard';
 import { TokenResolver } from '../modules/auth/token.resolver';
 import { AuditResolver } from '../modules/audit/audit.resolver';
 import { EvidenceLinkResolver, EvidenceResolver, RequirementEvidenceResolver } from '../modules/evidence/evidence.resolver';
@@ -81,7 +82,7 @@ export function hubSchema(): Promise<GraphQLSchema> {
     validate: { forbidUnknownValues: false },
     authChecker,
     emitSchemaFile: false,
-  });
+  }).then(guardReads); // every field that returns objects: the read rule of their type (src/modules/auth/read-rules.ts)
   return built;
 }
 

@@ -109,7 +109,7 @@ export class AiSystemResolver {
   }
 
   @Authorized(...REPORT)
-  @FieldResolver(() => [Obligation], { description: 'EU AI Act articles and paragraphs binding this system at asOf (roles x risk class x dates in force), with coverage.' })
+  @FieldResolver(() => [Obligation], { nullable: true, description: 'EU AI Act articles and paragraphs binding this system at asOf (roles x risk class x dates in force), with coverage; null (FORBIDDEN) below ANALYST.' })
   async obligations(
     @Root() s: AiSystem,
     @Ctx() ctx: HubContext,

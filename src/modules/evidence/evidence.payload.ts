@@ -32,7 +32,7 @@ export class UpsertEvidencePayload {
   @Field(() => UpsertOutcome, { description: 'CREATED, UPDATED or UNCHANGED.' })
   outcome: UpsertOutcome;
 
-  @Field(() => Evidence, { description: 'The evidence as stored.' })
+  @Field(() => Evidence, { nullable: true, description: 'The evidence as stored; null (FORBIDDEN) for an INTEGRATOR when another writer wrote it.' })
   evidence: Evidence;
 }
 
@@ -64,7 +64,7 @@ export class BulkUpsertEvidencePayload {
 
 @ObjectType({ description: 'Result of linkEvidence.' })
 export class LinkEvidencePayload {
-  @Field(() => EvidenceLink, { description: 'The active link.' })
+  @Field(() => EvidenceLink, { nullable: true, description: 'The active link; null (FORBIDDEN) for an INTEGRATOR when neither the link nor its evidence is its own.' })
   link: EvidenceLink;
 
   @Field({ description: 'False when the same link was already active (nothing written).' })
@@ -73,7 +73,7 @@ export class LinkEvidencePayload {
 
 @ObjectType({ description: 'Result of unlinkEvidence.' })
 export class UnlinkEvidencePayload {
-  @Field(() => EvidenceLink, { description: 'The link, now ended.' })
+  @Field(() => EvidenceLink, { nullable: true, description: 'The link, now ended; null (FORBIDDEN) for an INTEGRATOR when neither the link nor its evidence is its own.' })
   link: EvidenceLink;
 }
 

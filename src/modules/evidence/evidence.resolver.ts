@@ -161,7 +161,7 @@ export class EvidenceResolver {
 
 @Resolver(() => EvidenceLink)
 export class EvidenceLinkResolver {
-  @FieldResolver(() => Evidence, { description: 'The evidence.' })
+  @FieldResolver(() => Evidence, { nullable: true, description: 'The evidence; null (FORBIDDEN) for an INTEGRATOR when another writer wrote it.' })
   async evidence(@Root() l: EvidenceLink, @Ctx() ctx: HubContext): Promise<Evidence> {
     return (await ctx.loaders.evidence.load(l.evidenceId))!;
   }
@@ -176,7 +176,7 @@ export class EvidenceLinkResolver {
 export class RequirementEvidenceResolver {
   // All of the organization's links: not for an INTEGRATOR, which reads only what it wrote.
   @Authorized(...READ)
-  @FieldResolver(() => [EvidenceLink], { description: 'The organization\'s evidence links to this requirement active at asOf (default now), newest first.' })
+  @FieldResolver(() => [EvidenceLink], { nullable: true, description: 'The organization\'s evidence links to this requirement active at asOf (default now), newest first; null (FORBIDDEN) for an INTEGRATOR.' })
   evidence(
     @Root() r: Requirement,
     @Ctx() ctx: HubContext,

@@ -1,0 +1,46 @@
+import type { HubContext } from '../../graphql/context';
+import type { Evidence } from '../evidence/evidence.entity';
+import type { EvidenceLink } from '../evidence/evidence-link.entity';
+import { ADMIN, CATALOG, EDIT, INGEST, READ, READ_EVIDENCE, REPORT, Role } from './role';
+
+/**
+ * Which roles may read an object of each GraphQL object type, whatever path reaches it (docs/roles.md).
+ * The read guard (read.guard.ts) enforces it on every field that returns objects; a type missing here is refused to every
+ * role, and a schema test fails for it. Root operation types are not objects anyone reads.
+ */
+export const READ_RULES: Readonly<Record<string, readonly Role[]>> = {
+  // Catalogs: frameworks, requirements and mapping sets.
+  Framework: CATALOG, Requirement: CATALOG, RequirementConnection: CATALOG, RequirementEdge: CATALOG, RequirementSearchHit: CATALOG,
+  PageInfo: CATALOG, MappingSource: CATALOG, MappingEdge: CATALOG, MappingPath: CATALOG, MappingMatrix: CATALOG,
+  MappingMatrixCell: CATALOG, MappingMatrixRow: CATALOG, RelationshipCounts: CATALOG,
+  // Evidence: an INTEGRATOR only what it wrote (OWN_ONLY below).
+  Evidence: READ_EVIDENCE, EvidenceConnection: READ_EVIDENCE, EvidenceEdge: READ_EVIDENCE, EvidenceLink: READ_EVIDENCE,
+  EvidenceRevision: READ_EVIDENCE, EvidenceReview: READ_EVIDENCE,
+  // What the ingest mutations answer.
+  UpsertEvidencePayload: INGEST, BulkUpsertEvidencePayload: INGEST, BulkUpsertEvidenceResult: INGEST, ItemError: INGEST, InputProblem: INGEST,
+  LinkEvidencePayload: INGEST, UnlinkEvidencePayload: INGEST, RecordOversightPayload: INGEST, OversightItemResult: INGEST,
+  // Registers: AI systems, assessments, oversight, governance.
+  AiSystem: READ, AiComponent: READ, AiSystemChange: READ, GateTask: READ, ImpactAssessment: READ, AssessmentSection: READ,
+  SectionDiffType: READ, OversightPoint: READ, OversightPointSummary: READ, OversightWeek: READ, Measurement: READ,
+  InternalAudit: READ, AuditFinding: READ, Nonconformity: READ, RegisterRecord: READ,
+  // Reports.
+  CoverageReport: REPORT, CoverageTotals: REPORT, FrameworkCoverage: REPORT, GroupCoverage: REPORT, RequirementCoverage: REPORT,
+  RequirementCoverageConnection: REPORT, RequirementCoverageEdge: REPORT, InferredCoverage: REPORT, GapItem: REPORT, GapReport: REPORT,
+  SuggestedEvidence: REPORT, SystemFinding: REPORT, PrefillItem: REPORT, PrefillReport: REPORT, PrefillResidual: REPORT,
+  ReachGroup: REPORT, ReachTotals: REPORT, ReuseItem: REPORT, ReuseReport: REPORT, Obligation: REPORT, SystemObligations: REPORT,
+  SoaRow: REPORT, StatementOfApplicability: REPORT, ApplicabilityDecision: REPORT,
+  // What the editing mutations answer.
+  PrefillRejection: EDIT, ReviewEvidencePayload: EDIT, CreateMappingSetPayload: EDIT, ImportFrameworkPayload: EDIT,
+  ImportMappingsPayload: EDIT, ImportedMappingSet: EDIT, ImportedRequirementRow: EDIT,
+  // Tokens and the audit trail.
+  ApiToken: ADMIN, CreateApiTokenPayload: ADMIN, AuditEvent: ADMIN, AuditEventConnection: ADMIN, AuditEventEdge: ADMIN,
+};
+
+/** Types whose objects an INTEGRATOR reads only when it wrote them (evidence(id) and evidences filter the same way). */
+export const OWN_ONLY: Readonly<Record<string, (obj: never, ctx: HubContext) => boolean | Promise<boolean>>> = {
+  Evidence: (e: Evidence, ctx) => e.createdBy === ctx.actor,
+  // A link it made, or any link of evidence it wrote (the link is part of that evidence's record).
+  EvidenceLink: async (l: EvidenceLink, ctx) => l.linkedBy === ctx.actor || (await ctx.loaders.evidence.load(l.evidenceId))?.createdBy === ctx.actor,
+};
+
+export const OWN_ONLY_ROLES: readonly Role[] = [Role.INTEGRATOR];
