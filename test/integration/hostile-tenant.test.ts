@@ -105,6 +105,18 @@ describe("finding 5: an INTEGRATOR cannot take over another writer's evidence", 
     expect(other.errors?.[0].extensions?.code).toBe('CONFLICT');
   });
 
+  it("cannot link or unlink another writer's evidence either: to it, that evidence does not exist", async () => {
+    const [{ id }] = await t.ds.query(`SELECT id FROM evidence WHERE external_id = 'OWNED-1'`);
+    const before = await t.ds.query(`SELECT count(*)::int AS n FROM evidence_link WHERE evidence_id = $1 AND unlinked_at IS NULL`, [id]);
+    const link = await gqlAs(tokens.integrator, `mutation($e: ID!) { linkEvidence(input: { evidenceId: $e, framework: "iso42001", ref: "A.2.2" }) { changed } }`, { e: id });
+    const unlink = await gqlAs(tokens.integrator, `mutation($e: ID!) { unlinkEvidence(input: { evidenceId: $e, framework: "iso27001", ref: "A.5.18" }) { link { id } } }`, { e: id });
+    for (const res of [link, unlink]) {
+      expect(res.errors?.[0]).toMatchObject({ message: `No evidence with id "${id}"`, extensions: { code: 'NOT_FOUND', id } });
+    }
+    expect(await t.ds.query(`SELECT count(*)::int AS n FROM evidence_link WHERE evidence_id = $1 AND unlinked_at IS NULL`, [id])).toEqual(before);
+    expect(before[0].n).toBe(1);
+  });
+
   it("an update keeps the fields the caller did not send; null clears one", async () => {
     const first = await gqlAs(tokens.integrator, UPSERT, { i: { ...item, externalId: 'KEEP-1' } });
     expect(first.data.upsertEvidence.outcome).toBe('CREATED');

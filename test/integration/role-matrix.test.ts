@@ -226,26 +226,25 @@ describe('the finding, and objects an INTEGRATOR did not write', () => {
     expect(viewer.data.evidences.nodes.find((n: { externalId: string }) => n.externalId === 'finding').aiSystem).toEqual({ name: `${MARK} system` });
   });
 
-  it('a link the integrator made on evidence it did not write gives the link, not the evidence', async () => {
+  it('the integrator cannot link evidence it did not write: to it, that evidence does not exist', async () => {
     const res = await t.gql(`mutation { linkEvidence(input: { evidenceId: "${ids.ctx}", framework: "iso27001", ref: "A.5.9" }) { changed link { linkedBy requirement { ref } evidence { title } } } }`,
       undefined, { token: tokens.INTEGRATOR });
-    expect(res.data).toEqual({ linkEvidence: { changed: true, link: { linkedBy: expect.stringMatching(/^integrator-matrix /), requirement: { ref: 'A.5.9' }, evidence: null } } });
-    expect(res.errors).toEqual([expect.objectContaining({
-      message: 'Role INTEGRATOR may not read Evidence (EvidenceLink.evidence; only what it wrote)', path: ['linkEvidence', 'link', 'evidence'], extensions: { code: 'FORBIDDEN' },
-    })]);
+    expect(res.data).toBeNull();
+    expect(res.errors).toEqual([expect.objectContaining({ message: `No evidence with id "${ids.ctx}"`, path: ['linkEvidence'], extensions: { code: 'NOT_FOUND', id: ids.ctx } })]);
     expect(JSON.stringify(res)).not.toContain(MARK);
+    expect(await t.ds.query(`SELECT l.id FROM evidence_link l JOIN requirement r ON r.id = l.requirement_id WHERE l.evidence_id = $1 AND r.ref = 'A.5.9'`, [ids.ctx])).toEqual([]);
     // Through its own evidence's links it reads its own evidence back.
     const mine = await t.gql(`{ evidence(id: "${ids.own}") { links { evidence { externalId } } } }`, undefined, { token: tokens.INTEGRATOR });
     expect(mine.errors).toBeUndefined();
     expect(mine.data.evidence.links.map((l: { evidence: { externalId: string } }) => l.evidence.externalId)).toContain('own');
   });
 
-  it('upserting under another writer\'s key does not hand the integrator that evidence', async () => {
+  it('upserting under another writer\'s key is a CONFLICT: nothing is handed over or changed', async () => {
     const res = await t.gql(`mutation { upsertEvidence(input: { sourceSystem: "admin", externalId: "ctx", title: "taken over", kind: RECORD, effectiveAt: "2026-01-01T00:00:00Z" }) {
       outcome evidence { title description aiSystem { id } } } }`, undefined, { token: tokens.INTEGRATOR });
-    expect(JSON.stringify(res.data)).not.toContain(MARK);
-    // The write itself is the evidence service's business (see the report): here, only that nothing is read back.
-    expect(res.data?.upsertEvidence?.evidence ?? null).toBeNull();
-    expect(res.errors?.map((e) => e.extensions?.code)).toEqual(['FORBIDDEN']);
+    expect(JSON.stringify(res)).not.toContain(MARK);
+    expect(res.data).toBeNull();
+    expect(res.errors?.map((e) => e.extensions?.code)).toEqual(['CONFLICT']);
+    expect(await t.ds.query(`SELECT title FROM evidence WHERE id = $1`, [ids.ctx])).not.toEqual([{ title: 'taken over' }]);
   });
 });

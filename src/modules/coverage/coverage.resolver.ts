@@ -214,7 +214,7 @@ export class CoverageQueryResolver {
     if (!best) {
       throw badInput('evidenceId', `evidence "${input.evidenceId}" does not pre-fill ${input.framework} ${input.ref} (no valid, pending or stale link on a mapped requirement)`);
     }
-    const { link } = await ctx.services.evidence.link(ctx.organizationId, ctx.actor, {
+    const { link } = await ctx.services.evidence.link(ctx.organizationId, { actor: ctx.actor, ownOnly: false }, {
       evidenceId: input.evidenceId,
       requirementId: target.id,
       coverage: input.coverage ?? best.coverage,

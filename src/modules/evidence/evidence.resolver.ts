@@ -116,7 +116,7 @@ export class EvidenceResolver {
   async linkEvidence(@Ctx() ctx: HubContext, @Arg('input', () => LinkEvidenceInput, { description: 'The link.' }) input: LinkEvidenceInput): Promise<LinkEvidencePayload> {
     const req = await requireRequirement(ctx, input.framework, input.ref);
     const note = input.note?.trim() || null;
-    const { link, changed } = await ctx.services.evidence.link(ctx.organizationId, ctx.actor, {
+    const { link, changed } = await ctx.services.evidence.link(ctx.organizationId, writerOf(ctx), {
       evidenceId: input.evidenceId, requirementId: req.id, coverage: input.coverage, note,
     });
     return Object.assign(new LinkEvidencePayload(), { link, changed });
@@ -126,7 +126,7 @@ export class EvidenceResolver {
   @Mutation(() => UnlinkEvidencePayload, { description: 'Ends the active link at this moment; reports as of earlier dates still see it.' })
   async unlinkEvidence(@Ctx() ctx: HubContext, @Arg('input', () => UnlinkEvidenceInput, { description: 'The link to end.' }) input: UnlinkEvidenceInput): Promise<UnlinkEvidencePayload> {
     const req = await requireRequirement(ctx, input.framework, input.ref);
-    const link = await ctx.services.evidence.unlink(ctx.organizationId, ctx.actor, input.evidenceId, req.id, `${input.framework} ${input.ref}`);
+    const link = await ctx.services.evidence.unlink(ctx.organizationId, writerOf(ctx), input.evidenceId, req.id, `${input.framework} ${input.ref}`);
     return Object.assign(new UnlinkEvidencePayload(), { link });
   }
 

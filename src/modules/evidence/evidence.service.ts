@@ -303,6 +303,13 @@ export class EvidenceService {
     return out.map((r) => hydrate(this.ds, EvidenceLink, r));
   }
 
+  /** For an ownOnly writer (INTEGRATOR), another writer's evidence does not exist: NOT_FOUND, as evidence(id) answers it. */
+  private async requireWritable(org: string, writer: Writer, id: string, em: EntityManager): Promise<Evidence> {
+    const e = await this.require(org, id, em);
+    if (writer.ownOnly && e.createdBy !== writer.actor) throw notFound(`No evidence with id "${id.slice(0, 100)}"`, { id: id.slice(0, 100) });
+    return e;
+  }
+
   /** NOT_FOUND for ids of other organizations, exactly as for ids that do not exist. */
   async require(org: string, id: string, em: EntityManager = this.ds.manager): Promise<Evidence> {
     const found = isUuid(id) ? await em.getRepository(Evidence).findOneBy({ id, organizationId: org }) : null;
@@ -338,11 +345,12 @@ export class EvidenceService {
   /** Links to one requirement (active now), idempotent: the same link again changes nothing. */
   async link(
     org: string,
-    actor: string,
+    writer: Writer,
     input: { evidenceId: string; requirementId: string; coverage: LinkCoverage; note: string | null; origin?: LinkOrigin; prefillPath?: Record<string, unknown> | null },
   ): Promise<{ link: EvidenceLink; changed: boolean }> {
+    const actor = writer.actor;
     return inTransaction(this.ds, async (em) => {
-      await this.require(org, input.evidenceId, em);
+      await this.requireWritable(org, writer, input.evidenceId, em);
       const current: Record<string, unknown>[] = await em.query(
         `SELECT * FROM evidence_link WHERE evidence_id = $1 AND requirement_id = $2 AND unlinked_at IS NULL FOR UPDATE`,
         [input.evidenceId, input.requirementId],
@@ -360,9 +368,10 @@ export class EvidenceService {
     });
   }
 
-  async unlink(org: string, actor: string, evidenceId: string, requirementId: string, what: string): Promise<EvidenceLink> {
+  async unlink(org: string, writer: Writer, evidenceId: string, requirementId: string, what: string): Promise<EvidenceLink> {
+    const actor = writer.actor;
     return inTransaction(this.ds, async (em) => {
-      await this.require(org, evidenceId, em);
+      await this.requireWritable(org, writer, evidenceId, em);
       // TypeORM answers an UPDATE ... RETURNING with [rows, affected count].
       const [rows]: [Record<string, unknown>[], number] = await em.query(
         `UPDATE evidence_link SET unlinked_at = now(), unlinked_by = $3
