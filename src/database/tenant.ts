@@ -29,7 +29,10 @@ export function installTenantGuard(): void {
   const original = PostgresQueryRunner.prototype.query;
   PostgresQueryRunner.prototype.query = async function (this: PostgresQueryRunner, ...args: Parameters<typeof original>) {
     const scope = currentQueryScope();
-    if (scope?.aborted) throw new HubError(ErrorCode.SERVICE_UNAVAILABLE, 'The request was abandoned by its client; nothing more runs for it', {});
+    // A request whose client left runs nothing more, except what undoes its work.
+    if (scope?.aborted && !/^\s*ROLLBACK\b/i.test(String(args[0]))) {
+      throw new HubError(ErrorCode.SERVICE_UNAVAILABLE, 'The request was abandoned by its client; nothing more runs for it', {});
+    }
     const connection = (await this.connect()) as PgConnection;
     const org = scope?.organizationId ?? '';
     const timeout = String(scope?.statementTimeoutMs ?? 0);

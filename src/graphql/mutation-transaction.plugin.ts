@@ -17,6 +17,11 @@ import { ErrorCode } from './errors';
 export function mutationTransactionPlugin(ds: DataSource, schema: GraphQLSchema): ApolloServerPlugin<HubContext> {
   const mutationFields = schema.getMutationType()?.getFields() ?? {};
   return {
+    // A plugin hook threw (Apollo answers 500 then, without willSendResponse): what the request wrote is rolled back.
+    async unexpectedErrorProcessingRequest({ requestContext }) {
+      const scope = requestContext.contextValue?.queryScope;
+      if (scope?.transaction) await endRequestTransaction(scope, false).catch(() => undefined);
+    },
     async requestDidStart() {
       let before: Record<string, unknown> = {};
       return {

@@ -17,7 +17,7 @@ import { GraphQLError } from 'graphql';
 import { bearerToken, principalOf } from '../modules/auth/principal';
 import { mutationTransactionPlugin, wrapMutationFields } from './mutation-transaction.plugin';
 import { WorkGate, WorkLimits } from './work-limits';
-import { abandon, endRequestTransaction } from '../database/request-transaction';
+import { abandon } from '../database/request-transaction';
 import { ErrorCode, fromDatabaseError, isUnexpected } from './errors';
 import { logger } from '../logger';
 import { pinoHttp } from 'pino-http';
@@ -163,10 +163,10 @@ export async function startHub(
   // timeout, in its own scope. A client that goes away takes its running statements with it.
   app.use((_req, res, next) => {
     const scope: QueryScope = { statements: 0, statementTimeoutMs: config.work.statementTimeoutMs };
+    // The request's own work then fails fast; a mutation's transaction is rolled back by its plugin
+    // (mutation-transaction.plugin.ts), which sees the scope aborted.
     res.once('close', () => {
       if (!res.writableFinished) void abandon(ds, scope);
-      // A mutation whose response never went out (the client left, a crash in a plugin) commits nothing.
-      if (scope.transaction) void endRequestTransaction(scope, false).catch(() => undefined);
     });
     withQueryScope(scope, next);
   });

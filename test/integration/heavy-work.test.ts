@@ -108,6 +108,46 @@ it('a statement past the timeout is stopped and answered TIMEOUT, and nothing of
   }
 });
 
+it('a client that goes away has its running statement cancelled, and its mutation keeps nothing', async () => {
+  const slow = await startTestHub();
+  try {
+    await slow.ds.query(`CREATE FUNCTION public.hub_test_slow() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep(10); RETURN NEW; END $$`);
+    await slow.ds.query(`CREATE TRIGGER tr_hub_test_slow BEFORE INSERT ON ai_system FOR EACH ROW EXECUTE FUNCTION public.hub_test_slow()`);
+    const running = async () => (await slow.ds.query(
+      `SELECT count(*)::int AS n FROM pg_stat_activity WHERE usename = 'hub_app' AND state = 'active' AND query ILIKE '%INSERT INTO ai_system%'`))[0].n;
+    const gone = new AbortController();
+    const call = fetch(slow.url, {
+      method: 'POST', signal: gone.signal,
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${slow.token}` },
+      body: JSON.stringify({ query: `mutation { registerAiSystem(input: { name: "Abandoned" }) { id } }` }),
+    }).catch((err: Error) => err.name);
+    let seen = 0;
+    for (let i = 0; i < 100 && !seen; i++) {
+      seen = await running();
+      if (!seen) await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(seen).toBe(1);
+    gone.abort();
+    expect(await call).toBe('AbortError');
+    // Well before the 10 s sleep ends, the statement is gone.
+    let left = 1;
+    for (let i = 0; i < 100 && left; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+      left = await running();
+    }
+    expect(left).toBe(0);
+    expect(await slow.ds.query(`SELECT id FROM ai_system WHERE name = 'Abandoned'`)).toEqual([]);
+    // Every connection went back to the pool clean (none left inside an aborted transaction).
+    await slow.ds.query(`DROP TRIGGER tr_hub_test_slow ON ai_system`);
+    for (let i = 0; i < 8; i++) {
+      const next = await slow.gql(`mutation($n: String!) { registerAiSystem(input: { name: $n }) { name } }`, { n: `Next ${i}` });
+      expect(next.errors).toBeUndefined();
+    }
+  } finally {
+    await slow.stop();
+  }
+}, 60_000);
+
 it('an export costs the rows it reads in the complexity limit; the streamed HTTP export has no such limit', async () => {
   const small = await startTestHub({ limits: { maxComplexity: 10_000 } });
   try {
