@@ -55,7 +55,7 @@ export function mutationTransactionPlugin(ds: DataSource, schema: GraphQLSchema)
             touchedAll.delete(contextValue.organizationId);
             const after = await contextValue.services.audit.snapshot(contextValue.organizationId, [...touchedAll]);
             const p = contextValue.principal;
-            const entries: AuditEntry[] = args.map(({ key, name, values }) => {
+            const entries: AuditEntry[] = args.map(({ key, name, values, literal }) => {
               const error = result.errors?.find((e) => e.path?.[0] === key);
               const ids = collectIds([request.variables, values, data[key]]);
               ids.delete(contextValue.organizationId);
@@ -68,7 +68,7 @@ export function mutationTransactionPlugin(ds: DataSource, schema: GraphQLSchema)
                 operation: name,
                 touchedIds: touched,
                 variables: request.variables ?? null,
-                arguments: values,
+                arguments: literal,
                 outcome: error ? String(error.extensions?.code ?? 'ERROR') : 'OK',
                 before: pick(before),
                 after: pick(after),
@@ -139,6 +139,10 @@ function fieldArguments(fields: GraphQLFieldMap<unknown, unknown>, operation: Op
         values = null; // arguments that do not coerce: the field failed with BAD_USER_INPUT, the variables are kept
       }
     }
-    return [{ key, name: sel.name.value, values }];
+    // What the trail records: arguments written in the document; those passed as variables are in
+    // `variables` already (a 1,000-item bulk call would otherwise be stored twice).
+    const literal = values && Object.fromEntries(Object.entries(values).filter(([name]) =>
+      sel.arguments?.some((a) => a.name.value === name && a.value.kind !== 'Variable')));
+    return [{ key, name: sel.name.value, values, literal: literal && Object.keys(literal).length ? literal : null }];
   });
 }

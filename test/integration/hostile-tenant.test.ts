@@ -39,10 +39,11 @@ describe('finding 1: the audit trail leaks nothing of another organization', () 
       const res = await gqlAs(tokens.orgB, `mutation($id: ID!) { revokeApiToken(id: $id) { id } }`, { id });
       expect(res.errors?.[0].extensions?.code).toBe('NOT_FOUND');
     }
-    const trail = await gqlAs(tokens.orgB, `{ auditTrail(filter: { operation: "revokeApiToken" }) { nodes { touchedIds before after outcome } } }`);
+    const trail = await gqlAs(tokens.orgB, `{ auditTrail(filter: { operation: "revokeApiToken" }) { nodes { touchedIds before after outcome arguments variables } } }`);
+    // The id came as a variable: recorded once, in variables.
     expect(trail.data.auditTrail.nodes).toEqual([
-      { touchedIds: [random], before: {}, after: {}, outcome: 'NOT_FOUND' },
-      { touchedIds: [victimId], before: {}, after: {}, outcome: 'NOT_FOUND' },
+      { touchedIds: [random], before: {}, after: {}, outcome: 'NOT_FOUND', arguments: null, variables: { id: random } },
+      { touchedIds: [victimId], before: {}, after: {}, outcome: 'NOT_FOUND', arguments: null, variables: { id: victimId } },
     ]);
     expect(JSON.stringify(trail)).not.toContain('victim-secret-name');
     // The token still works: B's call changed nothing.

@@ -14,7 +14,7 @@ export class AuditEvent {
   @Field({ description: 'The mutation field, e.g. "upsertEvidence".' }) @Column('text') operation: string;
   @Field(() => [String], { description: 'Ids the call named or returned.' }) @Column('text', { name: 'touched_ids', array: true }) touchedIds: string[];
   @Field(() => GraphQLJSON, { nullable: true, description: 'The request\'s variables, secrets redacted.' }) @Column('jsonb', { nullable: true }) variables: unknown;
-  @Field(() => GraphQLJSON, { nullable: true, description: 'This mutation field\'s arguments as the server read them (variables substituted, inline literals included), secrets redacted.' }) @Column('jsonb', { nullable: true }) arguments: unknown;
+  @Field(() => GraphQLJSON, { nullable: true, description: 'This mutation field\'s arguments written in the document (inline literals, defaults of their input fields applied), secrets redacted; arguments passed as variables are in `variables`.' }) @Column('jsonb', { nullable: true }) arguments: unknown;
   @Field(() => GraphQLJSON, { nullable: true, description: 'The touched rows before the call, by id (rows that existed).' }) @Column('jsonb', { nullable: true }) before: unknown;
   @Field(() => GraphQLJSON, { nullable: true, description: 'The touched rows after the call, by id.' }) @Column('jsonb', { nullable: true }) after: unknown;
   @Field({ description: 'OK, or the error code.' }) @Column('text') outcome: string;
