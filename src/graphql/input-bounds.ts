@@ -6,7 +6,7 @@
  */
 import {
   FragmentDefinitionNode, GraphQLInputType, GraphQLSchema, OperationDefinitionNode, SelectionSetNode, ValueNode,
-  getNamedType, getNullableType, isInputObjectType, isListType, isNonNullType, parse,
+  getNamedType, getNullableType, isInputObjectType, isListType, isNonNullType, parse, print,
 } from 'graphql';
 
 /** Earliest and latest instant accepted anywhere (inclusive). A year of headroom on both sides keeps
@@ -87,6 +87,9 @@ type Visit = { kind: 'node'; node: ValueNode; type: GraphQLInputType; path: stri
   | { kind: 'value'; value: unknown; type: GraphQLInputType; path: string; name: string; owner?: string };
 
 const TEXT_TYPES = new Set(['String', 'ID']);
+/** JSON-valued inputs (a register record's `data`) are bounded by their serialized length. */
+const JSON_TYPES = new Set(['JSON', 'JSONObject']);
+export const JSON_INPUT_LIMIT = 100_000;
 
 /**
  * The first String or ID input longer than its limit, in the arguments of every field of the operation
@@ -135,6 +138,11 @@ export function textBoundsProblem(
           if (def) values.push({ kind: 'value', value: val, type: def.type, path: `${v.path}.${k}`, name: k, owner: type.name });
         }
       }
+      continue;
+    }
+    if (JSON_TYPES.has(getNamedType(type).name)) {
+      const size = v.kind === 'node' ? print(v.node).length : (JSON.stringify(v.value) ?? '').length;
+      if (size > JSON_INPUT_LIMIT) return { field: v.path, message: `${v.path} is ${size} characters of JSON; the limit is ${JSON_INPUT_LIMIT}` };
       continue;
     }
     if (!TEXT_TYPES.has(getNamedType(type).name)) continue;

@@ -371,6 +371,18 @@ describe('imports', () => {
   });
 });
 
+describe('JSON values', () => {
+  it('a register record\'s data is bounded by its serialized length, as a variable and as a literal', async () => {
+    const MUTATION = `mutation($d: JSONObject) { upsertRegisterRecord(input: { kind: RISK, title: "Big", status: "OPEN", data: $d }) { id } }`;
+    const over = await gql('data over the limit', MUTATION, { d: { big: 'x'.repeat(99_991) } });
+    expect(over.errors?.[0]).toMatchObject({ message: 'input.data is 100001 characters of JSON; the limit is 100000', extensions: { code: 'BAD_USER_INPUT', field: 'input.data' } });
+    const literal = await gql('literal data over the limit', `mutation { upsertRegisterRecord(input: { kind: RISK, title: "Big", status: "OPEN", data: { big: "${'x'.repeat(100_000)}" } }) { id } }`);
+    expect(literal.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.data' });
+    const at = await gql('data at the limit', MUTATION, { d: { big: 'x'.repeat(99_990) } });
+    expect(JSON.stringify(at.errors ?? [])).not.toContain('characters of JSON');
+  });
+});
+
 describe('URIs', () => {
   it('javascript: and other schemes are refused on evidence and mapping sets, naming the field', async () => {
     const one = await gql('javascript uri', `mutation { upsertEvidence(input: { sourceSystem: "s", externalId: "js", title: "t", kind: RECORD, effectiveAt: "2026-01-01T00:00:00Z", uri: "javascript:alert(1)" }) { outcome } }`);
