@@ -181,7 +181,7 @@ describe('finding 6: a mutation and its audit event commit together', () => {
       `SELECT operation, outcome, arguments, variables FROM audit_event WHERE operation IN ('upsertEvidence', 'registerAiSystem') ORDER BY id DESC LIMIT 3`);
     expect(events.map((e) => `${e.operation}:${e.outcome}`).sort()).toEqual(['registerAiSystem:CONFLICT', 'registerAiSystem:OK', 'upsertEvidence:OK']);
     const byOutcome = Object.fromEntries(events.map((e) => [`${e.operation}:${e.outcome}`, e]));
-    expect(byOutcome['upsertEvidence:OK'].arguments.input).toMatchObject({ sourceSystem: 'atomic', externalId: 'A-2', title: 'kept' });
+    expect(byOutcome['upsertEvidence:OK'].arguments.input).toMatchObject({ sourceSystem: 'atomic', externalId: 'A-2', title: 'kept', effectiveAt: '2026-01-01T00:00:00.000Z' });
     // As the server read them: the schema's default lifecycle stage included.
     expect(byOutcome['registerAiSystem:CONFLICT'].arguments).toEqual({ input: { name: 'Chatbot', lifecycleStage: 'IDEA' } });
     expect(byOutcome['registerAiSystem:OK'].arguments.input).toMatchObject({ name: 'Chatbot', euRoles: ['DEPLOYER'] });

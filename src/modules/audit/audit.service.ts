@@ -28,6 +28,8 @@ export interface AuditEntry {
 const SECRET_KEYS = /token|secret|password|authorization/i;
 
 export function redact(value: unknown): unknown {
+  // Arguments arrive coerced: a DateTime is a Date, which has no own fields to copy.
+  if (value instanceof Date) return value.toISOString();
   // PostgreSQL jsonb holds no NUL character; keep the rest of the string.
   if (typeof value === 'string') return value.includes('\u0000') ? value.replace(/\u0000/g, '\ufffd') : value;
   if (Array.isArray(value)) return value.map(redact);
