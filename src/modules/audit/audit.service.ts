@@ -27,17 +27,33 @@ export interface AuditEntry {
 /** Keys whose values never enter the trail, wherever they appear. */
 const SECRET_KEYS = /token|secret|password|authorization/i;
 
+/**
+ * What the trail stores of a value: secrets redacted wherever they appear; dates as ISO strings; strings
+ * jsonb can hold (NUL and unpaired UTF-16 surrogates, which hostile input can carry, become U+FFFD, so
+ * the event is kept rather than lost); and strings over MAX_AUDIT_STRING (imported documents can be
+ * megabytes) as their length and hash. One walk, so the event is then serialized without a replacer.
+ */
 export function redact(value: unknown): unknown {
   // Arguments arrive coerced: a DateTime is a Date, which has no own fields to copy.
   if (value instanceof Date) return value.toISOString();
-  // PostgreSQL jsonb holds no NUL character; keep the rest of the string.
-  if (typeof value === 'string') return value.includes('\u0000') ? value.replace(/\u0000/g, '\ufffd') : value;
+  if (typeof value === 'string') {
+    if (value.length > MAX_AUDIT_STRING) return `[${value.length} characters, sha256 ${crypto.createHash('sha256').update(value).digest('hex')}]`;
+    return UNSTORABLE_CHAR.test(value) ? value.replace(UNSTORABLE, '\ufffd') : value;
+  }
   if (Array.isArray(value)) return value.map(redact);
   if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, SECRET_KEYS.test(k) ? '[redacted]' : redact(v)]));
+    const out: Record<string, unknown> = {};
+    for (const k in value as Record<string, unknown>) {
+      if (Object.prototype.hasOwnProperty.call(value, k)) out[k] = SECRET_KEYS.test(k) ? '[redacted]' : redact((value as Record<string, unknown>)[k]);
+    }
+    return out;
   }
   return value;
 }
+const MAX_AUDIT_STRING = 10_000;
+/** A quick test, then the exact pattern: most strings have neither. */
+const UNSTORABLE_CHAR = /[\u0000\ud800-\udfff]/;
+const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
 /** Every id-shaped value in a result or input: what a mutation touched. Iterative, and safe on shared or cyclic objects. */
 export function collectIds(value: unknown, out = new Set<string>()): Set<string> {
@@ -54,18 +70,6 @@ export function collectIds(value: unknown, out = new Set<string>()): Set<string>
   }
   return out;
 }
-
-/**
- * jsonb refuses NUL and unpaired UTF-16 surrogates, which hostile input can carry in GraphQL variables;
- * the event is kept with U+FFFD in their place rather than lost.
- */
-function jsonbSafe(_key: string, value: unknown): unknown {
-  if (typeof value !== 'string') return value;
-  // Imported documents can be megabytes: the trail keeps their size and hash, not the text.
-  if (value.length > MAX_AUDIT_STRING) return `[${value.length} characters, sha256 ${crypto.createHash('sha256').update(value).digest('hex')}]`;
-  return value.replace(/\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd');
-}
-const MAX_AUDIT_STRING = 10_000;
 
 /** The only code that touches audit_event, which the database keeps append-only. */
 export class AuditService {
@@ -96,7 +100,7 @@ export class AuditService {
         token_id: e.tokenId, token_prefix: e.tokenPrefix, actor: e.actor, operation: e.operation,
         touched_ids: e.touchedIds, variables: redact(e.variables), arguments: redact(e.arguments), outcome: e.outcome,
         before: e.before ? redact(e.before) : null, after: e.after ? redact(e.after) : null,
-      })), jsonbSafe)],
+      })))],
     );
   }
 
