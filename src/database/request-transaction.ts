@@ -2,7 +2,7 @@ import { DataSource } from 'typeorm';
 import type { ReplicationMode } from 'typeorm/driver/types/ReplicationMode.js';
 import { PinnedTransaction, QueryScope, currentQueryScope, withQueryScope } from './query-counter';
 import { forgetSessionSettings } from './tenant';
-import { writerLock } from './transaction';
+import { isEmbedded, writerLock } from './transaction';
 
 /**
  * A mutation request runs in one transaction of its own, so what it writes and the audit event that
@@ -23,12 +23,10 @@ export function installRequestPinning(): void {
   };
 }
 
-const embedded = (ds: DataSource) => 'driver' in ds.options && ds.options.driver !== undefined;
-
 /** Opens the scope's transaction; request id and organization are set for hub_audit_append. */
 export async function beginRequestTransaction(ds: DataSource, scope: QueryScope, requestId: string): Promise<void> {
   // PGlite is one session for everyone: one writing request at a time (see database/transaction.ts).
-  const unlock = embedded(ds) ? await writerLock(ds).acquire() : null;
+  const unlock = isEmbedded(ds) ? await writerLock(ds).acquire() : null;
   const runner = ds.createQueryRunner();
   const release = async () => {
     try {
@@ -96,7 +94,7 @@ export async function inSavepoint<T>(pinned: PinnedTransaction, fn: () => Promis
 export async function abandon(ds: DataSource, scope: QueryScope): Promise<void> {
   scope.aborted = true;
   const pids = [...(scope.running?.keys() ?? [])];
-  if (!pids.length || embedded(ds)) return;
+  if (!pids.length || isEmbedded(ds)) return;
   // Outside the request's scope: a pooled connection of its own, no organization needed.
   await withQueryScope({ statements: 0 }, () => ds.query(`SELECT pg_cancel_backend(pid) FROM unnest($1::int[]) AS pid`, [pids])).catch(() => undefined);
 }

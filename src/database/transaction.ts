@@ -4,6 +4,9 @@ import { currentQueryScope } from './query-counter';
 
 const pgliteWriters = new WeakMap<DataSource, Mutex>();
 
+/** PGlite (a driver instance instead of a URL): one session shared by every caller. */
+export const isEmbedded = (ds: DataSource) => 'driver' in ds.options && ds.options.driver !== undefined;
+
 /** PGlite's one writer at a time (see inTransaction). */
 export function writerLock(ds: DataSource): Mutex {
   let mutex = pgliteWriters.get(ds);
@@ -21,7 +24,6 @@ export function writerLock(ds: DataSource): Mutex {
  * request already holds PGlite's lock.
  */
 export async function inTransaction<T>(ds: DataSource, fn: (em: EntityManager) => Promise<T>): Promise<T> {
-  const embedded = 'driver' in ds.options && ds.options.driver !== undefined;
-  if (!embedded || currentQueryScope()?.transaction) return ds.transaction(fn);
+  if (!isEmbedded(ds) || currentQueryScope()?.transaction) return ds.transaction(fn);
   return writerLock(ds).runExclusive(() => ds.transaction(fn));
 }

@@ -24,6 +24,7 @@ export function mutationTransactionPlugin(ds: DataSource, schema: GraphQLSchema)
     },
     async requestDidStart() {
       let before: Record<string, unknown> = {};
+      let args: ReturnType<typeof fieldArguments> = [];
       return {
         async executionDidStart({ operation, request, contextValue }) {
           // No operation (an operationName that names none, several anonymous ones): execution reports it.
@@ -31,7 +32,8 @@ export function mutationTransactionPlugin(ds: DataSource, schema: GraphQLSchema)
           const scope = contextValue.queryScope;
           try {
             await beginRequestTransaction(ds, scope, contextValue.requestId);
-            const named = collectIds([request.variables, fieldArguments(mutationFields, operation, request.variables)]);
+            args = fieldArguments(mutationFields, operation, request.variables);
+            const named = collectIds([request.variables, args]);
             before = await contextValue.services.audit.snapshot(contextValue.organizationId, [...named]);
           } catch (err) {
             // A hook that throws is a 500; instead every mutation field fails with the (mapped) cause.
@@ -48,7 +50,6 @@ export function mutationTransactionPlugin(ds: DataSource, schema: GraphQLSchema)
           }
           const result = response.body.singleResult;
           try {
-            const args = fieldArguments(mutationFields, operation, request.variables);
             // What each field's resolver returned, whatever the caller selected of it.
             const data = Object.fromEntries(resolved.get(contextValue) ?? []);
             const touchedAll = collectIds([request.variables, args, data]);

@@ -22,6 +22,8 @@ export interface TestHub {
   /** A superuser connection for tests to inspect and arrange data (bypasses row-level security). */
   ds: DataSource;
   dbUrl: string;
+  /** The same database as the application role hub_app (what the server connects as). */
+  appUrl: string;
   gql: <T = any>(query: string, variables?: Record<string, unknown>, options?: { token?: string | null }) => Promise<GqlResponse<T>>;
   /** Like gql but fails the test on any GraphQL error. */
   data: <T = any>(query: string, variables?: Record<string, unknown>) => Promise<T>;
@@ -29,9 +31,9 @@ export interface TestHub {
 }
 
 /** A real HTTP server on a fresh clone of a template database (seeded unless told otherwise). */
-const TEST_LIMITS = { maxDepth: 12, maxComplexity: 200_000, maxRootFields: 25, ratePerMinute: 0, bodyBytes: 5 * 1024 * 1024, maxTokens: 10_000, maxAliases: 100, authFailuresPerMinute: 0 };
+export const TEST_LIMITS = { maxDepth: 12, maxComplexity: 200_000, maxRootFields: 25, ratePerMinute: 0, bodyBytes: 5 * 1024 * 1024, maxTokens: 10_000, maxAliases: 100, authFailuresPerMinute: 0 };
 // Generous, so a loaded CI machine does not time tests out; the tests of these bounds set their own.
-const TEST_WORK = { statementTimeoutMs: 60_000, heavyStatementTimeoutMs: 120_000, heavyConcurrency: 2, poolWaitMs: 30_000 };
+export const TEST_WORK = { statementTimeoutMs: 60_000, heavyStatementTimeoutMs: 120_000, heavyConcurrency: 2, poolWaitMs: 30_000 };
 
 /** bypassRls: serve through the superuser connection, to test the application's own scoping alone. */
 export async function startTestHub(options: { seeded?: boolean; limits?: Partial<typeof TEST_LIMITS>; work?: Partial<typeof TEST_WORK>; bypassRls?: boolean; poolSize?: number } = {}): Promise<TestHub> {
@@ -45,7 +47,8 @@ export async function startTestHub(options: { seeded?: boolean; limits?: Partial
   const ds = await createDataSource({ kind: 'postgres', url: dbUrl }, { poolSize: 2 });
   await ds.initialize();
   const work = { ...TEST_WORK, ...options.work };
-  const appDs = await createDataSource({ kind: 'postgres', url: process.env.HUB_TEST_APP_URL_TEMPLATE!.replace('__DB__', name) }, { poolSize: options.poolSize ?? 4, poolWaitMs: work.poolWaitMs });
+  const appUrl = process.env.HUB_TEST_APP_URL_TEMPLATE!.replace('__DB__', name);
+  const appDs = await createDataSource({ kind: 'postgres', url: appUrl }, { poolSize: options.poolSize ?? 4, poolWaitMs: work.poolWaitMs });
   await appDs.initialize();
   let hub: RunningHub;
   try {
@@ -73,6 +76,7 @@ export async function startTestHub(options: { seeded?: boolean; limits?: Partial
     actor: process.env.HUB_TEST_ACTOR!,
     ds,
     dbUrl,
+    appUrl,
     gql,
     data: async <T>(query: string, variables?: Record<string, unknown>) => {
       const res = await gql<T>(query, variables);

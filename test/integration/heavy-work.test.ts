@@ -92,12 +92,16 @@ it('24 concurrent exports: a cheap request from another token is answered within
   }
 }, 120_000);
 
+/** A trigger that sleeps on every new AI system: a stand-in for a runaway statement. */
+async function slowInserts(hub: TestHub, seconds: number): Promise<void> {
+  await hub.ds.query(`CREATE FUNCTION public.hub_test_slow() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep(${seconds}); RETURN NEW; END $$`);
+  await hub.ds.query(`CREATE TRIGGER tr_hub_test_slow BEFORE INSERT ON ai_system FOR EACH ROW EXECUTE FUNCTION public.hub_test_slow()`);
+}
+
 it('a statement past the timeout is stopped and answered TIMEOUT, and nothing of the call is kept', async () => {
   const slow = await startTestHub({ work: { statementTimeoutMs: 200 } });
   try {
-    // A trigger that sleeps stands in for a runaway statement.
-    await slow.ds.query(`CREATE FUNCTION public.hub_test_slow() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep(1); RETURN NEW; END $$`);
-    await slow.ds.query(`CREATE TRIGGER tr_hub_test_slow BEFORE INSERT ON ai_system FOR EACH ROW EXECUTE FUNCTION public.hub_test_slow()`);
+    await slowInserts(slow, 1);
     const res = await slow.gql(`mutation { registerAiSystem(input: { name: "Slow" }) { id } }`);
     expect(res.errors?.[0].extensions?.code).toBe('TIMEOUT');
     expect(await slow.ds.query(`SELECT id FROM ai_system WHERE name = 'Slow'`)).toEqual([]);
@@ -111,8 +115,7 @@ it('a statement past the timeout is stopped and answered TIMEOUT, and nothing of
 it('a client that goes away has its running statement cancelled, and its mutation keeps nothing', async () => {
   const slow = await startTestHub();
   try {
-    await slow.ds.query(`CREATE FUNCTION public.hub_test_slow() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep(10); RETURN NEW; END $$`);
-    await slow.ds.query(`CREATE TRIGGER tr_hub_test_slow BEFORE INSERT ON ai_system FOR EACH ROW EXECUTE FUNCTION public.hub_test_slow()`);
+    await slowInserts(slow, 10);
     const running = async () => (await slow.ds.query(
       `SELECT count(*)::int AS n FROM pg_stat_activity WHERE usename = 'hub_app' AND state = 'active' AND query ILIKE '%INSERT INTO ai_system%'`))[0].n;
     const gone = new AbortController();

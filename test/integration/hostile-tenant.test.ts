@@ -193,7 +193,7 @@ describe('finding 9: the database does not rely on the absence of SQL injection'
   let app: Client;
   let org: string;
   beforeAll(async () => {
-    app = new Client({ connectionString: process.env.HUB_TEST_APP_URL_TEMPLATE!.replace('__DB__', t.dbUrl.split('/').pop()!) });
+    app = new Client({ connectionString: t.appUrl });
     await app.connect();
     [{ id: org }] = await t.ds.query(`SELECT id FROM organization WHERE slug = 'test-org'`);
     await app.query(`SELECT set_config('app.organization_id', $1, false)`, [org]);

@@ -28,11 +28,10 @@ const freePort = () =>
   });
 
 async function startProcess(port: number): Promise<ChildProcess> {
-  const database = t.dbUrl.split('/').pop()!;
   const child = spawn(process.execPath, [path.join(projectRoot(), 'dist', 'src', 'main.js')], {
     env: {
       ...process.env,
-      DATABASE_URL: process.env.HUB_TEST_APP_URL_TEMPLATE!.replace('__DB__', database),
+      DATABASE_URL: t.appUrl,
       PORT: String(port),
       HOST: '127.0.0.1',
       HUB_MIGRATE_ON_START: 'false',

@@ -10,6 +10,7 @@ import { TokenService } from '../../src/modules/auth/token.service';
 import { OrganizationService } from '../../src/modules/organization/organization.service';
 import { Role } from '../../src/modules/auth/role';
 import { RunningHub, startHub } from '../../src/graphql/server';
+import { TEST_LIMITS, TEST_WORK } from '../harness/hub';
 
 /**
  * The production set-up the README describes: a schema owner that is not a superuser migrates, seeds
@@ -41,8 +42,8 @@ beforeAll(async () => {
   expect(await grantApplicationRole(owner, app)).toBe('hub_app');
   hub = await startHub({
     port: 0, host: '127.0.0.1', introspection: false, exposeQueryCount: false,
-    limits: { maxDepth: 12, maxComplexity: 200_000, maxRootFields: 25, ratePerMinute: 0, bodyBytes: 5 * 1024 * 1024, maxTokens: 10_000, maxAliases: 100, authFailuresPerMinute: 0 },
-    work: { statementTimeoutMs: 15_000, heavyStatementTimeoutMs: 120_000, heavyConcurrency: 2, poolWaitMs: 5_000 },
+    limits: TEST_LIMITS,
+    work: TEST_WORK,
   }, app);
 }, 120_000);
 afterAll(async () => {
