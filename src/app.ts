@@ -77,11 +77,16 @@ export async function bootstrap(
       } else if (await pendingMigrations(owner)) {
         throw new ConfigError('the database has pending migrations: run `npm run migrate` (or set HUB_MIGRATE_ON_START=true)');
       }
-      if (config.seedOnStart && (await isCatalogEmpty(owner))) {
+      if (config.seedOnStart) {
+        // Idempotent: an unchanged bundle costs a few reads; a newer one (an upgrade) is written.
+        const first = await isCatalogEmpty(owner);
         const report = await seed(owner);
         const n = report.frameworks.reduce((a, f) => a + f.requirements, 0);
         const m = report.mappingSets.reduce((a, s) => a + s.mappings, 0);
-        log(`[hub] seeded ${report.frameworks.length} frameworks (${n} requirements) and ${report.mappingSets.length} mapping sets (${m} mappings)`);
+        const changed = [...report.frameworks, ...report.mappingSets, ...(report.applicability ? [report.applicability] : [])].filter((x) => x.outcome !== 'UNCHANGED');
+        if (first) log(`[hub] seeded ${report.frameworks.length} frameworks (${n} requirements) and ${report.mappingSets.length} mapping sets (${m} mappings)`);
+        else if (changed.length) log(`[hub] catalog updated: ${changed.length} part(s) changed (npm run seed lists them)`);
+        if (report.applicability?.unresolved.length) log(`[hub] EU AI Act applicability rules without a catalog node: ${report.applicability.unresolved.join(', ')}`);
       }
     });
     if (config.database.kind === 'postgres') {

@@ -10,6 +10,8 @@ async function main(): Promise<void> {
   const report = await withOwner(config, null, (owner) => seed(owner));
   for (const f of report.frameworks) console.info(`[seed] framework ${f.key} ${f.version}: ${f.outcome} (${f.requirements} requirements)`);
   for (const s of report.mappingSets) console.info(`[seed] mapping set ${s.key}: ${s.outcome} (${s.mappings} mappings)`);
+  const a = report.applicability;
+  if (a) console.info(`[seed] EU AI Act applicability rules: ${a.outcome} (${a.rules} rules${a.unresolved.length ? `; no catalog node for ${a.unresolved.join(', ')}` : ''})`);
 }
 
 main().catch((err) => {

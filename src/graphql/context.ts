@@ -23,6 +23,7 @@ import { Principal, TokenService } from '../modules/auth/token.service';
 import { AuditService } from '../modules/audit/audit.service';
 import { RecordEvidenceService } from '../modules/records/record-evidence.service';
 import { AiSystemService } from '../modules/ai-system/ai-system.service';
+import { EuActService, EuModel } from '../modules/ai-system/eu-act.service';
 import { AiSystem, AiSystemChange, GateTask } from '../modules/ai-system/ai-system.entity';
 import { ImpactAssessmentService } from '../modules/impact-assessment/impact-assessment.service';
 import { ImpactAssessment } from '../modules/impact-assessment/impact-assessment.entity';
@@ -43,6 +44,7 @@ export interface Services {
   coverage: CoverageService;
   records: RecordEvidenceService;
   aiSystem: AiSystemService;
+  euAct: EuActService;
   impactAssessment: ImpactAssessmentService;
   oversight: OversightService;
   governance: GovernanceService;
@@ -71,6 +73,7 @@ export function createServices(ds: DataSource): Services {
     coverage: new CoverageService(ds),
     records,
     aiSystem,
+    euAct: new EuActService(ds),
     impactAssessment: new ImpactAssessmentService(ds, aiSystem, records),
     oversight: new OversightService(ds, aiSystem, records),
     governance: new GovernanceService(ds, requirement, aiSystem, records),
@@ -188,4 +191,6 @@ export interface HubContext {
   requestId: string;
   /** Memoized per request: which mapping closure the organization reads. */
   closureScope: () => Promise<string | null>;
+  /** Memoized per request: the EU AI Act rules with this organization's publication records. */
+  euModel: () => Promise<EuModel>;
 }

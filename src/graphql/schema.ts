@@ -22,6 +22,7 @@ import {
   PrefillRejectionResolver, ReachGroupResolver, RequirementCoverageResolver, SuggestedEvidenceResolver,
 } from '../modules/coverage/coverage.resolver';
 import { AiSystemResolver, EvidenceScopeResolver, GateTaskResolver } from '../modules/ai-system/ai-system.resolver';
+import { AiSystemFactsResolver, EuActResolver } from '../modules/ai-system/eu-act.resolver';
 import { AiSystemAssessmentResolver, ImpactAssessmentResolver } from '../modules/impact-assessment/impact-assessment.resolver';
 import { AiSystemOversightResolver, OversightPointSummaryResolver, OversightResolver } from '../modules/oversight/oversight.resolver';
 import {
@@ -57,6 +58,8 @@ export const resolvers = [
   GapItemResolver,
   ReachGroupResolver,
   AiSystemResolver,
+  AiSystemFactsResolver,
+  EuActResolver,
   GateTaskResolver,
   EvidenceScopeResolver,
   ImpactAssessmentResolver,

@@ -11,6 +11,7 @@ import type { DataSource } from 'typeorm';
 import type { HubConfig } from '../config';
 import { QueryScope, currentQueryScope, withQueryScope } from '../database/query-counter';
 import { HubContext, createLoaders, createServices } from './context';
+import type { EuModel } from '../modules/ai-system/eu-act.service';
 import { formatError } from './errors';
 import { hubSchema } from './schema';
 import { GraphQLError } from 'graphql';
@@ -217,6 +218,7 @@ export async function startHub(
         // From here on every statement of this request runs with the token's organization set for RLS.
         queryScope.organizationId = organizationId;
         let closureScope: Promise<string | null> | undefined;
+        let euModel: Promise<EuModel> | undefined;
         return {
           services,
           loaders: createLoaders(services, organizationId),
@@ -226,6 +228,7 @@ export async function startHub(
           actor: `${principal.name} (${principal.prefix})`,
           requestId: String(res.locals.requestId),
           closureScope: () => (closureScope ??= services.closure.scopeFor(organizationId)),
+          euModel: () => (euModel ??= services.euAct.model(organizationId)),
         };
       },
     }),

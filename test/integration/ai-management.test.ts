@@ -48,30 +48,53 @@ describe('an AI system through its governance', () => {
     expect(noRoute.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'highRiskRoute' });
   });
 
-  it('2. obligations follow roles x risk class x date: none of the high-risk duties before 2 Aug 2026', async () => {
-    const q = `query($s: ID!, $at: DateTime) { aiSystem(id: $s) { obligations(asOf: $at) { requirement { ref } bindingFrom status } } }`;
-    const before = await t.data(q, { s: sys, at: '2026-07-01T00:00:00Z' });
-    expect(before.aiSystem.obligations.map((o: any) => o.requirement.ref)).toEqual(['Art. 4']);
-    const after = await t.data(q, { s: sys, at: '2026-09-01T00:00:00Z' });
-    const refs = after.aiSystem.obligations.map((o: any) => o.requirement.ref);
-    expect(refs).toEqual(['Art. 4', 'Art. 25(1)', 'Art. 26(1)', 'Art. 26(2)', 'Art. 26(4)', 'Art. 26(5)', 'Art. 26(6)', 'Art. 26(7)', 'Art. 26(8)',
-      'Art. 26(9)', 'Art. 26(10)', 'Art. 26(11)', 'Art. 26(12)', 'Art. 27(1)', 'Art. 27(2)', 'Art. 27(3)', 'Art. 27(4)', 'Art. 46(2)', 'Art. 49(3)',
-      'Art. 49(4)', 'Art. 60(4)', 'Art. 73(2)', 'Art. 73(3)', 'Art. 73(4)', 'Art. 73(5)', 'Art. 79(2)', 'Art. 79(4)', 'Art. 82(2)', 'Art. 86(1)', 'Art. 111(1)', 'Art. 111(2)']);
-    expect(refs.some((r: string) => r.startsWith('Art. 16'))).toBe(false);
-    expect(after.aiSystem.obligations.find((o: any) => o.requirement.ref === 'Art. 26(1)')).toEqual({ requirement: { ref: 'Art. 26(1)' }, bindingFrom: '2026-08-02', status: 'GAP' });
+  it('2. obligations follow the facts: the class answers some, the rest leave duties CONDITIONAL; dates follow the route', async () => {
+    const q = `query($s: ID!, $at: DateTime) { aiSystem(id: $s) { obligations(asOf: $at) { requirement { ref } applicability bindingFrom status
+      openQuestions { fact answer } decidedBy { fact answer value } textVersion { key } otherBasis { basis applicability bindingFrom textVersion { key } } } } }`;
+    const by = (os: any[], a: string) => os.filter((o) => o.applicability === a).map((o) => o.requirement.ref);
+    // HIGH_RISK + ANNEX_III answered: in scope, Annex III route, no Art. 6(3) derogation (the migration's mapping).
+    const facts = await t.data(`query($s: ID!) { aiSystem(id: $s) { euFacts { fact answer value answered } } }`, { s: sys });
+    expect(facts.aiSystem.euFacts.filter((f: any) => f.answered)).toEqual([
+      { fact: 'highRiskRoute', answer: 'YES', value: 'ANNEX_III', answered: true },
+      { fact: 'art6_3Derogation', answer: 'NO', value: null, answered: true },
+      { fact: 'outOfScopeExclusion', answer: 'NO', value: null, answered: true },
+    ]);
+    const before = (await t.data(q, { s: sys, at: '2026-07-01T00:00:00Z' })).aiSystem.obligations;
+    // Art. 4 (literacy) and the Art. 5 screening bind every deployer since 2 Feb 2025; (h) only real-time remote biometric identification.
+    expect(by(before, 'BINDING')).toEqual(['Art. 4', 'Art. 5(1)(a)', 'Art. 5(1)(b)', 'Art. 5(1)(c)', 'Art. 5(1)(d)', 'Art. 5(1)(e)', 'Art. 5(1)(f)', 'Art. 5(1)(g)']);
+    const art26 = before.find((o: any) => o.requirement.ref === 'Art. 26(1)');
+    expect(art26).toMatchObject({ applicability: 'NOT_YET', bindingFrom: '2026-08-02', status: 'GAP', textVersion: { key: 'as-published' },
+      otherBasis: { basis: 'ADOPTED', applicability: 'NOT_YET', bindingFrom: '2027-12-02', textVersion: { key: 'digital-omnibus-ai-2026' } } });
+    expect(art26.decidedBy.map((f: any) => f.fact)).toEqual(expect.arrayContaining(['art6_3Derogation', 'highRiskRoute', 'outOfScopeExclusion']));
+    // Art. 27(1): "bodies governed by public law, or ... private entities providing public services, and deployers of ... points 5 (b) and (c) of Annex III".
+    expect(before.find((o: any) => o.requirement.ref === 'Art. 27(1)')).toMatchObject({ applicability: 'CONDITIONAL', bindingFrom: '2026-08-02',
+      openQuestions: [{ fact: 'annexIIIPoint', answer: 'UNKNOWN' }, { fact: 'publicAuthority', answer: 'UNKNOWN' }, { fact: 'publicLawBodyOrPublicService', answer: 'UNKNOWN' }] });
+    // Art. 26(7): "deployers who are employers shall inform workers' representatives".
+    expect(before.find((o: any) => o.requirement.ref === 'Art. 26(7)').openQuestions).toEqual([{ fact: 'employerUsingAtWorkplace', answer: 'UNKNOWN' }]);
+    const after = (await t.data(q, { s: sys, at: '2026-09-01T00:00:00Z' })).aiSystem.obligations;
+    expect(by(after, 'BINDING')).toEqual([...by(before, 'BINDING'), 'Art. 26(1)', 'Art. 26(2)', 'Art. 26(4)', 'Art. 26(5)', 'Art. 26(6)', 'Art. 26(9)', 'Art. 26(12)',
+      'Art. 73(2)', 'Art. 73(3)', 'Art. 73(4)', 'Art. 73(5)', 'Art. 79(2)', 'Art. 79(4)', 'Art. 82(2)']);
+    expect(by(after, 'NOT_YET')).toEqual([]);
+    expect(after.some((o: any) => o.requirement.ref.startsWith('Art. 16'))).toBe(false);
 
-    // The same deployer duties for an Annex I product wait for the Art. 6(1) date, and Art. 27 (Annex III only) never binds it.
+    // A private employer answering point 4(a): Art. 27 and the public-authority duties are gone, Art. 26(7) binds.
+    const hr = (await t.data(REGISTER, { input: { name: 'Recruiting ranker', euRoles: ['DEPLOYER'], riskClass: 'HIGH_RISK', highRiskRoute: 'ANNEX_III',
+      euFacts: [{ fact: 'annexIIIPoint', answer: 'YES', value: '4(a)' }, { fact: 'publicAuthority', answer: 'NO' }, { fact: 'publicLawBodyOrPublicService', answer: 'NO' },
+        { fact: 'employerUsingAtWorkplace', answer: 'YES' }] } })).registerAiSystem.id;
+    const private4a = (await t.data(q, { s: hr, at: '2026-09-01T00:00:00Z' })).aiSystem.obligations;
+    const refs = private4a.map((o: any) => o.requirement.ref);
+    for (const gone of ['Art. 27(1)', 'Art. 26(8)', 'Art. 49(3)', 'Art. 14(5)']) expect(refs).not.toContain(gone);
+    expect(private4a.find((o: any) => o.requirement.ref === 'Art. 26(7)')).toMatchObject({ applicability: 'BINDING', openQuestions: [] });
+
+    // An Annex I (Section A) product waits for the Art. 6(1) date, and Art. 27 (Annex III only) never applies to it.
     const annexI = (await t.data(REGISTER, { input: { name: 'Machine vision QA', euRoles: ['DEPLOYER'], riskClass: 'HIGH_RISK', highRiskRoute: 'ANNEX_I' } })).registerAiSystem.id;
-    const i2026 = await t.data(q, { s: annexI, at: '2026-09-01T00:00:00Z' });
-    expect(i2026.aiSystem.obligations.map((o: any) => o.requirement.ref)).toEqual(['Art. 4', 'Art. 79(2)', 'Art. 79(4)']);
-    const i2027 = await t.data(q, { s: annexI, at: '2027-09-01T00:00:00Z' });
-    const later = i2027.aiSystem.obligations.map((o: any) => o.requirement.ref);
-    expect(later).toContain('Art. 26(1)');
-    expect(i2027.aiSystem.obligations.find((o: any) => o.requirement.ref === 'Art. 26(1)').bindingFrom).toBe('2027-08-02');
-    expect(later.some((r: string) => r.startsWith('Art. 27'))).toBe(false);
+    const i2026 = (await t.data(q, { s: annexI, at: '2026-09-01T00:00:00Z' })).aiSystem.obligations;
+    expect(i2026.find((o: any) => o.requirement.ref === 'Art. 26(1)')).toMatchObject({ applicability: 'NOT_YET', bindingFrom: '2027-08-02', otherBasis: { bindingFrom: '2028-08-02' } });
+    expect(i2026.some((o: any) => o.requirement.ref.startsWith('Art. 27'))).toBe(false);
 
-    const matrix = await t.data(`{ obligationsMatrix(asOf: "2026-09-01T00:00:00Z") { aiSystem { name } obligations { requirement { ref } } } }`);
-    expect(matrix.obligationsMatrix.map((m: any) => [m.aiSystem.name, m.obligations.length])).toEqual([['CV screening', 31], ['Machine vision QA', 3]]);
+    const matrix = await t.data(`{ obligationsMatrix(asOf: "2026-09-01T00:00:00Z", applicability: [BINDING]) { aiSystem { name } obligations { requirement { ref } } } }`);
+    expect(matrix.obligationsMatrix.map((m: any) => [m.aiSystem.name, m.obligations.length])).toEqual([
+      ['CV screening', 22], ['Machine vision QA', 10], ['Recruiting ranker', by(private4a, 'BINDING').length]]);
   });
 
   it('3. an impact assessment is refused while incomplete, immutable once submitted, and evidence once approved', async () => {

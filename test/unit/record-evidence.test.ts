@@ -3,9 +3,6 @@ import path from 'node:path';
 import { LinkCoverage } from '../../src/modules/evidence/evidence.enums';
 import { RECORD_EVIDENCE, RecordKind, recordLinks, renderRecordEvidenceTable } from '../../src/modules/records/record-evidence.rules';
 import { loadSeedBundle } from '../../src/modules/catalog/catalog.files';
-import { binds, actorsFor, bindingFrom } from '../../src/modules/ai-system/obligation.rules';
-import { Actor, RiskTier } from '../../src/modules/framework/framework.enums';
-import { EuRole, HighRiskRoute, RiskClass } from '../../src/modules/ai-system/ai-system.enums';
 import { AssessmentTemplate, TEMPLATES, diffSections, missingSections, templateFor } from '../../src/modules/impact-assessment/impact-assessment.rules';
 
 describe('records as evidence', () => {
@@ -32,35 +29,11 @@ describe('records as evidence', () => {
   });
 });
 
-describe('obligation rules', () => {
-  const art26 = { actors: [Actor.DEPLOYER], riskTiers: [RiskTier.HIGH_RISK], appliesFrom: '2026-08-02', appliesFromAnnexIProducts: '2027-08-02' };
-  const art27 = { ...art26, appliesFromAnnexIProducts: null };
-  const art4 = { actors: [Actor.PROVIDER, Actor.DEPLOYER], riskTiers: [RiskTier.ALL], appliesFrom: '2025-02-02', appliesFromAnnexIProducts: null };
-  const D = [EuRole.DEPLOYER];
-
-  it('takes the route\'s date for high-risk duties and the general date otherwise', () => {
-    expect(bindingFrom(art26, D, RiskClass.HIGH_RISK, HighRiskRoute.ANNEX_III)).toBe('2026-08-02');
-    expect(bindingFrom(art26, D, RiskClass.HIGH_RISK, HighRiskRoute.ANNEX_I)).toBe('2027-08-02');
-    expect(bindingFrom(art27, D, RiskClass.HIGH_RISK, HighRiskRoute.ANNEX_I)).toBeNull();
-    expect(bindingFrom(art4, D, RiskClass.HIGH_RISK, HighRiskRoute.ANNEX_I)).toBe('2025-02-02');
-    expect(bindingFrom(art26, [EuRole.PROVIDER], RiskClass.HIGH_RISK, HighRiskRoute.ANNEX_III)).toBeNull();
-    expect(bindingFrom(art26, D, RiskClass.LIMITED_RISK, null)).toBeNull();
-    expect(binds(art26, D, RiskClass.HIGH_RISK, HighRiskRoute.ANNEX_III, new Date('2026-08-01T23:59:59Z'))).toBe(false);
-    expect(binds(art26, D, RiskClass.HIGH_RISK, HighRiskRoute.ANNEX_III, new Date('2026-08-02T00:00:00Z'))).toBe(true);
-  });
-
-  it('maps roles to catalog actors: product manufacturers as providers, GPAI providers for GPAI classes', () => {
-    expect(actorsFor([EuRole.PRODUCT_MANUFACTURER], RiskClass.HIGH_RISK)).toEqual([Actor.PROVIDER]);
-    expect(actorsFor([EuRole.PROVIDER], RiskClass.GPAI).sort()).toEqual([Actor.GPAI_PROVIDER, Actor.PROVIDER].sort());
-    expect(actorsFor([EuRole.DEPLOYER], RiskClass.GPAI)).toEqual([Actor.DEPLOYER]);
-  });
-});
-
 describe('impact assessment templates', () => {
-  it('a high-risk deployer gets the Art. 27 sections; anyone else the base template', () => {
-    expect(templateFor(RiskClass.HIGH_RISK, [EuRole.DEPLOYER])).toBe(AssessmentTemplate.HIGH_RISK_DEPLOYER);
-    expect(templateFor(RiskClass.HIGH_RISK, [EuRole.PROVIDER])).toBe(AssessmentTemplate.BASE);
-    expect(templateFor(RiskClass.LIMITED_RISK, [EuRole.DEPLOYER])).toBe(AssessmentTemplate.BASE);
+  it('the Art. 27 sections come with the Art. 27(1) duty, not with high-risk deployment as such', () => {
+    expect(templateFor(new Set(['Art. 26(1)', 'Art. 27(1)']))).toBe(AssessmentTemplate.HIGH_RISK_DEPLOYER);
+    expect(templateFor(new Set(['Art. 26(1)', 'Art. 26(2)']))).toBe(AssessmentTemplate.BASE);
+    expect(templateFor(new Set())).toBe(AssessmentTemplate.BASE);
     expect(TEMPLATES.BASE.filter((s) => s.required)).toHaveLength(6);
     expect(TEMPLATES.HIGH_RISK_DEPLOYER.filter((s) => s.required)).toHaveLength(11);
   });

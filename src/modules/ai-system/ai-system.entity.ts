@@ -3,6 +3,7 @@ import { Field, ID, Int, ObjectType } from 'type-graphql';
 import { GraphQLJSONObject } from 'graphql-scalars';
 import { DateTime } from '../../graphql/scalars';
 import { Node } from '../../graphql/node.type';
+import type { FactValue } from './applicability.rules';
 import { EuRole, GateTaskStatus, HighRiskRoute, LifecycleStage, OversightModel, RiskClass } from './ai-system.enums';
 
 @ObjectType({ description: 'A third-party component of an AI system.' })
@@ -13,7 +14,7 @@ export class AiComponent {
 }
 
 /** Fields whose change means the last impact assessment may no longer describe the system. */
-export const MATERIAL_FIELDS = ['intendedPurpose', 'euRoles', 'riskClass', 'highRiskRoute', 'annexIIIArea', 'oversightModel', 'components', 'dataCategories'] as const;
+export const MATERIAL_FIELDS = ['intendedPurpose', 'euRoles', 'riskClass', 'highRiskRoute', 'annexIIIArea', 'euFacts', 'oversightModel', 'components', 'dataCategories'] as const;
 
 @ObjectType({ implements: Node, description: 'An AI system the organization builds or uses: the register entry behind its obligations, assessments and oversight.' })
 @Entity({ name: 'ai_system' })
@@ -33,9 +34,11 @@ export class AiSystem implements Node {
   @Field(() => String, { nullable: true, description: 'Business unit.' }) @Column('text', { name: 'business_unit', nullable: true }) businessUnit: string | null;
   @Field(() => LifecycleStage, { description: 'Life-cycle stage.' }) @Column('text', { name: 'lifecycle_stage' }) lifecycleStage: LifecycleStage;
   @Field(() => [EuRole], { description: "The organization's EU AI Act roles for this system." }) @Column('text', { name: 'eu_roles', array: true }) euRoles: EuRole[];
-  @Field(() => RiskClass, { nullable: true, description: 'EU AI Act risk classification; null while not classified.' }) @Column('text', { name: 'risk_class', nullable: true }) riskClass: RiskClass | null;
+  @Field(() => RiskClass, { nullable: true, description: 'The organization\'s own EU AI Act risk label; null while not classified. Setting it answers the facts it implies (see euFacts); duties follow euFacts.' }) @Column('text', { name: 'risk_class', nullable: true }) riskClass: RiskClass | null;
   @Field(() => HighRiskRoute, { nullable: true, description: 'For HIGH_RISK: Annex III use case or Annex I product.' }) @Column('text', { name: 'high_risk_route', nullable: true }) highRiskRoute: HighRiskRoute | null;
   @Field(() => String, { nullable: true, description: 'For Annex III: the area (e.g. "4. Employment").' }) @Column('text', { name: 'annex_iii_area', nullable: true }) annexIIIArea: string | null;
+  /** EU AI Act facts answered (name -> value; unanswered facts are absent); GraphQL shows them through AiSystemFactsResolver. */
+  @Column('jsonb', { name: 'eu_facts' }) euFacts: Record<string, FactValue>;
   @Field(() => String, { nullable: true, description: 'Why the class was chosen.' }) @Column('text', { name: 'classification_rationale', nullable: true }) classificationRationale: string | null;
   @Field(() => OversightModel, { nullable: true, description: 'Human-oversight model.' }) @Column('text', { name: 'oversight_model', nullable: true }) oversightModel: OversightModel | null;
   @Field(() => [AiComponent], { description: 'Third-party components.' }) @Column('jsonb') components: AiComponent[];

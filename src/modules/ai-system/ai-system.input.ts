@@ -1,5 +1,6 @@
 import { Field, ID, InputType } from 'type-graphql';
 import { DateTime } from '../../graphql/scalars';
+import { EuFactInput } from './eu-act.types';
 import { EuRole, GateTaskStatus, HighRiskRoute, LifecycleStage, OversightModel, RiskClass } from './ai-system.enums';
 
 @InputType({ description: 'A third-party component.' })
@@ -20,6 +21,7 @@ export class AiSystemFieldsInput {
   @Field(() => HighRiskRoute, { nullable: true, description: 'Required for HIGH_RISK.' }) highRiskRoute?: HighRiskRoute | null;
   @Field(() => String, { nullable: true, description: 'Annex III area, for that route.' }) annexIIIArea?: string | null;
   @Field(() => String, { nullable: true, description: 'Why this class.' }) classificationRationale?: string | null;
+  @Field(() => [EuFactInput], { nullable: true, description: 'Answers to EU AI Act facts (euAiActFacts lists them); on update, facts not listed keep their answers. A riskClass, highRiskRoute or annexIIIArea given in the same input first answers the facts it implies; answers listed here win.' }) euFacts?: EuFactInput[] | null;
   @Field(() => OversightModel, { nullable: true, description: 'Human-oversight model.' }) oversightModel?: OversightModel | null;
   @Field(() => [AiComponentInput], { nullable: true, description: 'Third-party components (replaces the list).' }) components?: AiComponentInput[] | null;
   @Field(() => [String], { nullable: true, description: 'Data categories (replaces the list).' }) dataCategories?: string[] | null;

@@ -1,44 +1,14 @@
-import { Arg, Ctx, Field, FieldResolver, ID, Mutation, ObjectType, Query, Resolver, Root, Authorized } from 'type-graphql';
-import { DateTime, LocalDate } from '../../graphql/scalars';
+import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root, Authorized } from 'type-graphql';
+import { DateTime } from '../../graphql/scalars';
 import type { HubContext } from '../../graphql/context';
 import { Requirement } from '../framework/requirement.entity';
 import { Evidence } from '../evidence/evidence.entity';
-import { CoverageStatus } from '../coverage/coverage.rules';
-import type { CoverageScope } from '../coverage/coverage.service';
+import { TextBasis } from './applicability.versions';
+import { DutyApplicability, Obligation, SystemObligations } from './eu-act.types';
+import { obligationsOf } from './eu-act.resolver';
 import { AiSystem, AiSystemChange, GateTask } from './ai-system.entity';
 import { AddGateTaskInput, RegisterAiSystemInput, SetLifecycleStageInput, UpdateAiSystemInput, UpdateGateTaskInput } from './ai-system.input';
 import { EDIT, READ, REPORT } from '../auth/role';
-
-@ObjectType({ description: 'An EU AI Act provision binding a system, with its coverage for that system.' })
-export class Obligation {
-  @Field(() => Requirement, { description: 'The article or paragraph.' }) requirement: Requirement;
-  @Field(() => LocalDate, { description: 'The date it binds this system from (Annex I products take the Art. 6(1) date).' }) bindingFrom: string;
-  @Field(() => CoverageStatus, { description: 'Coverage status for this system: organization-wide evidence plus evidence scoped to it.' }) status: CoverageStatus;
-}
-
-@ObjectType({ description: 'One system\'s row of the obligations matrix.' })
-export class SystemObligations {
-  @Field(() => AiSystem, { description: 'The system.' }) aiSystem: AiSystem;
-  @Field(() => [Obligation], { description: 'What binds it at the date.' }) obligations: Obligation[];
-}
-
-/** Obligations of systems at a date with their per-system status: 1 statement for the provisions, 1 per system for status. */
-export async function obligationsOf(ctx: HubContext, systems: AiSystem[], asOf: Date): Promise<Map<string, Obligation[]>> {
-  const eu = (await ctx.services.framework.requireByKeys(['eu-ai-act'])).get('eu-ai-act')!;
-  const bound = await ctx.services.aiSystem.obligations(systems, eu.id, asOf);
-  const closureScope = await ctx.closureScope();
-  const out = new Map<string, Obligation[]>();
-  for (const s of systems) {
-    const scope: CoverageScope = { organizationId: ctx.organizationId, asOf, maxDepth: 2, closureScope, aiSystemId: s.id };
-    const rows = bound.get(s.id)!;
-    const statuses = rows.length ? new Map((await ctx.services.coverage.statuses(scope, eu.id)).map((r) => [r.requirement.id, r.status])) : new Map();
-    out.set(s.id, rows.map((r) => {
-      ctx.loaders.requirement.prime(r.requirement.id, r.requirement);
-      return Object.assign(new Obligation(), { ...r, status: statuses.get(r.requirement.id) ?? CoverageStatus.GAP });
-    }));
-  }
-  return out;
-}
 
 @Resolver(() => AiSystem)
 export class AiSystemResolver {
@@ -58,26 +28,28 @@ export class AiSystemResolver {
   }
 
   @Authorized(...REPORT)
-  @Query(() => [SystemObligations], { description: 'Systems x EU AI Act obligations at a date, each with its coverage status: for a dashboard.' })
+  @Query(() => [SystemObligations], { description: 'Systems x EU AI Act duties at a date (BINDING, NOT_YET, CONDITIONAL), each explained and with its coverage status: for a dashboard. A constant number of statements whatever the number of systems.' })
   async obligationsMatrix(
     @Ctx() ctx: HubContext,
     @Arg('asOf', () => DateTime, { nullable: true, description: 'Date; now when omitted.' }) asOf?: Date | null,
+    @Arg('basis', () => TextBasis, { defaultValue: TextBasis.IN_FORCE, description: 'IN_FORCE (the law on asOf) or ADOPTED (plan on adopted amendments).' }) basis: TextBasis = TextBasis.IN_FORCE,
+    @Arg('applicability', () => [DutyApplicability], { nullable: true, description: 'Only these answers; all three when omitted.' }) applicability?: DutyApplicability[] | null,
   ): Promise<SystemObligations[]> {
     const systems = await ctx.services.aiSystem.list(ctx.organizationId, false);
-    const obligations = await obligationsOf(ctx, systems, asOf ?? new Date());
+    const obligations = await obligationsOf(ctx, systems, asOf ?? new Date(), basis, applicability ?? null);
     return systems.map((s) => Object.assign(new SystemObligations(), { aiSystem: s, obligations: obligations.get(s.id)! }));
   }
 
   @Authorized(...EDIT)
   @Mutation(() => AiSystem, { description: 'Registers an AI system; CONFLICT when the name is taken.' })
-  registerAiSystem(@Ctx() ctx: HubContext, @Arg('input', () => RegisterAiSystemInput, { description: 'The system.' }) input: RegisterAiSystemInput): Promise<AiSystem> {
-    return ctx.services.aiSystem.register(ctx.organizationId, ctx.actor, input);
+  async registerAiSystem(@Ctx() ctx: HubContext, @Arg('input', () => RegisterAiSystemInput, { description: 'The system.' }) input: RegisterAiSystemInput): Promise<AiSystem> {
+    return ctx.services.aiSystem.register(ctx.organizationId, ctx.actor, input, (await ctx.euModel()).data);
   }
 
   @Authorized(...EDIT)
   @Mutation(() => AiSystem, { description: 'Changes a register entry; every change is kept in its history.' })
-  updateAiSystem(@Ctx() ctx: HubContext, @Arg('input', () => UpdateAiSystemInput, { description: 'The changes.' }) input: UpdateAiSystemInput): Promise<AiSystem> {
-    return ctx.services.aiSystem.update(ctx.organizationId, ctx.actor, input);
+  async updateAiSystem(@Ctx() ctx: HubContext, @Arg('input', () => UpdateAiSystemInput, { description: 'The changes.' }) input: UpdateAiSystemInput): Promise<AiSystem> {
+    return ctx.services.aiSystem.update(ctx.organizationId, ctx.actor, input, (await ctx.euModel()).data);
   }
 
   @Authorized(...EDIT)
@@ -109,13 +81,15 @@ export class AiSystemResolver {
   }
 
   @Authorized(...REPORT)
-  @FieldResolver(() => [Obligation], { nullable: true, description: 'EU AI Act articles and paragraphs binding this system at asOf (roles x risk class x dates in force), with coverage; null (FORBIDDEN) below ANALYST.' })
+  @FieldResolver(() => [Obligation], { nullable: true, description: 'EU AI Act duties of this system at asOf from its facts and roles: BINDING, NOT_YET or CONDITIONAL (a duty that known facts exclude is not listed), each explained, with the text its date comes from and its coverage; null (FORBIDDEN) below ANALYST.' })
   async obligations(
     @Root() s: AiSystem,
     @Ctx() ctx: HubContext,
     @Arg('asOf', () => DateTime, { nullable: true, description: 'Date; now when omitted.' }) asOf?: Date | null,
+    @Arg('basis', () => TextBasis, { defaultValue: TextBasis.IN_FORCE, description: 'IN_FORCE (the law on asOf) or ADOPTED (plan on adopted amendments).' }) basis: TextBasis = TextBasis.IN_FORCE,
+    @Arg('applicability', () => [DutyApplicability], { nullable: true, description: 'Only these answers; all three when omitted.' }) applicability?: DutyApplicability[] | null,
   ): Promise<Obligation[]> {
-    return (await obligationsOf(ctx, [s], asOf ?? new Date())).get(s.id)!;
+    return (await obligationsOf(ctx, [s], asOf ?? new Date(), basis, applicability ?? null)).get(s.id)!;
   }
 }
 

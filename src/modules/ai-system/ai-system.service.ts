@@ -10,14 +10,19 @@ import { RecordKind } from '../records/record-evidence.rules';
 import { AiSystem, AiSystemChange, GateTask, MATERIAL_FIELDS } from './ai-system.entity';
 import { GateTaskStatus, HighRiskRoute, LifecycleStage, RiskClass, STAGE_ORDER } from './ai-system.enums';
 import { AddGateTaskInput, AiSystemFieldsInput, RegisterAiSystemInput, SetLifecycleStageInput, UpdateAiSystemInput, UpdateGateTaskInput } from './ai-system.input';
-import { actorsFor, tiersFor } from './obligation.rules';
+import type { ApplicabilityData, FactValue } from './applicability.rules';
+import { applyAnswers, classFacts, sortedKeys } from './eu-facts';
 import { isUuid } from '../../graphql/ids';
 
 const COLUMNS: Record<string, string> = {
   name: 'name', description: 'description', intendedPurpose: 'intended_purpose', owner: 'owner', businessUnit: 'business_unit',
   euRoles: 'eu_roles', riskClass: 'risk_class', highRiskRoute: 'high_risk_route', annexIIIArea: 'annex_iii_area',
   classificationRationale: 'classification_rationale', oversightModel: 'oversight_model', components: 'components', dataCategories: 'data_categories',
+  euFacts: 'eu_facts',
 };
+const JSON_COLUMNS = new Set(['components', 'euFacts']);
+/** Comparable form of a field's value (jsonb returns object keys in its own order). */
+const canonical = (k: string, v: unknown): string => JSON.stringify(k === 'euFacts' && v ? sortedKeys(v as Record<string, FactValue>) : v);
 
 /** The only code that queries ai_system, ai_system_history and gate_task. */
 export class AiSystemService {
@@ -61,12 +66,24 @@ export class AiSystemService {
     const out: Record<string, unknown> = {};
     for (const key of Object.keys(COLUMNS)) {
       const v = (input as Record<string, unknown>)[key];
-      if (v === undefined) continue;
+      if (v === undefined || key === 'euFacts') continue;
       if (key === 'euRoles' || key === 'dataCategories') out[key] = v === null ? [] : [...new Set(v as string[])];
       else if (key === 'components') out[key] = ((v as AiSystem['components'] | null) ?? []).map((c) => ({ supplier: c.supplier.trim(), model: c.model.trim(), version: c.version?.trim() || null }));
       else out[key] = typeof v === 'string' ? v.trim() || null : v;
     }
     return out as Partial<AiSystem>;
+  }
+
+  /**
+   * The facts after an input: a riskClass, highRiskRoute or annexIIIArea in the input first answers the
+   * facts the (resulting) classification implies, then the input's own answers apply.
+   */
+  private facts(data: ApplicabilityData, current: Record<string, FactValue>, after: Partial<AiSystem>, input: AiSystemFieldsInput): Record<string, FactValue> {
+    let next = { ...current };
+    if (input.riskClass !== undefined || input.highRiskRoute !== undefined || input.annexIIIArea !== undefined) {
+      next = { ...next, ...classFacts(after.riskClass ?? null, after.highRiskRoute ?? null, after.annexIIIArea ?? null) };
+    }
+    return input.euFacts ? applyAnswers(data, next, input.euFacts) : sortedKeys(next);
   }
 
   private async log(em: EntityManager, org: string, actor: string, system: AiSystem, change: string, reason: string | null): Promise<void> {
@@ -82,9 +99,10 @@ export class AiSystemService {
     }]);
   }
 
-  async register(org: string, actor: string, input: RegisterAiSystemInput): Promise<AiSystem> {
-    const values = { ...this.fields(input), name: input.name?.trim() ?? '', lifecycleStage: input.lifecycleStage };
+  async register(org: string, actor: string, input: RegisterAiSystemInput, facts: ApplicabilityData): Promise<AiSystem> {
+    const values: Partial<AiSystem> = { ...this.fields(input), name: input.name?.trim() ?? '', lifecycleStage: input.lifecycleStage };
     this.check(values);
+    values.euFacts = this.facts(facts, {}, values, input);
     return inTransaction(this.ds, async (em) => {
       const dup: unknown[] = await em.query(`SELECT 1 FROM ai_system WHERE organization_id = $1 AND name = $2`, [org, values.name]);
       if (dup.length) throw new HubError(ErrorCode.CONFLICT, `An AI system named "${values.name}" already exists`, { field: 'name' });
@@ -92,7 +110,7 @@ export class AiSystemService {
       const dbCols = cols.map((k) => (k === 'lifecycleStage' ? 'lifecycle_stage' : COLUMNS[k]));
       const params = cols.map((k) => {
         const v = (values as Record<string, unknown>)[k];
-        return k === 'components' ? JSON.stringify(v) : v;
+        return JSON_COLUMNS.has(k) ? JSON.stringify(v) : v;
       });
       const [row] = await em.query(
         `INSERT INTO ai_system (organization_id, created_by, ${dbCols.join(', ')}) VALUES ($1, $2, ${cols.map((_, i) => `$${i + 3}`).join(', ')}) RETURNING *`,
@@ -104,13 +122,14 @@ export class AiSystemService {
     });
   }
 
-  async update(org: string, actor: string, input: UpdateAiSystemInput): Promise<AiSystem> {
+  async update(org: string, actor: string, input: UpdateAiSystemInput, facts: ApplicabilityData): Promise<AiSystem> {
     return inTransaction(this.ds, async (em) => {
       const current = await this.require(org, input.id, em);
       const next = this.fields(input);
       if (input.name !== undefined && input.name !== null) next.name = input.name.trim();
-      const changed = Object.keys(next).filter((k) => JSON.stringify((current as unknown as Record<string, unknown>)[k]) !== JSON.stringify((next as Record<string, unknown>)[k]));
       this.check({ ...current, ...next });
+      next.euFacts = this.facts(facts, current.euFacts, { ...current, ...next }, input);
+      const changed = Object.keys(next).filter((k) => canonical(k, (current as unknown as Record<string, unknown>)[k]) !== canonical(k, (next as Record<string, unknown>)[k]));
       if (!changed.length) return current;
       if (next.name && next.name !== current.name) {
         const dup: unknown[] = await em.query(`SELECT 1 FROM ai_system WHERE organization_id = $1 AND name = $2 AND id <> $3`, [org, next.name, current.id]);
@@ -118,7 +137,7 @@ export class AiSystemService {
       }
       const material = changed.some((k) => (MATERIAL_FIELDS as readonly string[]).includes(k));
       const sets = changed.map((k, i) => `${COLUMNS[k]} = $${i + 3}`);
-      const params = changed.map((k) => (k === 'components' ? JSON.stringify((next as Record<string, unknown>)[k]) : (next as Record<string, unknown>)[k]));
+      const params = changed.map((k) => (JSON_COLUMNS.has(k) ? JSON.stringify((next as Record<string, unknown>)[k]) : (next as Record<string, unknown>)[k]));
       const [[row]] = await em.query(
         `UPDATE ai_system SET ${sets.join(', ')}, version = version + 1, updated_at = now()${material ? ', material_changed_at = now()' : ''}
          WHERE id = $1 AND organization_id = $2 RETURNING *`,
@@ -189,31 +208,5 @@ export class AiSystemService {
   async gateTasks(org: string, ids: readonly string[]): Promise<Map<string, GateTask[]>> {
     const rows = ids.length ? await this.ds.getRepository(GateTask).find({ where: { organizationId: org, aiSystemId: In([...ids]) }, order: { stage: 'ASC', title: 'ASC' } }) : [];
     return groupBy(rows, (r) => r.aiSystemId);
-  }
-
-  /**
-   * The EU AI Act provisions binding each system at asOf, in one statement for all systems: the rule
-   * of obligation.rules.ts (actors, tiers, and the route's date) in SQL.
-   */
-  async obligations(systems: readonly AiSystem[], euFrameworkId: string, asOf: Date): Promise<Map<string, { requirement: Requirement; bindingFrom: string }[]>> {
-    const out = new Map<string, { requirement: Requirement; bindingFrom: string }[]>(systems.map((s) => [s.id, []]));
-    if (!systems.length) return out;
-    const spec = systems.map((s) => ({ id: s.id, actors: actorsFor(s.euRoles, s.riskClass), tiers: tiersFor(s.riskClass), route: s.highRiskRoute }));
-    const raw: Record<string, unknown>[] = await this.ds.query(
-      `WITH s AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS s(id uuid, actors text[], tiers text[], route text)),
-       b AS (
-         SELECT s.id AS system_id, r.id AS requirement_id,
-                CASE WHEN s.route = 'ANNEX_I' AND NOT (r.risk_tiers && array_remove(s.tiers, 'high-risk'))
-                     THEN r.applies_from_annex_i ELSE r.applies_from END AS binding_from
-         FROM s JOIN requirement r ON r.framework_id = $2 AND r.assessable AND r.actors && s.actors AND r.risk_tiers && s.tiers
-       )
-       SELECT b.system_id, b.binding_from::text AS binding_from, ${selectColumns(this.ds, Requirement, 'r', 'r_')}
-       FROM b JOIN requirement r ON r.id = b.requirement_id
-       WHERE b.binding_from <= $3::date
-       ORDER BY b.system_id, r.position`,
-      [JSON.stringify(spec), euFrameworkId, asOf.toISOString().slice(0, 10)],
-    );
-    for (const row of raw) out.get(row.system_id as string)!.push({ requirement: hydrate(this.ds, Requirement, row, 'r_'), bindingFrom: row.binding_from as string });
-    return out;
   }
 }

@@ -7,7 +7,7 @@ import { AuditEvent } from './audit-event.entity';
 /** Tables whose rows a mutation can touch, snapshotted by id for the trail (token hashes left out). */
 const SNAPSHOT_TABLES = [
   'evidence', 'evidence_link', 'applicability_decision', 'prefill_rejection', 'ai_system', 'gate_task', 'impact_assessment',
-  'oversight_point', 'internal_audit', 'audit_finding', 'nonconformity', 'register_record', 'mapping_source', 'api_token',
+  'oversight_point', 'internal_audit', 'audit_finding', 'nonconformity', 'register_record', 'mapping_source', 'api_token', 'amendment_publication',
 ];
 
 export interface AuditEntry {

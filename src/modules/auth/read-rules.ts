@@ -11,7 +11,7 @@ import { ADMIN, CATALOG, EDIT, INGEST, READ, READ_EVIDENCE, REPORT, Role } from 
 export const READ_RULES: Readonly<Record<string, readonly Role[]>> = {
   // Catalogs: frameworks, requirements and mapping sets.
   Framework: CATALOG, Requirement: CATALOG, RequirementConnection: CATALOG, RequirementEdge: CATALOG, RequirementSearchHit: CATALOG,
-  PageInfo: CATALOG, MappingSource: CATALOG, MappingEdge: CATALOG, MappingPath: CATALOG, MappingMatrix: CATALOG,
+  PageInfo: CATALOG, MappingSource: CATALOG, EuFact: CATALOG, LegalTextVersion: CATALOG, AmendmentPublication: CATALOG, MappingEdge: CATALOG, MappingPath: CATALOG, MappingMatrix: CATALOG,
   MappingMatrixCell: CATALOG, MappingMatrixRow: CATALOG, RelationshipCounts: CATALOG,
   // Evidence: an INTEGRATOR only what it wrote (OWN_ONLY below).
   Evidence: READ_EVIDENCE, EvidenceConnection: READ_EVIDENCE, EvidenceEdge: READ_EVIDENCE, EvidenceLink: READ_EVIDENCE,
@@ -20,14 +20,14 @@ export const READ_RULES: Readonly<Record<string, readonly Role[]>> = {
   UpsertEvidencePayload: INGEST, BulkUpsertEvidencePayload: INGEST, BulkUpsertEvidenceResult: INGEST, ItemError: INGEST, InputProblem: INGEST,
   LinkEvidencePayload: INGEST, UnlinkEvidencePayload: INGEST, RecordOversightPayload: INGEST, OversightItemResult: INGEST,
   // Registers: AI systems, assessments, oversight, governance.
-  AiSystem: READ, AiComponent: READ, AiSystemChange: READ, GateTask: READ, ImpactAssessment: READ, AssessmentSection: READ,
+  AiSystem: READ, EuFactAnswer: READ, AiComponent: READ, AiSystemChange: READ, GateTask: READ, ImpactAssessment: READ, AssessmentSection: READ,
   SectionDiffType: READ, OversightPoint: READ, OversightPointSummary: READ, OversightWeek: READ, Measurement: READ,
   InternalAudit: READ, AuditFinding: READ, Nonconformity: READ, RegisterRecord: READ,
   // Reports.
   CoverageReport: REPORT, CoverageTotals: REPORT, FrameworkCoverage: REPORT, GroupCoverage: REPORT, RequirementCoverage: REPORT,
   RequirementCoverageConnection: REPORT, RequirementCoverageEdge: REPORT, InferredCoverage: REPORT, GapItem: REPORT, GapReport: REPORT,
   SuggestedEvidence: REPORT, SystemFinding: REPORT, PrefillItem: REPORT, PrefillReport: REPORT, PrefillResidual: REPORT,
-  ReachGroup: REPORT, ReachTotals: REPORT, ReuseItem: REPORT, ReuseReport: REPORT, Obligation: REPORT, SystemObligations: REPORT,
+  ReachGroup: REPORT, ReachTotals: REPORT, ReuseItem: REPORT, ReuseReport: REPORT, Obligation: REPORT, SystemObligations: REPORT, ObligationBasisAnswer: REPORT,
   SoaRow: REPORT, StatementOfApplicability: REPORT, ApplicabilityDecision: REPORT,
   // What the editing mutations answer.
   PrefillRejection: EDIT, ReviewEvidencePayload: EDIT, CreateMappingSetPayload: EDIT, ImportFrameworkPayload: EDIT,

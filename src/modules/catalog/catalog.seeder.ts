@@ -3,6 +3,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import type { FrameworkSeed, MappingSetSeed } from './catalog.transform';
 import { SeedBundle, loadSeedBundle } from './catalog.files';
 import { MappingClosureService } from '../mapping/mapping-closure.service';
+import { ApplicabilitySeedReport, EU_FRAMEWORK_KEY, seedApplicability } from '../ai-system/applicability.seeder';
 
 export type SeedOutcome = 'CREATED' | 'UPDATED' | 'UNCHANGED';
 
@@ -11,6 +12,8 @@ export interface SeedReport {
   mappingSets: { key: string; outcome: SeedOutcome; mappings: number }[];
   /** Number of closure rows written, or null when the graph did not change. */
   closureRows: number | null;
+  /** The EU AI Act applicability rules (null when that catalog is not in the bundle). */
+  applicability: ApplicabilitySeedReport | null;
 }
 
 /**
@@ -20,13 +23,17 @@ export interface SeedReport {
  */
 export async function seed(ds: DataSource, bundle: SeedBundle = loadSeedBundle()): Promise<SeedReport> {
   return ds.transaction(async (em) => {
-    const report: SeedReport = { frameworks: [], mappingSets: [], closureRows: null };
+    // Several processes may start at once: one seeds, the others then find it done.
+    await em.query(`SELECT pg_advisory_xact_lock(hashtext('control-mapping-hub seed'))`);
+    const report: SeedReport = { frameworks: [], mappingSets: [], closureRows: null, applicability: null };
     const frameworkIds = new Map<string, string>();
     for (const fw of bundle.frameworks) {
       const { id, outcome } = await seedFramework(em, fw);
       frameworkIds.set(fw.key, id);
       report.frameworks.push({ key: fw.key, version: fw.version, outcome, requirements: fw.nodes.length });
     }
+    const euId = frameworkIds.get(EU_FRAMEWORK_KEY);
+    if (euId) report.applicability = await seedApplicability(em, euId);
     for (const set of bundle.mappingSets) {
       const outcome = await seedMappingSet(em, set, frameworkIds);
       report.mappingSets.push({ key: set.key, outcome, mappings: set.rows.length });

@@ -26,7 +26,7 @@ registerEnumType(AssessmentTemplate, {
   description: 'Which sections an assessment must have.',
   valuesConfig: {
     BASE: { description: 'AI system impact assessment (ISO/IEC 42001 6.1.4, 8.4, A.5).' },
-    HIGH_RISK_DEPLOYER: { description: 'The base sections plus the fundamental-rights elements of EU AI Act Art. 27(1).' },
+    HIGH_RISK_DEPLOYER: { description: 'The base sections plus the fundamental rights impact assessment elements of EU AI Act Art. 27(1): for a system to which Art. 27(1) binds, will bind or may bind (CONDITIONAL).' },
   },
 });
 
@@ -54,7 +54,7 @@ export class ImpactAssessment implements Node {
   @Column('uuid', { name: 'organization_id' }) organizationId: string;
   @Column('uuid', { name: 'ai_system_id' }) aiSystemId: string;
   @Field(() => Int, { description: 'Version number, from 1.' }) @Column('int') version: number;
-  @Field(() => AssessmentTemplate, { description: 'Template, chosen from the system\'s class and roles when the version started.' }) @Column('text') template: AssessmentTemplate;
+  @Field(() => AssessmentTemplate, { description: 'Template, chosen from the EU AI Act duties of the system when the version started.' }) @Column('text') template: AssessmentTemplate;
   @Field(() => AssessmentStatus, { description: 'Workflow status.' }) @Column('text') status: AssessmentStatus;
   @Column('jsonb') sections: Record<string, string>;
   @Field(() => String, { nullable: true, description: 'Who assessed.' }) @Column('text', { nullable: true }) assessor: string | null;

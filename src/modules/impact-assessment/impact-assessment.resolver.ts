@@ -38,13 +38,13 @@ export class ImpactAssessmentResolver {
   }
 
   @Authorized(...EDIT)
-  @Mutation(() => ImpactAssessment, { description: 'Starts a new DRAFT version for a system, from the last version\'s sections; the template follows the system\'s class and roles.' })
-  startImpactAssessment(
+  @Mutation(() => ImpactAssessment, { description: 'Starts a new DRAFT version for a system, from the last version\'s sections; the template follows the EU AI Act duties that bind the system or may (the fundamental rights sections when Art. 27(1) is BINDING, NOT_YET or CONDITIONAL).' })
+  async startImpactAssessment(
     @Ctx() ctx: HubContext,
     @Arg('aiSystemId', () => ID, { description: 'The system.' }) aiSystemId: string,
     @Arg('assessor', () => String, { nullable: true, description: 'Assessor.' }) assessor?: string | null,
   ): Promise<ImpactAssessment> {
-    return ctx.services.impactAssessment.start(ctx.organizationId, ctx.actor, aiSystemId, assessor?.trim() || null);
+    return ctx.services.impactAssessment.start(ctx.organizationId, ctx.actor, aiSystemId, assessor?.trim() || null, await ctx.euModel());
   }
 
   @Authorized(...EDIT)

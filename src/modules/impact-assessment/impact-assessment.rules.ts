@@ -1,9 +1,9 @@
 /**
  * Impact assessment templates and the checks on them, pure. A template is a list of sections; the one
- * for a system follows from its class and roles. Section titles are the hub's own words; the high-risk
- * deployer sections follow the elements listed in EU AI Act Art. 27(1)(a)-(f).
+ * for a system follows from the EU AI Act duties that apply or may apply to it (TEMPLATE_DUTIES). Section
+ * titles are the hub's own words; the fundamental rights sections follow the elements listed in EU AI Act
+ * Art. 27(1)(a)-(f).
  */
-import { EuRole, RiskClass } from '../ai-system/ai-system.enums';
 
 export enum AssessmentTemplate {
   BASE = 'BASE',
@@ -39,8 +39,18 @@ export const TEMPLATES: Record<AssessmentTemplate, TemplateSection[]> = {
   [AssessmentTemplate.HIGH_RISK_DEPLOYER]: [...BASE.slice(0, -1), ...ART_27, BASE[BASE.length - 1]],
 };
 
-export function templateFor(riskClass: RiskClass | null, roles: readonly EuRole[]): AssessmentTemplate {
-  return riskClass === RiskClass.HIGH_RISK && roles.includes(EuRole.DEPLOYER) ? AssessmentTemplate.HIGH_RISK_DEPLOYER : AssessmentTemplate.BASE;
+/**
+ * The duties (catalog refs) whose application calls for a template's extra sections. The fundamental
+ * rights impact assessment: Art. 27(1), which binds only some deployers of Annex III systems.
+ */
+export const TEMPLATE_DUTIES: Readonly<Partial<Record<AssessmentTemplate, readonly string[]>>> = {
+  [AssessmentTemplate.HIGH_RISK_DEPLOYER]: ['Art. 27(1)'],
+};
+
+/** The template for a system, given the refs of the duties that bind it, will bind it, or may (CONDITIONAL). */
+export function templateFor(duties: ReadonlySet<string>): AssessmentTemplate {
+  const hit = (Object.entries(TEMPLATE_DUTIES) as [AssessmentTemplate, readonly string[]][]).find(([, refs]) => refs.some((r) => duties.has(r)));
+  return hit ? hit[0] : AssessmentTemplate.BASE;
 }
 
 export function missingSections(template: AssessmentTemplate, sections: Record<string, string>): TemplateSection[] {

@@ -9,6 +9,9 @@ import { RecordEvidenceService, oneYearAfter } from '../records/record-evidence.
 import { RecordKind } from '../records/record-evidence.rules';
 import { AssessmentStatus, ImpactAssessment } from './impact-assessment.entity';
 import { AssessmentTemplate, TEMPLATES, missingSections, templateFor } from './impact-assessment.rules';
+import { EuModel, classifySystem } from '../ai-system/eu-act.service';
+import { TextBasis } from '../ai-system/applicability.versions';
+import { actorsOf } from '../ai-system/eu-facts';
 import { isUuid } from '../../graphql/ids';
 import { textLimit } from '../../graphql/input-bounds';
 
@@ -35,13 +38,16 @@ export class ImpactAssessmentService {
   }
 
   /** A new DRAFT version, starting from the last one's sections; the template follows the system now. */
-  async start(org: string, actor: string, systemId: string, assessor: string | null): Promise<ImpactAssessment> {
+  async start(org: string, actor: string, systemId: string, assessor: string | null, eu: EuModel): Promise<ImpactAssessment> {
     return inTransaction(this.ds, async (em) => {
       const system = await this.systems.require(org, systemId, em);
       const versions = await em.getRepository(ImpactAssessment).find({ where: { aiSystemId: system.id }, order: { version: 'DESC' } });
       const draft = versions.find((v) => v.status === AssessmentStatus.DRAFT || v.status === AssessmentStatus.IN_REVIEW);
       if (draft) throw new HubError(ErrorCode.CONFLICT, `Version ${draft.version} is still ${draft.status}: finish it first`, { field: 'aiSystemId' });
-      const template = templateFor(system.riskClass, system.euRoles);
+      // Every duty that binds, will bind or may bind (any basis: a planned amendment must not hide one).
+      const day = new Date().toISOString().slice(0, 10);
+      const duties = new Set([TextBasis.IN_FORCE, TextBasis.ADOPTED].flatMap((b) => classifySystem(eu, actorsOf(system.euRoles), system.euFacts, day, b).map((a) => a.rule.record.ref)));
+      const template = templateFor(duties);
       const keys = new Set(TEMPLATES[template].map((s) => s.key));
       const previous = versions[0]?.sections ?? {};
       const sections = Object.fromEntries(Object.entries(previous).filter(([k]) => keys.has(k)));

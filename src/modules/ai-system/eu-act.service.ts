@@ -1,0 +1,161 @@
+import type { DataSource } from 'typeorm';
+import { HubError, ErrorCode, badInput, notFound } from '../../graphql/errors';
+import type { ApplicabilityData, ApplicabilityRecord, Classification, FactDefinition, DerivedFactDefinition } from './applicability.rules';
+import { classifyRecord, parseApplicability } from './applicability.rules';
+import { TextBasis, TextVersionState, chooseRule } from './applicability.versions';
+import { EU_FRAMEWORK_KEY } from './applicability.seeder';
+
+/** A text version as the organization sees it: the seeded legal status, and its own publication record if any. */
+export interface TextVersionRow extends TextVersionState {
+  id: string;
+  title: string;
+  statusNote: string | null;
+  officialJournal: string | null;
+  publishedOn: string | null;
+  entryIntoForceRule: string | null;
+  /** The organization's publication record, which overrides the seeded status, reference and dates. */
+  publication: { id: string; ojReference: string; publishedOn: string; entryIntoForce: string; note: string | null; recordedBy: string; recordedAt: Date } | null;
+  metadata: Record<string, unknown>;
+}
+
+export interface RuleRow {
+  requirementId: string;
+  record: ApplicabilityRecord;
+  version: TextVersionRow;
+  changes: string[];
+}
+
+/** The EU AI Act rules as stored with the catalog, for one organization (its publication records applied). */
+export interface EuModel {
+  frameworkId: string;
+  data: ApplicabilityData;
+  versions: TextVersionRow[];
+  /** By requirement id, every version's rule. */
+  rules: Map<string, RuleRow[]>;
+}
+
+/** One duty-bearing node for one system under one basis. */
+export interface DutyAnswer {
+  requirementId: string;
+  rule: RuleRow;
+  classification: Exclude<Classification, { status: 'ABSENT' }>;
+}
+
+/** The only code that reads applicability_model, applicability_rule, legal_text_version and amendment_publication. */
+export class EuActService {
+  constructor(private readonly ds: DataSource) {}
+
+  /** Three statements: the model, the versions with the organization's publications, the rules. */
+  async model(org: string): Promise<EuModel> {
+    const [m]: { framework_id: string; facts: Record<string, FactDefinition>; derived_facts: Record<string, DerivedFactDefinition> }[] = await this.ds.query(
+      `SELECT m.framework_id, m.facts, m.derived_facts FROM applicability_model m JOIN framework f ON f.id = m.framework_id
+       WHERE f.key = $1 AND f.organization_id IS NULL ORDER BY f.released_on DESC NULLS LAST LIMIT 1`,
+      [EU_FRAMEWORK_KEY],
+    );
+    if (!m) throw new HubError(ErrorCode.SERVICE_UNAVAILABLE, 'The EU AI Act applicability rules are not seeded: run `npm run seed`');
+    const versions = await this.versions(org, m.framework_id);
+    const byId = new Map(versions.map((v) => [v.id, v]));
+    const raw: { requirement_id: string; text_version_id: string; ref: string; actors: string[]; condition: unknown; applies_from: unknown;
+      duty_type: string; date_class: string; evidence: string | null; note: string | null; confidence: string | null; changes: string[] }[] = await this.ds.query(
+      `SELECT r.requirement_id, r.text_version_id, r.ref, r.actors, r.condition, r.applies_from, r.duty_type, r.date_class, r.evidence, r.note,
+              r.confidence, r.changes
+       FROM applicability_rule r JOIN requirement q ON q.id = r.requirement_id
+       WHERE r.framework_id = $1 ORDER BY q.position`,
+      [m.framework_id],
+    );
+    const rules = new Map<string, RuleRow[]>();
+    for (const r of raw) {
+      const record = {
+        ref: r.ref, actors: r.actors, condition: r.condition, appliesFrom: r.applies_from, dutyType: r.duty_type, dateClass: r.date_class,
+        evidence: r.evidence ?? '', evidenceArticle: 0, note: r.note ?? '', confidence: r.confidence ?? '',
+      } as ApplicabilityRecord;
+      const list = rules.get(r.requirement_id) ?? [];
+      list.push({ requirementId: r.requirement_id, record, version: byId.get(r.text_version_id)!, changes: r.changes });
+      rules.set(r.requirement_id, list);
+    }
+    // Validated like the seed file: a rule the evaluator cannot read fails here, not in a report.
+    const data = parseApplicability({ actors: [...new Set(raw.flatMap((r) => r.actors))], facts: m.facts, derivedFacts: m.derived_facts, records: [] });
+    return { frameworkId: m.framework_id, data, versions, rules };
+  }
+
+  async versions(org: string, frameworkId?: string): Promise<TextVersionRow[]> {
+    const rows: Record<string, unknown>[] = await this.ds.query(
+      `SELECT v.id, v.key, v.title, v.kind, v.legal_status, v.status_note, v.oj_reference, v.published_on::text, v.entry_into_force::text,
+              v.entry_into_force_rule, v.position, v.metadata,
+              p.id AS p_id, p.oj_reference AS p_oj, p.published_on::text AS p_published, p.entry_into_force::text AS p_eif, p.note AS p_note,
+              p.recorded_by AS p_by, p.recorded_at AS p_at
+       FROM legal_text_version v
+       JOIN framework f ON f.id = v.framework_id
+       LEFT JOIN amendment_publication p ON p.text_version_id = v.id AND p.organization_id = $1
+       WHERE ${frameworkId ? 'v.framework_id = $2' : `f.key = '${EU_FRAMEWORK_KEY}' AND f.organization_id IS NULL AND $2::uuid IS NULL`}
+       ORDER BY v.position`,
+      [org, frameworkId ?? null],
+    );
+    return rows.map((r) => {
+      const pub = r.p_oj ? { id: r.p_id as string, ojReference: r.p_oj as string, publishedOn: r.p_published as string, entryIntoForce: r.p_eif as string, note: r.p_note as string | null, recordedBy: r.p_by as string, recordedAt: r.p_at as Date } : null;
+      return {
+        id: r.id as string, key: r.key as string, title: r.title as string, kind: r.kind as 'BASE' | 'AMENDMENT', position: r.position as number,
+        legalStatus: pub ? 'PUBLISHED' : (r.legal_status as TextVersionRow['legalStatus']),
+        statusNote: r.status_note as string | null,
+        officialJournal: pub?.ojReference ?? (r.oj_reference as string | null),
+        publishedOn: pub?.publishedOn ?? (r.published_on as string | null),
+        entryIntoForce: pub?.entryIntoForce ?? (r.entry_into_force as string | null),
+        entryIntoForceRule: r.entry_into_force_rule as string | null,
+        publication: pub,
+        metadata: r.metadata as Record<string, unknown>,
+      };
+    });
+  }
+
+  /**
+   * Records, for this organization, that an amendment was published in the Official Journal. Recording it
+   * again corrects the record. The entry into force defaults to the amendment's own rule when it is the
+   * usual "third day following publication"; otherwise it must be given.
+   */
+  async recordPublication(org: string, actor: string, input: { amendment: string; ojReference: string; publishedOn: string; entryIntoForce?: string | null; note?: string | null }): Promise<TextVersionRow> {
+    const versions = await this.versions(org);
+    const v = versions.find((x) => x.key === input.amendment);
+    if (!v) throw notFound(`No amendment "${input.amendment.slice(0, 100)}"`, { field: 'amendment' });
+    if (v.kind !== 'AMENDMENT') throw badInput('amendment', `"${v.key}" is the text as published, not an amendment`);
+    const oj = input.ojReference.trim();
+    if (!oj) throw badInput('ojReference', 'ojReference must not be empty (e.g. "OJ L, 2026/1234, 10.7.2026")');
+    let eif = input.entryIntoForce ?? null;
+    if (!eif) {
+      if (!/third day following (its )?publication/i.test(v.entryIntoForceRule ?? '')) throw badInput('entryIntoForce', 'entryIntoForce is required: the amendment records no rule to derive it from');
+      const d = new Date(`${input.publishedOn}T00:00:00Z`);
+      d.setUTCDate(d.getUTCDate() + 3);
+      eif = d.toISOString().slice(0, 10);
+    }
+    if (eif < input.publishedOn) throw badInput('entryIntoForce', 'entryIntoForce cannot be before publishedOn');
+    await this.ds.query(
+      `INSERT INTO amendment_publication (organization_id, text_version_id, oj_reference, published_on, entry_into_force, note, recorded_by)
+       VALUES ($1, $2, $3, $4, $5, $6, $7)
+       ON CONFLICT ON CONSTRAINT uq_amendment_publication DO UPDATE SET oj_reference = EXCLUDED.oj_reference, published_on = EXCLUDED.published_on,
+         entry_into_force = EXCLUDED.entry_into_force, note = EXCLUDED.note, recorded_by = EXCLUDED.recorded_by, recorded_at = now()`,
+      [org, v.id, oj, input.publishedOn, eif, input.note?.trim() || null, actor],
+    );
+    return (await this.versions(org)).find((x) => x.key === input.amendment)!;
+  }
+
+  /** The organization's publication record ids, for the audit trail. */
+  async publicationId(org: string, versionId: string): Promise<string | null> {
+    const [r]: { id: string }[] = await this.ds.query(`SELECT id FROM amendment_publication WHERE organization_id = $1 AND text_version_id = $2`, [org, versionId]);
+    return r?.id ?? null;
+  }
+}
+
+/**
+ * The pure rule over a loaded model: every duty-bearing node that is not ABSENT for the system, under a
+ * basis, on a day. Permissions (a derogation an authority grants, a sandbox's conditions) are not duties
+ * and are left out.
+ */
+export function classifySystem(model: EuModel, actors: readonly string[], facts: Record<string, unknown>, day: string, basis: TextBasis): DutyAnswer[] {
+  const out: DutyAnswer[] = [];
+  for (const [requirementId, rules] of model.rules) {
+    const rule = chooseRule(rules, basis, day);
+    if (!rule || rule.record.dutyType === 'PERMISSION') continue;
+    const c = classifyRecord(model.data, rule.record, { roles: actors, facts: facts as Record<string, string | boolean | null> }, day);
+    if (c.status !== 'ABSENT') out.push({ requirementId, rule, classification: c });
+  }
+  return out;
+}
