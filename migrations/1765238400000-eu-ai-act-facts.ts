@@ -65,6 +65,7 @@ export class EuAiActFacts1765238400000 implements MigrationInterface {
       CREATE TABLE applicability_model (
         framework_id uuid NOT NULL,
         facts jsonb NOT NULL,
+        fact_names text[] NOT NULL,
         derived_facts jsonb NOT NULL,
         content_sha256 text NOT NULL,
         updated_at timestamptz NOT NULL DEFAULT now(),

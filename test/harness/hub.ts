@@ -4,6 +4,9 @@ import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
 import { createDataSource } from '../../src/database/data-source';
 import { RunningHub, startHub } from '../../src/graphql/server';
+import { TokenService } from '../../src/modules/auth/token.service';
+import { OrganizationService } from '../../src/modules/organization/organization.service';
+import type { Role } from '../../src/modules/auth/role';
 
 export interface GqlResponse<T = any> {
   status: number;
@@ -36,6 +39,11 @@ export const TEST_LIMITS = { maxDepth: 12, maxComplexity: 200_000, maxRootFields
 export const TEST_WORK = { statementTimeoutMs: 60_000, heavyStatementTimeoutMs: 120_000, heavyConcurrency: 2, poolWaitMs: 30_000 };
 
 /** bypassRls: serve through the superuser connection, to test the application's own scoping alone. */
+/** A token for an organization (created with it when new), made directly in the database as the CLI does. */
+export async function tokenFor(hub: TestHub, slug: string, role: Role, name: string): Promise<string> {
+  return (await new TokenService(hub.ds, new OrganizationService(hub.ds)).createForSlug(slug, role, name)).token;
+}
+
 export async function startTestHub(options: { seeded?: boolean; limits?: Partial<typeof TEST_LIMITS>; work?: Partial<typeof TEST_WORK>; bypassRls?: boolean; poolSize?: number } = {}): Promise<TestHub> {
   const template = options.seeded === false ? 'hub_template_migrated' : 'hub_template_seeded';
   const name = `hub_test_${randomBytes(6).toString('hex')}`;

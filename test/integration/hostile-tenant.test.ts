@@ -1,7 +1,5 @@
 import { Client } from 'pg';
-import { startTestHub, TestHub } from '../harness/hub';
-import { TokenService } from '../../src/modules/auth/token.service';
-import { OrganizationService } from '../../src/modules/organization/organization.service';
+import { startTestHub, TestHub, tokenFor as createToken } from '../harness/hub';
 import { Role } from '../../src/modules/auth/role';
 import { boundedError } from '../../src/logger';
 
@@ -11,7 +9,7 @@ import { boundedError } from '../../src/logger';
  */
 let t: TestHub;
 let tokens: { orgB: string; integrator: string; integrator2: string; editor: string };
-const tokenFor = (slug: string, role: Role, name: string) => new TokenService(t.ds, new OrganizationService(t.ds)).createForSlug(slug, role, name);
+const tokenFor = async (slug: string, role: Role, name: string) => ({ token: await createToken(t, slug, role, name) });
 
 beforeAll(async () => {
   t = await startTestHub();
@@ -62,7 +60,7 @@ describe('finding 2: one credential, one quota', () => {
   });
 
   it('every spelling of the Bearer scheme counts against the same token', async () => {
-    const fresh = (await new TokenService(limited.ds, new OrganizationService(limited.ds)).createForSlug('test-org', Role.VIEWER, 'spellings')).token;
+    const fresh = await createToken(limited, 'test-org', Role.VIEWER, 'spellings');
     const spellings = [`Bearer ${fresh}`, `bearer ${fresh}`, `BEARER ${fresh}`, `Bearer  ${fresh}`, `Bearer\t${fresh}`];
     const statuses: number[] = [];
     for (const authorization of spellings) statuses.push((await post({ authorization }, limited)).status);

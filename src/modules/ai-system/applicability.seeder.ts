@@ -90,10 +90,11 @@ export async function seedApplicability(em: EntityManager, frameworkId: string):
   const versionId = new Map(ids.map((r) => [r.key, r.id]));
 
   await em.query(
-    `INSERT INTO applicability_model (framework_id, facts, derived_facts, content_sha256) VALUES ($1, $2, $3, $4)
-     ON CONFLICT (framework_id) DO UPDATE SET facts = EXCLUDED.facts, derived_facts = EXCLUDED.derived_facts,
+    `INSERT INTO applicability_model (framework_id, facts, fact_names, derived_facts, content_sha256) VALUES ($1, $2, $3, $4, $5)
+     ON CONFLICT (framework_id) DO UPDATE SET facts = EXCLUDED.facts, fact_names = EXCLUDED.fact_names, derived_facts = EXCLUDED.derived_facts,
        content_sha256 = EXCLUDED.content_sha256, updated_at = now()`,
-    [frameworkId, JSON.stringify(data.facts), JSON.stringify(data.derivedFacts), hash],
+    // jsonb keeps no key order: the table's order of facts (the order questions are asked in) is kept apart.
+    [frameworkId, JSON.stringify(data.facts), Object.keys(data.facts), JSON.stringify(data.derivedFacts), hash],
   );
 
   const row = (r: ApplicabilityRecord, version: string, changes: string[]) => ({

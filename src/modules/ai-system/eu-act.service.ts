@@ -47,8 +47,8 @@ export class EuActService {
 
   /** Three statements: the model, the versions with the organization's publications, the rules. */
   async model(org: string): Promise<EuModel> {
-    const [m]: { framework_id: string; facts: Record<string, FactDefinition>; derived_facts: Record<string, DerivedFactDefinition> }[] = await this.ds.query(
-      `SELECT m.framework_id, m.facts, m.derived_facts FROM applicability_model m JOIN framework f ON f.id = m.framework_id
+    const [m]: { framework_id: string; facts: Record<string, FactDefinition>; fact_names: string[]; derived_facts: Record<string, DerivedFactDefinition> }[] = await this.ds.query(
+      `SELECT m.framework_id, m.facts, m.fact_names, m.derived_facts FROM applicability_model m JOIN framework f ON f.id = m.framework_id
        WHERE f.key = $1 AND f.organization_id IS NULL ORDER BY f.released_on DESC NULLS LAST LIMIT 1`,
       [EU_FRAMEWORK_KEY],
     );
@@ -74,7 +74,8 @@ export class EuActService {
       rules.set(r.requirement_id, list);
     }
     // Validated like the seed file: a rule the evaluator cannot read fails here, not in a report.
-    const data = parseApplicability({ actors: [...new Set(raw.flatMap((r) => r.actors))], facts: m.facts, derivedFacts: m.derived_facts, records: [] });
+    const facts = Object.fromEntries(m.fact_names.map((n) => [n, m.facts[n]]));
+    const data = parseApplicability({ actors: [...new Set(raw.flatMap((r) => r.actors))], facts, derivedFacts: m.derived_facts, records: [] });
     return { frameworkId: m.framework_id, data, versions, rules };
   }
 

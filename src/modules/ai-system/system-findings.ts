@@ -3,6 +3,9 @@ import type { HubContext } from '../../graphql/context';
 import { AiSystem } from './ai-system.entity';
 import { LifecycleStage } from './ai-system.enums';
 import { AssessmentStatus } from '../impact-assessment/impact-assessment.entity';
+import { classifySystem } from './eu-act.service';
+import { TextBasis } from './applicability.versions';
+import { actorsOf } from './eu-facts';
 
 export enum SystemFindingKind {
   IMPACT_ASSESSMENT_MISSING = 'IMPACT_ASSESSMENT_MISSING',
@@ -10,6 +13,7 @@ export enum SystemFindingKind {
   CHANGED_SINCE_ASSESSMENT = 'CHANGED_SINCE_ASSESSMENT',
   OVERSIGHT_POINT_SILENT = 'OVERSIGHT_POINT_SILENT',
   MONITORING_BREACH = 'MONITORING_BREACH',
+  EU_FACT_UNANSWERED = 'EU_FACT_UNANSWERED',
 }
 registerEnumType(SystemFindingKind, {
   name: 'SystemFindingKind',
@@ -20,6 +24,7 @@ registerEnumType(SystemFindingKind, {
     CHANGED_SINCE_ASSESSMENT: { description: 'The system changed materially after its assessment was approved.' },
     OVERSIGHT_POINT_SILENT: { description: 'An oversight point has no record in the last 30 days: defined but not evidenced.' },
     MONITORING_BREACH: { description: 'A monitoring metric\'s latest measurement is outside its thresholds.' },
+    EU_FACT_UNANSWERED: { description: 'A fact about the system is unanswered and decides whether EU AI Act duties apply (they are CONDITIONAL until it is answered).' },
   },
 });
 
@@ -32,8 +37,8 @@ export class SystemFinding {
 
 const DAY = 86_400_000;
 
-/** AISIA state, silent oversight points and monitoring breaches of the given systems at asOf (a few statements, not per system). */
-export async function systemFindings(ctx: HubContext, systems: AiSystem[], asOf: Date): Promise<SystemFinding[]> {
+/** AISIA state, silent oversight points, monitoring breaches and (euFacts) unanswered EU AI Act facts of the given systems at asOf (a few statements, not per system). */
+export async function systemFindings(ctx: HubContext, systems: AiSystem[], asOf: Date, euFacts = false): Promise<SystemFinding[]> {
   const live = systems.filter((s) => s.lifecycleStage !== LifecycleStage.RETIRED);
   const ids = live.map((s) => s.id);
   const [assessments, silent, breaches] = await Promise.all([
@@ -56,6 +61,22 @@ export async function systemFindings(ctx: HubContext, systems: AiSystem[], asOf:
   for (const p of silent) {
     const s = byId.get(p.aiSystemId);
     if (s) add(s, SystemFindingKind.OVERSIGHT_POINT_SILENT, `oversight point "${p.name}" has no record in the 30 days before ${asOf.toISOString().slice(0, 10)}`);
+  }
+  if (euFacts) {
+    const model = await ctx.euModel();
+    const day = asOf.toISOString().slice(0, 10);
+    for (const s of live) {
+      // Each unanswered fact once, with the duties it decides, in the order the model lists facts.
+      const decides = new Map<string, string[]>();
+      for (const a of classifySystem(model, actorsOf(s.euRoles), s.euFacts, day, TextBasis.IN_FORCE)) {
+        if (a.classification.status !== 'CONDITIONAL') continue;
+        for (const f of a.classification.unknownFacts) decides.set(f, [...(decides.get(f) ?? []), a.rule.record.ref]);
+      }
+      for (const f of Object.keys(model.data.facts).filter((n) => decides.has(n))) {
+        const refs = decides.get(f)!;
+        add(s, SystemFindingKind.EU_FACT_UNANSWERED, `${f} is unanswered (${model.data.facts[f].meaning}); it decides ${refs.length} duty(ies): ${refs.join(', ')}`);
+      }
+    }
   }
   for (const b of breaches) {
     const s = b.record.aiSystemId ? byId.get(b.record.aiSystemId) : undefined;

@@ -20,6 +20,10 @@ import { CoverageCounts, CoverageStatus, emptyCounts, totals } from './coverage.
 import { ContributionRow, CoverageScope } from './coverage.service';
 import { ConfirmPrefillInput, CoverageArgs, FrameworkCoverageArgs, PairCoverageArgs, RejectPrefillInput, SetApplicabilityInput } from './coverage.args';
 import { systemFindings } from '../ai-system/system-findings';
+import { obligationsOf } from '../ai-system/eu-act.resolver';
+import { DutyApplicability } from '../ai-system/eu-act.types';
+import { TextBasis } from '../ai-system/applicability.versions';
+import { EU_FRAMEWORK_KEY } from '../ai-system/applicability.seeder';
 import { AiSystem } from '../ai-system/ai-system.entity';
 import {
   CoverageReport, CoverageTotals, FrameworkCoverage, GapItem, GapReport, GroupCoverage, InferredCoverage, PrefillItem, PrefillReport,
@@ -124,7 +128,7 @@ export class CoverageQueryResolver {
   }
 
   @Authorized(...REPORT)
-  @Query(() => GapReport, { description: 'Every GAP, STALE, PENDING and PARTIAL requirement in document order, with evidence the organization already holds that could close it.' })
+  @Query(() => GapReport, { description: 'Every GAP, STALE, PENDING and PARTIAL requirement in document order, with evidence the organization already holds that could close it. For the EU AI Act and one AI system: only the duties that bind it, will bind it or may (CONDITIONAL), the open questions, and its unanswered facts as findings.' })
   async gaps(@Ctx() ctx: HubContext, @Args() args: FrameworkCoverageArgs): Promise<GapReport> {
     const fw = await framework(ctx, args.framework);
     const scope = await scopeOf(ctx, args);
@@ -135,12 +139,17 @@ export class CoverageQueryResolver {
     for (const r of rows) ctx.loaders.requirement.prime(r.requirement.id, r.requirement);
     const aiFramework = ['iso42001', 'eu-ai-act', 'nist-ai-rmf'].includes(fw.key);
     const systems = !aiFramework ? [] : scope.aiSystemId ? [await ctx.services.aiSystem.require(ctx.organizationId, scope.aiSystemId)] : await ctx.services.aiSystem.list(ctx.organizationId, false);
+    // The EU AI Act for one system: only the duties that bind it, will, or may; the CONDITIONAL ones as open questions.
+    const eu = fw.key === EU_FRAMEWORK_KEY;
+    const duties = eu && scope.aiSystemId ? new Map((await obligationsOf(ctx, systems, scope.asOf, TextBasis.IN_FORCE)).get(systems[0].id)!.map((o) => [o.requirement.id, o])) : null;
     return Object.assign(new GapReport(), {
       framework: fw,
       asOf: scope.asOf,
-      systemFindings: await systemFindings(ctx, systems, scope.asOf),
+      systemFindings: await systemFindings(ctx, systems, scope.asOf, eu),
       totals: toTotals(counts.totals.get(fw.id)!),
-      items: rows.map((r) => Object.assign(new GapItem(), { scope, requirement: r.requirement, status: r.status })),
+      items: rows.filter((r) => !duties || duties.has(r.requirement.id))
+        .map((r) => Object.assign(new GapItem(), { scope, requirement: r.requirement, status: r.status, applicability: duties?.get(r.requirement.id)?.applicability ?? null })),
+      openQuestions: duties ? [...duties.values()].filter((o) => o.applicability === DutyApplicability.CONDITIONAL) : [],
     });
   }
 

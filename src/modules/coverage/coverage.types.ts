@@ -10,6 +10,7 @@ import { MappingEdge, MappingPath } from '../mapping/mapping-edge.type';
 import { ApplicabilityDecision } from '../applicability/applicability.entity';
 import { CoverageStatus, CoverageTotalsValue, EvidenceState } from './coverage.rules';
 import type { CoverageScope, ContributionRow } from './coverage.service';
+import { DutyApplicability, Obligation } from '../ai-system/eu-act.types';
 import { SystemFinding } from '../ai-system/system-findings';
 import { AiSystem } from '../ai-system/ai-system.entity';
 
@@ -212,6 +213,9 @@ export class GapItem {
   @Field(() => CoverageStatus, { description: 'GAP, STALE, PENDING or PARTIAL.' })
   status: CoverageStatus;
 
+  @Field(() => DutyApplicability, { nullable: true, description: 'EU AI Act report for one AI system: whether the duty binds the system, will, or may (CONDITIONAL); null otherwise.' })
+  applicability?: DutyApplicability | null;
+
   @Field(() => Requirement, { nullable: true, description: 'Its top-level group.' })
   group?: Requirement | null;
 
@@ -225,7 +229,8 @@ export class GapReport {
   @Field(() => DateTime, { description: 'Report date.' }) asOf: Date;
   @Field(() => CoverageTotals, { description: 'Totals of the whole framework.' }) totals: CoverageTotals;
   @Field(() => [GapItem], { description: 'GAP, STALE, PENDING and PARTIAL requirements.' }) items: GapItem[];
-  @Field(() => [SystemFinding], { description: 'AI systems needing attention (AI frameworks only): missing, overdue or outdated impact assessments, silent oversight points, monitoring breaches.' }) systemFindings: SystemFinding[];
+  @Field(() => [SystemFinding], { description: 'AI systems needing attention (AI frameworks only): missing, overdue or outdated impact assessments, silent oversight points, monitoring breaches; for the EU AI Act also unanswered facts that decide a duty.' }) systemFindings: SystemFinding[];
+  @Field(() => [Obligation], { description: 'EU AI Act report for one AI system: the duties an unanswered fact decides (CONDITIONAL), each with the questions to answer; empty otherwise.' }) openQuestions: Obligation[];
 }
 
 @ObjectType({ description: 'A target requirement and how far the source framework reaches it.' })
