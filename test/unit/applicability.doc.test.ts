@@ -3,8 +3,12 @@ import path from 'node:path';
 import { projectRoot } from '../../src/config';
 import { loadApplicability } from '../../src/modules/ai-system/applicability.rules';
 import { applicabilityDocument } from '../../src/modules/ai-system/applicability.doc';
+import { amendedRecords, loadAmendmentEffects } from '../../src/modules/ai-system/applicability.versions';
+import { loadFactValues } from '../../src/modules/ai-system/eu-facts';
 
-const doc = applicabilityDocument(loadApplicability());
+const data = loadApplicability();
+const effects = loadAmendmentEffects();
+const doc = applicabilityDocument(data, { id: effects.amendment, records: amendedRecords(data, effects) }, loadFactValues());
 /** The lines of one fact's section. */
 const section = (name: string) => doc.split('\n### ').find((s) => s.startsWith(`\`${name}\``))!.split('\n');
 
@@ -25,5 +29,14 @@ describe('docs/eu-ai-act.md', () => {
     expect(section('annexIIIPoint').find((l) => l.startsWith('- Used by'))).toMatch(/^- Used by 18: Art\. 12\(3\), Art\. 14\(5\), Art\. 16\(i\), Art\. 26\(8\), Art\. 27\(1\),/);
     expect(section('annexIIIPoint')).toContain('- Through derived facts: `friaDeployer`.');
     expect(section('smeOrStartUp')).toContain('- Used by no condition yet.');
+    expect(section('annexIIIPoint')).toContain('- Values the hub accepts: 1(a), 1(b), 1(c), 2, 3(a), 3(b), 3(c), 3(d), 4(a), 4(b), 5(a), 5(b), 5(c), 5(d), 6(a), 6(b), 6(c), 6(d), 6(e), 7(a), 7(b), 7(c), 7(d), 8(a), 8(b).');
+  });
+
+  it('shows what the amendment changes: dates moved, the grace period, the new prohibitions', () => {
+    expect(doc).toContain('| Art. 26(1) | annex-iii-deferral, annex-i-deferral | 2030-12-31 / 2030-08-02 / 2027-08-02 / 2026-08-02 | 2030-12-31 / 2030-08-02 / 2028-08-02 / 2027-12-02 |');
+    expect(doc).toContain('| Art. 50(2) | art50-2-grace | 2026-08-02 | 2026-12-02 / 2026-08-02 |');
+    expect(doc).toContain('| Omnibus Art. 5(1) NCII | art5-ncii-csam | (not in the text) | 2026-12-02 |');
+    // Art. 4 is reworded, not moved: not in the table.
+    expect(doc).not.toContain('| Art. 4 |');
   });
 });

@@ -1,4 +1,5 @@
-import { ApplicabilityData, Expr } from './applicability.rules';
+import { ApplicabilityData, AppliesFrom, Expr } from './applicability.rules';
+import type { AmendedRecord } from './applicability.versions';
 
 /**
  * docs/eu-ai-act.md, generated from the applicability table: every fact of an AI system that the EU AI
@@ -40,9 +41,16 @@ const exprsOf = (r: ApplicabilityData['records'][number]): Expr[] =>
 
 const oneLine = (text: string) => text.replace(/\s+/g, ' ').trim();
 
-export function applicabilityDocument(data: ApplicabilityData): string {
+const datesOf = (af: AppliesFrom): string => (typeof af === 'string' ? af : af.map((e) => e.from).join(' / '));
+
+/** The data, the records an amendment changes or adds, and the values the hub accepts for free-text facts. */
+export function applicabilityDocument(data: ApplicabilityData, amendment: { id: string; records: AmendedRecord[] }, values: Record<string, string[]>): string {
   const usedBy = new Map<string, string[]>(Object.keys(data.facts).map((f) => [f, []]));
   for (const r of data.records) for (const f of factsOf(data, exprsOf(r))) usedBy.get(f)!.push(r.ref);
+  // Records the amendment adds, and new conditions of the dates it changes, use facts too.
+  for (const a of amendment.records) {
+    for (const f of factsOf(data, exprsOf(a.record))) if (!usedBy.get(f)!.includes(a.record.ref)) usedBy.get(f)!.push(a.record.ref);
+  }
   const derivedUsing = (fact: string) =>
     Object.keys(data.derivedFacts).filter((d) => factsOf(data, [data.derivedFacts[d].expr]).has(fact));
 
@@ -55,7 +63,11 @@ export function applicabilityDocument(data: ApplicabilityData): string {
     `operator. This page lists the ${Object.keys(data.facts).length} facts of the applicability table, the provision that creates each, and the`,
     `duty-bearing provisions (of ${data.records.length}) whose condition or date uses it, directly or through a derived fact. Each fact is`,
     'answered YES, NO or UNKNOWN (or a value or date); an unanswered fact without a default is UNKNOWN, and a duty that an UNKNOWN',
-    'fact decides is CONDITIONAL. The hub does not use this table yet: `AiSystem.obligations` will (issue 12).',
+    'fact decides is CONDITIONAL. `AiSystem.obligations` and `obligationsMatrix` answer from these conditions (README, "EU AI Act").',
+    '',
+    'Through the API a fact is answered with `euFacts: [{ fact, answer, value }]` on `registerAiSystem` / `updateAiSystem`:',
+    'YES or NO for a yes-or-no fact; YES with a value for a fact with values; for a date, YES with the date or NO (no such',
+    'date); UNKNOWN removes an answer. A fact with a default takes it while unanswered (shown with `answered: false`).',
     '',
     '## Facts',
     '',
@@ -70,6 +82,7 @@ export function applicabilityDocument(data: ApplicabilityData): string {
     out.push(`- Created by: ${oneLine(f.createdBy)}.`);
     out.push(`- ${oneLine(f.meaning)}`);
     if (f.note) out.push(`- Note: ${oneLine(f.note)}`);
+    if (values[name]) out.push(`- Values the hub accepts: ${values[name].join(', ')}.`);
     if (via.length) out.push(`- Through derived facts: ${via.map((d) => `\`${d}\``).join(', ')}.`);
     out.push(refs.length ? `- Used by ${refs.length}: ${refs.join(', ')}.` : '- Used by no condition yet.');
     out.push('');
@@ -78,5 +91,15 @@ export function applicabilityDocument(data: ApplicabilityData): string {
   for (const [name, d] of Object.entries(data.derivedFacts)) {
     out.push(`### \`${name}\``, '', `- ${oneLine(d.meaning)}`, `- From: ${[...factsOf(data, [d.expr])].sort().map((f) => `\`${f}\``).join(', ')}.`, '');
   }
+  out.push(`## Amendment \`${amendment.id}\``, '',
+    'Under `basis: ADOPTED` (or `IN_FORCE` once its publication is recorded and in force) these rules replace or join those of the',
+    'text as published (seeds/eu-ai-act/amendment-effects.json):', '',
+    '| Provision | Change | Dates as published | Dates as amended |', '|---|---|---|---|');
+  const base = new Map(data.records.map((r) => [r.ref, r]));
+  for (const a of amendment.records) {
+    const before = base.get(a.record.ref);
+    out.push(`| ${a.record.ref} | ${a.changes.join(', ')} | ${before ? datesOf(before.appliesFrom) : '(not in the text)'} | ${datesOf(a.record.appliesFrom)} |`);
+  }
+  out.push('');
   return out.join('\n');
 }

@@ -38,14 +38,15 @@ export function actorsOf(roles: readonly EuRole[]): string[] {
 }
 
 /** Values the hub accepts for string facts (seeds/eu-ai-act/fact-values.json), by fact. */
+export function loadFactValues(): Record<string, string[]> {
+  const raw = JSON.parse(fs.readFileSync(path.join(projectRoot(), 'seeds', 'eu-ai-act', 'fact-values.json'), 'utf8')) as Record<string, unknown>;
+  return Object.fromEntries(Object.entries(raw).filter(([k]) => !k.startsWith('$')).map(([k, v]) => [k, (v as { values: string[] }).values]));
+}
 let factValues: Record<string, string[]> | null = null;
 export function allowedValues(name: string, def: FactDefinition): string[] | null {
   if (def.type === 'enum') return def.values ?? [];
   if (def.type !== 'string') return null;
-  if (!factValues) {
-    const raw = JSON.parse(fs.readFileSync(path.join(projectRoot(), 'seeds', 'eu-ai-act', 'fact-values.json'), 'utf8')) as Record<string, unknown>;
-    factValues = Object.fromEntries(Object.entries(raw).filter(([k]) => !k.startsWith('$')).map(([k, v]) => [k, (v as { values: string[] }).values]));
-  }
+  factValues ??= loadFactValues();
   return factValues[name] ?? null;
 }
 
