@@ -1,6 +1,5 @@
 import { startTestHub, TestHub } from '../harness/hub';
-import { loadApplicability } from '../../src/modules/ai-system/applicability.rules';
-import { TextBasis, amendedRecords, loadAmendmentEffects } from '../../src/modules/ai-system/applicability.versions';
+import { TextBasis, amendedRecords, loadEuAiActRules } from '../../src/modules/ai-system/applicability.versions';
 import { EuModel, RuleRow, TextVersionRow, classifySystem } from '../../src/modules/ai-system/eu-act.service';
 import { actorsOf } from '../../src/modules/ai-system/eu-facts';
 import { EuRole } from '../../src/modules/ai-system/ai-system.enums';
@@ -194,6 +193,18 @@ const SCENARIOS: Scenario[] = [
     oj: 'Art. 27(1) turns on who the deployer is ("bodies governed by public law, or ... private entities providing public services") and the Annex III point ("points 5 (b) and (c)", "with the exception of ... point 2")',
   },
   {
+    name: 'a chatbot authorised by law for criminal investigations: no Art. 50(1)', roles: [PROVIDER], asOf: '2026-09-01', basis: IN_FORCE,
+    facts: { ...NOT_HIGH_RISK, interactsWithPersons: true, authorisedByLawForCriminalOffences: true },
+    expect: { 'Art. 50(1)': 'ABSENT' },
+    oj: 'Art. 50(1): "This obligation shall not apply to AI systems authorised by law to detect, prevent, investigate or prosecute criminal offences"',
+  },
+  {
+    name: 'unless the public uses it to report a criminal offence (the hub corrects the table here)', roles: [PROVIDER], asOf: '2026-09-01', basis: IN_FORCE,
+    facts: { ...NOT_HIGH_RISK, interactsWithPersons: true, authorisedByLawForCriminalOffences: true, availableToPublicToReportOffences: true },
+    expect: { 'Art. 50(1)': ['BINDING', '2026-08-02'] },
+    oj: 'Art. 50(1): "... unless those systems are available for the public to report a criminal offence"',
+  },
+  {
     name: 'provider testing an Annex III system in real-world conditions', roles: [PROVIDER], asOf: '2026-09-01', basis: IN_FORCE,
     facts: { ...ANNEX_III, annexIIIPoint: '4(a)', realWorldTesting: true },
     expect: { 'Art. 60(4)': ['BINDING', '2026-08-02'] },
@@ -275,8 +286,7 @@ const SCENARIOS: Scenario[] = [
 
 /** The pure rule's model, from the seed files (the text as published, and the amendment as adopted, not published). */
 function fileModel(): EuModel {
-  const data = loadApplicability();
-  const effects = loadAmendmentEffects();
+  const { data, effects } = loadEuAiActRules();
   const version = (key: string, kind: 'BASE' | 'AMENDMENT', position: number, legalStatus: TextVersionRow['legalStatus']): TextVersionRow => ({
     id: key, key, kind, position, legalStatus, entryIntoForce: kind === 'BASE' ? '2024-08-01' : null, title: key, statusNote: null,
     officialJournal: null, publishedOn: null, entryIntoForceRule: null, publication: null, metadata: {},

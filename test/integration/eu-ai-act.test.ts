@@ -87,7 +87,7 @@ describe('facts of a system', () => {
 
   it('euAiActFacts lists every fact with its question, type and values', async () => {
     const d = await t.data(`{ euAiActFacts { name type values defaultAnswer question createdBy } }`);
-    expect(d.euAiActFacts).toHaveLength(48);
+    expect(d.euAiActFacts).toHaveLength(49);
     expect(d.euAiActFacts.find((f: any) => f.name === 'highRiskRoute')).toMatchObject({ type: 'enum', values: ['NONE', 'ANNEX_III', 'ANNEX_I_A', 'ANNEX_I_B'], defaultAnswer: null });
     expect(d.euAiActFacts.find((f: any) => f.name === 'annexIIIPoint').values).toHaveLength(25);
     expect(d.euAiActFacts.find((f: any) => f.name === 'adheresToCodeOfPractice')).toMatchObject({ type: 'boolean', defaultAnswer: 'YES' });

@@ -1,5 +1,5 @@
 import { ApplicabilityData, AppliesFrom, Expr } from './applicability.rules';
-import type { AmendedRecord } from './applicability.versions';
+import type { AmendedRecord, HubCorrections } from './applicability.versions';
 
 /**
  * docs/eu-ai-act.md, generated from the applicability table: every fact of an AI system that the EU AI
@@ -44,7 +44,9 @@ const oneLine = (text: string) => text.replace(/\s+/g, ' ').trim();
 const datesOf = (af: AppliesFrom): string => (typeof af === 'string' ? af : af.map((e) => e.from).join(' / '));
 
 /** The data, the records an amendment changes or adds, and the values the hub accepts for free-text facts. */
-export function applicabilityDocument(data: ApplicabilityData, amendment: { id: string; records: AmendedRecord[] }, values: Record<string, string[]>): string {
+export function applicabilityDocument(
+  data: ApplicabilityData, amendment: { id: string; records: AmendedRecord[] }, values: Record<string, string[]>, corrections: HubCorrections,
+): string {
   const usedBy = new Map<string, string[]>(Object.keys(data.facts).map((f) => [f, []]));
   for (const r of data.records) for (const f of factsOf(data, exprsOf(r))) usedBy.get(f)!.push(r.ref);
   // Records the amendment adds, and new conditions of the dates it changes, use facts too.
@@ -91,6 +93,10 @@ export function applicabilityDocument(data: ApplicabilityData, amendment: { id: 
   for (const [name, d] of Object.entries(data.derivedFacts)) {
     out.push(`### \`${name}\``, '', `- ${oneLine(d.meaning)}`, `- From: ${[...factsOf(data, [d.expr])].sort().map((f) => `\`${f}\``).join(', ')}.`, '');
   }
+  out.push('## Where the hub departs from the table', '', 'Facts added and conditions replaced because the OJ text says otherwise (seeds/eu-ai-act/hub-corrections.json):', '');
+  for (const name of Object.keys(corrections.facts)) out.push(`- Fact \`${name}\` added (${oneLine(corrections.facts[name].createdBy)}).`);
+  for (const c of corrections.conditions) out.push(`- ${c.ref}: ${oneLine(c.why)} OJ: "${oneLine(c.oj)}"`);
+  out.push('');
   out.push(`## Amendment \`${amendment.id}\``, '',
     'Under `basis: ADOPTED` (or `IN_FORCE` once its publication is recorded and in force) these rules replace or join those of the',
     'text as published (seeds/eu-ai-act/amendment-effects.json):', '',

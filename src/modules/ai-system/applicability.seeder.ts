@@ -8,8 +8,8 @@ import path from 'node:path';
 import type { EntityManager } from 'typeorm';
 import { projectRoot } from '../../config';
 import { sha256 } from '../catalog/catalog.transform';
-import { ApplicabilityData, ApplicabilityRecord, applicabilityFile, parseApplicability } from './applicability.rules';
-import { amendedRecords, amendmentEffectsFile, loadAmendmentEffects } from './applicability.versions';
+import { ApplicabilityRecord, applicabilityFile } from './applicability.rules';
+import { amendedRecords, amendmentEffectsFile, hubCorrectionsFile, loadEuAiActRules } from './applicability.versions';
 
 export const EU_FRAMEWORK_KEY = 'eu-ai-act';
 
@@ -39,11 +39,10 @@ function amendmentsFile(): string {
 }
 
 export async function seedApplicability(em: EntityManager, frameworkId: string): Promise<ApplicabilitySeedReport> {
-  const texts = [applicabilityFile(), amendmentsFile(), amendmentEffectsFile()].map((f) => fs.readFileSync(f, 'utf8'));
+  const texts = [applicabilityFile(), amendmentsFile(), amendmentEffectsFile(), hubCorrectionsFile()].map((f) => fs.readFileSync(f, 'utf8'));
   const hash = sha256(texts.join('\u0000'));
-  const data: ApplicabilityData = parseApplicability(JSON.parse(texts[0]));
+  const { data, effects } = loadEuAiActRules();
   const amendment = JSON.parse(texts[1]) as AmendmentRecordFile;
-  const effects = loadAmendmentEffects();
   if (effects.amendment !== amendment.id) throw new Error(`amendment-effects.json is for "${effects.amendment}", amendments.json records "${amendment.id}"`);
 
   const existing: { content_sha256: string }[] = await em.query(`SELECT content_sha256 FROM applicability_model WHERE framework_id = $1`, [frameworkId]);

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { projectRoot } from '../../config';
 import {
-  AppliesFrom, AppliesFromEntry, ApplicabilityData, ApplicabilityDataError, ApplicabilityRecord, parseApplicability,
+  AppliesFrom, AppliesFromEntry, ApplicabilityData, ApplicabilityDataError, ApplicabilityRecord, Expr, FactDefinition, loadApplicability, parseApplicability,
 } from './applicability.rules';
 
 export type AmendmentOp =
@@ -30,6 +30,37 @@ export interface AmendedRecord {
 
 export function amendmentEffectsFile(): string {
   return path.join(projectRoot(), 'seeds', 'eu-ai-act', 'amendment-effects.json');
+}
+
+export interface HubCorrections {
+  facts: Record<string, FactDefinition>;
+  conditions: { ref: string; condition: Expr; oj: string; why: string }[];
+}
+
+export function hubCorrectionsFile(): string {
+  return path.join(projectRoot(), 'seeds', 'eu-ai-act', 'hub-corrections.json');
+}
+
+/**
+ * The table with the hub's corrections (seeds/eu-ai-act/hub-corrections.json): facts added, conditions
+ * replaced where the OJ text says otherwise. Validated again as a whole.
+ */
+export function applyHubCorrections(data: ApplicabilityData, corrections: HubCorrections): ApplicabilityData {
+  const byRef = new Map(corrections.conditions.map((c) => [c.ref, c]));
+  for (const ref of byRef.keys()) if (!data.records.some((r) => r.ref === ref)) throw new ApplicabilityDataError(`hub correction for unknown record "${ref}"`);
+  for (const name of Object.keys(corrections.facts)) if (Object.hasOwn(data.facts, name)) throw new ApplicabilityDataError(`hub correction adds fact "${name}" twice`);
+  const corrected = {
+    ...data,
+    facts: { ...data.facts, ...corrections.facts },
+    records: data.records.map((r) => (byRef.has(r.ref) ? { ...r, condition: byRef.get(r.ref)!.condition } : r)),
+  };
+  return parseApplicability({ ...corrected, counts: undefined });
+}
+
+/** The applicability table as the hub uses it (with its corrections) and the amendment's effects. */
+export function loadEuAiActRules(): { data: ApplicabilityData; effects: AmendmentEffects; corrections: HubCorrections } {
+  const corrections = JSON.parse(fs.readFileSync(hubCorrectionsFile(), 'utf8')) as HubCorrections;
+  return { data: applyHubCorrections(loadApplicability(), corrections), effects: loadAmendmentEffects(), corrections };
 }
 
 export function loadAmendmentEffects(file: string = amendmentEffectsFile()): AmendmentEffects {
