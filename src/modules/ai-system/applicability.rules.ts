@@ -3,8 +3,8 @@
  * seeds/eu-ai-act/applicability.json, a loader that validates it, a three-valued (Kleene) evaluator of its
  * conditions, appliesFrom resolution and the classification of one record for a system on a date.
  *
- * Not wired into the server yet: AiSystem.obligations still runs obligation.rules.ts; the next step wires this
- * module into it (and runs the same rule in SQL). Pure: no database, no GraphQL; only the loader reads a file.
+ * AiSystem.obligations, obligationsMatrix, the gap report and the impact assessment templates answer from it
+ * (eu-act.service.ts). Pure: no database, no GraphQL; only the loader reads a file.
  * No article number may appear in a branch here: every legal distinction lives in the data.
  */
 import fs from 'node:fs';
@@ -363,6 +363,13 @@ export function classifyRecord(
 ): Classification {
   checkSystemFacts(data, system.facts);
   return classifyWith(new Evaluator(data, system.facts), record, system.roles, dayOf(asOf));
+}
+
+/** A classifier for one system: facts checked once, derived facts evaluated once, for any record and day. */
+export function classifierFor(data: ApplicabilityData, system: ApplicabilitySystem): (record: ApplicabilityRecord, asOf: Date | string) => Classification {
+  checkSystemFacts(data, system.facts);
+  const ev = new Evaluator(data, system.facts);
+  return (record, asOf) => classifyWith(ev, record, system.roles, dayOf(asOf));
 }
 
 /** Classifies every record for a system on asOf, keyed by ref, in the data's order. */

@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { HubError, ErrorCode, badInput, notFound } from '../../graphql/errors';
 import type { ApplicabilityData, ApplicabilityRecord, Classification, FactDefinition, DerivedFactDefinition } from './applicability.rules';
-import { classifyRecord, parseApplicability } from './applicability.rules';
+import { SystemFacts, checkSystemFacts, classifierFor, parseApplicability } from './applicability.rules';
 import { TextBasis, TextVersionState, chooseRule } from './applicability.versions';
 import { EU_FRAMEWORK_KEY } from './applicability.seeder';
 
@@ -152,10 +152,15 @@ export class EuActService {
  */
 export function classifySystem(model: EuModel, actors: readonly string[], facts: Record<string, unknown>, day: string, basis: TextBasis): DutyAnswer[] {
   const out: DutyAnswer[] = [];
+  // Answers the model no longer knows (a fact renamed by a newer catalog) count as unanswered, not as an error.
+  const usable = Object.fromEntries(Object.entries(facts as SystemFacts).filter(([name, v]) => {
+    try { checkSystemFacts(model.data, { [name]: v }); return true; } catch { return false; }
+  }));
+  const classify = classifierFor(model.data, { roles: actors, facts: usable });
   for (const [requirementId, rules] of model.rules) {
     const rule = chooseRule(rules, basis, day);
     if (!rule || rule.record.dutyType === 'PERMISSION') continue;
-    const c = classifyRecord(model.data, rule.record, { roles: actors, facts: facts as Record<string, string | boolean | null> }, day);
+    const c = classify(rule.record, day);
     if (c.status !== 'ABSENT') out.push({ requirementId, rule, classification: c });
   }
   return out;
