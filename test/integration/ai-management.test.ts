@@ -51,19 +51,23 @@ describe('an AI system through its governance', () => {
   it('2. obligations follow roles x risk class x date: none of the high-risk duties before 2 Aug 2026', async () => {
     const q = `query($s: ID!, $at: DateTime) { aiSystem(id: $s) { obligations(asOf: $at) { requirement { ref } bindingFrom status } } }`;
     const before = await t.data(q, { s: sys, at: '2026-07-01T00:00:00Z' });
-    expect(before.aiSystem.obligations.map((o: any) => o.requirement.ref)).toEqual(['Art. 4']);
+    // Art. 5 screens every operator whatever the class (the table's riskTier correction "all").
+    const art5 = ['Art. 5(1)(a)', 'Art. 5(1)(b)', 'Art. 5(1)(c)', 'Art. 5(1)(d)', 'Art. 5(1)(e)', 'Art. 5(1)(f)', 'Art. 5(1)(g)', 'Art. 5(1)(h)', 'Art. 5(2)', 'Art. 5(3)', 'Art. 5(4)'];
+    expect(before.aiSystem.obligations.map((o: any) => o.requirement.ref)).toEqual(['Art. 4', ...art5]);
     const after = await t.data(q, { s: sys, at: '2026-09-01T00:00:00Z' });
     const refs = after.aiSystem.obligations.map((o: any) => o.requirement.ref);
-    expect(refs).toEqual(['Art. 4', 'Art. 25(1)', 'Art. 26(1)', 'Art. 26(2)', 'Art. 26(4)', 'Art. 26(5)', 'Art. 26(6)', 'Art. 26(7)', 'Art. 26(8)',
+    // Also the Art. 50 deployer duties (any class), Art. 14(5) (deployer's two-person check) and Art. 71(3) (public-sector database entries).
+    expect(refs).toEqual(['Art. 4', ...art5, 'Art. 14(5)', 'Art. 25(1)', 'Art. 26(1)', 'Art. 26(2)', 'Art. 26(4)', 'Art. 26(5)', 'Art. 26(6)', 'Art. 26(7)', 'Art. 26(8)',
       'Art. 26(9)', 'Art. 26(10)', 'Art. 26(11)', 'Art. 26(12)', 'Art. 27(1)', 'Art. 27(2)', 'Art. 27(3)', 'Art. 27(4)', 'Art. 46(2)', 'Art. 49(3)',
-      'Art. 49(4)', 'Art. 60(4)', 'Art. 73(2)', 'Art. 73(3)', 'Art. 73(4)', 'Art. 73(5)', 'Art. 79(2)', 'Art. 79(4)', 'Art. 82(2)', 'Art. 86(1)', 'Art. 111(1)', 'Art. 111(2)']);
+      'Art. 49(4)', 'Art. 50(3)', 'Art. 50(4)', 'Art. 50(5)', 'Art. 60(4)', 'Art. 71(3)', 'Art. 73(2)', 'Art. 73(3)', 'Art. 73(4)', 'Art. 73(5)', 'Art. 79(2)', 'Art. 79(4)',
+      'Art. 82(2)', 'Art. 86(1)', 'Art. 111(1)', 'Art. 111(2)']);
     expect(refs.some((r: string) => r.startsWith('Art. 16'))).toBe(false);
     expect(after.aiSystem.obligations.find((o: any) => o.requirement.ref === 'Art. 26(1)')).toEqual({ requirement: { ref: 'Art. 26(1)' }, bindingFrom: '2026-08-02', status: 'GAP' });
 
     // The same deployer duties for an Annex I product wait for the Art. 6(1) date, and Art. 27 (Annex III only) never binds it.
     const annexI = (await t.data(REGISTER, { input: { name: 'Machine vision QA', euRoles: ['DEPLOYER'], riskClass: 'HIGH_RISK', highRiskRoute: 'ANNEX_I' } })).registerAiSystem.id;
     const i2026 = await t.data(q, { s: annexI, at: '2026-09-01T00:00:00Z' });
-    expect(i2026.aiSystem.obligations.map((o: any) => o.requirement.ref)).toEqual(['Art. 4', 'Art. 79(2)', 'Art. 79(4)']);
+    expect(i2026.aiSystem.obligations.map((o: any) => o.requirement.ref)).toEqual(['Art. 4', ...art5, 'Art. 50(3)', 'Art. 50(4)', 'Art. 50(5)', 'Art. 79(2)', 'Art. 79(4)']);
     const i2027 = await t.data(q, { s: annexI, at: '2027-09-01T00:00:00Z' });
     const later = i2027.aiSystem.obligations.map((o: any) => o.requirement.ref);
     expect(later).toContain('Art. 26(1)');
@@ -71,7 +75,7 @@ describe('an AI system through its governance', () => {
     expect(later.some((r: string) => r.startsWith('Art. 27'))).toBe(false);
 
     const matrix = await t.data(`{ obligationsMatrix(asOf: "2026-09-01T00:00:00Z") { aiSystem { name } obligations { requirement { ref } } } }`);
-    expect(matrix.obligationsMatrix.map((m: any) => [m.aiSystem.name, m.obligations.length])).toEqual([['CV screening', 31], ['Machine vision QA', 3]]);
+    expect(matrix.obligationsMatrix.map((m: any) => [m.aiSystem.name, m.obligations.length])).toEqual([['CV screening', 47], ['Machine vision QA', 17]]);
   });
 
   it('3. an impact assessment is refused while incomplete, immutable once submitted, and evidence once approved', async () => {

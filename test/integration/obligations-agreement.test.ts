@@ -23,7 +23,7 @@ it('SQL obligations equal the pure rule for roles x classes x routes x dates', a
     if (!d.framework.requirements.pageInfo.hasNextPage) break;
     after = d.framework.requirements.pageInfo.endCursor;
   }
-  expect(pages).toHaveLength(173);
+  expect(pages).toHaveLength(185);
   const provisions = pages.map((n) => ({
     ref: n.ref,
     actors: n.actors.map(ENUM_TO_CATALOG(Actor)),
