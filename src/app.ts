@@ -8,7 +8,7 @@ import { Role } from './modules/auth/role';
 import { ConfigError, HubConfig } from './config';
 import { closeDataSource, createDataSource } from './database/data-source';
 import { migrate, pendingMigrations } from './database/migrator';
-import { isCatalogEmpty, seed } from './modules/catalog/catalog.seeder';
+import { assessabilityLines, isCatalogEmpty, seed } from './modules/catalog/catalog.seeder';
 import { RunningHub, startHub } from './graphql/server';
 import { RollupService } from './modules/coverage/rollup.service';
 import { logger } from './logger';
@@ -82,6 +82,7 @@ export async function bootstrap(
         const n = report.frameworks.reduce((a, f) => a + f.requirements, 0);
         const m = report.mappingSets.reduce((a, s) => a + s.mappings, 0);
         log(`[hub] seeded ${report.frameworks.length} frameworks (${n} requirements) and ${report.mappingSets.length} mapping sets (${m} mappings)`);
+        for (const line of assessabilityLines(report.assessabilityChanged)) log(`[hub] ${line}`);
       }
     });
     if (config.database.kind === 'postgres') {
