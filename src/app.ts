@@ -8,7 +8,7 @@ import { Role } from './modules/auth/role';
 import { ConfigError, HubConfig } from './config';
 import { closeDataSource, createDataSource } from './database/data-source';
 import { migrate, pendingMigrations } from './database/migrator';
-import { isCatalogEmpty, seed } from './modules/catalog/catalog.seeder';
+import { assessabilityLines, isCatalogEmpty, seed } from './modules/catalog/catalog.seeder';
 import { RunningHub, startHub } from './graphql/server';
 import { RollupService } from './modules/coverage/rollup.service';
 import { logger } from './logger';
@@ -86,6 +86,7 @@ export async function bootstrap(
         const changed = [...report.frameworks, ...report.mappingSets, ...(report.applicability ? [report.applicability] : [])].filter((x) => x.outcome !== 'UNCHANGED');
         if (first) log(`[hub] seeded ${report.frameworks.length} frameworks (${n} requirements) and ${report.mappingSets.length} mapping sets (${m} mappings)`);
         else if (changed.length) log(`[hub] catalog updated: ${changed.length} part(s) changed (npm run seed lists them)`);
+        for (const line of assessabilityLines(report.assessabilityChanged)) log(`[hub] ${line}`);
         if (report.applicability?.unresolved.length) log(`[hub] EU AI Act applicability rules without a catalog node: ${report.applicability.unresolved.join(', ')}`);
       }
     });

@@ -82,7 +82,7 @@ describe('seeded frameworks', () => {
     expect(split).toEqual([['GOVERN', 6, 19], ['MAP', 5, 18], ['MEASURE', 4, 22], ['MANAGE', 4, 13]]);
   });
 
-  it('EU AI Act: 13 chapters, 16 sections, 113 articles, 190 paragraphs, 24 points from mappings', async () => {
+  it('EU AI Act: 13 chapters, 16 sections, 113 articles, 205 paragraphs (13 from the applicability table, 2 from the Digital Omnibus), 24 points from mappings', async () => {
     const d = await t.data(`{ framework(key: "eu-ai-act") {
       ${COUNTS} ${byKind('CHAPTER')} ${byKind('SECTION')} ${byKind('ARTICLE')} ${byKind('PARAGRAPH')} ${byKind('POINT')}
       dutyParagraphs: requirements(first: 1, filter: { kind: PARAGRAPH, assessable: true }) { totalCount }
@@ -90,12 +90,13 @@ describe('seeded frameworks', () => {
       metadata
     } }`);
     const f = d.framework;
-    expect([f.chapter.totalCount, f.section.totalCount, f.article.totalCount, f.paragraph.totalCount, f.point.totalCount]).toEqual([13, 16, 113, 190, 24]);
-    expect(f.dutyParagraphs.totalCount).toBe(172);
+    expect([f.chapter.totalCount, f.section.totalCount, f.article.totalCount, f.paragraph.totalCount, f.point.totalCount]).toEqual([13, 16, 113, 190 + 13 + 2, 24]);
+    // the table's 183 DUTY and TRANSITIONAL records (Art. 4 is an article) and the Omnibus's 2 prohibitions
+    expect(f.dutyParagraphs.totalCount).toBe(182 + 2);
     // the one duty-bearing article without paragraphs
     expect(f.assessableArticles.nodes.map((n: any) => n.ref)).toEqual(['Art. 4']);
-    expect(f.assessable).toBe(173);
-    expect(f.total).toBe(332 + 24);
+    expect(f.assessable).toBe(185);
+    expect(f.total).toBe(332 + 13 + 2 + 24);
     expect(f.metadata.entryIntoForce).toBe('2024-08-01');
     expect(Object.keys(f.metadata.applicationDates)).toEqual(['2025-02-02', '2025-08-02', '2026-08-02', '2027-08-02']);
     expect(f.metadata.pendingAmendments[0].id).toBe('digital-omnibus-ai-2026');
@@ -170,7 +171,7 @@ describe('seeding', () => {
     expect(report.frameworks.map((f) => f.outcome)).toEqual(['UNCHANGED', 'UNCHANGED', 'UNCHANGED', 'UNCHANGED']);
     expect(report.mappingSets.map((s) => s.outcome)).toEqual(['UNCHANGED', 'UNCHANGED', 'UNCHANGED', 'UNCHANGED']);
     expect(await counts()).toEqual(before);
-    expect(before).toMatchObject({ f: 4, r: 92 + 138 + 95 + 356, m: 280 + 79 + 93 + 84 });
+    expect(before).toMatchObject({ f: 4, r: 92 + 138 + 95 + 371, m: 280 + 79 + 93 + 84 });
   });
 
   it('applies a changed file row by row: only the changed rows are touched, removed mappings go', async () => {
@@ -204,6 +205,10 @@ describe('migrations', () => {
       expect(await ownerColumn()).toBe(1);
       const lengthChecks = async () => (await empty.ds.query(`SELECT count(*)::int AS n FROM pg_constraint WHERE conname LIKE 'ck\\_%\\_length'`))[0].n;
       const privileges = async () => (await empty.ds.query(`SELECT to_regprocedure('hub_audit_append(jsonb)') IS NOT NULL AS f, (SELECT relrowsecurity FROM pg_class WHERE relname = 'api_token') AS r`))[0];
+      const euTables = async () => [await exists('legal_text_version'), await exists('applicability_rule'), await exists('amendment_publication')];
+      expect(await euTables()).toEqual([true, true, true]);
+      await revertLast(empty.ds);
+      expect(await euTables()).toEqual([false, false, false]);
       expect([await lengthChecks(), await privileges()]).toEqual([53, { f: true, r: true }]);
       await revertLast(empty.ds);
       expect([await lengthChecks(), await privileges(), await ownerColumn()]).toEqual([0, { f: true, r: true }, 1]);
@@ -224,7 +229,7 @@ describe('migrations', () => {
       expect([await exists('mapping'), await exists('evidence_link')]).toEqual([true, false]);
       await revertLast(empty.ds);
       expect(await exists('mapping')).toBe(false);
-      expect(await migrate(empty.ds)).toEqual(['ControlGraph1764201600000', 'EvidenceCoverage1764288000000', 'AiManagementSystem1764374400000', 'Trust1764460800000', 'RowLevelSecurity1764547200000', 'AuditImages1764633600000', 'EvidenceRollup1764720000000', 'Interchange1764806400000', 'LeastPrivilege1764892800000', 'TextLimits1764979200000']);
+      expect(await migrate(empty.ds)).toEqual(['ControlGraph1764201600000', 'EvidenceCoverage1764288000000', 'AiManagementSystem1764374400000', 'Trust1764460800000', 'RowLevelSecurity1764547200000', 'AuditImages1764633600000', 'EvidenceRollup1764720000000', 'Interchange1764806400000', 'LeastPrivilege1764892800000', 'TextLimits1764979200000', 'EuAiActFacts1765238400000']);
       expect([await exists('mapping'), await exists('evidence_link'), await exists('mapping_closure'), await exists('register_record'), await exists('evidence_rollup')]).toEqual([true, true, true, true, true]);
     } finally {
       await empty.stop();

@@ -115,7 +115,7 @@ describe('coverage semantics on the seeded graph', () => {
   it('coverageSummary shows every framework side by side', async () => {
     const d = await t.data(`{ coverageSummary { framework { key } totals { covered prefilled assessable applicable } } }`);
     expect(d.coverageSummary.map((f: any) => [f.framework.key, f.totals.covered, f.totals.prefilled, f.totals.assessable, f.totals.applicable])).toEqual([
-      ['eu-ai-act', 0, 0, 173, 173],
+      ['eu-ai-act', 0, 0, 185, 185],
       ['iso27001', 2, 0, 123, 122],
       ['iso42001', 0, 1, 70, 70],
       ['nist-ai-rmf', 0, 0, 72, 72],

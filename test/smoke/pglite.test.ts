@@ -40,8 +40,8 @@ describe('embedded PGlite default', () => {
       await first.stop();
     }
     expect(firstLog.slice(0, 3)).toEqual([
-      '[hub] applied migrations: ControlGraph1764201600000, EvidenceCoverage1764288000000, AiManagementSystem1764374400000, Trust1764460800000, RowLevelSecurity1764547200000, AuditImages1764633600000, EvidenceRollup1764720000000, Interchange1764806400000, LeastPrivilege1764892800000, TextLimits1764979200000',
-      '[hub] seeded 4 frameworks (681 requirements) and 4 mapping sets (536 mappings)',
+      '[hub] applied migrations: ControlGraph1764201600000, EvidenceCoverage1764288000000, AiManagementSystem1764374400000, Trust1764460800000, RowLevelSecurity1764547200000, AuditImages1764633600000, EvidenceRollup1764720000000, Interchange1764806400000, LeastPrivilege1764892800000, TextLimits1764979200000, EuAiActFacts1765238400000',
+      '[hub] seeded 4 frameworks (696 requirements) and 4 mapping sets (536 mappings)',
       expect.stringMatching(/^\[hub\] created organization "local" and an ADMIN token/),
     ]);
     expect(firstLog.join('\n')).not.toContain(first.adminToken!);
@@ -56,6 +56,12 @@ describe('embedded PGlite default', () => {
       expect(second.adminToken).toBe(first.adminToken);
       const body = await count(second.hub.url, second.adminToken);
       expect(body.data.framework.requirementCount).toBe(70);
+      // The EU AI Act rules run on the embedded database too: a private credit-scoring deployer (Annex III 5(b)) gets Art. 27(1).
+      const post = async (query: string) => (await (await fetch(second.hub.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${second.adminToken}` }, body: JSON.stringify({ query }) })).json()) as any;
+      const reg = await post(`mutation { registerAiSystem(input: { name: "credit", euRoles: [DEPLOYER], euFacts: [{ fact: "highRiskRoute", answer: YES, value: "ANNEX_III" },
+        { fact: "annexIIIPoint", answer: YES, value: "5(b)" }, { fact: "art6_3Derogation", answer: NO }, { fact: "publicAuthority", answer: NO }] }) { id } }`);
+      const obl = await post(`{ aiSystem(id: "${reg.data.registerAiSystem.id}") { obligations(asOf: "2026-09-01T00:00:00Z") { requirement { ref } applicability bindingFrom } } }`);
+      expect(obl.data.aiSystem.obligations.find((o: any) => o.requirement.ref === 'Art. 27(1)')).toEqual({ requirement: { ref: 'Art. 27(1)' }, applicability: 'BINDING', bindingFrom: '2026-08-02' });
       const anonymous = await count(second.hub.url, null);
       expect(anonymous.errors[0].extensions.code).toBe('UNAUTHENTICATED');
     } finally {

@@ -2,9 +2,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { projectRoot } from '../../config';
 import {
-  FrameworkManifestEntry, FrameworkSeed, MappingManifestEntry, MappingSetSeed, RawCatalog, RawMappingFile,
+  FrameworkManifestEntry, FrameworkSeed, MappingManifestEntry, MappingSetSeed, RawCatalog, RawMappingFile, RawNode,
   SeedDataError, pointsReferenced, transformCatalog, transformMappingFile,
 } from './catalog.transform';
+import { AmendmentEffects, ApplicabilityTable, CatalogAlignment, alignCatalog } from './catalog.alignment';
 
 export interface SeedBundle {
   frameworks: FrameworkSeed[];
@@ -25,7 +26,13 @@ export function loadSeedBundle(dir: string = seedsDir()): SeedBundle {
 
   const catalogs = manifest.frameworks.map((entry) => {
     const content = read(entry.file);
-    return { entry, content, raw: JSON.parse(content) as RawCatalog };
+    const raw = JSON.parse(content) as RawCatalog;
+    if (!entry.applicability) return { entry, content, raw, added: [] as RawNode[], companions: [] as string[], assessableRefs: undefined };
+    const files = entry.applicability;
+    const companions = [read(files.table), read(files.amendmentEffects), read(files.alignment)];
+    const [table, effects, alignment] = companions.map((c) => JSON.parse(c)) as [ApplicabilityTable, AmendmentEffects, CatalogAlignment];
+    const aligned = alignCatalog(raw, table, effects, alignment);
+    return { entry, content, raw: aligned.catalog, added: aligned.added, companions, assessableRefs: aligned.assessableRefs };
   });
   const mappingFiles = manifest.mappingSets.map((entry) => {
     const content = read(entry.file);
@@ -44,8 +51,9 @@ export function loadSeedBundle(dir: string = seedsDir()): SeedBundle {
   }
 
   const frameworks = catalogs.map((c) => {
-    const extra = pointsReferenced(c.raw, referenced.get(c.raw.framework.key) ?? []);
-    return transformCatalog(c.raw, c.entry, c.content, extra);
+    // Points resolve against the added nodes too (a mapping may name a point of a paragraph the table adds).
+    const points = pointsReferenced({ ...c.raw, nodes: [...c.raw.nodes, ...c.added] }, referenced.get(c.raw.framework.key) ?? []);
+    return transformCatalog(c.raw, c.entry, c.content, [...c.added, ...points], { assessableRefs: c.assessableRefs, companions: c.companions });
   });
   const mappingSets = mappingFiles.map((m) => transformMappingFile(m.raw, m.entry, m.content));
   return { frameworks, mappingSets };

@@ -7,6 +7,18 @@ import { ApplicabilitySeedReport, EU_FRAMEWORK_KEY, seedApplicability } from '..
 
 export type SeedOutcome = 'CREATED' | 'UPDATED' | 'UNCHANGED';
 
+/** A stored requirement whose assessable flag a re-seed changed, and what organizations hang on it. */
+export interface AssessabilityChange {
+  framework: string;
+  ref: string;
+  requirementId: string;
+  assessable: boolean;
+  /** Active evidence links, current applicability (SoA) decisions and mappings (shared and organizations'). */
+  evidenceLinks: number;
+  applicabilityDecisions: number;
+  mappings: number;
+}
+
 export interface SeedReport {
   frameworks: { key: string; version: string; outcome: SeedOutcome; requirements: number }[];
   mappingSets: { key: string; outcome: SeedOutcome; mappings: number }[];
@@ -14,6 +26,24 @@ export interface SeedReport {
   closureRows: number | null;
   /** The EU AI Act applicability rules (null when that catalog is not in the bundle). */
   applicability: ApplicabilitySeedReport | null;
+  /** Existing requirements that became assessable or stopped being so; their rows stay (ids do not change). */
+  assessabilityChanged: AssessabilityChange[];
+}
+
+/** One line per requirement whose assessable flag changed, so no re-seed changes the assessed set silently. */
+export function assessabilityLines(changes: readonly AssessabilityChange[]): string[] {
+  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+  return changes.map((c) => `${c.framework} ${c.ref}: ${c.assessable ? 'now assessable' : 'no longer assessable'}; carries `
+    + `${plural(c.evidenceLinks, 'evidence link')}, ${plural(c.applicabilityDecisions, 'applicability decision')}, ${plural(c.mappings, 'mapping')}`);
+}
+
+/** The whole report, one line each (the caller adds its prefix). */
+export function seedReportLines(report: SeedReport): string[] {
+  return [
+    ...report.frameworks.map((f) => `framework ${f.key} ${f.version}: ${f.outcome} (${f.requirements} requirements)`),
+    ...report.mappingSets.map((s) => `mapping set ${s.key}: ${s.outcome} (${s.mappings} mappings)`),
+    ...assessabilityLines(report.assessabilityChanged),
+  ];
 }
 
 /**
@@ -25,12 +55,14 @@ export async function seed(ds: DataSource, bundle: SeedBundle = loadSeedBundle()
   return ds.transaction(async (em) => {
     // Several processes may start at once: one seeds, the others then find it done.
     await em.query(`SELECT pg_advisory_xact_lock(hashtext('control-mapping-hub seed'))`);
-    const report: SeedReport = { frameworks: [], mappingSets: [], closureRows: null, applicability: null };
+    const report: SeedReport = { frameworks: [], mappingSets: [], closureRows: null, applicability: null, assessabilityChanged: [] };
     const frameworkIds = new Map<string, string>();
+    const flipped: { framework: string; ref: string; id: string; assessable: boolean }[] = [];
     for (const fw of bundle.frameworks) {
-      const { id, outcome } = await seedFramework(em, fw);
+      const { id, outcome, changed } = await seedFramework(em, fw);
       frameworkIds.set(fw.key, id);
       report.frameworks.push({ key: fw.key, version: fw.version, outcome, requirements: fw.nodes.length });
+      flipped.push(...changed.map((c) => ({ framework: fw.key, ...c })));
     }
     const euId = frameworkIds.get(EU_FRAMEWORK_KEY);
     if (euId) report.applicability = await seedApplicability(em, euId);
@@ -49,8 +81,48 @@ export async function seed(ds: DataSource, bundle: SeedBundle = loadSeedBundle()
       // (without them the row-level security predicate on requirement is guessed to keep 0.5% of rows).
       await em.query(`ANALYZE framework, requirement, mapping_source, mapping, mapping_closure`);
     }
+    if (flipped.length) {
+      const carried = await carriedRows(em, flipped.map((f) => f.id));
+      report.assessabilityChanged = flipped.map((f) => ({ framework: f.framework, ref: f.ref, requirementId: f.id, assessable: f.assessable, ...carried.get(f.id)! }));
+    }
     return report;
   });
+}
+
+/**
+ * Evidence links, SoA decisions and mappings on the given requirements, over every organization. Those
+ * tables have forced row-level security and the seeder is not necessarily a role that bypasses it, so
+ * each organization is counted under its own app.organization_id (with the organization also in the
+ * WHERE, so a bypassing role counts each row once). Only runs when a flag changed.
+ */
+export async function carriedRows(em: EntityManager, ids: string[]): Promise<Map<string, { evidenceLinks: number; applicabilityDecisions: number; mappings: number }>> {
+  const out = new Map(ids.map((id) => [id, { evidenceLinks: 0, applicabilityDecisions: 0, mappings: 0 }]));
+  const add = (rows: { id: string; links: number; decisions: number; mappings: number }[]) => {
+    for (const r of rows) {
+      const c = out.get(r.id)!;
+      c.evidenceLinks += r.links;
+      c.applicabilityDecisions += r.decisions;
+      c.mappings += r.mappings;
+    }
+  };
+  const count = (org: string | null) => em.query(
+    `SELECT r.id::text AS id,
+            (SELECT count(*)::int FROM evidence_link l WHERE l.requirement_id = r.id AND l.organization_id = $2 AND l.unlinked_at IS NULL) AS links,
+            (SELECT count(*)::int FROM applicability_decision d WHERE d.requirement_id = r.id AND d.organization_id = $2 AND d.superseded_at IS NULL) AS decisions,
+            (SELECT count(*)::int FROM mapping m JOIN mapping_source s ON s.id = m.mapping_source_id
+              WHERE (m.source_requirement_id = r.id OR m.target_requirement_id = r.id) AND s.organization_id IS NOT DISTINCT FROM $2) AS mappings
+     FROM unnest($1::uuid[]) AS r(id)`,
+    [ids, org],
+  );
+  const [{ previous }]: { previous: string | null }[] = await em.query(`SELECT current_setting('app.organization_id', true) AS previous`);
+  add(await count(null));
+  const orgs: { id: string }[] = await em.query(`SELECT id::text AS id FROM organization ORDER BY id`);
+  for (const { id } of orgs) {
+    await em.query(`SELECT set_config('app.organization_id', $1, true)`, [id]);
+    add(await count(id));
+  }
+  await em.query(`SELECT set_config('app.organization_id', $1, true)`, [previous ?? '']);
+  return out;
 }
 
 /** True when no framework is stored yet (first start of an embedded database). */
@@ -59,12 +131,14 @@ export async function isCatalogEmpty(ds: DataSource): Promise<boolean> {
   return rows[0].n === 0;
 }
 
-async function seedFramework(em: EntityManager, fw: FrameworkSeed): Promise<{ id: string; outcome: SeedOutcome }> {
+type FlagChange = { ref: string; id: string; assessable: boolean };
+
+async function seedFramework(em: EntityManager, fw: FrameworkSeed): Promise<{ id: string; outcome: SeedOutcome; changed: FlagChange[] }> {
   const existing: { id: string; content_sha256: string }[] = await em.query(
     `SELECT id, content_sha256 FROM framework WHERE key = $1 AND version = $2`,
     [fw.key, fw.version],
   );
-  if (existing[0]?.content_sha256 === fw.contentSha256) return { id: existing[0].id, outcome: 'UNCHANGED' };
+  if (existing[0]?.content_sha256 === fw.contentSha256) return { id: existing[0].id, outcome: 'UNCHANGED', changed: [] };
 
   const [{ id }]: { id: string }[] = await em.query(
     `INSERT INTO framework (key, version, name, short_name, publisher, kind, edition, source_url, source_citation,
@@ -80,9 +154,13 @@ async function seedFramework(em: EntityManager, fw: FrameworkSeed): Promise<{ id
       fw.licenceNote, fw.releasedOn, fw.notes, JSON.stringify(fw.metadata), fw.contentSha256],
   );
 
-  const known: { ref: string; id: string }[] = await em.query(`SELECT ref, id FROM requirement WHERE framework_id = $1`, [id]);
+  const known: { ref: string; id: string; assessable: boolean }[] = await em.query(`SELECT ref, id, assessable FROM requirement WHERE framework_id = $1`, [id]);
   const ids = new Map(known.map((r) => [r.ref, r.id]));
+  const wasAssessable = new Map(known.map((r) => [r.ref, r.assessable]));
   for (const n of fw.nodes) if (!ids.has(n.ref)) ids.set(n.ref, randomUUID());
+  const changed = fw.nodes
+    .filter((n) => wasAssessable.has(n.ref) && wasAssessable.get(n.ref) !== n.assessable)
+    .map((n) => ({ ref: n.ref, id: ids.get(n.ref)!, assessable: n.assessable }));
 
   const rows = fw.nodes.map((n) => ({
     id: ids.get(n.ref),
@@ -133,7 +211,7 @@ async function seedFramework(em: EntityManager, fw: FrameworkSeed): Promise<{ id
             EXCLUDED.applies_from_annex_i, EXCLUDED.operator_duty, EXCLUDED.pending_amendment, EXCLUDED.attributes)`,
     [id, JSON.stringify(rows)],
   );
-  return { id, outcome: existing.length ? 'UPDATED' : 'CREATED' };
+  return { id, outcome: existing.length ? 'UPDATED' : 'CREATED', changed };
 }
 
 async function seedMappingSet(em: EntityManager, set: MappingSetSeed, frameworkIds: Map<string, string>): Promise<SeedOutcome> {

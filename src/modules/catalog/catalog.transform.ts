@@ -16,8 +16,8 @@ export interface RawNode {
   order: number;
   actors?: string[];
   riskTier?: string[];
-  appliesFrom?: string;
-  appliesFromArt6_1Systems?: string;
+  appliesFrom?: string | null;
+  appliesFromArt6_1Systems?: string | null;
   operatorDuty?: boolean;
   pendingAmendment?: string;
   [extra: string]: unknown;
@@ -48,7 +48,13 @@ export interface RawMappingFile {
   [extra: string]: unknown;
 }
 
-export interface FrameworkManifestEntry { file: string; version: string; releasedOn?: string }
+export interface FrameworkManifestEntry {
+  file: string;
+  version: string;
+  releasedOn?: string;
+  /** Files (relative to seeds/) that align the catalog with an applicability table: see catalog.alignment.ts. */
+  applicability?: { table: string; amendmentEffects: string; alignment: string };
+}
 export interface MappingManifestEntry { file: string; key: string; source: string; target: string; method: string; status: string }
 
 export interface FrameworkSeed {
@@ -131,6 +137,45 @@ export function sha256(content: string | Buffer): string {
   return createHash('sha256').update(content).digest('hex');
 }
 
+/**
+ * The hash the idempotent seeder compares: the catalog file's own sha256 when it is read alone, else one
+ * over it and the files that shape it (an applicability table), so a change to any of them re-seeds.
+ */
+export function contentHash(content: string, companions: readonly string[] = []): string {
+  return companions.length ? sha256(JSON.stringify([sha256(content), ...companions.map((c) => sha256(c))])) : sha256(content);
+}
+
+const REF_PART = /\(([0-9a-z]+)\)/g;
+
+/**
+ * Sort key of an EU AI Act ref in document order ("Art. 9(2)(a)" -> [9, 2, "a"]), or null for refs of
+ * another shape. Points compare by length first, so "(z)" comes before "(aa)".
+ */
+export function refKey(ref: string): (number | string)[] | null {
+  const m = /^Art\. (\d+)((?:\([0-9a-z]+\))*)$/.exec(ref);
+  if (!m) return null;
+  return [Number(m[1]), ...[...m[2].matchAll(REF_PART)].map((p) => (/^\d+$/.test(p[1]) ? Number(p[1]) : p[1]))];
+}
+
+/**
+ * Document order of two keys: a parent before its children, numbers before letters. Infinity stands
+ * after everything at its level (the end of a paragraph, where an amendment appends).
+ */
+export function compareKeys(a: readonly (number | string)[], b: readonly (number | string)[]): number {
+  for (let i = 0; i < Math.min(a.length, b.length); i++) {
+    const x = a[i];
+    const y = b[i];
+    if (x === y) continue;
+    if (x === Number.POSITIVE_INFINITY) return 1;
+    if (y === Number.POSITIVE_INFINITY) return -1;
+    if (typeof x === 'number' && typeof y === 'number') return x - y;
+    if (typeof x === 'number') return -1;
+    if (typeof y === 'number') return 1;
+    return x.length - y.length || (x < y ? -1 : 1);
+  }
+  return a.length - b.length;
+}
+
 function enumValue<E extends Record<string, string>>(e: E, raw: string, what: string): E[keyof E] {
   const found = Object.values(e).find((v) => v === raw);
   if (!found) throw new SeedDataError(`unknown ${what} "${raw}"`);
@@ -143,9 +188,10 @@ function blankToNull(s: unknown): string | null {
 
 /**
  * Which nodes an organization is assessed against. Clauses: those without sub-clauses (a clause
- * with sub-clauses only groups them). Controls and AI RMF subcategories: always. EU AI Act: paragraphs
- * that carry an operator duty, and articles without paragraphs that carry one; points are assessed
- * as part of their paragraph.
+ * with sub-clauses only groups them). Controls and AI RMF subcategories: always. A regulation read
+ * without an applicability table: paragraphs that carry an operator duty, and articles without
+ * paragraphs that carry one; points are assessed as part of their paragraph. (The EU AI Act has a
+ * table, which decides instead: catalog.alignment.ts.)
  */
 export function isAssessable(kind: RequirementKind, hasChildren: boolean, operatorDuty: boolean | null): boolean {
   switch (kind) {
@@ -198,7 +244,18 @@ export function pointsReferenced(catalog: RawCatalog, refs: Iterable<string>): R
   return [...added.values()];
 }
 
-export function transformCatalog(raw: RawCatalog, manifest: FrameworkManifestEntry, content: string, extraNodes: RawNode[] = []): FrameworkSeed {
+export interface TransformOptions {
+  /** When given, exactly these refs are assessable (an applicability table decides), instead of isAssessable. */
+  assessableRefs?: ReadonlySet<string>;
+  /** Contents of the files besides the catalog that shaped its nodes; they enter the content hash. */
+  companions?: readonly string[];
+}
+
+/**
+ * Extra nodes (points the mappings add, nodes an applicability table adds) carry the order of the catalog
+ * node they follow; they sit after it, in document order, then in the order given.
+ */
+export function transformCatalog(raw: RawCatalog, manifest: FrameworkManifestEntry, content: string, extraNodes: RawNode[] = [], options: TransformOptions = {}): FrameworkSeed {
   const fw = raw.framework;
   const version = manifest.version;
   // "2024/1689 (OJ L, 12.7.2024)": the parenthesis is publication detail, not part of the version.
@@ -225,11 +282,14 @@ export function transformCatalog(raw: RawCatalog, manifest: FrameworkManifestEnt
     if (!byRef.has(n.parent)) throw new SeedDataError(`${fw.key}: "${n.ref}" has unknown parent "${n.parent}"`);
     childCount.set(n.parent, (childCount.get(n.parent) ?? 0) + 1);
   }
-  // Extra points sit right after their parent, in letter order.
-  const pointIndex = new Map<string, number>();
-  for (const n of extraNodes) {
-    const siblings = extraNodes.filter((x) => x.parent === n.parent).map((x) => x.ref).sort();
-    pointIndex.set(n.ref, siblings.indexOf(n.ref) + 1);
+  const extraIndex = new Map<string, number>();
+  const groups = new Map<number, RawNode[]>();
+  for (const n of extraNodes) groups.set(n.order, [...(groups.get(n.order) ?? []), n]);
+  for (const group of groups.values()) {
+    const keyed = group.map((n, i) => ({ ref: n.ref, key: refKey(n.ref), i }));
+    // Refs of another shape (an amendment's own names) keep their given order, after the others.
+    keyed.sort((a, b) => (a.key && b.key ? compareKeys(a.key, b.key) : a.key ? -1 : b.key ? 1 : 0) || a.i - b.i);
+    keyed.forEach((x, i) => extraIndex.set(x.ref, i + 1));
   }
 
   const ancestors = (n: RawNode): string[] => {
@@ -257,8 +317,10 @@ export function transformCatalog(raw: RawCatalog, manifest: FrameworkManifestEnt
       title: n.title,
       text: blankToNull(n.text),
       summary: blankToNull(n.summary),
-      assessable: isAssessable(kind, (childCount.get(n.ref) ?? 0) > 0, operatorDuty),
-      position: n.order * POSITION_STRIDE + (pointIndex.get(n.ref) ?? 0),
+      assessable: options.assessableRefs
+        ? options.assessableRefs.has(n.ref)
+        : isAssessable(kind, (childCount.get(n.ref) ?? 0) > 0, operatorDuty),
+      position: n.order * POSITION_STRIDE + (extraIndex.get(n.ref) ?? 0),
       actors: (n.actors ?? []).map((a) => enumValue(Actor, a, `${fw.key} actor`)),
       riskTiers: (n.riskTier ?? []).map((t) => enumValue(RiskTier, t, `${fw.key} risk tier`)),
       appliesFrom: n.appliesFrom ?? null,
@@ -287,7 +349,7 @@ export function transformCatalog(raw: RawCatalog, manifest: FrameworkManifestEnt
     releasedOn: manifest.releasedOn ?? null,
     notes: blankToNull(fw.notes),
     metadata,
-    contentSha256: sha256(content),
+    contentSha256: contentHash(content, options.companions),
     nodes,
   };
 }

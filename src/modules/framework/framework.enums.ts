@@ -30,6 +30,7 @@ export enum Actor {
   IMPORTER = 'importer',
   DISTRIBUTOR = 'distributor',
   AUTHORISED_REPRESENTATIVE = 'authorised-representative',
+  PRODUCT_MANUFACTURER = 'product-manufacturer',
   GPAI_PROVIDER = 'gpai-provider',
 }
 
@@ -82,6 +83,7 @@ registerEnumType(Actor, {
     IMPORTER: { description: 'Places on the EU market a system bearing a non-EU provider\'s name (Art. 3(6)).' },
     DISTRIBUTOR: { description: 'Makes a system available on the EU market, other than provider or importer (Art. 3(7)).' },
     AUTHORISED_REPRESENTATIVE: { description: 'EU-established representative mandated by a non-EU provider (Art. 3(5)).' },
+    PRODUCT_MANUFACTURER: { description: 'Manufacturer of a product that contains the system; an operator (Art. 3(8)) and, for Annex I safety components, the provider (Art. 25(3)).' },
     GPAI_PROVIDER: { description: 'Provider of a general-purpose AI model (Chapter V).' },
   },
 });
