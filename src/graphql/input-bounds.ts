@@ -39,7 +39,7 @@ export const TEXT_LIMITS: Readonly<Record<string, number>> = {
   source: 100, target: 100, toFramework: 100, sourceFramework: 100, targetFramework: 100, scopeFrameworks: 100, requirements: 100,
   version: 100, sourceSystem: 100, status: 100, operation: 100, caseRef: 200, contentSha256: 64, after: 200, id: 100,
   evidenceId: 100, aiSystemId: 100, pointId: 100, auditId: 100, findingId: 100, recordId: 100, tokenId: 100, touchedId: 100,
-  dataCategories: 100, annexIIIArea: 100, search: 200, query: 200,
+  dataCategories: 100, annexIIIArea: 100, search: 200, query: 200, fact: 100, amendment: 100, ojReference: 200, 'EuFactInput.value': 100,
   // names
   name: 200, externalId: 200, owner: 200, assessor: 200, auditor: 200, reviewer: 200, publisher: 200, supplier: 200, model: 200,
   businessUnit: 200, overseerRole: 200, location: 500, programme: 200,

@@ -33,6 +33,7 @@ export function inputValue(type: GraphQLInputType, name: string, field: string, 
       case 'Boolean': return true;
       case 'DateTime': return new Date(Date.now() + (name === 'to' ? 86_400_000 : -86_400_000 * 30)).toISOString();
       case 'JSONObject': return {};
+      case 'LocalDate': return '2026-07-20';
       default:
         if (/framework|from$|^to$|source$|target$|toFramework/i.test(name)) return name === 'to' || name === 'target' ? 'iso42001' : 'iso27001';
         if (/ref$/i.test(name)) return 'A.5.1';

@@ -173,6 +173,7 @@ describe('text versions: the amendment under IN_FORCE and ADOPTED, and a recorde
     expect((await t.gql(PUBLISH, { input: { ...input, amendment: 'as-published' } })).errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'amendment' });
     expect((await t.gql(PUBLISH, { input: { ...input, ojReference: '  ' } })).errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'ojReference' });
     expect((await t.gql(PUBLISH, { input: { ...input, entryIntoForce: '2026-07-01' } })).errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'entryIntoForce' });
+    expect((await t.gql(PUBLISH, { input: { ...input, publishedOn: '2999-01-01' } })).errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'publishedOn' });
     // Nothing recorded by the refused attempts.
     expect(await duty(s, 'Art. 26(1)', '2026-09-01')).toMatchObject({ applicability: 'BINDING', bindingFrom: '2026-08-02' });
 

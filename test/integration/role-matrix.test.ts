@@ -54,6 +54,7 @@ beforeAll(async () => {
   await as(Role.INTEGRATOR, own('2026-02-01T00:00:00Z')); // new content: a revision
   await q(`mutation { reviewEvidence(input: { evidenceId: "${ids.own}", status: ACCEPTED, comment: "${MARK} review" }) { evidence { id } } }`);
   ids.requirement = (await q(`{ requirement(framework: "iso27001", ref: "A.5.1") { id } }`)).requirement.id;
+  await q(`mutation { recordAmendmentPublication(input: { amendment: "digital-omnibus-ai-2026", ojReference: "${MARK} OJ", publishedOn: "2026-07-20", entryIntoForce: "2028-01-01" }) { key } }`);
 });
 afterAll(async () => {
   await t.stop();
@@ -85,7 +86,7 @@ const MUTATIONS: Record<string, (role: Role, n: number) => Promise<string> | str
 };
 /** Arguments of root queries where a guess would find nothing. */
 const GIVEN: Record<string, Record<string, unknown>> = {
-  coverage: { framework: 'iso42001' }, mappingPaths: { from: { framework: 'iso27001', ref: '4.1' }, toFramework: 'iso42001' }, gaps: { framework: 'iso42001' }, framework: { key: 'iso27001' }, searchRequirements: { query: 'access' },
+  coverage: { framework: 'iso42001' }, mappingPaths: { from: { framework: 'iso27001', ref: '4.1' }, toFramework: 'iso42001' }, gaps: { framework: 'eu-ai-act' }, framework: { key: 'iso27001' }, searchRequirements: { query: 'access' },
 };
 
 function idFor(field: string): string {

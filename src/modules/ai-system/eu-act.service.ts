@@ -120,6 +120,8 @@ export class EuActService {
     if (v.kind !== 'AMENDMENT') throw badInput('amendment', `"${v.key}" is the text as published, not an amendment`);
     const oj = input.ojReference.trim();
     if (!oj) throw badInput('ojReference', 'ojReference must not be empty (e.g. "OJ L, 2026/1234, 10.7.2026")');
+    // A publication is a fact of the past: the hub records it, it does not plan it (ADOPTED plans).
+    if (input.publishedOn > new Date().toISOString().slice(0, 10)) throw badInput('publishedOn', 'publishedOn cannot be in the future');
     let eif = input.entryIntoForce ?? null;
     if (!eif) {
       if (!/third day following (its )?publication/i.test(v.entryIntoForceRule ?? '')) throw badInput('entryIntoForce', 'entryIntoForce is required: the amendment records no rule to derive it from');
