@@ -48,13 +48,14 @@ export interface PrefillRejectionRow {
   rejectedAt: Date;
 }
 
-const base = (s: CoverageScope, frameworkIds: readonly string[]) => [
+/** $1-$6 of coverage.sql.ts; `systems` replaces $6 for the per-system statements. */
+const base = (s: CoverageScope, frameworkIds: readonly string[], systems?: readonly string[]) => [
   s.organizationId,
   s.asOf.toISOString(),
   s.maxDepth,
   s.closureScope,
   [...frameworkIds],
-  s.aiSystemId ?? null,
+  systems ? [...systems] : s.aiSystemId ?? null,
 ];
 
 /** Coverage, pre-fill, gap and reuse queries: set-based, a constant number of statements per report. */
@@ -132,6 +133,40 @@ export class CoverageService {
       [...base(s, [frameworkId]), only.kinds ?? null, only.statuses ?? null],
     );
     return raw.map((r) => ({ requirement: hydrate(this.ds, Requirement, r, 'r_'), status: r.status as CoverageStatus }));
+  }
+
+  /**
+   * For each AI system, exactly what `statuses({ ...s, aiSystemId: id }, frameworkId)` gives (the same
+   * rows in the same order), in one statement whatever the number of systems; none for no system.
+   * `only.requirementIds` keeps only those requirements (ids that are not assessable requirements of the
+   * framework give no row), the same list for every system: the obligations matrix asks each system for
+   * a subset of one framework's requirements, and the union of the subsets costs little more than each,
+   * while the agreement of the rows across systems lets one row carry a requirement for all of them.
+   * The rows of different systems share their Requirement objects.
+   */
+  async statusesForSystems(
+    s: Omit<CoverageScope, 'aiSystemId'>,
+    frameworkId: string,
+    aiSystemIds: readonly string[],
+    only: { requirementIds?: readonly string[] } = {},
+  ): Promise<Map<string, StatusRow[]>> {
+    const ids = [...new Set(aiSystemIds)];
+    const out = new Map<string, StatusRow[]>(ids.map((id) => [id, []]));
+    if (!ids.length || only.requirementIds?.length === 0) return out;
+    // One row per requirement, its statuses in the order of $6: the requirement's columns travel once.
+    const raw: Record<string, unknown>[] = await this.ds.query(
+      `${statusCtes({ perSystem: true, requirementIds: '$7' })}
+       SELECT ${this.reqCols}, x.statuses
+       FROM (SELECT st.requirement_id, array_agg(st.status ORDER BY st.ord) AS statuses FROM st GROUP BY st.requirement_id) x
+       JOIN requirement r ON r.id = x.requirement_id
+       ORDER BY r.position`,
+      [...base(s, [frameworkId], ids), only.requirementIds ? [...only.requirementIds] : null],
+    );
+    for (const r of raw) {
+      const requirement = hydrate(this.ds, Requirement, r, 'r_');
+      (r.statuses as CoverageStatus[]).forEach((status, i) => out.get(ids[i])!.push({ requirement, status }));
+    }
+    return out;
   }
 
   /** Records that a person rejected a pre-fill; the same rejection again only updates the reason. */
@@ -337,7 +372,7 @@ export class CoverageService {
   /** For every assessable requirement of `to`: what valid evidence on `from` requirements pre-fills. */
   async prefill(s: CoverageScope, fromFrameworkId: string, toFrameworkId: string): Promise<{ requirement: Requirement; reach: Reach }[]> {
     const raw: Record<string, unknown>[] = await this.ds.query(
-      `WITH ${inferenceCtes('s.framework_id = $7')}
+      `WITH ${inferenceCtes({ sourceFilter: 's.framework_id = $7' })}
        SELECT ${this.reqCols},
               CASE WHEN i.prefill THEN 'FULL' WHEN i.valid_any THEN 'PARTIAL' ELSE 'NONE' END AS reach
        FROM requirement r LEFT JOIN inf i ON i.requirement_id = r.id

@@ -13,6 +13,15 @@
  * With fresh rollup rows, agg is proportional to the organization's (requirement, AI system) pairs,
  * not to its links; everything after it to the number of evidenced requirements. The statement count
  * never depends on the data.
+ *
+ * Per system (CteOptions.perSystem): $6 is a uuid[] of AI systems and the statement holds one report
+ * per system, each what the single-system statement gives for it. ro and live stay keyed by the
+ * evidence's own ai_system_id (NULL: organization-wide), so the rollup is read and closed requirements
+ * are recounted once for all systems; agg hands each row to every system it counts for (an
+ * organization-wide row to all of them), and agg, rej, inf and st carry that system_id (st reads the
+ * (system, requirement) pairs to report from pairs). agg then grows with systems x evidenced
+ * requirements: on the full benchmark data, 200 systems take about 0.9 s in one statement, against
+ * 9-13 s for 200 single-system statements.
  */
 /** The closure rows of scope $n (NULL: the shared graph), written so the planner can estimate them. */
 export const closureScopeSql = (param: string) => `(c.scope_id = ${param}::uuid OR (${param}::uuid IS NULL AND c.scope_id IS NULL))`;
@@ -27,6 +36,30 @@ export const ACTIVE_LINK_SQL = `l.organization_id = $1 AND l.linked_at <= $2 AND
 
 /** Evidence scoped to another AI system does not count in one system's report. */
 export const systemScopeSql = (param: string) => `(${param}::uuid IS NULL OR e.ai_system_id IS NULL OR e.ai_system_id = ${param}::uuid)`;
+
+/** Per system: rows of the organization (ai_system_id NULL) or of one of the systems of $6. */
+const SYSTEMS_SCOPE_SQL = (alias: string) => `(${alias}.ai_system_id IS NULL OR ${alias}.ai_system_id = ANY($6::uuid[]))`;
+
+/** Per system: the systems of $6 that a row with column ai_system_id counts for (every one, for the organization's rows). */
+const SYSTEMS_OF_SQL = (alias: string) => `unnest(CASE WHEN ${alias}.ai_system_id IS NULL THEN $6::uuid[] ELSE ARRAY[${alias}.ai_system_id] END)`;
+
+/** How the CTEs are built. The default is one report: the organization's, or one AI system's ($6 a uuid or NULL). */
+export interface CteOptions {
+  /**
+   * One report per AI system: $6 is a uuid[] of AI systems; agg, rej, inf and st carry system_id
+   * (and st also ord, the system's position in $6, from 1). Each system's rows are what the
+   * single-system statement gives with $6 that system.
+   */
+  perSystem?: boolean;
+  /** A parameter (e.g. '$7', uuid[] or NULL for all) that narrows the target requirements of inf and st. */
+  requirementIds?: string;
+}
+
+/** Per system: `col, ` (a key column before the others); else nothing. */
+const perSystemCol = (o: CteOptions, col: string) => (o.perSystem ? `${col}, ` : '');
+
+/** The same target narrowing in inf (alias t) and st (alias r). */
+const targetsSql = (o: CteOptions, alias: string) => (o.requirementIds ? ` AND (${o.requirementIds}::uuid[] IS NULL OR ${alias}.id = ANY(${o.requirementIds}::uuid[]))` : '');
 
 /** Counts of rows with columns state and coverage: the six kinds the rollup keeps. */
 const COUNTS = (alias: string) => `
@@ -43,52 +76,62 @@ const COUNTS = (alias: string) => `
  * whose window holds asOf, and recomputes from the links only the requirements with a row outside
  * its window (asOf in the past, or evidence that expired since the last write and refresh).
  * rej: links of evidence whose pre-fill was rejected, counted the same way per (target, evidenced requirement).
+ * Per system, both are per system as well. A requirement closed for one system is recounted for all of
+ * them, in the same pass over its links: the recount equals a row inside its window, so it changes no count.
  */
-export function aggregateCtes(): string {
+export function aggregateCtes(o: CteOptions = {}): string {
+  const per = !!o.perSystem;
+  const col = (c: string) => perSystemCol(o, c);
+  const evidenceScope = per ? SYSTEMS_SCOPE_SQL('e') : systemScopeSql('$6');
+  // Per system, ro and live keep the evidence's own AI system; agg and rej hand rows to the systems of $6.
   return `
   ro AS (
     SELECT r.* FROM evidence_rollup r
     WHERE r.organization_id = $1
-      AND CASE WHEN $6::uuid IS NULL THEN r.all_systems ELSE NOT r.all_systems AND (r.ai_system_id IS NULL OR r.ai_system_id = $6::uuid) END
+      AND ${per ? `NOT r.all_systems AND ${SYSTEMS_SCOPE_SQL('r')}`
+    : 'CASE WHEN $6::uuid IS NULL THEN r.all_systems ELSE NOT r.all_systems AND (r.ai_system_id IS NULL OR r.ai_system_id = $6::uuid) END'}
   ),
   closed AS (SELECT DISTINCT ro.requirement_id FROM ro WHERE NOT (ro.fresh_from <= $2 AND $2 < ro.fresh_until)),
   live AS (
-    SELECT ev.requirement_id, ${COUNTS('ev')}
-    FROM (SELECT l.requirement_id, l.coverage, ${EVIDENCE_STATE_SQL} AS state
+    SELECT ev.requirement_id, ${col('ev.ai_system_id')}${COUNTS('ev')}
+    FROM (SELECT l.requirement_id, ${col('e.ai_system_id')}l.coverage, ${EVIDENCE_STATE_SQL} AS state
           FROM closed JOIN evidence_link l ON l.organization_id = $1 AND l.requirement_id = closed.requirement_id
           JOIN evidence e ON e.id = l.evidence_id
-          WHERE ${ACTIVE_LINK_SQL} AND ${systemScopeSql('$6')} AND EXISTS (SELECT 1 FROM closed)) ev
-    GROUP BY ev.requirement_id
+          WHERE ${ACTIVE_LINK_SQL} AND ${evidenceScope} AND EXISTS (SELECT 1 FROM closed)) ev
+    GROUP BY ${col('ev.ai_system_id')}ev.requirement_id
   ),
   agg AS (
-    SELECT u.requirement_id, sum(u.vf)::int AS vf, sum(u.vp)::int AS vp, sum(u.sf)::int AS sf, sum(u.sp)::int AS sp,
+    SELECT ${col('y.system_id')}u.requirement_id, sum(u.vf)::int AS vf, sum(u.vp)::int AS vp, sum(u.sf)::int AS sf, sum(u.sp)::int AS sp,
            sum(u.pf)::int AS pf, sum(u.pp)::int AS pp, sum(u.sf + u.sp)::int AS st, sum(u.pf + u.pp)::int AS pe
     FROM (
-      SELECT ro.requirement_id, ro.valid_full AS vf, ro.valid_partial AS vp, ro.stale_full AS sf, ro.stale_partial AS sp,
+      SELECT ro.requirement_id, ${col('ro.ai_system_id')}ro.valid_full AS vf, ro.valid_partial AS vp, ro.stale_full AS sf, ro.stale_partial AS sp,
              ro.pending_full AS pf, ro.pending_partial AS pp
       FROM ro WHERE NOT EXISTS (SELECT 1 FROM closed WHERE closed.requirement_id = ro.requirement_id)
       UNION ALL SELECT * FROM live
-    ) u
-    GROUP BY u.requirement_id
+    ) u${per ? `
+    CROSS JOIN LATERAL ${SYSTEMS_OF_SQL('u')} AS y(system_id)` : ''}
+    GROUP BY ${col('y.system_id')}u.requirement_id
     HAVING sum(u.vf + u.vp + u.sf + u.sp + u.pf + u.pp) > 0
   ),
   rej AS (
-    SELECT j.target_id, j.source_id, ${COUNTS('j')}
-    FROM (SELECT x.requirement_id AS target_id, l.requirement_id AS source_id, l.coverage, ${EVIDENCE_STATE_SQL} AS state
+    SELECT ${col('j.system_id')}j.target_id, j.source_id, ${COUNTS('j')}
+    FROM (SELECT ${col('y.system_id')}x.requirement_id AS target_id, l.requirement_id AS source_id, l.coverage, ${EVIDENCE_STATE_SQL} AS state
           FROM prefill_rejection x
           JOIN evidence_link l ON l.evidence_id = x.evidence_id
-          JOIN evidence e ON e.id = l.evidence_id
-          WHERE x.organization_id = $1 AND ${ACTIVE_LINK_SQL} AND ${systemScopeSql('$6')}) j
+          JOIN evidence e ON e.id = l.evidence_id${per ? `
+          CROSS JOIN LATERAL ${SYSTEMS_OF_SQL('e')} AS y(system_id)` : ''}
+          WHERE x.organization_id = $1 AND ${ACTIVE_LINK_SQL} AND ${evidenceScope}) j
     WHERE j.state IS NOT NULL
-    GROUP BY 1, 2
+    GROUP BY ${per ? '1, 2, 3' : '1, 2'}
   )`;
 }
 
-/** ev-free agg and rej, then inf; `sourceFilter` (SQL on alias s, the evidenced requirement) narrows inference sources. */
-export function inferenceCtes(sourceFilter = 'TRUE'): string {
-  return `${aggregateCtes()},
+/** agg and rej, then inf; `sourceFilter` (SQL on alias s, the evidenced requirement) narrows inference sources. */
+export function inferenceCtes(o: CteOptions & { sourceFilter?: string } = {}): string {
+  const per = !!o.perSystem;
+  return `${aggregateCtes(o)},
   inf AS (
-    SELECT c.to_requirement_id AS requirement_id,
+    SELECT ${perSystemCol(o, 'a.system_id')}c.to_requirement_id AS requirement_id,
       bool_or(c.full_depth <= $3 AND a.vf - coalesce(j.vf, 0) > 0) AS prefill,
       bool_or(a.vf + a.vp - coalesce(j.vf, 0) - coalesce(j.vp, 0) > 0) AS valid_any,
       bool_or(a.st - coalesce(j.sf + j.sp, 0) > 0) AS stale,
@@ -97,22 +140,35 @@ export function inferenceCtes(sourceFilter = 'TRUE'): string {
     JOIN requirement s ON s.id = a.requirement_id
     JOIN mapping_closure c ON c.from_requirement_id = a.requirement_id
       AND ${closureScopeSql('$4')} AND c.any_depth <= $3
-    JOIN requirement t ON t.id = c.to_requirement_id AND t.assessable AND t.framework_id = ANY($5::uuid[])
-    LEFT JOIN rej j ON j.target_id = c.to_requirement_id AND j.source_id = a.requirement_id
-    WHERE ${sourceFilter}
-    GROUP BY 1
+    JOIN requirement t ON t.id = c.to_requirement_id AND t.assessable AND t.framework_id = ANY($5::uuid[])${targetsSql(o, 't')}
+    LEFT JOIN rej j ON j.target_id = c.to_requirement_id AND j.source_id = a.requirement_id${per ? ' AND j.system_id = a.system_id' : ''}
+    WHERE ${o.sourceFilter ?? 'TRUE'}
+    GROUP BY ${per ? '1, 2' : '1'}
   )`;
 }
 
-/** Everything up to st: the status of every assessable requirement of the target frameworks. */
-export function statusCtes(): string {
-  return `WITH ${inferenceCtes()},
+/**
+ * Everything up to st: the status of every assessable requirement of the target frameworks. Per system,
+ * for each system of $6: the (system, requirement) pairs come first, materialized, then agg and inf join
+ * them on both keys. Crossed with requirement in st itself, the planner (which cannot estimate how
+ * many rows agg has per system) merge-joined on the requirement alone and filtered the systems out of
+ * 6 million rows: 3.4 s instead of 1.0 s for 200 systems on the full benchmark data.
+ */
+export function statusCtes(o: CteOptions = {}): string {
+  const per = !!o.perSystem;
+  const targets = `r.assessable AND r.framework_id = ANY($5::uuid[])${targetsSql(o, 'r')}`;
+  return `WITH ${inferenceCtes(o)},
   soa AS (
     SELECT d.requirement_id, d.applicability FROM applicability_decision d
     WHERE d.organization_id = $1 AND d.decided_at <= $2 AND (d.superseded_at IS NULL OR d.superseded_at > $2)
-  ),
+  ),${per ? `
+  pairs AS MATERIALIZED (
+    SELECT y.system_id, y.ord, r.id, r.framework_id, r.position, r.ancestor_ids
+    FROM unnest($6::uuid[]) WITH ORDINALITY AS y(system_id, ord) CROSS JOIN requirement r
+    WHERE ${targets}
+  ),` : ''}
   st AS (
-    SELECT r.id AS requirement_id, r.framework_id, r.position, r.ancestor_ids,
+    SELECT ${perSystemCol(o, 'r.system_id, r.ord')}r.id AS requirement_id, r.framework_id, r.position, r.ancestor_ids,
       CASE
         WHEN d.applicability = 'NOT_APPLICABLE' THEN 'NOT_APPLICABLE'
         WHEN coalesce(a.vf, 0) > 0 THEN 'COVERED'
@@ -122,10 +178,12 @@ export function statusCtes(): string {
         WHEN coalesce(a.pe, 0) > 0 OR coalesce(i.pending, false) THEN 'PENDING'
         ELSE 'GAP'
       END AS status
-    FROM requirement r
+    FROM ${per ? `pairs r
+    LEFT JOIN agg a ON a.system_id = r.system_id AND a.requirement_id = r.id
+    LEFT JOIN inf i ON i.system_id = r.system_id AND i.requirement_id = r.id` : `requirement r
     LEFT JOIN agg a ON a.requirement_id = r.id
-    LEFT JOIN inf i ON i.requirement_id = r.id
-    LEFT JOIN soa d ON d.requirement_id = r.id
-    WHERE r.assessable AND r.framework_id = ANY($5::uuid[])
+    LEFT JOIN inf i ON i.requirement_id = r.id`}
+    LEFT JOIN soa d ON d.requirement_id = r.id${per ? '' : `
+    WHERE ${targets}`}
   )`;
 }
