@@ -200,3 +200,31 @@ describe('text versions: the amendment under IN_FORCE and ADOPTED, and a recorde
     expect(b.data.euAiActTextVersions[1]).toEqual({ key: 'digital-omnibus-ai-2026', legalStatus: 'ADOPTED' });
   });
 });
+
+describe('obligationsMatrix', () => {
+  it('makes the same number of SQL statements for 200 systems as for 2', async () => {
+    const hub = await startTestHub();
+    try {
+      const MATRIX = `{ obligationsMatrix(asOf: "2026-09-01T00:00:00Z") { aiSystem { name } obligations { requirement { ref title } applicability bindingFrom status
+        textVersion { key } decidedBy { fact answer } openQuestions { fact question } otherBasis { basis bindingFrom textVersion { key } } } } }`;
+      const register = (i: number) => hub.data(REGISTER, { input: { name: `system ${String(i).padStart(3, '0')}`, euRoles: i % 2 ? ['DEPLOYER'] : ['PROVIDER', 'DEPLOYER'],
+        euFacts: i % 3 ? DEPLOYER_FACTS : [{ fact: 'highRiskRoute', answer: 'YES', value: 'NONE' }, { fact: 'interactsWithPersons', answer: 'YES' }] } });
+      for (let i = 0; i < 2; i++) await register(i);
+      const two = await hub.gql(MATRIX);
+      expect(two.errors).toBeUndefined();
+      for (let i = 2; i < 200; i++) await register(i);
+      const many = await hub.gql(MATRIX);
+      expect(many.errors).toBeUndefined();
+      expect(many.data.obligationsMatrix).toHaveLength(200);
+      // The rows really differ by system: a provider of a chatbot gets Art. 50(1), a deployer of a 5(b) system Art. 27(1).
+      const refsOf = (name: string) => many.data.obligationsMatrix.find((m: any) => m.aiSystem.name === name).obligations.map((o: any) => o.requirement.ref);
+      expect(refsOf('system 000')).toContain('Art. 50(1)');
+      expect(refsOf('system 001')).toContain('Art. 27(1)');
+      expect(refsOf('system 001')).not.toContain('Art. 50(1)');
+      expect(many.data.obligationsMatrix.reduce((n: number, m: any) => n + m.obligations.length, 0)).toBeGreaterThan(5000);
+      expect(many.extensions?.sqlStatements).toBe(two.extensions?.sqlStatements);
+    } finally {
+      await hub.stop();
+    }
+  });
+});

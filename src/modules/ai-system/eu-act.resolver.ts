@@ -32,7 +32,7 @@ const OTHER: Record<TextBasis, TextBasis> = { [TextBasis.IN_FORCE]: TextBasis.AD
 /**
  * What applies to each system on asOf under basis, with the other basis's answer where it differs, and
  * each duty's coverage for the system. The rules come from one memoized load (three statements); the
- * classification is the pure rule; coverage is one statement per system.
+ * classification is the pure rule; coverage is one statement for all systems.
  */
 export async function obligationsOf(
   ctx: HubContext, systems: AiSystem[], asOf: Date, basis: TextBasis, only: DutyApplicability[] | null = null,
@@ -85,19 +85,12 @@ export async function obligationsOf(
   return out;
 }
 
-/** Coverage status of the given EU AI Act requirements for each system. */
+/** Coverage status of the given EU AI Act requirements for each system: one statement for all of them. */
 async function statusesBySystem(ctx: HubContext, systems: AiSystem[], frameworkId: string, asOf: Date, requirementIds: string[]): Promise<Map<string, Map<string, CoverageStatus>>> {
-  const closureScope = await ctx.closureScope();
-  const out = new Map<string, Map<string, CoverageStatus>>();
-  if (!requirementIds.length) {
-    for (const s of systems) out.set(s.id, new Map());
-    return out;
-  }
-  for (const s of systems) {
-    const rows = await ctx.services.coverage.statuses({ organizationId: ctx.organizationId, asOf, maxDepth: 2, closureScope, aiSystemId: s.id }, frameworkId);
-    out.set(s.id, new Map(rows.map((r) => [r.requirement.id, r.status])));
-  }
-  return out;
+  const rows = await ctx.services.coverage.statusesForSystems(
+    { organizationId: ctx.organizationId, asOf, maxDepth: 2, closureScope: await ctx.closureScope() }, frameworkId, systems.map((s) => s.id), { requirementIds },
+  );
+  return new Map(systems.map((s) => [s.id, new Map((rows.get(s.id) ?? []).map((r) => [r.requirement.id, r.status]))]));
 }
 
 @Resolver()
