@@ -210,6 +210,10 @@ describe('migrations', () => {
       await revertLast(empty.ds);
       expect(await euTables()).toEqual([false, false, false]);
       expect([await lengthChecks(), await privileges()]).toEqual([53, { f: true, r: true }]);
+      const applicabilityFunctions = async () => (await empty.ds.query(`SELECT count(*)::int AS n FROM pg_proc WHERE proname LIKE 'hub\\_appl\\_%'`))[0].n;
+      expect(await applicabilityFunctions()).toBe(10);
+      await revertLast(empty.ds);
+      expect([await applicabilityFunctions(), await lengthChecks()]).toEqual([0, 53]);
       await revertLast(empty.ds);
       expect([await lengthChecks(), await privileges(), await ownerColumn()]).toEqual([0, { f: true, r: true }, 1]);
       await revertLast(empty.ds);
@@ -229,7 +233,7 @@ describe('migrations', () => {
       expect([await exists('mapping'), await exists('evidence_link')]).toEqual([true, false]);
       await revertLast(empty.ds);
       expect(await exists('mapping')).toBe(false);
-      expect(await migrate(empty.ds)).toEqual(['ControlGraph1764201600000', 'EvidenceCoverage1764288000000', 'AiManagementSystem1764374400000', 'Trust1764460800000', 'RowLevelSecurity1764547200000', 'AuditImages1764633600000', 'EvidenceRollup1764720000000', 'Interchange1764806400000', 'LeastPrivilege1764892800000', 'TextLimits1764979200000', 'EuAiActFacts1765238400000']);
+      expect(await migrate(empty.ds)).toEqual(['ControlGraph1764201600000', 'EvidenceCoverage1764288000000', 'AiManagementSystem1764374400000', 'Trust1764460800000', 'RowLevelSecurity1764547200000', 'AuditImages1764633600000', 'EvidenceRollup1764720000000', 'Interchange1764806400000', 'LeastPrivilege1764892800000', 'TextLimits1764979200000', 'ApplicabilitySql1765152000000', 'EuAiActFacts1765238400000']);
       expect([await exists('mapping'), await exists('evidence_link'), await exists('mapping_closure'), await exists('register_record'), await exists('evidence_rollup')]).toEqual([true, true, true, true, true]);
     } finally {
       await empty.stop();

@@ -1,4 +1,5 @@
 import { startTestHub, TestHub } from '../harness/hub';
+import { seededRandom } from '../harness/random';
 import { CoverageStatus, Contribution, coverageStatus, evidenceState, isLinkActive } from '../../src/modules/coverage/coverage.rules';
 import { EvidenceStatus, LinkCoverage } from '../../src/modules/evidence/evidence.enums';
 import { MappingDirection, Relationship } from '../../src/modules/mapping/mapping.enums';
@@ -10,15 +11,6 @@ import { Hop, enumeratePaths, readFrom } from '../../src/modules/mapping/mapping
  * NOT_APPLICABLE decisions and rejected pre-fills) is read back through GraphQL and recomputed here
  * from the raw rows with coverage.rules and the path enumerator, without the closure table.
  */
-function rng(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let x = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 let t: TestHub;
 beforeAll(async () => {
   t = await startTestHub();
@@ -30,7 +22,7 @@ afterAll(async () => {
 interface Req { id: string; ref: string; key: string; framework_id: string; assessable: boolean }
 
 it('coverage from SQL equals coverage from the pure rules on a randomized scenario', async () => {
-  const random = rng(20261127);
+  const random = seededRandom(20261127);
   const pick = <T>(xs: T[]) => xs[Math.floor(random() * xs.length)];
   const reqs: Req[] = await t.ds.query(`SELECT r.id, r.ref, f.key, r.framework_id, r.assessable FROM requirement r JOIN framework f ON f.id = r.framework_id`);
   const mapped: Req[] = await t.ds.query(`SELECT DISTINCT r.id, r.ref, f.key, r.framework_id, r.assessable FROM requirement r JOIN framework f ON f.id = r.framework_id

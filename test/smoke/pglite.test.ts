@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { bootstrap } from '../../src/app';
 import { loadConfig } from '../../src/config';
+import { classifyAll, loadApplicability } from '../../src/modules/ai-system/applicability.rules';
 
 /**
  * The embedded default (no DATABASE_URL): PGlite in a data folder, migrated and seeded on the first
@@ -36,11 +37,20 @@ describe('embedded PGlite default', () => {
       expect(body.errors).toBeUndefined();
       expect(body.data.framework).toEqual({ requirementCount: 70, controls: { totalCount: 38 } });
       expect(body.data.mappingSources.map((s: any) => s.mappingCount)).toEqual([93, 84, 79, 280]);
+
+      // The applicability functions (PL/pgSQL) run here too and answer as the rules do.
+      const data = loadApplicability();
+      const system = { roles: ['deployer', 'provider'], facts: { highRiskRoute: 'ANNEX_III', annexIIIPoint: '5(b)', art6_3Derogation: false, publicAuthority: false } };
+      const [row] = await first.dataSource.query(`
+        SELECT jsonb_agg(hub_appl_classify(r.record, $1, d.derived, $3, $4, '2026-09-01') ORDER BY r.n) AS classes
+        FROM (SELECT hub_appl_derived($1, $2, $3) AS derived) d, jsonb_array_elements($5::jsonb) WITH ORDINALITY AS r(record, n)`,
+      [data.facts, data.derivedFacts, system.facts, system.roles, JSON.stringify(data.records)]);
+      expect(row.classes).toEqual([...classifyAll(data, system, '2026-09-01').values()]);
     } finally {
       await first.stop();
     }
     expect(firstLog.slice(0, 3)).toEqual([
-      '[hub] applied migrations: ControlGraph1764201600000, EvidenceCoverage1764288000000, AiManagementSystem1764374400000, Trust1764460800000, RowLevelSecurity1764547200000, AuditImages1764633600000, EvidenceRollup1764720000000, Interchange1764806400000, LeastPrivilege1764892800000, TextLimits1764979200000, EuAiActFacts1765238400000',
+      '[hub] applied migrations: ControlGraph1764201600000, EvidenceCoverage1764288000000, AiManagementSystem1764374400000, Trust1764460800000, RowLevelSecurity1764547200000, AuditImages1764633600000, EvidenceRollup1764720000000, Interchange1764806400000, LeastPrivilege1764892800000, TextLimits1764979200000, ApplicabilitySql1765152000000, EuAiActFacts1765238400000',
       '[hub] seeded 4 frameworks (696 requirements) and 4 mapping sets (536 mappings)',
       expect.stringMatching(/^\[hub\] created organization "local" and an ADMIN token/),
     ]);
