@@ -1,5 +1,5 @@
 import { startTestHub, TestHub } from '../harness/hub';
-import { TextBasis, amendedRecords, loadEuAiActRules } from '../../src/modules/ai-system/applicability.versions';
+import { TextBasis, amendedRecords, chooseRule, loadEuAiActRules } from '../../src/modules/ai-system/applicability.versions';
 import { EuModel, RuleRow, TextVersionRow, classifySystem } from '../../src/modules/ai-system/eu-act.service';
 import { actorsOf } from '../../src/modules/ai-system/eu-facts';
 import { EuRole } from '../../src/modules/ai-system/ai-system.enums';
@@ -301,7 +301,7 @@ function fileModel(): EuModel {
 }
 
 function answerOf(got: { classification: { status: string; from: string | null; unknownFacts?: string[] } } | undefined): Answer {
-  if (!got) return 'ABSENT';
+  if (!got || got.classification.status === 'ABSENT') return 'ABSENT';
   const c = got.classification;
   return c.status === 'CONDITIONAL' ? ['CONDITIONAL', c.from, c.unknownFacts!] : [c.status as 'BINDING' | 'NOT_YET', c.from!];
 }
@@ -334,6 +334,26 @@ describe('EU AI Act scenarios with the OJ words behind them', () => {
     });
     afterAll(async () => {
       await t.stop();
+    });
+
+    it('SQL twin: every scenario, in one statement (the rule chosen for the basis, then hub_appl_classify)', async () => {
+      const cases = SCENARIOS.flatMap((s, i) => Object.keys(s.expect).map((ref) => ({
+        i, ref, asOf: s.asOf, record: chooseRule(model.rules.get(ref) ?? [], s.basis, s.asOf)?.record ?? null,
+      })));
+      const rows: { i: number; ref: string; c: any }[] = await t.appDs.query(
+        `WITH defs AS MATERIALIZED (SELECT $1::jsonb AS fact_defs, $2::jsonb AS derived_defs),
+         s AS MATERIALIZED (SELECT s.i, s.roles, s.facts, hub_appl_derived(defs.fact_defs, defs.derived_defs, s.facts) AS derived
+                            FROM defs, jsonb_to_recordset($3::jsonb) AS s(i int, roles text[], facts jsonb)),
+         c AS (SELECT * FROM jsonb_to_recordset($4::jsonb) AS c(i int, ref text, "asOf" date, record jsonb))
+         SELECT c.i, c.ref, CASE WHEN c.record IS NULL THEN NULL ELSE hub_appl_classify(c.record, defs.fact_defs, s.derived, s.facts, s.roles, c."asOf") END AS c
+         FROM c JOIN s ON s.i = c.i CROSS JOIN defs`,
+        [model.data.facts, model.data.derivedFacts, JSON.stringify(SCENARIOS.map((s, i) => ({ i, roles: actorsOf(s.roles), facts: s.facts }))), JSON.stringify(cases)],
+      );
+      expect(rows).toHaveLength(cases.length);
+      for (const r of rows) {
+        const s = SCENARIOS[r.i];
+        expect([s.name, r.ref, answerOf(r.c ? { classification: r.c } : undefined)]).toEqual([s.name, r.ref, s.expect[r.ref]]);
+      }
     });
 
     it.each(SCENARIOS.map((s) => [s.name, s] as const))('API: %s', async (_name, s) => {
