@@ -57,12 +57,19 @@ export async function prepareRequirementPool(ds: DataSource): Promise<void> {
 export async function generateOrganization(ds: DataSource, orgId: string, shape: OrgShape, seed: number): Promise<void> {
   const actor = `'bench'`;
   await ds.query(
-    `INSERT INTO ai_system (organization_id, name, lifecycle_stage, eu_roles, risk_class, high_risk_route, created_by)
+    `INSERT INTO ai_system (organization_id, name, lifecycle_stage, eu_roles, risk_class, high_risk_route, eu_facts, created_by)
      SELECT $1, 'system-' || lpad(g::text, 4, '0'),
             (ARRAY['DESIGN','DEVELOPMENT','VERIFICATION','DEPLOYMENT','OPERATION'])[1 + ${pick(seed, 'stage', 'g', 5)}],
             ARRAY[(ARRAY['PROVIDER','DEPLOYER'])[1 + ${pick(seed, 'role', 'g', 2)}]],
             CASE WHEN ${pick(seed, 'risk', 'g', 4)} = 0 THEN 'HIGH_RISK' ELSE 'MINIMAL_RISK' END,
             CASE WHEN ${pick(seed, 'risk', 'g', 4)} = 0 THEN 'ANNEX_III' END,
+            -- The facts the class states (as the eu_facts migration maps them), and for high-risk systems an Annex III
+            -- point and whether the operator is a public authority, so systems differ in what binds them.
+            CASE WHEN ${pick(seed, 'risk', 'g', 4)} = 0
+              THEN jsonb_build_object('outOfScopeExclusion', false, 'highRiskRoute', 'ANNEX_III', 'art6_3Derogation', false,
+                     'annexIIIPoint', (ARRAY['1(a)','2','4(a)','5(b)','6(a)'])[1 + ${pick(seed, 'point', 'g', 5)}], 'publicAuthority', ${pick(seed, 'public', 'g', 2)} = 0)
+              ELSE jsonb_build_object('outOfScopeExclusion', false, 'highRiskRoute', 'NONE', 'interactsWithPersons', false, 'generatesSyntheticContent', false,
+                     'emotionRecognitionOrBiometricCategorisation', false, 'deepFake', false, 'publicInterestText', false) END,
             ${actor}
        FROM generate_series(1, $2) g`,
     [orgId, shape.systems],

@@ -152,6 +152,8 @@ const Q_COVERAGE = `query { coverage(framework: "iso42001") { totals { assessabl
 const Q_PREFILL = `query { prefill(from: "iso27001", to: "iso42001") { totals { assessable full partial none } } }`;
 const Q_GAPS = `query($s: ID!) { gaps(framework: "eu-ai-act", aiSystemId: $s) { totals { assessable covered prefilled partial stale pending gap notApplicable }
   items { status requirement { ref } suggestedEvidence(first: 3) { evidence { title } } } } }`;
+const Q_MATRIX = `query { obligationsMatrix(asOf: "2026-09-01T00:00:00Z") { aiSystem { name } obligations { requirement { ref } applicability bindingFrom status
+  decidedBy { fact } openQuestions { fact } otherBasis { basis bindingFrom } } } }`;
 const Q_NESTED = `query { framework(key: "iso27001") { requirements(first: 200) { nodes { ref mappings { relationship counterpart { ref framework { key } } } } } } }`;
 const M_BULK = `mutation($input: BulkUpsertEvidenceInput!) { bulkUpsertEvidence(input: $input) { created updated unchanged failed } }`;
 
@@ -304,6 +306,8 @@ async function main(): Promise<void> {
       fromGraphql: (d) => pickCounts(d.gaps.totals, STATUS_FIELDS),
     });
     await run('nested catalog read (200)', Q_NESTED, {});
+    const matrix = await run('obligationsMatrix (every system)', Q_MATRIX, {});
+    log(`obligationsMatrix: ${measured.systems} systems, ${matrix.data.obligationsMatrix.reduce((n: number, m: { obligations: unknown[] }) => n + m.obligations.length, 0)} obligations`);
 
     // Ingestion through the bulk path: batches of 1,000 items with 10 links each.
     const batches = opts.scale === 'full' ? 10 : 2;

@@ -288,7 +288,7 @@ const SCENARIOS: Scenario[] = [
 function fileModel(): EuModel {
   const { data, effects } = loadEuAiActRules();
   const version = (key: string, kind: 'BASE' | 'AMENDMENT', position: number, legalStatus: TextVersionRow['legalStatus']): TextVersionRow => ({
-    id: key, key, kind, position, legalStatus, entryIntoForce: kind === 'BASE' ? '2024-08-01' : null, title: key, statusNote: null,
+    id: key, frameworkId: 'eu-ai-act', stamp: 'files', key, kind, position, legalStatus, entryIntoForce: kind === 'BASE' ? '2024-08-01' : null, title: key, statusNote: null,
     officialJournal: null, publishedOn: null, entryIntoForceRule: null, publication: null, metadata: {},
   });
   const base = version('as-published', 'BASE', 0, 'PUBLISHED');

@@ -36,6 +36,8 @@ const OTHER: Record<TextBasis, TextBasis> = { [TextBasis.IN_FORCE]: TextBasis.AD
  */
 export async function obligationsOf(
   ctx: HubContext, systems: AiSystem[], asOf: Date, basis: TextBasis, only: DutyApplicability[] | null = null,
+  /** Coverage the caller already read (every EU AI Act requirement of each system), so it is not read twice. */
+  known: Map<string, Map<string, CoverageStatus>> | null = null,
 ): Promise<Map<string, Obligation[]>> {
   const out = new Map<string, Obligation[]>(systems.map((s) => [s.id, []]));
   if (!systems.length) return out;
@@ -48,7 +50,7 @@ export async function obligationsOf(
     const other = new Map(classifySystem(model, actors, s.euFacts, day, OTHER[basis]).map((a) => [a.requirementId, a]));
     answers.set(s.id, { main, other });
   }
-  const statuses = await statusesBySystem(ctx, systems, model.frameworkId, asOf, [...new Set([...answers.values()].flatMap((a) => a.main.map((x) => x.requirementId)))]);
+  const statuses = known ?? await statusesBySystem(ctx, systems, model.frameworkId, asOf, [...new Set([...answers.values()].flatMap((a) => a.main.map((x) => x.requirementId)))]);
   const requirements = await ctx.loaders.requirement.loadMany([...new Set([...answers.values()].flatMap((a) => a.main.map((x) => x.requirementId)))]);
   const reqById = new Map(requirements.filter((r): r is Exclude<typeof r, Error | null> => !!r && !(r instanceof Error)).map((r) => [r.id, r]));
   for (const s of systems) {

@@ -8,6 +8,9 @@ import { EU_FRAMEWORK_KEY } from './applicability.seeder';
 /** A text version as the organization sees it: the seeded legal status, and its own publication record if any. */
 export interface TextVersionRow extends TextVersionState {
   id: string;
+  frameworkId: string;
+  /** Changes when the catalog's rules are re-seeded (framework, content hash, time). */
+  stamp: string;
   title: string;
   statusNote: string | null;
   officialJournal: string | null;
@@ -16,6 +19,13 @@ export interface TextVersionRow extends TextVersionState {
   /** The organization's publication record, which overrides the seeded status, reference and dates. */
   publication: { id: string; ojReference: string; publishedOn: string; entryIntoForce: string; note: string | null; recordedBy: string; recordedAt: Date } | null;
   metadata: Record<string, unknown>;
+}
+
+interface RawRule {
+  requirementId: string;
+  versionId: string;
+  record: ApplicabilityRecord;
+  changes: string[];
 }
 
 export interface RuleRow {
@@ -45,57 +55,72 @@ export interface DutyAnswer {
 export class EuActService {
   constructor(private readonly ds: DataSource) {}
 
-  /** Three statements: the model, the versions with the organization's publications, the rules. */
+  /** The fact model and the rules, as stored, by model stamp: they change only when the catalog is re-seeded. */
+  private cached: { stamp: string; data: ApplicabilityData; rules: RawRule[] } | null = null;
+
+  /**
+   * One statement when warm: the text versions with the organization's publications, which also carry the
+   * model's stamp; the fact model and the rules (two more statements) only when the stamp changed.
+   */
   async model(org: string): Promise<EuModel> {
-    const [m]: { framework_id: string; facts: Record<string, FactDefinition>; fact_names: string[]; derived_facts: Record<string, DerivedFactDefinition> }[] = await this.ds.query(
-      `SELECT m.framework_id, m.facts, m.fact_names, m.derived_facts FROM applicability_model m JOIN framework f ON f.id = m.framework_id
-       WHERE f.key = $1 AND f.organization_id IS NULL ORDER BY f.released_on DESC NULLS LAST LIMIT 1`,
-      [EU_FRAMEWORK_KEY],
-    );
-    if (!m) throw new HubError(ErrorCode.SERVICE_UNAVAILABLE, 'The EU AI Act applicability rules are not seeded: run `npm run seed`');
-    const versions = await this.versions(org, m.framework_id);
+    const versions = await this.versions(org);
+    if (!versions.length) throw new HubError(ErrorCode.SERVICE_UNAVAILABLE, 'The EU AI Act applicability rules are not seeded: run `npm run seed`');
+    const { frameworkId, stamp } = versions[0];
+    if (this.cached?.stamp !== stamp) this.cached = { stamp, ...(await this.load(frameworkId)) };
     const byId = new Map(versions.map((v) => [v.id, v]));
+    const rules = new Map<string, RuleRow[]>();
+    for (const r of this.cached.rules) {
+      const list = rules.get(r.requirementId) ?? [];
+      list.push({ requirementId: r.requirementId, record: r.record, version: byId.get(r.versionId)!, changes: r.changes });
+      rules.set(r.requirementId, list);
+    }
+    return { frameworkId, data: this.cached.data, versions, rules };
+  }
+
+  private async load(frameworkId: string): Promise<{ data: ApplicabilityData; rules: RawRule[] }> {
+    const [m]: { facts: Record<string, FactDefinition>; fact_names: string[]; derived_facts: Record<string, DerivedFactDefinition> }[] = await this.ds.query(
+      `SELECT m.facts, m.fact_names, m.derived_facts FROM applicability_model m WHERE m.framework_id = $1`, [frameworkId],
+    );
     const raw: { requirement_id: string; text_version_id: string; ref: string; actors: string[]; condition: unknown; applies_from: unknown;
       duty_type: string; date_class: string; evidence: string | null; note: string | null; confidence: string | null; changes: string[] }[] = await this.ds.query(
       `SELECT r.requirement_id, r.text_version_id, r.ref, r.actors, r.condition, r.applies_from, r.duty_type, r.date_class, r.evidence, r.note,
               r.confidence, r.changes
        FROM applicability_rule r JOIN requirement q ON q.id = r.requirement_id
        WHERE r.framework_id = $1 ORDER BY q.position`,
-      [m.framework_id],
+      [frameworkId],
     );
-    const rules = new Map<string, RuleRow[]>();
-    for (const r of raw) {
-      const record = {
-        ref: r.ref, actors: r.actors, condition: r.condition, appliesFrom: r.applies_from, dutyType: r.duty_type, dateClass: r.date_class,
-        evidence: r.evidence ?? '', evidenceArticle: 0, note: r.note ?? '', confidence: r.confidence ?? '',
-      } as ApplicabilityRecord;
-      const list = rules.get(r.requirement_id) ?? [];
-      list.push({ requirementId: r.requirement_id, record, version: byId.get(r.text_version_id)!, changes: r.changes });
-      rules.set(r.requirement_id, list);
-    }
     // Validated like the seed file: a rule the evaluator cannot read fails here, not in a report.
     const facts = Object.fromEntries(m.fact_names.map((n) => [n, m.facts[n]]));
+    const records = raw.map((r) => ({
+      ref: r.ref, actors: r.actors, condition: r.condition, appliesFrom: r.applies_from, dutyType: r.duty_type, dateClass: r.date_class,
+      evidence: r.evidence ?? '', evidenceArticle: 0, note: r.note ?? '', confidence: r.confidence ?? '',
+    }) as ApplicabilityRecord);
     const data = parseApplicability({ actors: [...new Set(raw.flatMap((r) => r.actors))], facts, derivedFacts: m.derived_facts, records: [] });
-    return { frameworkId: m.framework_id, data, versions, rules };
+    parseApplicability({ ...data, records: records.map((r, i) => ({ ...r, ref: `${r.ref}#${i}` })) });
+    return { data, rules: raw.map((r, i) => ({ requirementId: r.requirement_id, versionId: r.text_version_id, record: records[i], changes: r.changes })) };
   }
 
-  async versions(org: string, frameworkId?: string): Promise<TextVersionRow[]> {
+  /** The text versions of the shared EU AI Act catalog, with this organization's publication records; one statement. */
+  async versions(org: string): Promise<TextVersionRow[]> {
     const rows: Record<string, unknown>[] = await this.ds.query(
-      `SELECT v.id, v.key, v.title, v.kind, v.legal_status, v.status_note, v.oj_reference, v.published_on::text, v.entry_into_force::text,
-              v.entry_into_force_rule, v.position, v.metadata,
+      `SELECT v.id, v.framework_id, v.key, v.title, v.kind, v.legal_status, v.status_note, v.oj_reference, v.published_on::text, v.entry_into_force::text,
+              v.entry_into_force_rule, v.position, v.metadata, m.framework_id::text || ' ' || m.content_sha256 || ' ' || m.updated_at::text AS stamp,
               p.id AS p_id, p.oj_reference AS p_oj, p.published_on::text AS p_published, p.entry_into_force::text AS p_eif, p.note AS p_note,
               p.recorded_by AS p_by, p.recorded_at AS p_at
-       FROM legal_text_version v
-       JOIN framework f ON f.id = v.framework_id
+       FROM applicability_model m
+       JOIN framework f ON f.id = m.framework_id
+       JOIN legal_text_version v ON v.framework_id = m.framework_id
        LEFT JOIN amendment_publication p ON p.text_version_id = v.id AND p.organization_id = $1
-       WHERE ${frameworkId ? 'v.framework_id = $2' : `f.key = '${EU_FRAMEWORK_KEY}' AND f.organization_id IS NULL AND $2::uuid IS NULL`}
+       WHERE f.key = $2 AND f.organization_id IS NULL
+         AND f.id = (SELECT f2.id FROM framework f2 WHERE f2.key = $2 AND f2.organization_id IS NULL ORDER BY f2.released_on DESC NULLS LAST LIMIT 1)
        ORDER BY v.position`,
-      [org, frameworkId ?? null],
+      [org, EU_FRAMEWORK_KEY],
     );
     return rows.map((r) => {
       const pub = r.p_oj ? { id: r.p_id as string, ojReference: r.p_oj as string, publishedOn: r.p_published as string, entryIntoForce: r.p_eif as string, note: r.p_note as string | null, recordedBy: r.p_by as string, recordedAt: r.p_at as Date } : null;
       return {
-        id: r.id as string, key: r.key as string, title: r.title as string, kind: r.kind as 'BASE' | 'AMENDMENT', position: r.position as number,
+        id: r.id as string, frameworkId: r.framework_id as string, stamp: r.stamp as string,
+        key: r.key as string, title: r.title as string, kind: r.kind as 'BASE' | 'AMENDMENT', position: r.position as number,
         legalStatus: pub ? 'PUBLISHED' : (r.legal_status as TextVersionRow['legalStatus']),
         statusNote: r.status_note as string | null,
         officialJournal: pub?.ojReference ?? (r.oj_reference as string | null),

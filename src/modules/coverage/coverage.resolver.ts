@@ -132,16 +132,20 @@ export class CoverageQueryResolver {
   async gaps(@Ctx() ctx: HubContext, @Args() args: FrameworkCoverageArgs): Promise<GapReport> {
     const fw = await framework(ctx, args.framework);
     const scope = await scopeOf(ctx, args);
-    const [rows, counts] = await Promise.all([
-      ctx.services.coverage.statuses(scope, fw.id, { statuses: [CoverageStatus.GAP, CoverageStatus.STALE, CoverageStatus.PENDING, CoverageStatus.PARTIAL] }),
+    // The EU AI Act for one system: every status is read (the system's duties and open questions need them), the gaps kept below.
+    const eu = fw.key === EU_FRAMEWORK_KEY;
+    const open = [CoverageStatus.GAP, CoverageStatus.STALE, CoverageStatus.PENDING, CoverageStatus.PARTIAL];
+    const [all, counts] = await Promise.all([
+      ctx.services.coverage.statuses(scope, fw.id, eu && scope.aiSystemId ? {} : { statuses: open }),
       ctx.services.coverage.counts(scope, [fw.id], false),
     ]);
-    for (const r of rows) ctx.loaders.requirement.prime(r.requirement.id, r.requirement);
+    for (const r of all) ctx.loaders.requirement.prime(r.requirement.id, r.requirement);
+    const rows = all.filter((r) => open.includes(r.status));
     const aiFramework = ['iso42001', 'eu-ai-act', 'nist-ai-rmf'].includes(fw.key);
     const systems = !aiFramework ? [] : scope.aiSystemId ? [await ctx.services.aiSystem.require(ctx.organizationId, scope.aiSystemId)] : await ctx.services.aiSystem.list(ctx.organizationId, false);
     // The EU AI Act for one system: only the duties that bind it, will, or may; the CONDITIONAL ones as open questions.
-    const eu = fw.key === EU_FRAMEWORK_KEY;
-    const duties = eu && scope.aiSystemId ? new Map((await obligationsOf(ctx, systems, scope.asOf, TextBasis.IN_FORCE)).get(systems[0].id)!.map((o) => [o.requirement.id, o])) : null;
+    const known = eu && scope.aiSystemId ? new Map([[systems[0].id, new Map(all.map((r) => [r.requirement.id, r.status]))]]) : null;
+    const duties = known ? new Map((await obligationsOf(ctx, systems, scope.asOf, TextBasis.IN_FORCE, null, known)).get(systems[0].id)!.map((o) => [o.requirement.id, o])) : null;
     return Object.assign(new GapReport(), {
       framework: fw,
       asOf: scope.asOf,
