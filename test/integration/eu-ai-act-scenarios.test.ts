@@ -211,6 +211,12 @@ const SCENARIOS: Scenario[] = [
     oj: 'Art. 60(4): "Providers or prospective providers may conduct the testing in real world conditions only where all of the following conditions are met"',
   },
   {
+    name: 'a deployer taking part in the real-world test (the hub corrects the table\'s actors here)', roles: [DEPLOYER], asOf: '2026-09-01', basis: IN_FORCE,
+    facts: { ...ANNEX_III, annexIIIPoint: '4(a)', realWorldTesting: true },
+    expect: { 'Art. 60(4)': ['BINDING', '2026-08-02'] },
+    oj: 'Art. 60(4)(h): "the provider or prospective provider and the deployer or prospective deployer shall conclude an agreement specifying their roles and responsibilities"',
+  },
+  {
     name: 'the same provider not testing in real-world conditions', roles: [PROVIDER], asOf: '2026-09-01', basis: IN_FORCE,
     facts: { ...ANNEX_III, annexIIIPoint: '4(a)', realWorldTesting: false },
     expect: { 'Art. 60(4)': 'ABSENT' },

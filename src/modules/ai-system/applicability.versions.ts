@@ -34,7 +34,8 @@ export function amendmentEffectsFile(): string {
 
 export interface HubCorrections {
   facts: Record<string, FactDefinition>;
-  conditions: { ref: string; condition: Expr; oj: string; why: string }[];
+  /** Per record: a new condition and/or new actors. */
+  conditions: { ref: string; condition?: Expr; actors?: string[]; oj: string; why: string }[];
 }
 
 export function hubCorrectionsFile(): string {
@@ -42,8 +43,8 @@ export function hubCorrectionsFile(): string {
 }
 
 /**
- * The table with the hub's corrections (seeds/eu-ai-act/hub-corrections.json): facts added, conditions
- * replaced where the OJ text says otherwise. Validated again as a whole.
+ * The table with the hub's corrections (seeds/eu-ai-act/hub-corrections.json): facts added, conditions or
+ * actors replaced where the OJ text says otherwise. Validated again as a whole.
  */
 export function applyHubCorrections(data: ApplicabilityData, corrections: HubCorrections): ApplicabilityData {
   const byRef = new Map(corrections.conditions.map((c) => [c.ref, c]));
@@ -52,7 +53,10 @@ export function applyHubCorrections(data: ApplicabilityData, corrections: HubCor
   const corrected = {
     ...data,
     facts: { ...data.facts, ...corrections.facts },
-    records: data.records.map((r) => (byRef.has(r.ref) ? { ...r, condition: byRef.get(r.ref)!.condition } : r)),
+    records: data.records.map((r) => {
+      const c = byRef.get(r.ref);
+      return c ? { ...r, condition: c.condition ?? r.condition, actors: c.actors ?? r.actors } : r;
+    }),
   };
   return parseApplicability({ ...corrected, counts: undefined });
 }
