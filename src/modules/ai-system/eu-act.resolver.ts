@@ -31,7 +31,7 @@ const OTHER: Record<TextBasis, TextBasis> = { [TextBasis.IN_FORCE]: TextBasis.AD
 
 /**
  * What applies to each system on asOf under basis, with the other basis's answer where it differs, and
- * each duty's coverage for the system. The rules come from one memoized load (three statements); the
+ * each duty's coverage for the system. The rules come from one memoized load (one statement when warm); the
  * classification is the pure rule; coverage is one statement for all systems.
  */
 export async function obligationsOf(
@@ -50,8 +50,9 @@ export async function obligationsOf(
     const other = new Map(classifySystem(model, actors, s.euFacts, day, OTHER[basis]).map((a) => [a.requirementId, a]));
     answers.set(s.id, { main, other });
   }
-  const statuses = known ?? await statusesBySystem(ctx, systems, model.frameworkId, asOf, [...new Set([...answers.values()].flatMap((a) => a.main.map((x) => x.requirementId)))]);
-  const requirements = await ctx.loaders.requirement.loadMany([...new Set([...answers.values()].flatMap((a) => a.main.map((x) => x.requirementId)))]);
+  const ids = [...new Set([...answers.values()].flatMap((a) => a.main.map((x) => x.requirementId)))];
+  const statuses = known ?? await statusesBySystem(ctx, systems, model.frameworkId, asOf, ids);
+  const requirements = await ctx.loaders.requirement.loadMany(ids);
   const reqById = new Map(requirements.filter((r): r is Exclude<typeof r, Error | null> => !!r && !(r instanceof Error)).map((r) => [r.id, r]));
   for (const s of systems) {
     const { main, other } = answers.get(s.id)!;
@@ -59,7 +60,7 @@ export async function obligationsOf(
     out.set(s.id, main.map((a) => {
       const c = a.classification;
       const o = other.get(a.requirementId) ?? null;
-      const from = c.status === 'CONDITIONAL' ? c.from : c.from;
+      const from = c.from;
       const oFrom = o ? o.classification.from : null;
       const differs = !o || o.classification.status !== c.status || oFrom !== from || o.rule.version.key !== a.rule.version.key;
       return Object.assign(new Obligation(), {
