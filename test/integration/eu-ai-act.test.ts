@@ -72,6 +72,7 @@ describe('facts of a system', () => {
       [[{ fact: 'deepFake', answer: 'NO' }, { fact: 'annexIIIPoint', answer: 'YES', value: '5b' }], 'euFacts[1].value', '"annexIIIPoint" needs a value among 1(a)'],
       [[{ fact: 'deepFake', answer: 'YES', value: 'yes' }], 'euFacts[0].value', '"deepFake" is answered YES or NO, without a value'],
       [[{ fact: 'placedOnMarketDate', answer: 'YES', value: '1 March 2026' }], 'euFacts[0].value', 'YES for "placedOnMarketDate" needs the date as YYYY-MM-DD'],
+      [[{ fact: 'placedOnMarketDate', answer: 'YES', value: '2026-02-30' }], 'euFacts[0].value', 'YES for "placedOnMarketDate" needs the date as YYYY-MM-DD'],
       [[{ fact: 'highRiskRoute', answer: 'NO' }], 'euFacts[0].answer', '"highRiskRoute" is answered YES with a value, or UNKNOWN'],
       [[{ fact: 'deepFake', answer: 'NO' }, { fact: 'deepFake', answer: 'YES' }], 'euFacts[1].fact', 'fact "deepFake" is answered twice'],
       [[{ fact: 'deepFake', answer: 'UNKNOWN', value: 'x' }], 'euFacts[0].value', 'an UNKNOWN answer takes no value'],

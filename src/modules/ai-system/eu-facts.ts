@@ -80,7 +80,10 @@ export function applyAnswers(data: ApplicabilityData, current: SystemFacts, answ
         if (value !== null) throw badInput(`${at}.value`, `NO for "${a.fact}" means there is no such date; give no value`);
         next[a.fact] = null;
       } else {
-        if (value === null || !DATE.test(value) || Number.isNaN(Date.parse(value))) throw badInput(`${at}.value`, `YES for "${a.fact}" needs the date as YYYY-MM-DD`);
+        // A real calendar day: Date.parse alone takes 2026-02-30.
+        if (value === null || !DATE.test(value) || Number.isNaN(Date.parse(value)) || new Date(`${value}T00:00:00Z`).toISOString().slice(0, 10) !== value) {
+          throw badInput(`${at}.value`, `YES for "${a.fact}" needs the date as YYYY-MM-DD`);
+        }
         next[a.fact] = value;
       }
     } else {
