@@ -60,7 +60,7 @@ describe('vendored schemas', () => {
     expect(hash(path.join(seeds, 'oscal_catalog_schema.json'))).toBe(hash(path.join(FIXTURES, 'oscal_catalog_schema.json')));
     expect(hash(path.join(seeds, 'oscal_mapping_schema.json'))).toBe(hash(path.join(FIXTURES, 'oscal_mapping_schema.json')));
     // and they reject what they should: the NIST examples pass, the community mapping does not
-    expect(valid('catalog', JSON.parse(fixture('basic-catalog.json')))).toBe('valid');
+    expect(valid('catalog', JSON.parse(fixture('hub-sample-catalog.json')))).toBe('valid');
     expect(valid('ar', JSON.parse(fixture('ifa_assessment-results-example.json')))).toBe('valid');
     expect(valid('mapping', JSON.parse(fixture('NONOFFICIAL-INVALID_oscal-compass_PCI_v4-to-NIST_800-53_rev4_mapping-collection.json')))).not.toBe('valid');
   });
@@ -151,15 +151,15 @@ describe('OSCAL exports', () => {
 });
 
 describe('importFramework', () => {
-  it('imports the official NIST example catalog as a private framework', async () => {
-    const d = await t.data(IMPORT_FW, { input: { format: 'OSCAL_CATALOG', document: fixture('basic-catalog.json'), key: 'nist-sample', version: '1.1', name: 'NIST sample catalog' } });
+  it('imports an OSCAL catalog shaped like NIST\'s example (groups, labels, parameters, parts) as a private framework', async () => {
+    const d = await t.data(IMPORT_FW, { input: { format: 'OSCAL_CATALOG', document: fixture('hub-sample-catalog.json'), key: 'nist-sample', version: '1.1', name: 'Hub sample catalog' } });
     // by hand from the file: groups 1 > s1.1 > controls 1.1.1, 1.1.2; 2 > 2.1 > 2.1.1, 2.1.2 (labels, else ids)
     expect(d.importFramework).toMatchObject({ created: true, unchanged: false, requirementCount: 8, assessableCount: 4, framework: { key: 'nist-sample', version: '1.1', private: true } });
     expect(d.importFramework.requirements.map((r: any) => `${r.ref}<${r.parentRef ?? ''}`)).toEqual(['1<', 's1.1<1', '1.1.1<s1.1', '1.1.2<s1.1', '2<', '2.1<2', '2.1.1<2.1', '2.1.2<2.1']);
     // the same again: nothing changes; a changed document under the same version is refused
-    const again = await t.data(IMPORT_FW, { input: { format: 'OSCAL_CATALOG', document: fixture('basic-catalog.json'), key: 'nist-sample', version: '1.1', name: 'NIST sample catalog' } });
+    const again = await t.data(IMPORT_FW, { input: { format: 'OSCAL_CATALOG', document: fixture('hub-sample-catalog.json'), key: 'nist-sample', version: '1.1', name: 'Hub sample catalog' } });
     expect(again.importFramework).toMatchObject({ created: false, unchanged: true });
-    const changed = await t.gql(IMPORT_FW, { input: { format: 'OSCAL_CATALOG', document: fixture('basic-catalog.json').replace('Segregation of duties', 'Separation of duties'), key: 'nist-sample', version: '1.1', name: 'x' } });
+    const changed = await t.gql(IMPORT_FW, { input: { format: 'OSCAL_CATALOG', document: fixture('hub-sample-catalog.json').replace('Separation of conflicting tasks', 'Separation of duties'), key: 'nist-sample', version: '1.1', name: 'x' } });
     expect(changed.errors?.[0].extensions?.code).toBe('CONFLICT');
     // private: another organization does not see it
     const mine = await t.data(`{ frameworks { key private } }`);
