@@ -1,9 +1,8 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { In } from 'typeorm';
-import { hydrate, selectColumns } from '../../database/hydrate';
+import { hydrate } from '../../database/hydrate';
 import { inTransaction } from '../../database/transaction';
 import { ErrorCode, HubError, badInput, notFound } from '../../graphql/errors';
-import { Requirement } from '../framework/requirement.entity';
 import { RequirementService, groupBy } from '../framework/requirement.service';
 import { RecordEvidenceService } from '../records/record-evidence.service';
 import { RecordKind } from '../records/record-evidence.rules';

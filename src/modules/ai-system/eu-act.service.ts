@@ -164,12 +164,6 @@ export class EuActService {
     );
     return (await this.versions(org)).find((x) => x.key === input.amendment)!;
   }
-
-  /** The organization's publication record ids, for the audit trail. */
-  async publicationId(org: string, versionId: string): Promise<string | null> {
-    const [r]: { id: string }[] = await this.ds.query(`SELECT id FROM amendment_publication WHERE organization_id = $1 AND text_version_id = $2`, [org, versionId]);
-    return r?.id ?? null;
-  }
 }
 
 /**
