@@ -6,6 +6,7 @@
  * mapping closure table is shared with the service; test/integration/coverage-agreement.test.ts checks
  * the service's statuses against ones computed from the raw mapping rows without it.
  */
+import { DEFAULT_GRAPH_ID } from '../src/modules/mapping/mapping-graph.service';
 import type { DataSource } from 'typeorm';
 
 export interface StatusCounts {
@@ -66,7 +67,7 @@ const FLAGS = `
     SELECT c.to_requirement_id AS target_id, c.from_requirement_id AS source_id, c.full_depth,
       coalesce(p.vf, s.vf) AS vf, coalesce(p.va, s.va) AS va, coalesce(p.st, s.st) AS st, coalesce(p.pe, s.pe) AS pe
     FROM src s
-    JOIN mapping_closure c ON c.from_requirement_id = s.requirement_id AND c.scope_id IS NULL AND c.any_depth <= $3
+    JOIN mapping_closure c ON c.from_requirement_id = s.requirement_id AND c.graph_id = '${DEFAULT_GRAPH_ID}' AND c.any_depth <= $3
     LEFT JOIN pair p ON p.target_id = c.to_requirement_id AND p.source_id = c.from_requirement_id
   )`;
 

@@ -132,7 +132,7 @@ export class EuAiActFacts1765238400000 implements MigrationInterface {
 }
 
 /** hub_grant_application_role as in the least-privilege migration, plus (withPublications) amendment_publication. */
-function grantFunction(withPublications: boolean): string {
+export function grantFunction(withPublications: boolean): string {
   const written = ['ai_system', 'applicability_decision', 'evidence', 'evidence_link', 'gate_task', 'impact_assessment',
     'internal_audit', 'nonconformity', 'prefill_rejection', 'register_record', ...(withPublications ? ['amendment_publication'] : [])];
   return `

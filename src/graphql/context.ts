@@ -9,6 +9,8 @@ import { RequirementPageQuery, RequirementService } from '../modules/framework/r
 import type { RequirementFilter } from '../modules/framework/requirement.args';
 import { MappingService } from '../modules/mapping/mapping.service';
 import { MappingClosureService } from '../modules/mapping/mapping-closure.service';
+import { MappingGraph, MappingGraphService } from '../modules/mapping/mapping-graph.service';
+import { MappingConditionService } from '../modules/mapping/mapping-condition.service';
 import { MappingSource } from '../modules/mapping/mapping-source.entity';
 import type { MappingRow } from '../modules/mapping/mapping-edge.type';
 import { OrganizationService } from '../modules/organization/organization.service';
@@ -38,6 +40,8 @@ export interface Services {
   requirement: RequirementService;
   mapping: MappingService;
   closure: MappingClosureService;
+  graph: MappingGraphService;
+  conditions: MappingConditionService;
   organization: OrganizationService;
   evidence: EvidenceService;
   applicability: ApplicabilityService;
@@ -56,6 +60,7 @@ export interface Services {
 export function createServices(ds: DataSource): Services {
   const requirement = new RequirementService(ds);
   const closure = new MappingClosureService(ds);
+  const graph = new MappingGraphService(ds, closure);
   // Evidence checks AI system scopes through the register, which writes record evidence through Evidence.
   let aiSystem: AiSystemService | undefined;
   const organization = new OrganizationService(ds);
@@ -65,8 +70,10 @@ export function createServices(ds: DataSource): Services {
   const services = {
     framework: new FrameworkService(ds),
     requirement,
-    mapping: new MappingService(ds, requirement, closure),
+    mapping: new MappingService(ds, requirement, graph),
     closure,
+    graph,
+    conditions: new MappingConditionService(ds, graph),
     organization,
     evidence,
     applicability: new ApplicabilityService(ds),
@@ -128,15 +135,16 @@ export const listBy = <V>(fn: (ids: readonly string[]) => Promise<Map<string, V[
   });
 
 /** Per-request DataLoaders: every relation field resolves through one of these. */
-export function createLoaders(s: Services, org: string) {
+export function createLoaders(s: Services, org: string, graph: () => Promise<MappingGraph>) {
   const memo = new Map<string, unknown>();
   return {
     framework: byId<Framework>((ids) => s.framework.findByIds(ids)),
     requirement: byId<Requirement>((ids) => s.requirement.findByIds(ids)),
     children: listBy<Requirement>((ids) => s.requirement.childrenOf(ids)),
     roots: listBy<Requirement>((ids) => s.requirement.rootsOf(ids)),
-    mappingRows: listBy<MappingRow>((ids) => s.mapping.edgesFor(org, ids)),
-    mappingRow: byId<MappingRow>((ids) => s.mapping.rowsByIds(org, ids)),
+    /** Mappings of the graph the organization reads now, each read with its conditions. */
+    mappingRows: listBy<MappingRow>(async (ids) => s.mapping.edgesFor(await graph(), ids)),
+    mappingRow: byId<MappingRow>(async (ids) => s.mapping.rowsByIds(await graph(), ids)),
     mappingSource: byId<MappingSource>((ids) => s.mapping.sourcesByIds(org, ids)),
     mappingCount: byId<number>((ids) => s.mapping.countBySources(ids)),
     frameworkByKey: byId<Framework>((keys) => s.framework.findByKeys(keys)),
@@ -189,8 +197,8 @@ export interface HubContext {
   actor: string;
   /** This request's id (x-request-id), in logs, audit events and internal errors. */
   requestId: string;
-  /** Memoized per request: which mapping closure the organization reads. */
-  closureScope: () => Promise<string | null>;
+  /** Memoized per request and date: the mapping graph (set versions and conditions) the organization reads at asOf (now when omitted). */
+  graph: (asOf?: Date) => Promise<MappingGraph>;
   /** Memoized per request: the EU AI Act rules with this organization's publication records. */
   euModel: () => Promise<EuModel>;
 }

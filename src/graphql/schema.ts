@@ -1,3 +1,4 @@
+import { MappingConditionDefinitionResolver, MappingConditionResolver, MappingGraphInfoResolver } from '../modules/mapping/mapping-condition.resolver';
 import 'reflect-metadata';
 import path from 'node:path';
 import { GraphQLSchema, lexicographicSortSchema, printSchema } from 'graphql';
@@ -40,6 +41,9 @@ export const resolvers = [
   MappingEdgeResolver,
   MappingPathResolver,
   MappingSourceResolver,
+  MappingConditionResolver,
+  MappingGraphInfoResolver,
+  MappingConditionDefinitionResolver,
   MappingMatrixResolver,
   MappingMatrixCellResolver,
   MappingMatrixRowResolver,

@@ -11,6 +11,7 @@ import type { DataSource } from 'typeorm';
 import type { HubConfig } from '../config';
 import { QueryScope, currentQueryScope, withQueryScope } from '../database/query-counter';
 import { HubContext, createLoaders, createServices } from './context';
+import type { MappingGraph } from '../modules/mapping/mapping-graph.service';
 import type { EuModel } from '../modules/ai-system/eu-act.service';
 import { formatError } from './errors';
 import { hubSchema } from './schema';
@@ -217,17 +218,26 @@ export async function startHub(
         const organizationId = principal.organizationId;
         // From here on every statement of this request runs with the token's organization set for RLS.
         queryScope.organizationId = organizationId;
-        let closureScope: Promise<string | null> | undefined;
+        const graphs = new Map<string, Promise<MappingGraph>>();
+        const graph = (asOf?: Date): Promise<MappingGraph> => {
+          const key = asOf ? asOf.toISOString() : 'now';
+          let found = graphs.get(key);
+          if (!found) {
+            found = services.graph.at(organizationId, asOf ?? new Date());
+            graphs.set(key, found);
+          }
+          return found;
+        };
         let euModel: Promise<EuModel> | undefined;
         return {
           services,
-          loaders: createLoaders(services, organizationId),
+          loaders: createLoaders(services, organizationId, () => graph()),
           queryScope,
           principal,
           organizationId,
           actor: `${principal.name} (${principal.prefix})`,
           requestId: String(res.locals.requestId),
-          closureScope: () => (closureScope ??= services.closure.scopeFor(organizationId)),
+          graph,
           euModel: () => (euModel ??= services.euAct.model(organizationId)),
         };
       },

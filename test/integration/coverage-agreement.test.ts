@@ -1,3 +1,4 @@
+import { DEFAULT_GRAPH_ID } from '../../src/modules/mapping/mapping-graph.service';
 import { startTestHub, TestHub } from '../harness/hub';
 import { seededRandom } from '../harness/random';
 import { CoverageStatus, Contribution, coverageStatus, evidenceState, isLinkActive } from '../../src/modules/coverage/coverage.rules';
@@ -167,7 +168,7 @@ it('coverage from SQL equals coverage from the pure rules on a randomized scenar
                 CASE WHEN l.coverage = 'FULL' AND c.full_depth <= 2 THEN cardinality(c.full_mapping_ids) ELSE cardinality(c.any_mapping_ids) END AS hops,
                 CASE WHEN l.coverage = 'FULL' AND c.full_depth <= 2 THEN c.full_min_strength ELSE c.any_min_strength END AS strength
          FROM evidence_link l JOIN evidence e ON e.id = l.evidence_id
-         JOIN mapping_closure c ON c.from_requirement_id = l.requirement_id AND c.scope_id IS NULL AND c.any_depth <= 2
+         JOIN mapping_closure c ON c.from_requirement_id = l.requirement_id AND c.graph_id = '${DEFAULT_GRAPH_ID}' AND c.any_depth <= 2
          JOIN requirement src ON src.id = l.requirement_id
          JOIN requirement tgt ON tgt.id = c.to_requirement_id AND tgt.assessable
          WHERE l.organization_id = $1 AND l.linked_at <= $2 AND (l.unlinked_at IS NULL OR l.unlinked_at > $2)

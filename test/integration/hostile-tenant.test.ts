@@ -1,3 +1,4 @@
+import { DEFAULT_GRAPH_ID } from '../../src/modules/mapping/mapping-graph.service';
 import { Client } from 'pg';
 import { startTestHub, TestHub, tokenFor as createToken } from '../harness/hub';
 import { Role } from '../../src/modules/auth/role';
@@ -219,7 +220,7 @@ describe('finding 9: the database does not rely on the absence of SQL injection'
     expect(await refused(`UPDATE requirement SET title = 'forged' WHERE organization_id IS NULL`)).toBe('42501');
     // Where the role may write (its own mappings, closure rows), shared rows stay out of reach: no error, no row.
     const del = await app.query(`DELETE FROM mapping WHERE TRUE`);
-    const closure = await app.query(`DELETE FROM mapping_closure WHERE scope_id IS NULL`);
+    const closure = await app.query(`DELETE FROM mapping_closure WHERE graph_id = '${DEFAULT_GRAPH_ID}'`);
     expect([del.rowCount, closure.rowCount]).toEqual([0, 0]);
     expect(await refused(`INSERT INTO mapping_source (key, name, publisher, method, status) SELECT 'forged', 'f', 'p', method, status FROM mapping_source LIMIT 1`)).toBe('42501');
     // Another organization's tokens are invisible to the role, whatever the SQL.

@@ -91,7 +91,7 @@ export async function obligationsOf(
 /** Coverage status of the given EU AI Act requirements for each system: one statement for all of them. */
 async function statusesBySystem(ctx: HubContext, systems: AiSystem[], frameworkId: string, asOf: Date, requirementIds: string[]): Promise<Map<string, Map<string, CoverageStatus>>> {
   const rows = await ctx.services.coverage.statusesForSystems(
-    { organizationId: ctx.organizationId, asOf, maxDepth: 2, closureScope: await ctx.closureScope() }, frameworkId, systems.map((s) => s.id), { requirementIds },
+    { organizationId: ctx.organizationId, asOf, maxDepth: 2, graph: await ctx.graph(asOf) }, frameworkId, systems.map((s) => s.id), { requirementIds },
   );
   return new Map(systems.map((s) => [s.id, new Map((rows.get(s.id) ?? []).map((r) => [r.requirement.id, r.status]))]));
 }

@@ -12,7 +12,10 @@ export const READ_RULES: Readonly<Record<string, readonly Role[]>> = {
   // Catalogs: frameworks, requirements and mapping sets.
   Framework: CATALOG, Requirement: CATALOG, RequirementConnection: CATALOG, RequirementEdge: CATALOG, RequirementSearchHit: CATALOG,
   PageInfo: CATALOG, MappingSource: CATALOG, EuFact: CATALOG, LegalTextVersion: CATALOG, AmendmentPublication: CATALOG, MappingEdge: CATALOG, MappingPath: CATALOG, MappingMatrix: CATALOG,
-  MappingMatrixCell: CATALOG, MappingMatrixRow: CATALOG, RelationshipCounts: CATALOG,
+  MappingMatrixCell: CATALOG, MappingMatrixRow: CATALOG, RelationshipCounts: CATALOG, MappingQualifier: CATALOG, MappingConditionDefinition: CATALOG,
+  NoCounterpart: CATALOG,
+  // Which mapping graph an organization reads, and the conditions it declared.
+  MappingGraphInfo: READ, OrganizationCondition: READ,
   // Evidence: an INTEGRATOR only what it wrote (OWN_ONLY below).
   Evidence: READ_EVIDENCE, EvidenceConnection: READ_EVIDENCE, EvidenceEdge: READ_EVIDENCE, EvidenceLink: READ_EVIDENCE,
   EvidenceRevision: READ_EVIDENCE, EvidenceReview: READ_EVIDENCE,
@@ -30,7 +33,7 @@ export const READ_RULES: Readonly<Record<string, readonly Role[]>> = {
   ReachGroup: REPORT, ReachTotals: REPORT, ReuseItem: REPORT, ReuseReport: REPORT, Obligation: REPORT, SystemObligations: REPORT, ObligationBasisAnswer: REPORT,
   SoaRow: REPORT, StatementOfApplicability: REPORT, ApplicabilityDecision: REPORT,
   // What the editing mutations answer.
-  PrefillRejection: EDIT, ReviewEvidencePayload: EDIT, CreateMappingSetPayload: EDIT, ImportFrameworkPayload: EDIT,
+  PrefillRejection: EDIT, ReviewEvidencePayload: EDIT, CreateMappingSetPayload: EDIT, DeclareConditionPayload: EDIT, ImportFrameworkPayload: EDIT,
   ImportMappingsPayload: EDIT, ImportedMappingSet: EDIT, ImportedRequirementRow: EDIT,
   // Tokens and the audit trail.
   ApiToken: ADMIN, CreateApiTokenPayload: ADMIN, AuditEvent: ADMIN, AuditEventConnection: ADMIN, AuditEventEdge: ADMIN,

@@ -4,6 +4,8 @@ import { projectRoot } from '../../config';
 import {
   FrameworkManifestEntry, FrameworkSeed, MappingManifestEntry, MappingSetSeed, RawCatalog, RawMappingFile, RawNode,
   SeedDataError, pointsReferenced, transformCatalog, transformMappingFile,
+  HubFileChanges,
+  applyHubChanges,
 } from './catalog.transform';
 import { AmendmentEffects, ApplicabilityTable, CatalogAlignment, alignCatalog } from './catalog.alignment';
 
@@ -35,8 +37,13 @@ export function loadSeedBundle(dir: string = seedsDir()): SeedBundle {
     return { entry, content, raw: aligned.catalog, added: aligned.added, companions, assessableRefs: aligned.assessableRefs };
   });
   const mappingFiles = manifest.mappingSets.map((entry) => {
-    const content = read(entry.file);
-    return { entry, content, raw: JSON.parse(content) as RawMappingFile };
+    const own = read(entry.file);
+    const raw = JSON.parse(own) as RawMappingFile;
+    if (!entry.changes) return { entry, content: own, raw };
+    // The hub's changes enter the content hash: editing them reseeds the set.
+    const changes = read(entry.changes);
+    const forFile = (JSON.parse(changes) as { files: Record<string, HubFileChanges> }).files[path.basename(entry.file)];
+    return { entry, content: own + changes, raw: forFile ? applyHubChanges(raw, forFile, entry.key) : raw };
   });
 
   const catalogByKey = new Map(catalogs.map((c) => [c.raw.framework.key, c]));

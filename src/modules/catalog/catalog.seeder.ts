@@ -3,6 +3,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import type { FrameworkSeed, MappingSetSeed } from './catalog.transform';
 import { SeedBundle, loadSeedBundle } from './catalog.files';
 import { MappingClosureService } from '../mapping/mapping-closure.service';
+import { DEFAULT_GRAPH_ID, MappingGraphService } from '../mapping/mapping-graph.service';
 import { ApplicabilitySeedReport, EU_FRAMEWORK_KEY, seedApplicability } from '../ai-system/applicability.seeder';
 
 export type SeedOutcome = 'CREATED' | 'UPDATED' | 'UNCHANGED';
@@ -68,15 +69,13 @@ export async function seed(ds: DataSource, bundle: SeedBundle = loadSeedBundle()
     if (euId) report.applicability = await seedApplicability(em, euId);
     for (const set of bundle.mappingSets) {
       const outcome = await seedMappingSet(em, set, frameworkIds);
-      report.mappingSets.push({ key: set.key, outcome, mappings: set.rows.length });
+      report.mappingSets.push({ key: set.version > 1 ? `${set.key} v${set.version}` : set.key, outcome, mappings: set.rows.length });
     }
     const changed = [...report.frameworks, ...report.mappingSets].some((x) => x.outcome !== 'UNCHANGED');
-    const [{ empty }]: { empty: boolean }[] = await em.query(`SELECT NOT EXISTS (SELECT 1 FROM mapping_closure WHERE scope_id IS NULL) AS empty`);
+    const [{ empty }]: { empty: boolean }[] = await em.query(`SELECT NOT EXISTS (SELECT 1 FROM mapping_closure WHERE graph_id = $1) AS empty`, [DEFAULT_GRAPH_ID]);
     if (changed || empty) {
-      const closure = new MappingClosureService(ds);
-      await closure.rebuildAll(em);
-      const [{ n }]: { n: number }[] = await em.query(`SELECT count(*)::int AS n FROM mapping_closure WHERE scope_id IS NULL`);
-      report.closureRows = n;
+      const graphs = new MappingGraphService(ds, new MappingClosureService(ds));
+      report.closureRows = await graphs.rebuildAll(em);
       // Fresh statistics for the catalog tables, so the first reports are planned on real row counts
       // (without them the row-level security predicate on requirement is guessed to keep 0.5% of rows).
       await em.query(`ANALYZE framework, requirement, mapping_source, mapping, mapping_closure`);
@@ -217,25 +216,26 @@ async function seedFramework(em: EntityManager, fw: FrameworkSeed): Promise<{ id
 async function seedMappingSet(em: EntityManager, set: MappingSetSeed, frameworkIds: Map<string, string>): Promise<SeedOutcome> {
   const sourceFw = frameworkIds.get(set.sourceFrameworkKey)!;
   const targetFw = frameworkIds.get(set.targetFrameworkKey)!;
-  const existing: { id: string; content_sha256: string }[] = await em.query(
-    `SELECT id, content_sha256 FROM mapping_source WHERE key = $1 AND organization_id IS NULL`,
-    [set.key],
+  const existing: { id: string; content_sha256: string; status: string }[] = await em.query(
+    `SELECT id, content_sha256, status FROM mapping_source WHERE key = $1 AND version = $2 AND revision = 0 AND organization_id IS NULL`,
+    [set.key, set.version],
   );
-  if (existing[0]?.content_sha256 === set.contentSha256) return 'UNCHANGED';
+  if (existing[0]?.content_sha256 === set.contentSha256 && existing[0].status === set.status) return 'UNCHANGED';
 
   const [{ id }]: { id: string }[] = await em.query(
-    `INSERT INTO mapping_source (key, name, publisher, url, licence_note, method, method_note, status,
+    `INSERT INTO mapping_source (key, version, name, publisher, url, licence_note, method, method_note, status,
                                  relationship_vocabulary, compiled_on, source_framework_id, target_framework_id,
-                                 metadata, content_sha256)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+                                 metadata, content_sha256, supersedes_id)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15,
+             (SELECT p.id FROM mapping_source p WHERE p.key = $1 AND p.version = $2 - 1 AND p.revision = 0 AND p.organization_id IS NULL))
      ON CONFLICT ON CONSTRAINT uq_mapping_source_key DO UPDATE SET
        name = EXCLUDED.name, publisher = EXCLUDED.publisher, url = EXCLUDED.url, licence_note = EXCLUDED.licence_note,
        method = EXCLUDED.method, method_note = EXCLUDED.method_note, status = EXCLUDED.status,
        relationship_vocabulary = EXCLUDED.relationship_vocabulary, compiled_on = EXCLUDED.compiled_on,
        source_framework_id = EXCLUDED.source_framework_id, target_framework_id = EXCLUDED.target_framework_id,
-       metadata = EXCLUDED.metadata, content_sha256 = EXCLUDED.content_sha256, updated_at = now()
+       metadata = EXCLUDED.metadata, content_sha256 = EXCLUDED.content_sha256, supersedes_id = EXCLUDED.supersedes_id, updated_at = now()
      RETURNING id`,
-    [set.key, set.name, set.publisher, set.url, set.licenceNote, set.method, set.methodNote, set.status,
+    [set.key, set.version, set.name, set.publisher, set.url, set.licenceNote, set.method, set.methodNote, set.status,
       set.relationshipVocabulary, set.compiledOn, sourceFw, targetFw, JSON.stringify(set.metadata), set.contentSha256],
   );
 
@@ -246,12 +246,13 @@ async function seedMappingSet(em: EntityManager, set: MappingSetSeed, frameworkI
     strength: r.strength,
     rationale: r.rationale,
     note: r.note,
+    qualifiers: r.qualifiers,
     attributes: r.attributes,
   }));
   await em.query(
     `WITH x AS (
        SELECT * FROM jsonb_to_recordset($2::jsonb) AS x(source_ref text, target_ref text, relationship text,
-              strength smallint, rationale text, note text, attributes jsonb)
+              strength smallint, rationale text, note text, qualifiers jsonb, attributes jsonb)
      ), resolved AS (
        SELECT s.id AS source_id, t.id AS target_id, x.*
        FROM x
@@ -262,13 +263,13 @@ async function seedMappingSet(em: EntityManager, set: MappingSetSeed, frameworkI
          AND NOT EXISTS (SELECT 1 FROM resolved r WHERE r.source_id = m.source_requirement_id AND r.target_id = m.target_requirement_id)
      )
      INSERT INTO mapping (mapping_source_id, source_requirement_id, target_requirement_id, relationship, strength,
-                          rationale, note, attributes)
-     SELECT $1, source_id, target_id, relationship, strength, rationale, note, attributes FROM resolved
+                          rationale, note, qualifiers, attributes)
+     SELECT $1, source_id, target_id, relationship, strength, rationale, note, qualifiers, attributes FROM resolved
      ON CONFLICT ON CONSTRAINT uq_mapping_pair DO UPDATE SET
        relationship = EXCLUDED.relationship, strength = EXCLUDED.strength, rationale = EXCLUDED.rationale,
-       note = EXCLUDED.note, attributes = EXCLUDED.attributes, updated_at = now()
-     WHERE (mapping.relationship, mapping.strength, mapping.rationale, mapping.note, mapping.attributes)
-       IS DISTINCT FROM (EXCLUDED.relationship, EXCLUDED.strength, EXCLUDED.rationale, EXCLUDED.note, EXCLUDED.attributes)`,
+       note = EXCLUDED.note, qualifiers = EXCLUDED.qualifiers, attributes = EXCLUDED.attributes, updated_at = now()
+     WHERE (mapping.relationship, mapping.strength, mapping.rationale, mapping.note, mapping.qualifiers, mapping.attributes)
+       IS DISTINCT FROM (EXCLUDED.relationship, EXCLUDED.strength, EXCLUDED.rationale, EXCLUDED.note, EXCLUDED.qualifiers, EXCLUDED.attributes)`,
     [id, JSON.stringify(rows), sourceFw, targetFw],
   );
   return existing.length ? 'UPDATED' : 'CREATED';

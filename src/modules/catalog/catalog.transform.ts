@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import { Actor, FrameworkKind, RequirementKind, RiskTier } from '../framework/framework.enums';
 import { MappingMethod, MappingStatus, Rationale, Relationship } from '../mapping/mapping.enums';
+import { Qualifier, parseQualifier } from '../mapping/mapping-qualifier.rules';
 
 export interface RawNode {
   ref: string;
@@ -55,7 +56,27 @@ export interface FrameworkManifestEntry {
   /** Files (relative to seeds/) that align the catalog with an applicability table: see catalog.alignment.ts. */
   applicability?: { table: string; amendmentEffects: string; alignment: string };
 }
-export interface MappingManifestEntry { file: string; key: string; source: string; target: string; method: string; status: string }
+export interface MappingManifestEntry {
+  file: string;
+  key: string;
+  source: string;
+  target: string;
+  method: string;
+  status: string;
+  /** The set's version (1 when omitted); a later version of the same key supersedes it. */
+  version?: number;
+  /** The hub's own changes to the file (relative to seeds/), applied by applyHubChanges under the file's name. */
+  changes?: string;
+}
+
+/** The hub's changes to one vendored mapping file: see seeds/mappings/v2-hub-changes.json. */
+export interface HubFileChanges {
+  add?: RawMappingRow[];
+  change?: { source: string; target: string; set: Partial<Pick<RawMappingRow, 'relationship' | 'strength' | 'rationale' | 'note'>>; why: string }[];
+  remove?: { source: string; target: string; why: string }[];
+  noCounterpart?: { ref: string; reason: string; mappedIn?: string[] }[];
+  dropNoCounterpart?: { ref: string; why: string }[];
+}
 
 export interface FrameworkSeed {
   key: string;
@@ -107,6 +128,7 @@ export interface MappingSetSeed {
   status: MappingStatus;
   relationshipVocabulary: string | null;
   compiledOn: string | null;
+  version: number;
   metadata: Record<string, unknown>;
   contentSha256: string;
   rows: MappingRowSeed[];
@@ -119,6 +141,7 @@ export interface MappingRowSeed {
   strength: number | null;
   rationale: Rationale | null;
   note: string | null;
+  qualifiers: Qualifier[];
   attributes: Record<string, unknown>;
 }
 
@@ -371,7 +394,13 @@ export function transformMappingFile(raw: RawMappingFile, manifest: MappingManif
     }
     const attributes: Record<string, unknown> = { provenance: r.provenance };
     for (const [k, v] of Object.entries(r)) {
-      if (!['source', 'target', 'relationship', 'strength', 'rationale', 'provenance', 'note'].includes(k)) attributes[k] = v;
+      if (!['source', 'target', 'relationship', 'strength', 'rationale', 'provenance', 'note', 'qualifiers'].includes(k)) attributes[k] = v;
+    }
+    let qualifiers: Qualifier[];
+    try {
+      qualifiers = ((r.qualifiers ?? []) as Record<string, unknown>[]).map(parseQualifier);
+    } catch (err) {
+      throw new SeedDataError(`${manifest.key} row ${i}: ${(err as Error).message}`);
     }
     return {
       sourceRef: r.source,
@@ -380,6 +409,7 @@ export function transformMappingFile(raw: RawMappingFile, manifest: MappingManif
       strength: r.strength,
       rationale: r.rationale ? enumValue(Rationale, r.rationale.toUpperCase(), `${manifest.key} rationale`) : null,
       note: blankToNull(r.note),
+      qualifiers,
       attributes,
     };
   });
@@ -407,8 +437,43 @@ export function transformMappingFile(raw: RawMappingFile, manifest: MappingManif
     status: enumValue(MappingStatus, manifest.status, 'mapping status'),
     relationshipVocabulary: blankToNull(raw.relationship_vocabulary),
     compiledOn: blankToNull(raw.compiled_on),
+    version: manifest.version ?? 1,
     metadata,
     contentSha256: sha256(content),
     rows,
+  };
+}
+
+/**
+ * A vendored mapping file with the hub's changes applied: rows added, changed and removed, and the
+ * noCounterpart list extended or trimmed. The file's own metadata keeps what the hub changed and why
+ * (hubChanges), so provenance shows which rows are the hub's. Every change must hit: a change or
+ * removal naming a row the file lacks, or an added row the file already has, is a seed error.
+ */
+export function applyHubChanges(raw: RawMappingFile, changes: HubFileChanges, label: string): RawMappingFile {
+  const key = (s: string, t: string) => `${s}\u0000${t}`;
+  const rows = new Map(raw.mappings.map((r) => [key(r.source, r.target), { ...r }]));
+  for (const r of changes.remove ?? []) {
+    if (!rows.delete(key(r.source, r.target))) throw new SeedDataError(`${label}: hub change removes ${r.source} -> ${r.target}, which the file does not have`);
+  }
+  for (const c of changes.change ?? []) {
+    const row = rows.get(key(c.source, c.target));
+    if (!row) throw new SeedDataError(`${label}: hub change edits ${c.source} -> ${c.target}, which the file does not have`);
+    Object.assign(row, c.set, { hubChange: c.why });
+  }
+  for (const a of changes.add ?? []) {
+    if (rows.has(key(a.source, a.target))) throw new SeedDataError(`${label}: hub change adds ${a.source} -> ${a.target}, which the file already has`);
+    rows.set(key(a.source, a.target), { ...a });
+  }
+  const dropped = new Set((changes.dropNoCounterpart ?? []).map((d) => d.ref));
+  const noCounterpart = [
+    ...((raw.noCounterpart ?? []) as { ref: string }[]).filter((n) => !dropped.has(n.ref)),
+    ...(changes.noCounterpart ?? []).map((n) => ({ ...n, provenance: 'hub' })),
+  ];
+  return {
+    ...raw,
+    ...(raw.noCounterpart || changes.noCounterpart ? { noCounterpart } : {}),
+    hubChanges: changes,
+    mappings: [...rows.values()],
   };
 }

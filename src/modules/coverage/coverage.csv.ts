@@ -51,7 +51,7 @@ export function csvExportRouter(services: Services): Router {
     if (!Number.isInteger(maxDepth) || maxDepth < 1 || maxDepth > CLOSURE_MAX_DEPTH) throw badInput('maxDepth', `maxDepth must be between 1 and ${CLOSURE_MAX_DEPTH}`);
     const fw = (await services.framework.requireByKeys([framework])).get(framework)!;
     const { organizationId } = principal(req, res);
-    const scope: CoverageScope = { organizationId, asOf, maxDepth, closureScope: await services.closure.scopeFor(organizationId) };
+    const scope: CoverageScope = { organizationId, asOf, maxDepth, graph: await services.graph.at(organizationId, asOf) };
     return { fw, scope };
   };
 

@@ -3,7 +3,8 @@ import { Arg, Args, Ctx, Field, FieldResolver, ID, Int, Mutation, ObjectType, Qu
 import { DateTime } from '../../graphql/scalars';
 import { decodeCursor, encodeCursor, MAX_PAGE_SIZE, checkPageSize } from '../../graphql/connection.type';
 import type { HubContext } from '../../graphql/context';
-import { listBy } from '../../graphql/context';
+import { byId, listBy } from '../../graphql/context';
+import type { MappingGraph } from '../mapping/mapping-graph.service';
 import { badInput } from '../../graphql/errors';
 import { Framework } from '../framework/framework.entity';
 import { Requirement } from '../framework/requirement.entity';
@@ -36,10 +37,11 @@ const toTotals = (c: CoverageCounts) => Object.assign(new CoverageTotals(), tota
 
 async function scopeOf(ctx: HubContext, args: CoverageArgs & { aiSystemId?: string | null }): Promise<CoverageScope> {
   const aiSystemId = args.aiSystemId ? (await ctx.services.aiSystem.require(ctx.organizationId, args.aiSystemId)).id : null;
-  return { organizationId: ctx.organizationId, asOf: args.asOf ?? new Date(), maxDepth: args.maxDepth, closureScope: await ctx.closureScope(), aiSystemId };
+  const graph = await ctx.graph(args.asOf ?? undefined);
+  return { organizationId: ctx.organizationId, asOf: args.asOf ?? new Date(), maxDepth: args.maxDepth, graph, aiSystemId };
 }
 
-const scopeKey = (s: CoverageScope) => `${s.asOf.toISOString()}|${s.maxDepth}|${s.closureScope}|${s.aiSystemId ?? ''}`;
+const scopeKey = (s: CoverageScope) => `${s.asOf.toISOString()}|${s.maxDepth}|${s.graph.id}|${s.aiSystemId ?? ''}`;
 
 async function framework(ctx: HubContext, key: string): Promise<Framework> {
   const f = (await ctx.services.framework.requireByKeys([key])).get(key)!;
@@ -47,9 +49,10 @@ async function framework(ctx: HubContext, key: string): Promise<Framework> {
   return f;
 }
 
-/** Path of a contribution or reuse row, hop by hop, from the mapping rows its ids name. */
-async function buildPath(ctx: HubContext, fromId: string, mappingIds: string[], nodeIds: string[], coverage: PathCoverage, minStrength: number | null): Promise<MappingPath> {
-  const rows = await ctx.loaders.mappingRow.loadMany(mappingIds);
+/** Path of a contribution or reuse row, hop by hop, from the mapping rows its ids name, read with the graph's conditions. */
+async function buildPath(ctx: HubContext, graph: MappingGraph, fromId: string, mappingIds: string[], nodeIds: string[], coverage: PathCoverage, minStrength: number | null): Promise<MappingPath> {
+  const loader = ctx.loaders.keyed(`mappingRow:${graph.id}`, () => byId<MappingRow>((ids) => ctx.services.mapping.rowsByIds(graph, ids)));
+  const rows = await loader.loadMany(mappingIds);
   const p = new MappingPath();
   p.coverage = coverage;
   p.minStrength = minStrength;
@@ -168,11 +171,12 @@ export class CoverageQueryResolver {
     if (!Number.isInteger(maxDepth) || maxDepth < 1 || maxDepth > CLOSURE_MAX_DEPTH) throw badInput('maxDepth', `maxDepth must be between 1 and ${CLOSURE_MAX_DEPTH}`);
     if (fromKey === toKey) throw badInput('to', 'to must differ from from');
     const [from, to] = [await framework(ctx, fromKey), await framework(ctx, toKey)];
-    const rows = await ctx.services.coverage.reuse(await ctx.closureScope(), maxDepth, from.id, to.id);
+    const graph = await ctx.graph();
+    const rows = await ctx.services.coverage.reuse(graph.id, maxDepth, from.id, to.id);
     const items = await Promise.all(
       rows.map(async (r) => {
         ctx.loaders.requirement.prime(r.requirement.id, r.requirement);
-        const path = r.fromId ? await buildPath(ctx, r.fromId, r.mappingIds, r.nodeIds, r.pathCoverage!, r.minStrength) : null;
+        const path = r.fromId ? await buildPath(ctx, graph, r.fromId, r.mappingIds, r.nodeIds, r.pathCoverage!, r.minStrength) : null;
         return Object.assign(new ReuseItem(), { requirement: r.requirement, reach: r.reach as Reach, path });
       }),
     );
@@ -187,7 +191,7 @@ export class CoverageQueryResolver {
     @Arg('asOf', () => DateTime, { nullable: true, description: 'Report date; now when omitted.' }) asOf?: Date | null,
   ): Promise<StatementOfApplicability> {
     const fw = await framework(ctx, key);
-    const scope: CoverageScope = { organizationId: ctx.organizationId, asOf: asOf ?? new Date(), maxDepth: 2, closureScope: await ctx.closureScope() };
+    const scope: CoverageScope = { organizationId: ctx.organizationId, asOf: asOf ?? new Date(), maxDepth: 2, graph: await ctx.graph(asOf ?? undefined) };
     const hasControls = (await ctx.services.requirement.count([fw.id], { kind: RequirementKind.CONTROL })).get(fw.id)! > 0;
     const rows = await ctx.services.coverage.statuses(scope, fw.id, hasControls ? { kinds: [RequirementKind.CONTROL] } : {});
     const decisions = await ctx.services.applicability.at(ctx.organizationId, rows.map((r) => r.requirement.id), scope.asOf);
@@ -222,7 +226,7 @@ export class CoverageQueryResolver {
   async confirmPrefill(@Ctx() ctx: HubContext, @Arg('input', () => ConfirmPrefillInput, { description: 'The pre-fill.' }) input: ConfirmPrefillInput): Promise<EvidenceLink> {
     const target = await requireRequirement(ctx, input.framework, input.ref);
     await ctx.services.evidence.require(ctx.organizationId, input.evidenceId);
-    const scope: CoverageScope = { organizationId: ctx.organizationId, asOf: new Date(), maxDepth: CLOSURE_MAX_DEPTH, closureScope: await ctx.closureScope() };
+    const scope: CoverageScope = { organizationId: ctx.organizationId, asOf: new Date(), maxDepth: CLOSURE_MAX_DEPTH, graph: await ctx.graph() };
     const [best] = (await ctx.services.coverage.contributions(scope, [target.id], 1, 'counted', null, input.evidenceId)).get(target.id)!;
     if (!best) {
       throw badInput('evidenceId', `evidence "${input.evidenceId}" does not pre-fill ${input.framework} ${input.ref} (no valid, pending or stale link on a mapped requirement)`);
@@ -389,7 +393,7 @@ export class InferredCoverageResolver {
 
   @FieldResolver(() => MappingPath)
   path(@Root() c: InferredCoverage, @Ctx() ctx: HubContext): Promise<MappingPath> {
-    return buildPath(ctx, c.row.fromId, c.row.mappingIds, c.row.nodeIds, c.row.pathCoverage, c.row.minStrength);
+    return buildPath(ctx, c.row.graph, c.row.fromId, c.row.mappingIds, c.row.nodeIds, c.row.pathCoverage, c.row.minStrength);
   }
 }
 
@@ -412,7 +416,7 @@ export class PrefillItemResolver {
     if (item.reach !== Reach.PARTIAL) return null;
     const best = (await this.rows(ctx, item)).find((r) => r.state === 'VALID');
     if (!best) return null;
-    const path = await buildPath(ctx, best.fromId, best.mappingIds, best.nodeIds, best.pathCoverage, best.minStrength);
+    const path = await buildPath(ctx, best.graph, best.fromId, best.mappingIds, best.nodeIds, best.pathCoverage, best.minStrength);
     return Object.assign(new PrefillResidual(), {
       title: item.requirement.title,
       partialHops: path.hops.filter((h) => h.relationship !== Relationship.EQUAL && h.relationship !== Relationship.SUPERSET_OF),

@@ -5,6 +5,7 @@ import { EvidenceLink } from '../evidence/evidence-link.entity';
 import { LinkCoverage } from '../evidence/evidence.enums';
 import { PathCoverage } from '../mapping/mapping.enums';
 import { CLOSURE_MAX_DEPTH } from '../mapping/mapping-closure.service';
+import type { MappingGraph } from '../mapping/mapping-graph.service';
 import { CoverageCounts, CoverageStatus, EvidenceState, addStatus, emptyCounts } from './coverage.rules';
 import { ACTIVE_LINK_SQL, EVIDENCE_STATE_SQL, aggregateCtes, closureScopeSql, inferenceCtes, statusCtes, systemScopeSql } from './coverage.sql';
 
@@ -13,8 +14,8 @@ export interface CoverageScope {
   organizationId: string;
   asOf: Date;
   maxDepth: number;
-  /** Closure scope: the organization's own graph when it has its own mapping sets, else null (shared). */
-  closureScope: string | null;
+  /** The mapping graph read (MappingGraphService.at for the organization and asOf): its closure decides inference. */
+  graph: MappingGraph;
   /** Report for one AI system: organization-wide evidence plus evidence scoped to it. */
   aiSystemId?: string | null;
 }
@@ -35,6 +36,8 @@ export interface ContributionRow {
   minStrength: number | null;
   mappingIds: string[];
   nodeIds: string[];
+  /** The graph whose closure gave the path: its rows are read with its conditions. */
+  graph: MappingGraph;
 }
 
 export type Reach = 'FULL' | 'PARTIAL' | 'NONE';
@@ -53,7 +56,7 @@ const base = (s: CoverageScope, frameworkIds: readonly string[], systems?: reado
   s.organizationId,
   s.asOf.toISOString(),
   s.maxDepth,
-  s.closureScope,
+  s.graph.id,
   [...frameworkIds],
   systems ? [...systems] : s.aiSystemId ?? null,
 ];
@@ -216,6 +219,7 @@ export class CoverageService {
         minStrength: r.min_strength === null ? null : Number(r.min_strength),
         mappingIds: r.mapping_ids as string[],
         nodeIds: r.node_ids as string[],
+        graph: s.graph,
       });
     }
     return out;
@@ -384,7 +388,7 @@ export class CoverageService {
   }
 
   /** Without evidence: which assessable requirements of `to` a FULL or only a PARTIAL path reaches from `from`. */
-  async reuse(closureScope: string | null, maxDepth: number, fromFrameworkId: string, toFrameworkId: string): Promise<{
+  async reuse(graphId: string, maxDepth: number, fromFrameworkId: string, toFrameworkId: string): Promise<{
     requirement: Requirement;
     reach: Reach;
     fromId: string | null;
@@ -412,7 +416,7 @@ export class CoverageService {
        FROM requirement r LEFT JOIN best b ON b.to_requirement_id = r.id
        WHERE r.assessable AND r.framework_id = $4
        ORDER BY r.position`,
-      [closureScope, maxDepth, fromFrameworkId, toFrameworkId],
+      [graphId, maxDepth, fromFrameworkId, toFrameworkId],
     );
     return raw.map((r) => ({
       requirement: hydrate(this.ds, Requirement, r, 'r_'),

@@ -1,6 +1,6 @@
 /**
  * The coverage rules of coverage.rules.ts in SQL. Parameters by position:
- *   $1 organization, $2 asOf, $3 maxDepth, $4 closure scope (NULL: shared graph), $5 target framework ids,
+ *   $1 organization, $2 asOf, $3 maxDepth, $4 mapping graph (its closure), $5 target framework ids,
  *   $6 AI system (NULL: the whole organization; else organization-wide evidence plus that system's).
  * Callers append their own parameters from $7 on. The CTEs:
  *   ro, closed, live  the evidence_rollup rows in scope, those whose window does not hold asOf, and
@@ -23,8 +23,8 @@
  * requirements: on the full benchmark data, 200 systems take about 0.9 s in one statement, against
  * 9-13 s for 200 single-system statements.
  */
-/** The closure rows of scope $n (NULL: the shared graph), written so the planner can estimate them. */
-export const closureScopeSql = (param: string) => `(c.scope_id = ${param}::uuid OR (${param}::uuid IS NULL AND c.scope_id IS NULL))`;
+/** The closure rows of the mapping graph $n. */
+export const closureScopeSql = (param: string) => `c.graph_id = ${param}::uuid`;
 
 export const EVIDENCE_STATE_SQL = `CASE
       WHEN e.status = 'ACCEPTED' AND e.effective_at <= $2 AND (e.valid_until IS NULL OR $2 < e.valid_until) THEN 'VALID'

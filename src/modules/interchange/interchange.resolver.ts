@@ -205,7 +205,7 @@ export class InterchangeResolver {
     if (!framework) throw badInput('framework', `framework is required for ${kind}`);
     if (kind === OscalExportKind.CATALOG) return x.exportCatalog(framework);
     return x.exportAssessmentResults(
-      { organizationId: ctx.organizationId, asOf: asOf ?? new Date(), maxDepth: DEFAULT_COVERAGE_DEPTH, closureScope: await ctx.closureScope() },
+      { organizationId: ctx.organizationId, asOf: asOf ?? new Date(), maxDepth: DEFAULT_COVERAGE_DEPTH, graph: await ctx.graph(asOf ?? undefined) },
       framework,
     );
   }

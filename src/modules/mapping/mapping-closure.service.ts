@@ -1,7 +1,8 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { MappingDirection, PathCoverage, Relationship } from './mapping.enums';
 import { Hop, PathCandidate, enumeratePaths, isTraversable, readFrom } from './mapping-path.rules';
-import { withQueryScope } from '../../database/query-counter';
+import { Qualifier, relationshipInForce } from './mapping-qualifier.rules';
+import type { MappingGraph } from './mapping-graph.service';
 
 /** The closure holds paths up to this many hops; reports may ask for fewer. */
 export const CLOSURE_MAX_DEPTH = 4;
@@ -21,6 +22,10 @@ interface EdgeRow {
   strength: number | null;
   source_framework_id: string;
   target_framework_id: string;
+}
+
+interface StoredEdgeRow extends EdgeRow {
+  qualifiers: Qualifier[];
 }
 
 /**
@@ -71,22 +76,26 @@ export function computeClosure(edges: readonly EdgeRow[], maxDepth = CLOSURE_MAX
   return rows;
 }
 
-/** Writes the closure of one mapping graph: scope null is the shared graph, an organization id adds its own sets. */
+/** Writes the closure of one mapping graph: its set versions, each row read with the graph's conditions. */
 export class MappingClosureService {
   constructor(private readonly ds: DataSource) {}
 
-  async rebuild(scopeId: string | null, em: EntityManager = this.ds.manager): Promise<number> {
-    const edges: EdgeRow[] = await em.query(
-      `SELECT m.id, m.source_requirement_id, m.target_requirement_id, m.relationship, m.strength,
+  async rebuild(graph: MappingGraph, em: EntityManager = this.ds.manager): Promise<number> {
+    const stored: StoredEdgeRow[] = await em.query(
+      `SELECT m.id, m.source_requirement_id, m.target_requirement_id, m.relationship, m.strength, m.qualifiers,
               s.framework_id AS source_framework_id, t.framework_id AS target_framework_id
        FROM mapping m
-       JOIN mapping_source ms ON ms.id = m.mapping_source_id
        JOIN requirement s ON s.id = m.source_requirement_id
        JOIN requirement t ON t.id = m.target_requirement_id
-       WHERE ms.organization_id IS NULL OR ms.organization_id = $1`,
-      [scopeId],
+       WHERE m.mapping_source_id = ANY($1::uuid[])`,
+      [graph.sourceIds],
     );
-    const rows = computeClosure(edges.map((e) => ({ ...e, strength: e.strength === null ? null : Number(e.strength) })));
+    const conditions = new Set(graph.conditions);
+    const edges = stored.map((e) => {
+      const f = relationshipInForce({ relationship: e.relationship, strength: e.strength === null ? null : Number(e.strength), qualifiers: e.qualifiers }, conditions);
+      return { ...e, relationship: f.relationship, strength: f.strength };
+    });
+    const rows = computeClosure(edges);
     const payload = rows.map((r) => ({
       f: r.from,
       t: r.to,
@@ -100,40 +109,15 @@ export class MappingClosureService {
       fm: r.full?.hops.map((h) => h.mappingId) ?? null,
       fn: r.full?.hops.map((h) => h.to) ?? null,
     }));
-    await em.query(`DELETE FROM mapping_closure WHERE scope_id IS NOT DISTINCT FROM $1`, [scopeId]);
+    await em.query(`DELETE FROM mapping_closure WHERE graph_id = $1`, [graph.id]);
     await em.query(
-      `INSERT INTO mapping_closure (scope_id, from_requirement_id, to_requirement_id, any_depth, any_coverage, any_min_strength,
+      `INSERT INTO mapping_closure (graph_id, scope_id, from_requirement_id, to_requirement_id, any_depth, any_coverage, any_min_strength,
                                     any_mapping_ids, any_node_ids, full_depth, full_min_strength, full_mapping_ids, full_node_ids)
-       SELECT $1, x.f, x.t, x.ad, x.ac, x."as", x.am, x.an, x.fd, x.fs, x.fm, x.fn
-       FROM jsonb_to_recordset($2::jsonb) AS x(f uuid, t uuid, ad smallint, ac text, "as" smallint, am uuid[], an uuid[],
+       SELECT $1, $2, x.f, x.t, x.ad, x.ac, x."as", x.am, x.an, x.fd, x.fs, x.fm, x.fn
+       FROM jsonb_to_recordset($3::jsonb) AS x(f uuid, t uuid, ad smallint, ac text, "as" smallint, am uuid[], an uuid[],
             fd smallint, fs smallint, fm uuid[], fn uuid[])`,
-      [scopeId, JSON.stringify(payload)],
+      [graph.id, graph.organizationId, JSON.stringify(payload)],
     );
     return rows.length;
-  }
-
-  /**
-   * The shared graph and every organization graph that extends it. Row-level security hides each
-   * organization's sets from the others, so the organizations come from the organization table and each
-   * rebuild runs scoped to its own.
-   */
-  async rebuildAll(em: EntityManager = this.ds.manager): Promise<void> {
-    await this.rebuild(null, em);
-    const orgs: { id: string }[] = await em.query(`SELECT id FROM organization ORDER BY id`);
-    for (const o of orgs) {
-      await withQueryScope({ statements: 0, organizationId: o.id }, async () => {
-        const [{ n }] = await em.query(`SELECT count(*)::int AS n FROM mapping_source WHERE organization_id = $1`, [o.id]);
-        if (n > 0) await this.rebuild(o.id, em);
-      });
-    }
-  }
-
-  /** Which closure an organization reads: its own when it has mapping sets of its own, else the shared one. */
-  async scopeFor(organizationId: string): Promise<string | null> {
-    const rows: { n: number }[] = await this.ds.query(
-      `SELECT count(*)::int AS n FROM mapping_source WHERE organization_id = $1`,
-      [organizationId],
-    );
-    return rows[0].n > 0 ? organizationId : null;
   }
 }

@@ -1,5 +1,5 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
-import { Field, ID, ObjectType } from 'type-graphql';
+import { Field, ID, Int, ObjectType } from 'type-graphql';
 import { GraphQLJSONObject } from 'graphql-scalars';
 import { LocalDate } from '../../graphql/scalars';
 import { Node } from '../../graphql/node.type';
@@ -40,6 +40,20 @@ export class MappingSource implements Node {
   @Field(() => String, { nullable: true, description: 'How the rows were produced, in the source\'s words.' })
   @Column('text', { name: 'method_note', nullable: true })
   methodNote: string | null;
+
+  @Field(() => Int, { description: 'Version of the set (its key): a later version supersedes an earlier one.' })
+  @Column('int', { default: 1 })
+  version: number;
+
+  @Field(() => Int, { description: '0 for a published version; 1, 2, ... for an organization\'s overlay of it (approved changes).' })
+  @Column('int', { default: 0 })
+  revision: number;
+
+  @Column('uuid', { name: 'supersedes_id', nullable: true })
+  supersedesId: string | null;
+
+  @Column('uuid', { name: 'base_id', nullable: true })
+  baseId: string | null;
 
   @Field(() => MappingStatus, { description: 'DRAFT (not yet expert-reviewed), COMPLETE or SUPERSEDED.' })
   @Column('text')

@@ -72,7 +72,7 @@ export class MappingQueryResolver {
     for (const f of [fromFw, toFw]) ctx.loaders.framework.prime(f.id, f);
     const start = await ctx.services.requirement.findByRef(fromFw.id, ref, fromFw.key);
     ctx.loaders.requirement.prime(start.id, start);
-    const { paths } = await ctx.services.mapping.findPaths(ctx.organizationId, start.id, toFw, args.maxDepth);
+    const { paths } = await ctx.services.mapping.findPaths(await ctx.graph(), start.id, toFw, args.maxDepth);
     return paths.slice(0, args.first);
   }
 
@@ -88,7 +88,7 @@ export class MappingQueryResolver {
     if (args.source === args.target) throw badInput('target', 'target must differ from source');
     const fws = await ctx.services.framework.requireByKeys([args.source, args.target]);
     for (const f of fws.values()) ctx.loaders.framework.prime(f.id, f);
-    return ctx.services.mapping.matrix(ctx.organizationId, fws.get(args.source)!, fws.get(args.target)!);
+    return ctx.services.mapping.matrix(await ctx.graph(), fws.get(args.source)!, fws.get(args.target)!);
   }
 }
 
@@ -112,7 +112,7 @@ export class MappingMutationResolver {
     @Arg('input', () => CreateMappingSetInput, { description: 'The set and its mappings.' }) input: CreateMappingSetInput,
   ): Promise<CreateMappingSetPayload> {
     await ctx.services.framework.requireByKeys([...new Set([input.sourceFramework, input.targetFramework])]);
-    const { source, count } = await ctx.services.mapping.createSet(ctx.organizationId, input);
+    const { source, count } = await ctx.services.mapping.createSet(ctx.organizationId, input, ctx.actor);
     return Object.assign(new CreateMappingSetPayload(), { mappingSource: source, mappingCount: count });
   }
 }
@@ -143,8 +143,53 @@ export class MappingPathResolver {
   }
 }
 
+@ObjectType({ description: 'A requirement of the set\'s source framework that no requirement of its target framework meets, and why (the set author\'s words).' })
+export class NoCounterpart {
+  @Field({ description: 'Ref in the source framework, e.g. "Art. 43(1)".' })
+  ref: string;
+
+  @Field({ description: 'Why the target framework has no counterpart.' })
+  reason: string;
+
+  @Field(() => [String], { description: 'Other mapping files of the same bundle that do map it.' })
+  mappedIn: string[];
+
+  @Field({ description: '"hub" when the hub project added the entry; else the set\'s own.' })
+  provenance: string;
+}
+
+export function noCounterpartOf(s: MappingSource): NoCounterpart[] {
+  const raw = (s.metadata.noCounterpart ?? []) as { ref: string; reason: string; mappedIn?: string[]; provenance?: string }[];
+  return raw.map((n) => Object.assign(new NoCounterpart(), { ref: n.ref, reason: n.reason, mappedIn: n.mappedIn ?? [], provenance: n.provenance ?? 'set' }));
+}
+
 @Resolver(() => MappingSource)
 export class MappingSourceResolver {
+  @FieldResolver(() => String, { description: 'Version as people write it: "2", or "2+org.1" for an organization overlay of version 2.' })
+  versionLabel(@Root() s: MappingSource): string {
+    return s.revision ? `${s.version}+org.${s.revision}` : String(s.version);
+  }
+
+  @FieldResolver(() => MappingSource, { nullable: true, description: 'The version this one replaces.' })
+  async supersedes(@Root() s: MappingSource, @Ctx() ctx: HubContext): Promise<MappingSource | null> {
+    return s.supersedesId ? ((await ctx.loaders.mappingSource.load(s.supersedesId)) ?? null) : null;
+  }
+
+  @FieldResolver(() => MappingSource, { nullable: true, description: 'For an organization overlay: the published version it starts from.' })
+  async base(@Root() s: MappingSource, @Ctx() ctx: HubContext): Promise<MappingSource | null> {
+    return s.baseId ? ((await ctx.loaders.mappingSource.load(s.baseId)) ?? null) : null;
+  }
+
+  @FieldResolver(() => Boolean, { description: 'True when the organization\'s reports read this version now (the latest, or the one it pinned).' })
+  async inUse(@Root() s: MappingSource, @Ctx() ctx: HubContext): Promise<boolean> {
+    return (await ctx.graph()).sourceIds.includes(s.id);
+  }
+
+  @FieldResolver(() => [NoCounterpart], { description: 'Source requirements the set author found no counterpart for in the target framework, with the reason.' })
+  noCounterpart(@Root() s: MappingSource): NoCounterpart[] {
+    return noCounterpartOf(s);
+  }
+
   @FieldResolver(() => Framework, { description: 'Framework the mapping set reads from.' })
   async sourceFramework(@Root() s: MappingSource, @Ctx() ctx: HubContext): Promise<Framework> {
     return (await ctx.loaders.framework.load(s.sourceFrameworkId))!;

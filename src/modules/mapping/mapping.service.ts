@@ -8,13 +8,20 @@ import type { Framework } from '../framework/framework.entity';
 import { RequirementService, refKey } from '../framework/requirement.service';
 import { inTransaction } from '../../database/transaction';
 import { ErrorCode, HubError, badInput } from '../../graphql/errors';
-import { MappingClosureService } from './mapping-closure.service';
+import type { MappingGraph, MappingGraphService } from './mapping-graph.service';
+import { Qualifier, relationshipInForce } from './mapping-qualifier.rules';
 import { CreateMappingSetInput, MAX_MAPPINGS_PER_SET } from './mapping-set.input';
 import { sha256 } from '../catalog/catalog.transform';
 import { uriProblem } from '../../graphql/input-bounds';
 
 /** Inverse reading in SQL; must agree with inverse() in mapping-path.rules.ts (tested). */
 const INVERSE_SQL = `CASE m.relationship WHEN 'SUBSET_OF' THEN 'SUPERSET_OF' WHEN 'SUPERSET_OF' THEN 'SUBSET_OF' ELSE m.relationship END`;
+
+/** relationshipInForce() in SQL for mapping alias m, given a text[] of condition keys; must agree with it (tested through mappingMatrix). */
+const IN_FORCE_SQL = (conditions: string) => `coalesce((
+    SELECT q->>'relationship' FROM jsonb_array_elements(m.qualifiers) WITH ORDINALITY AS x(q, n)
+    WHERE q->>'when' = ANY(${conditions}::text[]) OR (q->>'when') || ':' || (q->>'process') = ANY(${conditions}::text[])
+    ORDER BY x.n LIMIT 1), m.relationship)`;
 
 /** The only code that queries the mapping and mapping_source tables. */
 export class MappingService {
@@ -23,7 +30,7 @@ export class MappingService {
   constructor(
     private readonly ds: DataSource,
     private readonly requirements: RequirementService,
-    private readonly closure: MappingClosureService,
+    private readonly graphs: MappingGraphService,
   ) {
     this.sources = ds.getRepository(MappingSource);
   }
@@ -32,8 +39,8 @@ export class MappingService {
    * Stores an organization's own mapping set after checking every row (all problems reported at once,
    * nothing written if any), then rebuilds that organization's closure in the same transaction.
    */
-  async createSet(org: string, input: CreateMappingSetInput): Promise<{ source: MappingSource; count: number }> {
-    return (await this.createSets(org, [input], (_i, field) => field))[0];
+  async createSet(org: string, input: CreateMappingSetInput, actor: string): Promise<{ source: MappingSource; count: number }> {
+    return (await this.createSets(org, [input], (_i, field) => field, false, actor))[0];
   }
 
   /**
@@ -45,6 +52,7 @@ export class MappingService {
     inputs: readonly CreateMappingSetInput[],
     field: (set: number, field: string, row: number | null) => string,
     dryRun = false,
+    actor = 'organization',
   ): Promise<{ source: MappingSource; count: number }[]> {
     const problems: { field: string; message: string }[] = [];
     const keys = new Set<string>();
@@ -120,7 +128,7 @@ export class MappingService {
         );
         out.push({ source: await em.getRepository(MappingSource).findOneByOrFail({ id }), count: rows.length });
       }
-      await this.closure.rebuild(org, em);
+      await this.graphs.refresh(em, org, `mapping set${out.length > 1 ? 's' : ''} ${out.map((o) => o.source.key).join(', ')} created`, actor);
       return out;
     });
   }
@@ -134,7 +142,7 @@ export class MappingService {
   }
 
   async listSources(org: string): Promise<MappingSource[]> {
-    return this.sources.find({ where: [{ organizationId: IsNull() }, { organizationId: org }], order: { key: 'ASC', createdAt: 'ASC' } });
+    return this.sources.find({ where: [{ organizationId: IsNull() }, { organizationId: org }], order: { key: 'ASC', version: 'ASC', revision: 'ASC', createdAt: 'ASC' } });
   }
 
   async countBySources(ids: readonly string[]): Promise<Map<string, number>> {
@@ -144,11 +152,11 @@ export class MappingService {
     return new Map(ids.map((id) => [id, rows.find((r) => r.id === id)?.n ?? 0]));
   }
 
-  /** Every visible mapping touching each requirement, both stored directions, in counterpart document order. */
-  async edgesFor(org: string, requirementIds: readonly string[]): Promise<Map<string, MappingRow[]>> {
+  /** Every mapping of the graph touching each requirement, both stored directions, in counterpart document order. */
+  async edgesFor(graph: MappingGraph, requirementIds: readonly string[]): Promise<Map<string, MappingRow[]>> {
     const out = new Map<string, MappingRow[]>(requirementIds.map((id) => [id, []]));
     if (!requirementIds.length) return out;
-    const rows = await this.rows(`(m.source_requirement_id = ANY($2::uuid[]) OR m.target_requirement_id = ANY($2::uuid[]))`, org, requirementIds);
+    const rows = await this.rows(`(m.source_requirement_id = ANY($2::uuid[]) OR m.target_requirement_id = ANY($2::uuid[]))`, graph, requirementIds);
     for (const row of rows) {
       out.get(row.sourceRequirementId)?.push(row);
       out.get(row.targetRequirementId)?.push(row);
@@ -159,30 +167,33 @@ export class MappingService {
     return out;
   }
 
-  /** Mapping rows by id (for paths stored in the closure), visible to the organization. */
-  async rowsByIds(org: string, ids: readonly string[]): Promise<Map<string, MappingRow>> {
+  /** Mapping rows by id (for paths stored in the closure), read with the graph's conditions; rows outside the graph are absent. */
+  async rowsByIds(graph: MappingGraph, ids: readonly string[]): Promise<Map<string, MappingRow>> {
     if (!ids.length) return new Map();
-    const rows = await this.rows(`m.id = ANY($2::uuid[])`, org, ids);
+    const rows = await this.rows(`m.id = ANY($2::uuid[])`, graph, ids);
     return new Map(rows.map((r) => [r.id, r]));
   }
 
-  private async rows(where: string, org: string, ids: readonly string[]): Promise<MappingRow[]> {
+  private async rows(where: string, graph: MappingGraph, ids: readonly string[]): Promise<MappingRow[]> {
+    const conditions = new Set(graph.conditions);
     const raw: Record<string, unknown>[] = await this.ds.query(
       `SELECT m.id, m.mapping_source_id, m.source_requirement_id, m.target_requirement_id, m.relationship, m.strength,
-              m.rationale, m.note, m.attributes,
+              m.rationale, m.note, m.attributes, m.qualifiers,
               s.framework_id AS source_framework_id, t.framework_id AS target_framework_id,
               sf.key AS source_framework_key, tf.key AS target_framework_key,
               s.position AS source_position, t.position AS target_position
        FROM mapping m
-       JOIN mapping_source ms ON ms.id = m.mapping_source_id
        JOIN requirement s ON s.id = m.source_requirement_id
        JOIN requirement t ON t.id = m.target_requirement_id
        JOIN framework sf ON sf.id = s.framework_id
        JOIN framework tf ON tf.id = t.framework_id
-       WHERE (ms.organization_id IS NULL OR ms.organization_id = $1) AND ${where}`,
-      [org, [...ids]],
+       WHERE m.mapping_source_id = ANY($1::uuid[]) AND ${where}`,
+      [graph.sourceIds, [...ids]],
     );
-    return raw.map((r) => ({
+    return raw.map((r) => {
+      const stored = { relationship: r.relationship as Relationship, strength: r.strength === null ? null : Number(r.strength), qualifiers: r.qualifiers as Qualifier[] };
+      const inForce = relationshipInForce(stored, conditions);
+      return {
       id: r.id as string,
       mappingSourceId: r.mapping_source_id as string,
       sourceRequirementId: r.source_requirement_id as string,
@@ -193,25 +204,30 @@ export class MappingService {
       targetFrameworkKey: r.target_framework_key as string,
       sourcePosition: Number(r.source_position),
       targetPosition: Number(r.target_position),
-      relationship: r.relationship as Relationship,
-      strength: r.strength === null ? null : Number(r.strength),
+      relationship: inForce.relationship,
+      strength: inForce.strength,
+      storedRelationship: stored.relationship,
+      storedStrength: stored.strength,
+      qualifiers: stored.qualifiers,
+      qualifier: inForce.qualifier,
       rationale: r.rationale as MappingRow['rationale'],
       note: r.note as string | null,
       attributes: r.attributes as Record<string, unknown>,
-    }));
+      };
+    });
   }
 
   /**
    * Paths from one requirement to any requirement of the target framework, breadth first. Edges are
    * loaded one level at a time (at most maxDepth statements), then enumerated by the pure rules.
    */
-  async findPaths(org: string, startId: string, target: Framework, maxDepth: number): Promise<{ paths: MappingPath[]; truncated: boolean }> {
+  async findPaths(graph: MappingGraph, startId: string, target: Framework, maxDepth: number): Promise<{ paths: MappingPath[]; truncated: boolean }> {
     const adjacency = new Map<string, Hop[]>();
     const rowsById = new Map<string, MappingRow>();
     const frameworkOf = new Map<string, string>();
     let frontier = [startId];
     for (let depth = 1; depth <= maxDepth && frontier.length; depth++) {
-      const edges = await this.edgesFor(org, frontier);
+      const edges = await this.edgesFor(graph, frontier);
       const next = new Set<string>();
       for (const [from, rows] of edges) {
         const hops: Hop[] = [];
@@ -249,19 +265,19 @@ export class MappingService {
   }
 
   /** Counts per (source top-level group x target top-level group x relationship), read from the source side. */
-  async matrix(org: string, source: Framework, target: Framework): Promise<MappingMatrix> {
+  async matrix(graph: MappingGraph, source: Framework, target: Framework): Promise<MappingMatrix> {
     const cellsRaw: { a_group: string; b_group: string; rel: Relationship; n: number; sources: string[] }[] = await this.ds.query(
       `WITH e AS (
          SELECT m.mapping_source_id, a.ancestor_ids, a.id AS a_id, b.ancestor_ids AS b_anc, b.id AS b_id, m.relationship AS rel
-         FROM mapping m
-         JOIN mapping_source ms ON ms.id = m.mapping_source_id AND (ms.organization_id IS NULL OR ms.organization_id = $3)
+         FROM (SELECT m.id, m.mapping_source_id, m.source_requirement_id, m.target_requirement_id, ${IN_FORCE_SQL('$4')} AS relationship
+               FROM mapping m WHERE m.mapping_source_id = ANY($3::uuid[])) m
          JOIN requirement a ON a.id = m.source_requirement_id
          JOIN requirement b ON b.id = m.target_requirement_id
          WHERE a.framework_id = $1 AND b.framework_id = $2
          UNION ALL
          SELECT m.mapping_source_id, a.ancestor_ids, a.id, b.ancestor_ids, b.id, ${INVERSE_SQL}
-         FROM mapping m
-         JOIN mapping_source ms ON ms.id = m.mapping_source_id AND (ms.organization_id IS NULL OR ms.organization_id = $3)
+         FROM (SELECT m.id, m.mapping_source_id, m.source_requirement_id, m.target_requirement_id, ${IN_FORCE_SQL('$4')} AS relationship
+               FROM mapping m WHERE m.mapping_source_id = ANY($3::uuid[])) m
          JOIN requirement a ON a.id = m.target_requirement_id
          JOIN requirement b ON b.id = m.source_requirement_id
          WHERE a.framework_id = $1 AND b.framework_id = $2
@@ -273,23 +289,22 @@ export class MappingService {
        JOIN requirement bg ON bg.id = coalesce(e.b_anc[1], e.b_id)
        GROUP BY 1, 2, 3, ag.position, bg.position
        ORDER BY ag.position, bg.position, e.rel`,
-      [source.id, target.id, org],
+      [source.id, target.id, graph.sourceIds, graph.conditions],
     );
     const rowsRaw: { group_id: string; assessable: number; mapped: number }[] = await this.ds.query(
       `SELECT g.id AS group_id,
               count(r.id) FILTER (WHERE r.assessable)::int AS assessable,
               count(r.id) FILTER (WHERE r.assessable AND EXISTS (
                 SELECT 1 FROM mapping m
-                JOIN mapping_source ms ON ms.id = m.mapping_source_id AND (ms.organization_id IS NULL OR ms.organization_id = $3)
                 JOIN requirement o ON o.id = CASE WHEN m.source_requirement_id = r.id THEN m.target_requirement_id ELSE m.source_requirement_id END
                 WHERE (m.source_requirement_id = r.id OR m.target_requirement_id = r.id)
-                  AND o.framework_id = $2 AND m.relationship <> 'NO_RELATIONSHIP'))::int AS mapped
+                  AND m.mapping_source_id = ANY($3::uuid[]) AND o.framework_id = $2 AND ${IN_FORCE_SQL('$4')} <> 'NO_RELATIONSHIP'))::int AS mapped
        FROM requirement g
        LEFT JOIN requirement r ON r.framework_id = g.framework_id AND (r.id = g.id OR r.ancestor_ids[1] = g.id)
        WHERE g.framework_id = $1 AND g.parent_id IS NULL
        GROUP BY g.id, g.position
        ORDER BY g.position`,
-      [source.id, target.id, org],
+      [source.id, target.id, graph.sourceIds, graph.conditions],
     );
 
     const matrix = new MappingMatrix();
