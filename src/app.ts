@@ -84,7 +84,7 @@ export async function bootstrap(
         const n = report.frameworks.reduce((a, f) => a + f.requirements, 0);
         const m = report.mappingSets.reduce((a, s) => a + s.mappings, 0);
         const changed = [...report.frameworks, ...report.mappingSets, ...(report.applicability ? [report.applicability] : [])].filter((x) => x.outcome !== 'UNCHANGED');
-        if (first) log(`[hub] seeded ${report.frameworks.length} frameworks (${n} requirements) and ${report.mappingSets.length} mapping sets (${m} mappings)`);
+        if (first) log(`[hub] seeded ${report.frameworks.length} frameworks (${n} requirements) and ${report.mappingSets.length} mapping set versions (${m} mappings)`);
         else if (changed.length) log(`[hub] catalog updated: ${changed.length} part(s) changed (npm run seed lists them)`);
         for (const line of assessabilityLines(report.assessabilityChanged)) log(`[hub] ${line}`);
         if (report.applicability?.unresolved.length) log(`[hub] EU AI Act applicability rules without a catalog node: ${report.applicability.unresolved.join(', ')}`);

@@ -135,7 +135,7 @@ export const listBy = <V>(fn: (ids: readonly string[]) => Promise<Map<string, V[
   });
 
 /** Per-request DataLoaders: every relation field resolves through one of these. */
-export function createLoaders(s: Services, org: string, graph: () => Promise<MappingGraph>) {
+export function createLoaders(s: Services, org: string) {
   const memo = new Map<string, unknown>();
   return {
     framework: byId<Framework>((ids) => s.framework.findByIds(ids)),
@@ -143,8 +143,8 @@ export function createLoaders(s: Services, org: string, graph: () => Promise<Map
     children: listBy<Requirement>((ids) => s.requirement.childrenOf(ids)),
     roots: listBy<Requirement>((ids) => s.requirement.rootsOf(ids)),
     /** Mappings of the graph the organization reads now, each read with its conditions. */
-    mappingRows: listBy<MappingRow>(async (ids) => s.mapping.edgesFor(await graph(), ids)),
-    mappingRow: byId<MappingRow>(async (ids) => s.mapping.rowsByIds(await graph(), ids)),
+    mappingRows: listBy<MappingRow>((ids) => s.mapping.edgesFor({ current: org }, ids)),
+    mappingRow: byId<MappingRow>((ids) => s.mapping.rowsByIds({ current: org }, ids)),
     mappingSource: byId<MappingSource>((ids) => s.mapping.sourcesByIds(org, ids)),
     mappingCount: byId<number>((ids) => s.mapping.countBySources(ids)),
     frameworkByKey: byId<Framework>((keys) => s.framework.findByKeys(keys)),

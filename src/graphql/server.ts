@@ -231,7 +231,7 @@ export async function startHub(
         let euModel: Promise<EuModel> | undefined;
         return {
           services,
-          loaders: createLoaders(services, organizationId, () => graph()),
+          loaders: createLoaders(services, organizationId),
           queryScope,
           principal,
           organizationId,

@@ -10,8 +10,8 @@ import { Role } from '../../src/modules/auth/role';
 
 /**
  * A database seeded with the EU AI Act catalog as it was before the applicability table aligned it (the same
- * seeds without the manifest's `applicability` entry: the bundle the code before that change built, byte for
- * byte), with an organization's evidence and SoA decision on Art. 60(9), then seeded with today's catalog.
+ * seeds without the manifest's `applicability` entry and the v2 mapping sets: the bundle the code before that
+ * change built, byte for byte), with an organization's evidence and SoA decision on Art. 60(9), then seeded with today's catalog.
  */
 function catalogBeforeTheTable() {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'seeds-'));
@@ -19,6 +19,8 @@ function catalogBeforeTheTable() {
     fs.cpSync(seedsDir(), tmp, { recursive: true });
     const manifest = JSON.parse(fs.readFileSync(path.join(tmp, 'manifest.json'), 'utf8'));
     for (const f of manifest.frameworks) delete f.applicability;
+    // and the mapping sets of then: version 1 of each, none superseded yet (v2 names paragraphs the table adds)
+    manifest.mappingSets = manifest.mappingSets.filter((m: any) => !m.changes).map((m: any) => ({ ...m, status: m.status === 'SUPERSEDED' ? 'DRAFT' : m.status }));
     fs.writeFileSync(path.join(tmp, 'manifest.json'), JSON.stringify(manifest));
     return loadSeedBundle(tmp);
   } finally {

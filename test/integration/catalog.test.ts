@@ -169,9 +169,10 @@ describe('seeding', () => {
     const before = await counts();
     const report = await seed(t.ds);
     expect(report.frameworks.map((f) => f.outcome)).toEqual(['UNCHANGED', 'UNCHANGED', 'UNCHANGED', 'UNCHANGED']);
-    expect(report.mappingSets.map((s) => s.outcome)).toEqual(['UNCHANGED', 'UNCHANGED', 'UNCHANGED', 'UNCHANGED']);
+    expect(report.mappingSets.map((s) => s.outcome)).toEqual(Array(8).fill('UNCHANGED'));
     expect(await counts()).toEqual(before);
-    expect(before).toMatchObject({ f: 4, r: 92 + 138 + 95 + 371, m: 280 + 79 + 93 + 84 });
+    // v1 of four sets, v2 of three (with the hub's changes) and the new EU AI Act -> 27001 set
+    expect(before).toMatchObject({ f: 4, r: 92 + 138 + 95 + 371, m: 280 + 79 + 93 + 84 + 80 + 187 + 150 + 82 });
   });
 
   it('applies a changed file row by row: only the changed rows are touched, removed mappings go', async () => {
@@ -189,8 +190,9 @@ describe('seeding', () => {
     expect(report.frameworks.map((f) => [f.key, f.outcome])).toEqual([['iso42001', 'UPDATED'], ['iso27001', 'UNCHANGED'], ['nist-ai-rmf', 'UNCHANGED'], ['eu-ai-act', 'UNCHANGED']]);
     const touched: { ref: string; title: string }[] = await t.ds.query(`SELECT ref, title FROM requirement WHERE updated_at > $1`, [mark[0].now]);
     expect(touched).toEqual([{ ref: 'A.2.2', title: 'AI policy (corrected)' }]);
-    const n: { n: number }[] = await t.ds.query(`SELECT count(*)::int n FROM mapping m JOIN mapping_source s ON s.id = m.mapping_source_id WHERE s.key = 'iso27001-to-iso42001'`);
-    expect(n[0].n).toBe(78);
+    const n: { v: number; n: number }[] = await t.ds.query(`SELECT s.version AS v, count(*)::int n FROM mapping m JOIN mapping_source s ON s.id = m.mapping_source_id
+      WHERE s.key = 'iso27001-to-iso42001' GROUP BY 1 ORDER BY 1`);
+    expect(n).toEqual([{ v: 1, n: 78 }, { v: 2, n: 80 }]);
   });
 });
 
@@ -206,6 +208,10 @@ describe('migrations', () => {
       const lengthChecks = async () => (await empty.ds.query(`SELECT count(*)::int AS n FROM pg_constraint WHERE conname LIKE 'ck\\_%\\_length'`))[0].n;
       const privileges = async () => (await empty.ds.query(`SELECT to_regprocedure('hub_audit_append(jsonb)') IS NOT NULL AS f, (SELECT relrowsecurity FROM pg_class WHERE relname = 'api_token') AS r`))[0];
       const euTables = async () => [await exists('legal_text_version'), await exists('applicability_rule'), await exists('amendment_publication')];
+      const graphTables = async () => [await exists('mapping_graph'), await exists('organization_condition'), await exists('mapping_set_pin'), await exists('mapping_change_set')];
+      expect(await graphTables()).toEqual([true, true, true, true]);
+      await revertLast(empty.ds);
+      expect(await graphTables()).toEqual([false, false, false, false]);
       expect(await euTables()).toEqual([true, true, true]);
       await revertLast(empty.ds);
       expect(await euTables()).toEqual([false, false, false]);
@@ -233,7 +239,7 @@ describe('migrations', () => {
       expect([await exists('mapping'), await exists('evidence_link')]).toEqual([true, false]);
       await revertLast(empty.ds);
       expect(await exists('mapping')).toBe(false);
-      expect(await migrate(empty.ds)).toEqual(['ControlGraph1764201600000', 'EvidenceCoverage1764288000000', 'AiManagementSystem1764374400000', 'Trust1764460800000', 'RowLevelSecurity1764547200000', 'AuditImages1764633600000', 'EvidenceRollup1764720000000', 'Interchange1764806400000', 'LeastPrivilege1764892800000', 'TextLimits1764979200000', 'ApplicabilitySql1765152000000', 'EuAiActFacts1765238400000, MappingVersions1765324800000', 'MappingVersions1765324800000']);
+      expect(await migrate(empty.ds)).toEqual(['ControlGraph1764201600000', 'EvidenceCoverage1764288000000', 'AiManagementSystem1764374400000', 'Trust1764460800000', 'RowLevelSecurity1764547200000', 'AuditImages1764633600000', 'EvidenceRollup1764720000000', 'Interchange1764806400000', 'LeastPrivilege1764892800000', 'TextLimits1764979200000', 'ApplicabilitySql1765152000000', 'EuAiActFacts1765238400000', 'MappingVersions1765324800000']);
       expect([await exists('mapping'), await exists('evidence_link'), await exists('mapping_closure'), await exists('register_record'), await exists('evidence_rollup')]).toEqual([true, true, true, true, true]);
     } finally {
       await empty.stop();

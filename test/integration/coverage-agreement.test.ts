@@ -1,4 +1,4 @@
-import { DEFAULT_GRAPH_ID } from '../../src/modules/mapping/mapping-graph.service';
+import { Qualifier, relationshipInForce } from '../../src/modules/mapping/mapping-qualifier.rules';
 import { startTestHub, TestHub } from '../harness/hub';
 import { seededRandom } from '../harness/random';
 import { CoverageStatus, Contribution, coverageStatus, evidenceState, isLinkActive } from '../../src/modules/coverage/coverage.rules';
@@ -9,8 +9,9 @@ import { Hop, enumeratePaths, readFrom } from '../../src/modules/mapping/mapping
 /**
  * The SQL reports and the pure rules must agree. A seeded random scenario (a few hundred evidence
  * items in every state, links on every framework including grouping nodes and points, ended links,
- * NOT_APPLICABLE decisions and rejected pre-fills) is read back through GraphQL and recomputed here
- * from the raw rows with coverage.rules and the path enumerator, without the closure table.
+ * NOT_APPLICABLE decisions and rejected pre-fills, and conditional relationships that the organization declared
+ * for some processes) is read back through GraphQL and recomputed here from the raw rows with coverage.rules,
+ * the qualifier rule and the path enumerator, without the closure table.
  */
 let t: TestHub;
 beforeAll(async () => {
@@ -25,6 +26,10 @@ interface Req { id: string; ref: string; key: string; framework_id: string; asse
 it('coverage from SQL equals coverage from the pure rules on a randomized scenario', async () => {
   const random = seededRandom(20261127);
   const pick = <T>(xs: T[]) => xs[Math.floor(random() * xs.length)];
+  // Conditional relationships in play: the organization runs one process for the ISMS and the AIMS for four of
+  // the nine processes, so those qualified 27001 -> 42001 rows read EQUAL (pre-fills) and the others as stored.
+  const declared = ['competence', 'documentedInformation', 'internalAudit', 'managementReview'];
+  await t.data(`mutation($p: [String!]) { declareOrganizationCondition(input: { condition: "integratedManagementSystem", parameters: $p, holds: true }) { graph { id } } }`, { p: declared });
   const reqs: Req[] = await t.ds.query(`SELECT r.id, r.ref, f.key, r.framework_id, r.assessable FROM requirement r JOIN framework f ON f.id = r.framework_id`);
   const mapped: Req[] = await t.ds.query(`SELECT DISTINCT r.id, r.ref, f.key, r.framework_id, r.assessable FROM requirement r JOIN framework f ON f.id = r.framework_id
     JOIN mapping m ON m.source_requirement_id = r.id OR m.target_requirement_id = r.id`);
@@ -71,8 +76,13 @@ it('coverage from SQL equals coverage from the pure rules on a randomized scenar
   const allLinks: { evidence_id: string; requirement_id: string; coverage: LinkCoverage; linked_at: Date; unlinked_at: Date | null }[] =
     await t.ds.query(`SELECT evidence_id, requirement_id, coverage, linked_at, unlinked_at FROM evidence_link`);
   const notApplicable = new Set((await t.ds.query(`SELECT requirement_id FROM applicability_decision WHERE superseded_at IS NULL AND applicability = 'NOT_APPLICABLE'`)).map((x: any) => x.requirement_id));
-  const edges: { id: string; s: string; t: string; relationship: Relationship; strength: number | null }[] =
-    await t.ds.query(`SELECT id, source_requirement_id AS s, target_requirement_id AS t, relationship, strength FROM mapping`);
+  // The rows of the latest version of every shipped set, read with the declared conditions.
+  const stored: { id: string; s: string; t: string; relationship: Relationship; strength: number | null; qualifiers: Qualifier[] }[] = await t.ds.query(
+    `SELECT id, source_requirement_id AS s, target_requirement_id AS t, relationship, strength, qualifiers FROM mapping
+     WHERE mapping_source_id IN (SELECT DISTINCT ON (key) id FROM mapping_source WHERE organization_id IS NULL AND status <> 'SUPERSEDED' ORDER BY key, version DESC)`);
+  const conditions = new Set(declared.map((p) => `integratedManagementSystem:${p}`));
+  const edges = stored.map((e) => ({ ...e, ...relationshipInForce(e, conditions) }));
+  expect(edges.filter((e) => e.relationship === Relationship.EQUAL)).toHaveLength(8); // 7.2, 7.5.1-7.5.3, 9.2.1, 9.2.2, 9.3.1, 9.3.3
   const adjacency = new Map<string, Hop[]>();
   for (const e of edges) {
     for (const [from, to, dir] of [[e.s, e.t, MappingDirection.OUTGOING], [e.t, e.s, MappingDirection.INCOMING]] as const) {
@@ -150,6 +160,7 @@ it('coverage from SQL equals coverage from the pure rules on a randomized scenar
   // Inferred contributions are ranked in two steps (best sources from the rollup, then their links).
   // They must equal ranking every counted link in one step, as written here from the documented order.
   const [{ org }] = await t.ds.query(`SELECT organization_id AS org FROM evidence LIMIT 1`);
+  const [{ graph }] = await t.ds.query(`SELECT id AS graph FROM mapping_graph WHERE organization_id = $1 AND valid_to IS NULL`, [org]);
   for (const first of [1, 3, 10]) {
     const d = await t.data(`query($first: Int!) { ${['iso42001', 'iso27001', 'nist-ai-rmf', 'eu-ai-act']
       .map((k, i) => `c${i}: coverage(framework: "${k}", asOf: "${asOf.toISOString()}") { requirements(first: 200) { nodes { requirement { id } inferred(first: $first) { link { id } } } } }`)
@@ -168,7 +179,7 @@ it('coverage from SQL equals coverage from the pure rules on a randomized scenar
                 CASE WHEN l.coverage = 'FULL' AND c.full_depth <= 2 THEN cardinality(c.full_mapping_ids) ELSE cardinality(c.any_mapping_ids) END AS hops,
                 CASE WHEN l.coverage = 'FULL' AND c.full_depth <= 2 THEN c.full_min_strength ELSE c.any_min_strength END AS strength
          FROM evidence_link l JOIN evidence e ON e.id = l.evidence_id
-         JOIN mapping_closure c ON c.from_requirement_id = l.requirement_id AND c.graph_id = '${DEFAULT_GRAPH_ID}' AND c.any_depth <= 2
+         JOIN mapping_closure c ON c.from_requirement_id = l.requirement_id AND c.graph_id = '${graph}' AND c.any_depth <= 2
          JOIN requirement src ON src.id = l.requirement_id
          JOIN requirement tgt ON tgt.id = c.to_requirement_id AND tgt.assessable
          WHERE l.organization_id = $1 AND l.linked_at <= $2 AND (l.unlinked_at IS NULL OR l.unlinked_at > $2)

@@ -1,4 +1,3 @@
-import { DEFAULT_GRAPH_ID } from '../../src/modules/mapping/mapping-graph.service';
 import { startTestHub, TestHub } from '../harness/hub';
 import { withQueryScope } from '../../src/database/query-counter';
 import { CoverageScope, CoverageService, StatusRow } from '../../src/modules/coverage/coverage.service';
@@ -11,6 +10,8 @@ import { CoverageScope, CoverageService, StatusRow } from '../../src/modules/cov
  */
 let t: TestHub;
 let org: string;
+/** The mapping graph the organization reads (its declared integrated management system). */
+let graphId: string;
 let coverage: CoverageService;
 const systems: string[] = [];
 const fw: Record<string, string> = {};
@@ -27,6 +28,9 @@ beforeAll(async () => {
   }
   [{ org }] = await t.ds.query(`SELECT organization_id AS org FROM ai_system WHERE id = $1`, [systems[0]]);
   for (const f of await t.ds.query(`SELECT id, key FROM framework`)) fw[f.key] = f.id;
+  // One integrated management system for every process: the qualified 27001 -> 42001 rows read EQUAL, so there are full paths (pre-fills).
+  await t.data(`mutation { declareOrganizationCondition(input: { condition: "integratedManagementSystem", holds: true }) { graph { id } } }`);
+  [{ id: graphId }] = await t.ds.query(`SELECT id FROM mapping_graph WHERE organization_id = $1 AND valid_to IS NULL`, [org]);
 });
 afterAll(async () => {
   await t.stop();
@@ -39,7 +43,7 @@ async function counted<T>(fn: () => Promise<T>): Promise<{ result: T; statements
   return { result, statements: scope.statements };
 }
 
-const scopeAt = (asOf: Date, maxDepth = 2): Omit<CoverageScope, 'aiSystemId'> => ({ organizationId: org, asOf, maxDepth, graph: { id: DEFAULT_GRAPH_ID, organizationId: null, sourceIds: [], conditions: [], validFrom: new Date(0) } });
+const scopeAt = (asOf: Date, maxDepth = 2): Omit<CoverageScope, 'aiSystemId'> => ({ organizationId: org, asOf, maxDepth, graph: { id: graphId, organizationId: org, sourceIds: [], conditions: [], validFrom: new Date(0) } });
 const plain = (rows: StatusRow[]) => rows.map((r) => ({ id: r.requirement.id, ref: r.requirement.ref, status: r.status }));
 
 /** statuses() once per system, the reference. */
@@ -75,7 +79,7 @@ it('by hand: evidence scoped to one system covers it and leaves the other at GAP
   const [st]: { s_id: string; s_ref: string; t_id: string; t_ref: string }[] = await t.ds.query(
     `SELECT s.id AS s_id, s.ref AS s_ref, tg.id AS t_id, tg.ref AS t_ref
      FROM mapping_closure c JOIN requirement s ON s.id = c.from_requirement_id JOIN requirement tg ON tg.id = c.to_requirement_id
-     WHERE c.graph_id = '${DEFAULT_GRAPH_ID}' AND c.any_depth <= 2 AND s.framework_id = $1 AND tg.framework_id = $2 AND tg.assessable AND tg.id <> $3
+     WHERE c.graph_id = '${graphId}' AND c.any_depth <= 2 AND s.framework_id = $1 AND tg.framework_id = $2 AND tg.assessable AND tg.id <> $3
        AND NOT EXISTS (SELECT 1 FROM evidence_link l WHERE l.requirement_id = tg.id)
        AND NOT EXISTS (SELECT 1 FROM mapping_closure c2 JOIN evidence_link l ON l.requirement_id = c2.from_requirement_id
                        WHERE c2.to_requirement_id = tg.id AND c2.scope_id IS NULL AND c2.any_depth <= 2)
@@ -115,12 +119,12 @@ it('equals statuses() per system, for every system and requirement, in one state
   const sources: Req[] = await t.ds.query(
     `SELECT s.id, s.ref, f.key FROM requirement s JOIN framework f ON f.id = s.framework_id
      WHERE s.framework_id <> $1 AND EXISTS (SELECT 1 FROM mapping_closure c JOIN requirement tg ON tg.id = c.to_requirement_id
-       WHERE c.from_requirement_id = s.id AND c.graph_id = '${DEFAULT_GRAPH_ID}' AND c.any_depth <= 2 AND tg.framework_id = $1)
+       WHERE c.from_requirement_id = s.id AND c.graph_id = '${graphId}' AND c.any_depth <= 2 AND tg.framework_id = $1)
      ORDER BY f.key, s.position`, [fw['eu-ai-act']]);
   const full: Req[] = await t.ds.query(
     `SELECT s.id, s.ref, f.key FROM requirement s JOIN framework f ON f.id = s.framework_id
      WHERE EXISTS (SELECT 1 FROM mapping_closure c JOIN requirement tg ON tg.id = c.to_requirement_id
-       WHERE c.from_requirement_id = s.id AND c.graph_id = '${DEFAULT_GRAPH_ID}' AND c.full_depth <= 2 AND tg.framework_id = $1 AND tg.assessable)
+       WHERE c.from_requirement_id = s.id AND c.graph_id = '${graphId}' AND c.full_depth <= 2 AND tg.framework_id = $1 AND tg.assessable)
      ORDER BY f.key, s.position`, [fw['iso42001']]);
   expect([sources.length > 10, full.length > 10]).toEqual([true, true]);
   const direct = eu.filter((_, i) => i % 7 === 0);
@@ -149,7 +153,7 @@ it('equals statuses() per system, for every system and requirement, in one state
   const reachable: { target_ref: string; evidence_id: string; ai_system_id: string | null }[] = await t.ds.query(
     `SELECT DISTINCT tg.ref AS target_ref, e.external_id, e.id AS evidence_id, e.ai_system_id
      FROM evidence e JOIN evidence_link l ON l.evidence_id = e.id
-     JOIN mapping_closure c ON c.from_requirement_id = l.requirement_id AND c.graph_id = '${DEFAULT_GRAPH_ID}' AND c.any_depth <= 2
+     JOIN mapping_closure c ON c.from_requirement_id = l.requirement_id AND c.graph_id = '${graphId}' AND c.any_depth <= 2
      JOIN requirement tg ON tg.id = c.to_requirement_id AND tg.framework_id = $1 AND tg.assessable
      WHERE e.source_system = 'systems' AND e.status = 'ACCEPTED' ORDER BY 1, 2`, [fw['eu-ai-act']]);
   const rejections = [...reachable.filter((r) => r.ai_system_id === null).slice(0, 4), ...reachable.filter((r) => r.ai_system_id !== null).slice(0, 8)];

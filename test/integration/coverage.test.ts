@@ -3,7 +3,9 @@ import { startTestHub, TestHub } from '../harness/hub';
 
 /**
  * One organization's evidence on ISO/IEC 27001, read back in every framework's reports through the
- * real seeded mappings. Expected values were worked out by hand from seeds/mappings/iso27001_to_iso42001.json:
+ * real seeded mappings. Expected values were worked out by hand from seeds/mappings/v2/iso27001_to_iso42001.json
+ * (the organization declares one competence process for the ISMS and the AIMS since 2025-01-01, so the
+ * qualified 7.2 row reads EQUAL; its other qualified rows stay INTERSECTS_WITH):
  *   27001 7.2   -EQUAL(9)-> 42001 7.2          27001 4.1 -INTERSECTS(8)-> 42001 4.1
  *   27001 A.5.1 -INTERSECTS-> 42001 A.2.2, A.2.3, A.2.4      27001 A.8.15 -INTERSECTS(7)-> 42001 A.6.2.8
  */
@@ -18,6 +20,8 @@ const ev = (externalId: string, ref: string, over: Record<string, unknown> = {})
 
 beforeAll(async () => {
   t = await startTestHub();
+  await t.data(`mutation { declareOrganizationCondition(input: { condition: "integratedManagementSystem", parameters: ["competence"], holds: true,
+    effectiveFrom: "2025-01-01T00:00:00Z", note: "One competence process covers the ISMS and the AIMS" }) { graph { id } } }`);
   for (const [key, input] of [
     ['competence', ev('competence', '7.2')],
     ['context', ev('context', '4.1')],
@@ -141,21 +145,26 @@ describe('prefill, reuse and gaps', () => {
     expect(p.groups.find((g: any) => g.group.ref === '7').totals).toEqual({ full: 1, partial: 0 });
   });
 
-  it('reusePotential: before any evidence, 13 of 70 42001 requirements are reachable fully, 45 partially, 12 not at all', async () => {
+  it('reusePotential: before any evidence, 1 of 70 42001 requirements is reachable fully (the declared competence process), 62 partially, 7 not at all', async () => {
     const d = await t.data(`{ reusePotential(from: "iso27001", to: "iso42001") {
       totals { assessable full partial none }
       groups { group { ref } totals { full partial none } }
       requirements { requirement { ref } reach path { coverage hops { relationship } } }
     } }`);
     const r = d.reusePotential;
-    expect(r.totals).toEqual({ assessable: 70, full: 13, partial: 45, none: 12 });
+    // Within two hops: the 27001 -> 42001 rows, and 27001 -> EU AI Act paragraph -> 42001, which now also reaches
+    // 6.1.4, A.4.6 and A.7.4-A.7.6 (e.g. A.5.34 -> Art. 10(2) -> A.7.4). Only 7.2 reads EQUAL for this organization.
+    expect(r.totals).toEqual({ assessable: 70, full: 1, partial: 62, none: 7 });
     const group = (ref: string) => r.groups.find((g: any) => g.group.ref === ref).totals;
     expect(group('A.5')).toEqual({ full: 0, partial: 1, none: 3 });
-    expect(group('7')).toEqual({ full: 6, partial: 1, none: 0 });
+    expect(group('7')).toEqual({ full: 1, partial: 6, none: 0 });
     const none = r.requirements.filter((x: any) => x.reach === 'NONE').map((x: any) => x.requirement.ref);
-    expect(none).toEqual(['6.1.4', '8.4', 'A.4.6', 'A.5.2', 'A.5.3', 'A.5.5', 'A.7.4', 'A.7.5', 'A.7.6', 'A.8.2', 'A.8.3', 'A.10.4']);
-    const eq = r.requirements.find((x: any) => x.requirement.ref === '9.2.1');
-    expect(eq).toEqual({ requirement: { ref: '9.2.1' }, reach: 'FULL', path: { coverage: 'FULL', hops: [{ relationship: 'EQUAL' }] } });
+    expect(none).toEqual(['8.4', 'A.5.2', 'A.5.3', 'A.5.5', 'A.8.2', 'A.8.3', 'A.10.4']);
+    const eq = r.requirements.find((x: any) => x.requirement.ref === '7.2');
+    expect(eq).toEqual({ requirement: { ref: '7.2' }, reach: 'FULL', path: { coverage: 'FULL', hops: [{ relationship: 'EQUAL' }] } });
+    // the internal audit process was not declared: its row reads as stored
+    const audit = r.requirements.find((x: any) => x.requirement.ref === '9.2.1');
+    expect(audit).toEqual({ requirement: { ref: '9.2.1' }, reach: 'PARTIAL', path: { coverage: 'PARTIAL', hops: [{ relationship: 'INTERSECTS_WITH' }] } });
   });
 
   it('gaps lists what needs work, with evidence already held as suggestions', async () => {

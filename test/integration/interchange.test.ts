@@ -1,3 +1,4 @@
+import { DEFAULT_GRAPH_ID } from '../../src/modules/mapping/mapping-graph.service';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -93,11 +94,13 @@ describe('OSCAL exports', () => {
   });
 
   it('mapping collections of every seeded pair are valid OSCAL: one map per mapping, confidence from strength, target gaps', async () => {
+    // the set versions the organization reads (no pin: the latest of each key)
     const sets: { key: string; s: string; t: string; n: number }[] = await t.ds.query(
       `SELECT ms.key, sf.key AS s, tf.key AS t, (SELECT count(*)::int FROM mapping m WHERE m.mapping_source_id = ms.id) AS n
-       FROM mapping_source ms JOIN framework sf ON sf.id = ms.source_framework_id JOIN framework tf ON tf.id = ms.target_framework_id ORDER BY ms.key`);
-    // the four seeded files hold 280, 79, 93 and 84 mappings
-    expect(sets.map((s) => s.n).sort((a, b) => a - b)).toEqual([79, 84, 93, 280]);
+       FROM mapping_source ms JOIN framework sf ON sf.id = ms.source_framework_id JOIN framework tf ON tf.id = ms.target_framework_id
+       WHERE ms.id = ANY((SELECT source_ids FROM mapping_graph WHERE id = '${DEFAULT_GRAPH_ID}')::uuid[]) ORDER BY ms.key`);
+    // v2 of 27001 -> 42001 (80), EU AI Act -> 27001 (82), -> NIST (150), -> 42001 (187), and the NIST crosswalk (280)
+    expect(sets.map((s) => s.n).sort((a, b) => a - b)).toEqual([80, 82, 150, 187, 280]);
     for (const s of sets) {
       const fwd = (await get(`/export/oscal/mapping/${s.s}/${s.t}.json`)).body;
       expect([s.key, valid('mapping', fwd)]).toEqual([s.key, 'valid']);
@@ -108,9 +111,17 @@ describe('OSCAL exports', () => {
     }
     const c = (await get('/export/oscal/mapping/iso27001/iso42001.json')).body['mapping-collection'];
     const set = c.mappings[0];
-    // by hand from seeds/mappings/iso27001_to_iso42001.json: 27001 7.2 EQUAL (strength 9) 42001 7.2
+    expect(set.props.find((p: any) => p.name === 'mapping-set-version').value).toBe('2');
+    // by hand from seeds/mappings/v2/iso27001_to_iso42001.json: 27001 7.2 intersects-with (7) 42001 7.2, and equal-to (9)
+    // under integratedManagementSystem for the competence process: OSCAL's qualifier-item, the rest as hub props
     const map = set.maps.find((x: any) => x.sources[0]['id-ref'] === '_7.2' && x.targets[0]['id-ref'] === '_7.2');
-    expect(map).toMatchObject({ relationship: 'equal-to', 'confidence-score': { percentage: 0.9 } });
+    expect(map).toMatchObject({ relationship: 'intersects-with', 'confidence-score': { percentage: 0.7 } });
+    expect(map.qualifiers).toEqual([{ subject: 'both', predicate: 'has-requirement', category: 'addressable', description: expect.stringMatching(/^Reads 'equal' \(strength 9\) only where the organization declares integratedManagementSystem for process 'competence'/) }]);
+    expect(map.props.map((p: any) => [p.group, p.name, p.value])).toEqual([
+      ['qualifier-1', 'qualifier-when', 'integratedManagementSystem'], ['qualifier-1', 'qualifier-process', 'competence'],
+      ['qualifier-1', 'qualifier-relationship', 'equal-to'], ['qualifier-1', 'qualifier-strength', '9'],
+    ]);
+    expect(set.maps.filter((x: any) => x.qualifiers).length).toBe(13);
     expect(set['target-gap-summary']['unmapped-controls'][0]['with-ids'].length).toBeGreaterThan(0);
     // read the other way, SUBSET_OF and SUPERSET_OF swap
     const rels = (x: any) => x['mapping-collection'].mappings[0].maps.map((e: any) => e.relationship).sort().join(',');
@@ -118,7 +129,22 @@ describe('OSCAL exports', () => {
     expect(rels(reverse)).toBe(rels({ 'mapping-collection': c }).replace(/subset-of/g, 'X').replace(/superset-of/g, 'subset-of').replace(/X/g, 'superset-of').split(',').sort().join(','));
   });
 
+  it('the v2 27001 -> 42001 export imports back to identical rows, qualifiers included', async () => {
+    const doc = (await get('/export/oscal/mapping/iso27001/iso42001.json')).body;
+    const imported = await t.data(IMPORT_MAP, { input: { format: 'OSCAL_MAPPING', document: JSON.stringify(doc), provenance: { key: 'v2-round-trip', name: 'Round trip' } } });
+    expect(imported.importMappings.sets).toEqual([{ key: 'v2-round-trip', sourceFramework: 'iso27001', targetFramework: 'iso42001', mappingCount: 80 }]);
+    const rows = async (where: string) => t.ds.query(
+      `SELECT s.ref AS s, t.ref AS t, m.relationship, m.strength, m.rationale, m.note, m.qualifiers
+       FROM mapping m JOIN mapping_source ms ON ms.id = m.mapping_source_id JOIN requirement s ON s.id = m.source_requirement_id
+       JOIN requirement t ON t.id = m.target_requirement_id WHERE ${where} ORDER BY s.position, t.position`);
+    const shipped = await rows(`ms.key = 'iso27001-to-iso42001' AND ms.version = 2 AND ms.organization_id IS NULL`);
+    expect(shipped.filter((r: any) => r.qualifiers.length)).toHaveLength(13);
+    expect(await rows(`ms.key = 'v2-round-trip'`)).toEqual(shipped);
+  });
+
   it('assessment results are valid OSCAL: one finding per assessable requirement, evidence as observations', async () => {
+    // one competence process for the ISMS and the AIMS: 27001 7.2 reads EQUAL to 42001 7.2
+    await t.data(`mutation { declareOrganizationCondition(input: { condition: "integratedManagementSystem", parameters: ["competence"], holds: true }) { graph { id } } }`);
     await t.data(`mutation($i: UpsertEvidenceInput!) { upsertEvidence(input: $i) { evidence { id } } }`, { i: {
       sourceSystem: 'grc', externalId: 'competence', title: 'Competence records', kind: 'DOCUMENT', status: 'ACCEPTED',
       effectiveAt: '2026-01-01T00:00:00Z', uri: 'https://example.org/competence.pdf', contentSha256: 'a'.repeat(64),
@@ -130,7 +156,7 @@ describe('OSCAL exports', () => {
       expect([key, body['assessment-results'].results[0].findings.length]).toEqual([key, assessable.n]);
     }
     const ar = (await get('/export/oscal/assessment-results/iso42001.json')).body['assessment-results'].results[0];
-    // 27001 7.2 -EQUAL-> 42001 7.2: pre-filled, satisfied, with the evidence as its observation
+    // 27001 7.2 -EQUAL (declared competence process)-> 42001 7.2: pre-filled, satisfied, with the evidence as its observation
     const f = ar.findings.find((x: any) => x.target['target-id'] === '_7.2');
     expect(f.target.status).toEqual({ state: 'satisfied', reason: 'pass' });
     expect(f.props.find((p: any) => p.name === 'satisfied-how').value).toBe('PREFILLED');

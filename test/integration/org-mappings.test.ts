@@ -46,13 +46,16 @@ describe("an organization's own mappings", () => {
     const d = await t.data(`{ mappingSources { key shared }
       requirement(framework: "iso27001", ref: "A.5.19") { mappings(framework: "iso42001") { relationship counterpart { ref } source { key } } }
       mappingMatrix(source: "iso27001", target: "iso42001") { totals { total equal supersetOf } } }`);
+    // every version of the shipped sets (v1 and v2 of three keys), then the organization's own
     expect(d.mappingSources.map((s: any) => `${s.key} ${s.shared}`)).toEqual([
-      'eu-ai-act-to-iso42001 true', 'eu-ai-act-to-nist-ai-rmf true', 'iso27001-to-iso42001 true', 'nist-ai-rmf-to-iso42001 true', 'our-policy-mapping false',
+      'eu-ai-act-to-iso27001 true', 'eu-ai-act-to-iso42001 true', 'eu-ai-act-to-iso42001 true', 'eu-ai-act-to-nist-ai-rmf true', 'eu-ai-act-to-nist-ai-rmf true',
+      'iso27001-to-iso42001 true', 'iso27001-to-iso42001 true', 'nist-ai-rmf-to-iso42001 true', 'our-policy-mapping false',
     ]);
     expect(d.requirement.mappings.map((m: any) => `${m.relationship} ${m.counterpart.ref} ${m.source.key}`)).toEqual([
       'INTERSECTS_WITH A.10.2 iso27001-to-iso42001', 'INTERSECTS_WITH A.10.3 iso27001-to-iso42001',
     ]);
-    expect(d.mappingMatrix.totals).toEqual({ total: 80, equal: 13, supersetOf: 1 });
+    // v2 of 27001 -> 42001 (80 rows, none EQUAL without a declared condition) and the organization's SUPERSET_OF
+    expect(d.mappingMatrix.totals).toEqual({ total: 81, equal: 0, supersetOf: 1 });
     const [{ id }] = await t.ds.query(`SELECT id FROM mapping_source WHERE key = 'secret-set'`);
     const node = await t.gql(`query($id: ID!) { node(id: $id) { id } }`, { id });
     expect(node.errors?.[0].extensions?.code).toBe('NOT_FOUND');
@@ -73,7 +76,7 @@ describe("an organization's own mappings", () => {
     } });
     expect(res.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
     expect(res.errors?.[0].extensions?.problems.map((p: any) => p.field)).toEqual(['key', 'name', 'mappings[0].sourceRef', 'mappings[0].strength', 'mappings[2]']);
-    expect((await t.ds.query(`SELECT count(*)::int AS n FROM mapping_source`))[0].n).toBe(6);
+    expect((await t.ds.query(`SELECT count(*)::int AS n FROM mapping_source`))[0].n).toBe(10); // 8 shared versions, Other Ltd's, ours
 
     const dup = await t.gql(CREATE, { input: { key: 'our-policy-mapping', name: 'again', sourceFramework: 'iso27001', targetFramework: 'iso42001', mappings: [{ sourceRef: 'A.5.2', targetRef: 'A.3.2', relationship: 'EQUAL' }] } });
     expect(dup.errors?.[0]).toMatchObject({ message: 'A mapping set with key "our-policy-mapping" already exists', extensions: { code: 'CONFLICT' } });

@@ -29,7 +29,7 @@ describe('row-level security', () => {
     }
     // shared catalogs and mapping sets stay visible
     const [{ n }] = await t.appDs.query(`SELECT count(*)::int AS n FROM mapping`);
-    expect(n).toBe(536);
+    expect(n).toBe(1035);
   });
 
   it('with the organization set, exactly its rows; with another, none; writes for another organization are refused', async () => {

@@ -45,6 +45,8 @@ beforeAll(async () => {
   ids.finding = (await q(`mutation { addAuditFinding(input: { auditId: "${ids.audit}", type: MINOR_NC, description: "${MARK} finding", requirements: ["iso42001 A.6.2.6"] }) { id } }`)).addAuditFinding.id;
   await q(`mutation { raiseNonconformity(input: { source: AUDIT_FINDING, findingId: "${ids.finding}", aiSystemId: "${ids.sys}", description: "${MARK} nc" }) { id } }`);
   await q(`mutation { setApplicability(input: { framework: "iso27001", ref: "A.5.1", applicability: APPLICABLE, justification: "${MARK}" }) { id } }`);
+  // A declared condition: its history is readable, and the qualified 27001 -> 42001 rows name the qualifier they rely on.
+  await q(`mutation { declareOrganizationCondition(input: { condition: "integratedManagementSystem", parameters: ["internalAudit"], holds: true, note: "${MARK}" }) { graph { id } } }`);
   // Evidence the organization holds (pre-fills iso42001 4.1 through the seeded mappings), and evidence the integrator wrote.
   ids.ctx = (await q(`mutation { upsertEvidence(input: { sourceSystem: "admin", externalId: "ctx", title: "${MARK} context", kind: RECORD, effectiveAt: "2026-01-01T00:00:00Z",
     status: ACCEPTED, aiSystemId: "${ids.sys}", links: [{ framework: "iso27001", ref: "4.1" }] }) { evidence { id } } }`)).upsertEvidence.evidence.id;
@@ -83,10 +85,12 @@ const MUTATIONS: Record<string, (role: Role, n: number) => Promise<string> | str
   importFramework: (_role, n) => `(input: { format: CSV, key: "m-fw-${n}", version: "1", name: "m", document: "ref,title\\nM-1,m\\n" })`,
   importMappings: (_role, n) => `(input: { format: CSV, provenance: { key: "m-map-${n}", name: "m" }, document: "source_framework,source_ref,relationship,target_framework,target_ref\\niso27001,A.5.1,EQUAL,iso42001,A.2.2\\n" })`,
   createApiToken: (_role, n) => `(input: { name: "m-${n}", role: VIEWER })`,
+  declareOrganizationCondition: () => `(input: { condition: "integratedManagementSystem", parameters: ["managementReview"], holds: true })`,
 };
 /** Arguments of root queries where a guess would find nothing. */
 const GIVEN: Record<string, Record<string, unknown>> = {
-  coverage: { framework: 'iso42001' }, mappingPaths: { from: { framework: 'iso27001', ref: '4.1' }, toFramework: 'iso42001' }, gaps: { framework: 'eu-ai-act' }, framework: { key: 'iso27001' }, searchRequirements: { query: 'access' },
+  coverage: { framework: 'iso42001' }, mappingPaths: { from: { framework: 'iso27001', ref: '4.1' }, toFramework: 'iso42001' }, gaps: { framework: 'eu-ai-act' }, framework: { key: 'iso27001' },
+  requirement: { framework: 'iso27001', ref: '9.2.2' }, searchRequirements: { query: 'access' },
 };
 
 function idFor(field: string): string {

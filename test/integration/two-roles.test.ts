@@ -63,6 +63,8 @@ it('a non-superuser owner migrates, seeds and makes tokens; the application role
     createMappingSet(input: { key: "acme-map", name: "Acme", sourceFramework: "iso27001", targetFramework: "iso42001", mappings: [{ sourceRef: "A.5.1", targetRef: "A.2.2", relationship: EQUAL }] }) { mappingSource { key } }
     importFramework(input: { format: CSV, key: "acme-controls", version: "1", name: "Acme controls", document: "ref,title\\nAC-1,Access\\n" }) { framework { key } }
     createApiToken(input: { name: "ci", role: INTEGRATOR }) { apiToken { role } }
+    declareOrganizationCondition(input: { condition: "integratedManagementSystem", parameters: ["competence"], holds: true }) { graph { conditions } }
+    pinMappingSet(input: { key: "eu-ai-act-to-iso42001", version: 2 }) { isDefault }
   }`);
   expect(written.errors).toBeUndefined();
   expect(written.data).toEqual({
@@ -70,11 +72,14 @@ it('a non-superuser owner migrates, seeds and makes tokens; the application role
     createMappingSet: { mappingSource: { key: 'acme-map' } },
     importFramework: { framework: { key: 'acme-controls' } },
     createApiToken: { apiToken: { role: 'INTEGRATOR' } },
+    declareOrganizationCondition: { graph: { conditions: ['integratedManagementSystem:competence'] } },
+    pinMappingSet: { isDefault: false },
   });
   const read = await gql(`{ prefill(from: "iso27001", to: "iso42001") { totals { full } } auditTrail { totalCount } }`);
   expect(read.errors).toBeUndefined();
+  // 27001 7.2 -> 42001 7.2 reads EQUAL under the declared competence process
   expect(read.data.prefill.totals.full).toBe(1);
-  expect(read.data.auditTrail.totalCount).toBe(4);
+  expect(read.data.auditTrail.totalCount).toBe(6);
   // The shared catalog stays the owner's: the application role cannot change it even with SQL.
   const forged = await app.query(`UPDATE mapping SET strength = 1 WHERE mapping_source_id IN (SELECT id FROM mapping_source WHERE organization_id IS NULL)`).catch((e: { code: string }) => e.code);
   expect(forged).toEqual([[], 0]);

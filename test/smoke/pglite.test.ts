@@ -36,7 +36,7 @@ describe('embedded PGlite default', () => {
       const body = await count(first.hub.url, first.adminToken);
       expect(body.errors).toBeUndefined();
       expect(body.data.framework).toEqual({ requirementCount: 70, controls: { totalCount: 38 } });
-      expect(body.data.mappingSources.map((s: any) => s.mappingCount)).toEqual([93, 84, 79, 280]);
+      expect(body.data.mappingSources.map((s: any) => s.mappingCount)).toEqual([82, 93, 187, 84, 150, 79, 80, 280]);
 
       // The applicability functions (PL/pgSQL) run here too and answer as the rules do.
       const data = loadApplicability();
@@ -51,7 +51,7 @@ describe('embedded PGlite default', () => {
     }
     expect(firstLog.slice(0, 3)).toEqual([
       '[hub] applied migrations: ControlGraph1764201600000, EvidenceCoverage1764288000000, AiManagementSystem1764374400000, Trust1764460800000, RowLevelSecurity1764547200000, AuditImages1764633600000, EvidenceRollup1764720000000, Interchange1764806400000, LeastPrivilege1764892800000, TextLimits1764979200000, ApplicabilitySql1765152000000, EuAiActFacts1765238400000, MappingVersions1765324800000',
-      '[hub] seeded 4 frameworks (696 requirements) and 4 mapping sets (536 mappings)',
+      '[hub] seeded 4 frameworks (696 requirements) and 8 mapping set versions (1035 mappings)',
       expect.stringMatching(/^\[hub\] created organization "local" and an ADMIN token/),
     ]);
     expect(firstLog.join('\n')).not.toContain(first.adminToken!);

@@ -221,6 +221,12 @@ export class GapItem {
 
   @Field(() => [SuggestedEvidence], { description: 'Evidence held on requirements mapped to it (any relationship, up to 4 hops), not yet linked to it, best first.' })
   suggestedEvidence?: SuggestedEvidence[];
+
+  @Field(() => [NoCounterpartReason], { description: 'Frameworks with no counterpart to it, and why (from the mapping sets the organization reads): evidence elsewhere cannot reach it from them.' })
+  noCounterpart?: NoCounterpartReason[];
+
+  @Field({ description: 'True when every mapping set from its framework that the organization reads lists it as having no counterpart: only evidence on it can cover it (e.g. an AI-Act-specific duty).' })
+  frameworkSpecific?: boolean;
 }
 
 @ObjectType({ description: 'Everything in a framework that still needs work, in document order.' })
@@ -238,6 +244,8 @@ export class ReuseItem {
   @Field(() => Requirement, { description: 'The target requirement.' }) requirement: Requirement;
   @Field(() => Reach, { description: 'FULL, PARTIAL or NONE.' }) reach: Reach;
   @Field(() => MappingPath, { nullable: true, description: 'The best path (FULL first, shortest, strongest); null when not reached.' }) path: MappingPath | null;
+  @Field(() => [NoCounterpartReason], { description: 'Frameworks the mapping sets say have no counterpart to it, and why; for a requirement not reached, the reason it is not.' }) noCounterpart?: NoCounterpartReason[];
+  graphSourceIds: string[];
 }
 
 @ObjectType({ description: 'How much of one framework a programme built on another could carry, before any evidence.' })

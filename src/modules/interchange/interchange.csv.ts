@@ -91,7 +91,7 @@ export function parseMappingCsv(text: string): { rows: ImportedMapping[]; proble
     if (rationale && !RATIONALES.has(rationale)) problems.push({ path: at, message: `rationale "${v.rationale}" is not syntactic, semantic or functional` });
     rows.push({
       sourceFramework: v.source_framework ?? '', sourceId: v.source_ref ?? '', relationship: rel, targetFramework: v.target_framework ?? '',
-      targetId: v.target_ref ?? '', strength, rationale, note: v.note || null, path: at,
+      targetId: v.target_ref ?? '', strength, rationale, note: v.note || null, qualifiers: [], path: at,
     });
   }
   return { rows, problems };

@@ -7,7 +7,8 @@ import { sha256 } from '../catalog/catalog.transform';
 import type { Framework } from '../framework/framework.entity';
 import { MappingMethod, MappingStatus, Rationale, Relationship } from '../mapping/mapping.enums';
 import { inverse } from '../mapping/mapping-path.rules';
-import type { CreateMappingSetInput } from '../mapping/mapping-set.input';
+import type { CreateMappingSetInput, MappingQualifierInput } from '../mapping/mapping-set.input';
+import type { Qualifier } from '../mapping/mapping-qualifier.rules';
 import { CoverageStatus } from '../coverage/coverage.rules';
 import type { CoverageScope } from '../coverage/coverage.service';
 import {
@@ -106,12 +107,15 @@ export class InterchangeService {
     if (sourceKey === targetKey) throw badInput('target', 'target must differ from source');
     const [source, target] = [await this.framework(sourceKey), await this.framework(targetKey)];
     const [sReqs, tReqs] = [await this.requirementsOf(source.id), await this.requirementsOf(target.id)];
+    // The set versions the organization reads now (the latest, or the ones it pinned), as stored, with their qualifiers.
+    const graph = await this.s.graph.at(org, new Date());
     const sets = (await this.s.mapping.listSources(org)).filter(
-      (m) => (m.sourceFrameworkId === source.id && m.targetFrameworkId === target.id) || (m.sourceFrameworkId === target.id && m.targetFrameworkId === source.id),
+      (m) => graph.sourceIds.includes(m.id)
+        && ((m.sourceFrameworkId === source.id && m.targetFrameworkId === target.id) || (m.sourceFrameworkId === target.id && m.targetFrameworkId === source.id)),
     );
-    const rows: { id: string; mapping_source_id: string; s: string; t: string; relationship: Relationship; strength: number | null; rationale: string | null; note: string | null }[] = sets.length
+    const rows: { id: string; mapping_source_id: string; s: string; t: string; relationship: Relationship; strength: number | null; rationale: string | null; note: string | null; qualifiers: Qualifier[] }[] = sets.length
       ? await this.ds.query(
-          `SELECT m.id, m.mapping_source_id, s.ref AS s, t.ref AS t, m.relationship, m.strength, m.rationale, m.note
+          `SELECT m.id, m.mapping_source_id, s.ref AS s, t.ref AS t, m.relationship, m.strength, m.rationale, m.note, m.qualifiers
            FROM mapping m JOIN requirement s ON s.id = m.source_requirement_id JOIN requirement t ON t.id = m.target_requirement_id
            WHERE m.mapping_source_id = ANY($1::uuid[]) ORDER BY s.position, t.position, m.id`,
           [sets.map((x) => x.id)],
@@ -121,7 +125,7 @@ export class InterchangeService {
     const exports: MappingSetExport[] = sets.map((m) => {
       const forward = m.sourceFrameworkId === source.id;
       return {
-        id: m.id, key: m.key, name: m.name, publisher: m.publisher, method: m.method, methodNote: m.methodNote, status: m.status,
+        id: m.id, key: m.key, version: m.version, name: m.name, publisher: m.publisher, method: m.method, methodNote: m.methodNote, status: m.status,
         licenceNote: m.licenceNote, url: m.url,
         rows: rows.filter((r) => r.mapping_source_id === m.id).map((r) => ({
           id: r.id,
@@ -131,6 +135,7 @@ export class InterchangeService {
           strength: r.strength === null ? null : Number(r.strength),
           rationale: r.rationale,
           note: r.note,
+          qualifiers: r.qualifiers.map((q) => (forward ? q : { ...q, relationship: inverse(q.relationship) })),
         })),
       };
     });
@@ -329,6 +334,7 @@ export class InterchangeService {
         mappings: g.rows.map((r, i) => ({
           sourceRef: g.refs[i].s, targetRef: g.refs[i].t, relationship: r.relationship as Relationship, strength: r.strength,
           rationale: (r.rationale as Rationale | null) ?? null, note: r.note,
+          qualifiers: r.qualifiers.map((q) => q as unknown as MappingQualifierInput),
         })),
       };
     });

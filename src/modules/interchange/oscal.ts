@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { RequirementKind } from '../framework/framework.enums';
 import { IMPORT_MAX_NODES, localDateProblem } from '../../graphql/input-bounds';
+import type { Qualifier } from '../mapping/mapping-qualifier.rules';
 
 export const OSCAL_VERSION = '1.2.2';
 /** Namespace of the hub's own OSCAL props (kind, assessable, actors, ...). */
@@ -43,7 +44,7 @@ export function oscalIds(refs: readonly string[]): Map<string, string> {
   return out;
 }
 
-interface Prop { name: string; value: string; ns?: string; class?: string }
+interface Prop { name: string; value: string; ns?: string; class?: string; group?: string }
 const prop = (name: string, value: string | number | boolean | null | undefined, ns = HUB_NS): Prop[] =>
   value === null || value === undefined || String(value).trim() === '' ? [] : [{ name, value: String(value).trim(), ...(ns ? { ns } : {}) }];
 const nonEmpty = <T>(xs: T[]) => (xs.length ? xs : undefined);
@@ -225,8 +226,53 @@ export interface MappingSetExport {
   status: string;
   licenceNote: string | null;
   url: string | null;
-  /** Rows already read source -> target of the export (inverted when the set runs the other way). */
-  rows: { id: string; sourceRef: string; targetRef: string; relationship: string; strength: number | null; rationale: string | null; note: string | null }[];
+  version: number;
+  /** Rows already read source -> target of the export (inverted when the set runs the other way, qualifiers too). */
+  rows: { id: string; sourceRef: string; targetRef: string; relationship: string; strength: number | null; rationale: string | null; note: string | null; qualifiers: Qualifier[] }[];
+}
+
+/**
+ * A mapping's qualifiers in OSCAL: each is a qualifier-item (subject, predicate, category, description,
+ * OSCAL's own fields), and what OSCAL cannot say (the condition, its parameter, the relationship and
+ * strength that hold under it) goes in hub props grouped "qualifier-<n>", n counting the items from 1.
+ */
+function qualifierItems(qualifiers: readonly Qualifier[]): { items: Record<string, string>[] | undefined; props: Prop[] } {
+  const props: Prop[] = [];
+  const items = qualifiers.map((q, i) => {
+    const group = `qualifier-${i + 1}`;
+    for (const [name, value] of [['qualifier-when', q.when], ['qualifier-process', q.process], ['qualifier-relationship', RELATIONSHIP_TOKENS[q.relationship]], ['qualifier-strength', q.strength]] as const) {
+      props.push(...prop(name, value).map((p) => ({ ...p, group })));
+    }
+    return {
+      subject: q.subject ?? 'both',
+      predicate: q.predicate ?? 'has-requirement',
+      category: q.category ?? 'addressable',
+      description: str(q.description ?? `Reads ${RELATIONSHIP_TOKENS[q.relationship]} when the organization declares ${q.when}${q.process ? ` for ${q.process}` : ''}.`),
+    };
+  });
+  return { items: nonEmpty(items), props };
+}
+
+/** The qualifiers of an OSCAL map: its qualifier-items joined with the hub props of their group. */
+function readQualifiers(e: any, path: string, problems: Problem[]): Record<string, unknown>[] {
+  const out: Record<string, unknown>[] = [];
+  for (const [i, q] of ((e.qualifiers ?? []) as any[]).entries()) {
+    const group = `qualifier-${i + 1}`;
+    const value = (name: string) => ((e.props ?? []) as Prop[]).find((p) => p.ns === HUB_NS && p.group === group && p.name === name)?.value ?? null;
+    const when = value('qualifier-when');
+    const rel = value('qualifier-relationship');
+    // A qualifier-item without the hub's props is an OSCAL statement the hub cannot evaluate: kept out, said why.
+    if (!when || !rel || !RELATIONSHIP_FROM_TOKEN[rel]) {
+      problems.push({ path: `${path}.qualifiers[${i}]`, message: `the hub reads a qualifier only with its ${HUB_NS} props qualifier-when and qualifier-relationship (group "${group}")` });
+      continue;
+    }
+    const strength = value('qualifier-strength');
+    out.push({
+      when, process: value('qualifier-process'), relationship: RELATIONSHIP_FROM_TOKEN[rel], strength: strength === null ? null : Number(strength),
+      subject: q.subject, predicate: q.predicate, category: q.category, description: q.description,
+    });
+  }
+  return out;
 }
 
 /**
@@ -271,19 +317,24 @@ export function buildMappingCollection(
           status: OSCAL_STATUS[s.status] ?? 'draft',
           'source-resource': { type: 'catalog', href: `/export/oscal/catalog/${source.key}.json`, props: prop('framework-key', source.key) },
           'target-resource': { type: 'catalog', href: `/export/oscal/catalog/${target.key}.json`, props: prop('framework-key', target.key) },
-          props: [...prop('mapping-set-key', s.key), ...prop('publisher', s.publisher), ...prop('source', s.url)],
+          props: [...prop('mapping-set-key', s.key), ...prop('mapping-set-version', s.version), ...prop('publisher', s.publisher), ...prop('source', s.url)],
           links: uriLink(s.url),
           'mapping-description': s.methodNote ?? undefined,
           remarks: s.licenceNote ?? undefined,
-          maps: s.rows.map((r) => clean({
-            uuid: uuidFor('map', s.id, r.id),
-            'matching-rationale': rationale(r.rationale),
-            relationship: RELATIONSHIP_TOKENS[r.relationship],
-            sources: [{ type: 'control', 'id-ref': sIds.get(r.sourceRef) ?? oscalId(r.sourceRef) }],
-            targets: [{ type: 'control', 'id-ref': tIds.get(r.targetRef) ?? oscalId(r.targetRef) }],
-            'confidence-score': r.strength === null ? undefined : { percentage: r.strength / 10 },
-            remarks: r.note ?? undefined,
-          })),
+          maps: s.rows.map((r) => {
+            const q = qualifierItems(r.qualifiers);
+            return clean({
+              uuid: uuidFor('map', s.id, r.id),
+              'matching-rationale': rationale(r.rationale),
+              relationship: RELATIONSHIP_TOKENS[r.relationship],
+              sources: [{ type: 'control', 'id-ref': sIds.get(r.sourceRef) ?? oscalId(r.sourceRef) }],
+              targets: [{ type: 'control', 'id-ref': tIds.get(r.targetRef) ?? oscalId(r.targetRef) }],
+              qualifiers: q.items,
+              'confidence-score': r.strength === null ? undefined : { percentage: r.strength / 10 },
+              props: nonEmpty(q.props),
+              remarks: r.note ?? undefined,
+            });
+          }),
           'target-gap-summary': unmapped.length
             ? { uuid: uuidFor('gap', s.id, target.key), 'unmapped-controls': [{ 'with-ids': unmapped.map((r) => tIds.get(r)!) }] }
             : undefined,
@@ -302,6 +353,7 @@ export interface ImportedMapping {
   strength: number | null;
   rationale: string | null;
   note: string | null;
+  qualifiers: Record<string, unknown>[];
   path: string;
 }
 
@@ -331,6 +383,7 @@ export function parseMappingCollection(doc: any): { rows: ImportedMapping[]; pro
       const pct = e['confidence-score']?.percentage;
       const strength = typeof pct === 'number' ? Math.max(1, Math.min(10, Math.round(pct * 10))) : null;
       const rationale = (e['matching-rationale'] ?? m['matching-rationale'] ?? null) as string | null;
+      const qualifiers = readQualifiers(e, path, problems);
       for (const [a, src] of e.sources.entries()) {
         for (const [b, tgt] of e.targets.entries()) {
           if (src.type !== 'control' || tgt.type !== 'control') {
@@ -344,7 +397,7 @@ export function parseMappingCollection(doc: any): { rows: ImportedMapping[]; pro
           rows.push({
             sourceFramework: s ?? '', targetFramework: t ?? '', sourceId: src['id-ref'], targetId: tgt['id-ref'],
             relationship: relationship ?? '', strength, rationale: rationale ? rationale.toUpperCase() : null, note: e.remarks ?? null,
-            path: `${path}.targets[${b}]`,
+            qualifiers, path: `${path}.targets[${b}]`,
           });
         }
       }

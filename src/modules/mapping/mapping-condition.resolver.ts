@@ -93,6 +93,12 @@ export class DeclareConditionInput {
 
   @Field(() => String, { nullable: true, description: 'Why, and the evidence behind it (e.g. the audit programme naming both standards). At most 2000 characters.' })
   note?: string | null;
+
+  @Field(() => DateTime, {
+    nullable: true,
+    description: 'Since when it holds (e.g. when the integrated audit programme began); now when omitted. Not in the future, and not before the organization\'s last recorded mapping change.',
+  })
+  effectiveFrom?: Date | null;
 }
 
 @ObjectType({ description: 'Result of declareOrganizationCondition.' })

@@ -84,7 +84,7 @@ export class MappingConditionService {
    * organization's mapping graph is rebuilt in the same transaction, so reports change at once and a
    * report at an earlier asOf still reads the graph then in force.
    */
-  async declare(org: string, actor: string, input: { condition: string; parameters?: string[] | null; holds: boolean; note?: string | null }): Promise<{ declarations: ConditionDeclaration[]; graph: MappingGraph }> {
+  async declare(org: string, actor: string, input: { condition: string; parameters?: string[] | null; holds: boolean; note?: string | null; effectiveFrom?: Date | null }): Promise<{ declarations: ConditionDeclaration[]; graph: MappingGraph }> {
     const def = (await this.definitions()).find((d) => d.name === input.condition);
     if (!def) throw badInput('condition', `unknown condition "${input.condition}"; known: ${(await this.definitions()).map((d) => d.name).join(', ') || 'none'}`);
     const params = input.parameters ?? null;
@@ -97,8 +97,20 @@ export class MappingConditionService {
     }
     if (input.note && input.note.length > 2000) throw badInput('note', 'note must be at most 2000 characters');
     const values = params ? [...new Set(params)] : [''];
-    const at = new Date();
+    const now = new Date();
+    const at = input.effectiveFrom ?? now;
+    if (at > now) throw badInput('effectiveFrom', 'effectiveFrom must not be in the future');
     return inTransaction(this.ds, async (em) => {
+      // A declaration may date back to when the integrated process began, but never before a change already
+      // recorded for the organization: reports already given for those dates stay as they were.
+      const [{ last }]: { last: Date | null }[] = await em.query(
+        `SELECT greatest((SELECT max(valid_from) FROM mapping_graph WHERE organization_id = $1),
+                         (SELECT max(valid_from) FROM organization_condition WHERE organization_id = $1)) AS last`,
+        [org],
+      );
+      if (last && at < last && input.effectiveFrom) {
+        throw badInput('effectiveFrom', `effectiveFrom must not be before the organization's last recorded mapping change (${last.toISOString()})`);
+      }
       await em.query(
         `UPDATE organization_condition SET valid_to = $4, ended_by = $5
          WHERE organization_id = $1 AND condition = $2 AND parameter = ANY($3::text[]) AND valid_to IS NULL`,

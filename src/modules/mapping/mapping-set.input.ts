@@ -3,6 +3,33 @@ import { MappingMethod, MappingStatus, Rationale, Relationship } from './mapping
 
 export const MAX_MAPPINGS_PER_SET = 5000;
 
+@InputType({ description: 'A condition under which a mapping reads another relationship (OSCAL qualifier-item plus the hub\'s when / process / relationship / strength).' })
+export class MappingQualifierInput {
+  @Field({ description: 'The organization condition, e.g. "integratedManagementSystem".' })
+  when: string;
+
+  @Field(() => String, { nullable: true, description: 'Its parameter (for integratedManagementSystem: the process); null for any.' })
+  process?: string | null;
+
+  @Field(() => Relationship, { description: 'The relationship that holds when the organization declares the condition.' })
+  relationship: Relationship;
+
+  @Field(() => Int, { nullable: true, description: 'The strength then, 1-10; null keeps the row\'s.' })
+  strength?: number | null;
+
+  @Field(() => String, { nullable: true, description: 'OSCAL subject: source, target or both (default both).' })
+  subject?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'OSCAL predicate: has-requirement (default) or has-incompatibility.' })
+  predicate?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'OSCAL category: restricted, addressable (default) or blocked.' })
+  category?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'What the condition means for this row.' })
+  description?: string | null;
+}
+
 @InputType({ description: 'One mapping of an organization\'s own set, read "source <relationship> target".' })
 export class MappingRowInput {
   @Field({ description: 'Ref in the source framework.' })
@@ -22,6 +49,9 @@ export class MappingRowInput {
 
   @Field(() => String, { nullable: true, description: 'Conditions and caveats.' })
   note?: string | null;
+
+  @Field(() => [MappingQualifierInput], { nullable: true, description: 'Conditions under which the row reads another relationship; the first one the organization declares applies.' })
+  qualifiers?: MappingQualifierInput[] | null;
 }
 
 /** Who made a set and where it comes from: shared by createMappingSet and importMappings. */

@@ -72,7 +72,7 @@ export class MappingQueryResolver {
     for (const f of [fromFw, toFw]) ctx.loaders.framework.prime(f.id, f);
     const start = await ctx.services.requirement.findByRef(fromFw.id, ref, fromFw.key);
     ctx.loaders.requirement.prime(start.id, start);
-    const { paths } = await ctx.services.mapping.findPaths(await ctx.graph(), start.id, toFw, args.maxDepth);
+    const { paths } = await ctx.services.mapping.findPaths({ current: ctx.organizationId }, start.id, toFw, args.maxDepth);
     return paths.slice(0, args.first);
   }
 
@@ -88,7 +88,7 @@ export class MappingQueryResolver {
     if (args.source === args.target) throw badInput('target', 'target must differ from source');
     const fws = await ctx.services.framework.requireByKeys([args.source, args.target]);
     for (const f of fws.values()) ctx.loaders.framework.prime(f.id, f);
-    return ctx.services.mapping.matrix(await ctx.graph(), fws.get(args.source)!, fws.get(args.target)!);
+    return ctx.services.mapping.matrix({ current: ctx.organizationId }, fws.get(args.source)!, fws.get(args.target)!);
   }
 }
 
@@ -156,6 +156,50 @@ export class NoCounterpart {
 
   @Field({ description: '"hub" when the hub project added the entry; else the set\'s own.' })
   provenance: string;
+}
+
+@ObjectType({ description: 'Why a requirement has no counterpart in another framework: a mapping set from its framework, in the organization\'s graph, says so.' })
+export class NoCounterpartReason {
+  @Field({ description: 'Why, in the set author\'s words.' })
+  reason: string;
+
+  @Field(() => [String], { description: 'Other mapping files of the same bundle that do map it.' })
+  mappedIn: string[];
+
+  mappingSourceId: string;
+  targetFrameworkId: string;
+}
+
+/**
+ * The noCounterpart entries for each requirement, from the set versions of a graph whose source framework
+ * is the requirement's: one statement for any number of requirements (the set loader batches).
+ */
+export async function noCounterpartReasons(ctx: HubContext, sourceIds: readonly string[], requirements: readonly Requirement[]): Promise<Map<string, NoCounterpartReason[]>> {
+  const sets = (await ctx.loaders.mappingSource.loadMany(sourceIds)).filter((s): s is MappingSource => s instanceof MappingSource);
+  const out = new Map<string, NoCounterpartReason[]>();
+  for (const r of requirements) {
+    const found: NoCounterpartReason[] = [];
+    for (const s of sets.filter((x) => x.sourceFrameworkId === r.frameworkId)) {
+      for (const n of noCounterpartOf(s).filter((x) => x.ref === r.ref)) {
+        found.push(Object.assign(new NoCounterpartReason(), { reason: n.reason, mappedIn: n.mappedIn, mappingSourceId: s.id, targetFrameworkId: s.targetFrameworkId }));
+      }
+    }
+    out.set(r.id, found);
+  }
+  return out;
+}
+
+@Resolver(() => NoCounterpartReason)
+export class NoCounterpartReasonResolver {
+  @FieldResolver(() => Framework, { description: 'The framework with no counterpart.' })
+  async targetFramework(@Root() n: NoCounterpartReason, @Ctx() ctx: HubContext): Promise<Framework> {
+    return (await ctx.loaders.framework.load(n.targetFrameworkId))!;
+  }
+
+  @FieldResolver(() => MappingSource, { description: 'The mapping set (version) that says so.' })
+  async mappingSource(@Root() n: NoCounterpartReason, @Ctx() ctx: HubContext): Promise<MappingSource> {
+    return (await ctx.loaders.mappingSource.load(n.mappingSourceId))!;
+  }
 }
 
 export function noCounterpartOf(s: MappingSource): NoCounterpart[] {

@@ -8,8 +8,13 @@ import type { Framework } from '../framework/framework.entity';
 import { RequirementService, refKey } from '../framework/requirement.service';
 import { inTransaction } from '../../database/transaction';
 import { ErrorCode, HubError, badInput } from '../../graphql/errors';
-import type { MappingGraph, MappingGraphService } from './mapping-graph.service';
-import { Qualifier, relationshipInForce } from './mapping-qualifier.rules';
+import { DEFAULT_GRAPH_ID, MappingGraph, MappingGraphService } from './mapping-graph.service';
+import { Qualifier, parseQualifier, relationshipInForce } from './mapping-qualifier.rules';
+
+/** OSCAL 1.2 qualifier-item vocabularies. */
+const QUALIFIER_SUBJECTS = ['source', 'target', 'both'];
+const QUALIFIER_PREDICATES = ['has-requirement', 'has-incompatibility'];
+const QUALIFIER_CATEGORIES = ['restricted', 'addressable', 'blocked'];
 import { CreateMappingSetInput, MAX_MAPPINGS_PER_SET } from './mapping-set.input';
 import { sha256 } from '../catalog/catalog.transform';
 import { uriProblem } from '../../graphql/input-bounds';
@@ -20,8 +25,27 @@ const INVERSE_SQL = `CASE m.relationship WHEN 'SUBSET_OF' THEN 'SUPERSET_OF' WHE
 /** relationshipInForce() in SQL for mapping alias m, given a text[] of condition keys; must agree with it (tested through mappingMatrix). */
 const IN_FORCE_SQL = (conditions: string) => `coalesce((
     SELECT q->>'relationship' FROM jsonb_array_elements(m.qualifiers) WITH ORDINALITY AS x(q, n)
-    WHERE q->>'when' = ANY(${conditions}::text[]) OR (q->>'when') || ':' || (q->>'process') = ANY(${conditions}::text[])
+    WHERE q->>'when' = ANY(${conditions}) OR (q->>'when') || ':' || (q->>'process') = ANY(${conditions})
     ORDER BY x.n LIMIT 1), m.relationship)`;
+
+/**
+ * Which graph's mappings to read: a graph already looked up, or the organization's current one, looked up
+ * inside the same statement (so reading mappings costs no statement of its own).
+ */
+export type GraphRef = MappingGraph | { current: string };
+
+/** A CTE g (source_ids, conditions) of the graph, and the parameter it takes ($1). */
+function graphCte(ref: GraphRef, name = 'g'): { cte: string; param: unknown } {
+  if ('current' in ref) {
+    return {
+      cte: `${name} AS (SELECT source_ids, conditions FROM mapping_graph
+                 WHERE id = '${DEFAULT_GRAPH_ID}' OR (organization_id = $1::uuid AND valid_from <= now() AND (valid_to IS NULL OR valid_to > now()))
+                 ORDER BY organization_id NULLS LAST LIMIT 1)`,
+      param: ref.current,
+    };
+  }
+  return { cte: `${name} AS (SELECT $1::uuid[] AS source_ids, $G::text[] AS conditions)`, param: ref.sourceIds };
+}
 
 /** The only code that queries the mapping and mapping_source tables. */
 export class MappingService {
@@ -82,6 +106,16 @@ export class MappingService {
           problems.push({ field: field(n, `mappings[${i}].strength`, i), message: 'strength must be an integer from 1 to 10' });
         }
         if (s && t && s.id === t.id) problems.push({ field: field(n, `mappings[${i}]`, i), message: 'a requirement cannot map to itself' });
+        (m.qualifiers ?? []).forEach((q, j) => {
+          const at = field(n, `mappings[${i}].qualifiers[${j}]`, i);
+          if (!/^[A-Za-z][A-Za-z0-9]{0,62}$/.test(q.when ?? '')) problems.push({ field: at, message: 'when must name a condition: a letter, then letters or digits (at most 63)' });
+          if (q.strength !== null && q.strength !== undefined && !(Number.isInteger(q.strength) && q.strength >= 1 && q.strength <= 10)) problems.push({ field: at, message: 'strength must be an integer from 1 to 10' });
+          for (const [k, allowed] of [['subject', QUALIFIER_SUBJECTS], ['predicate', QUALIFIER_PREDICATES], ['category', QUALIFIER_CATEGORIES]] as const) {
+            const v = q[k];
+            if (v && !allowed.includes(v)) problems.push({ field: at, message: `${k} must be one of ${allowed.join(', ')}` });
+          }
+          if ((q.description?.length ?? 0) > 2000 || (q.process?.length ?? 0) > 100) problems.push({ field: at, message: 'description at most 2000 and process at most 100 characters' });
+        });
         const pair = `${m.sourceRef}\u0000${m.targetRef}`;
         if (seen.has(pair)) problems.push({ field: field(n, `mappings[${i}]`, i), message: `the mapping ${m.sourceRef} -> ${m.targetRef} repeats an earlier one (${field(n, `mappings[${seen.get(pair)}]`, seen.get(pair)!)})` });
         else seen.set(pair, i);
@@ -119,11 +153,12 @@ export class MappingService {
           strength: m.strength ?? null,
           rationale: m.rationale ?? null,
           note: m.note?.trim() || null,
+          qualifiers: (m.qualifiers ?? []).map((q) => parseQualifier(q as unknown as Record<string, unknown>)),
         }));
         await em.query(
-          `INSERT INTO mapping (mapping_source_id, source_requirement_id, target_requirement_id, relationship, strength, rationale, note)
-           SELECT $1, x.s, x.t, x.relationship, x.strength, x.rationale, x.note
-           FROM jsonb_to_recordset($2::jsonb) AS x(s uuid, t uuid, relationship text, strength smallint, rationale text, note text)`,
+          `INSERT INTO mapping (mapping_source_id, source_requirement_id, target_requirement_id, relationship, strength, rationale, note, qualifiers)
+           SELECT $1, x.s, x.t, x.relationship, x.strength, x.rationale, x.note, x.qualifiers
+           FROM jsonb_to_recordset($2::jsonb) AS x(s uuid, t uuid, relationship text, strength smallint, rationale text, note text, qualifiers jsonb)`,
           [id, JSON.stringify(rows)],
         );
         out.push({ source: await em.getRepository(MappingSource).findOneByOrFail({ id }), count: rows.length });
@@ -153,7 +188,7 @@ export class MappingService {
   }
 
   /** Every mapping of the graph touching each requirement, both stored directions, in counterpart document order. */
-  async edgesFor(graph: MappingGraph, requirementIds: readonly string[]): Promise<Map<string, MappingRow[]>> {
+  async edgesFor(graph: GraphRef, requirementIds: readonly string[]): Promise<Map<string, MappingRow[]>> {
     const out = new Map<string, MappingRow[]>(requirementIds.map((id) => [id, []]));
     if (!requirementIds.length) return out;
     const rows = await this.rows(`(m.source_requirement_id = ANY($2::uuid[]) OR m.target_requirement_id = ANY($2::uuid[]))`, graph, requirementIds);
@@ -168,16 +203,18 @@ export class MappingService {
   }
 
   /** Mapping rows by id (for paths stored in the closure), read with the graph's conditions; rows outside the graph are absent. */
-  async rowsByIds(graph: MappingGraph, ids: readonly string[]): Promise<Map<string, MappingRow>> {
+  async rowsByIds(graph: GraphRef, ids: readonly string[]): Promise<Map<string, MappingRow>> {
     if (!ids.length) return new Map();
     const rows = await this.rows(`m.id = ANY($2::uuid[])`, graph, ids);
     return new Map(rows.map((r) => [r.id, r]));
   }
 
-  private async rows(where: string, graph: MappingGraph, ids: readonly string[]): Promise<MappingRow[]> {
-    const conditions = new Set(graph.conditions);
+  private async rows(where: string, graph: GraphRef, ids: readonly string[]): Promise<MappingRow[]> {
+    const g = graphCte(graph);
+    const params = 'current' in graph ? [g.param, [...ids]] : [g.param, [...ids], graph.conditions];
     const raw: Record<string, unknown>[] = await this.ds.query(
-      `SELECT m.id, m.mapping_source_id, m.source_requirement_id, m.target_requirement_id, m.relationship, m.strength,
+      `WITH ${g.cte.replace('$G', '$3')}
+       SELECT (SELECT conditions FROM g) AS graph_conditions, m.id, m.mapping_source_id, m.source_requirement_id, m.target_requirement_id, m.relationship, m.strength,
               m.rationale, m.note, m.attributes, m.qualifiers,
               s.framework_id AS source_framework_id, t.framework_id AS target_framework_id,
               sf.key AS source_framework_key, tf.key AS target_framework_key,
@@ -187,10 +224,11 @@ export class MappingService {
        JOIN requirement t ON t.id = m.target_requirement_id
        JOIN framework sf ON sf.id = s.framework_id
        JOIN framework tf ON tf.id = t.framework_id
-       WHERE m.mapping_source_id = ANY($1::uuid[]) AND ${where}`,
-      [graph.sourceIds, [...ids]],
+       WHERE m.mapping_source_id = ANY((SELECT source_ids FROM g)::uuid[]) AND ${where}`,
+      params,
     );
     return raw.map((r) => {
+      const conditions = new Set(r.graph_conditions as string[]);
       const stored = { relationship: r.relationship as Relationship, strength: r.strength === null ? null : Number(r.strength), qualifiers: r.qualifiers as Qualifier[] };
       const inForce = relationshipInForce(stored, conditions);
       return {
@@ -221,7 +259,7 @@ export class MappingService {
    * Paths from one requirement to any requirement of the target framework, breadth first. Edges are
    * loaded one level at a time (at most maxDepth statements), then enumerated by the pure rules.
    */
-  async findPaths(graph: MappingGraph, startId: string, target: Framework, maxDepth: number): Promise<{ paths: MappingPath[]; truncated: boolean }> {
+  async findPaths(graph: GraphRef, startId: string, target: Framework, maxDepth: number): Promise<{ paths: MappingPath[]; truncated: boolean }> {
     const adjacency = new Map<string, Hop[]>();
     const rowsById = new Map<string, MappingRow>();
     const frameworkOf = new Map<string, string>();
@@ -265,22 +303,28 @@ export class MappingService {
   }
 
   /** Counts per (source top-level group x target top-level group x relationship), read from the source side. */
-  async matrix(graph: MappingGraph, source: Framework, target: Framework): Promise<MappingMatrix> {
+  async matrix(graph: GraphRef, source: Framework, target: Framework): Promise<MappingMatrix> {
+    const g = graphCte(graph, 'gr');
+    const params = [g.param, source.id, target.id, ...('current' in graph ? [] : [graph.conditions])];
+    const cte = g.cte.replace('$G', '$4');
+    const inForce = IN_FORCE_SQL('(SELECT conditions FROM gr)::text[]');
+    const inGraph = `m.mapping_source_id = ANY((SELECT source_ids FROM gr)::uuid[])`;
     const cellsRaw: { a_group: string; b_group: string; rel: Relationship; n: number; sources: string[] }[] = await this.ds.query(
-      `WITH e AS (
+      `WITH ${cte}, gm AS (
+         SELECT m.id, m.mapping_source_id, m.source_requirement_id, m.target_requirement_id, ${inForce} AS relationship
+         FROM mapping m WHERE ${inGraph}
+       ), e AS (
          SELECT m.mapping_source_id, a.ancestor_ids, a.id AS a_id, b.ancestor_ids AS b_anc, b.id AS b_id, m.relationship AS rel
-         FROM (SELECT m.id, m.mapping_source_id, m.source_requirement_id, m.target_requirement_id, ${IN_FORCE_SQL('$4')} AS relationship
-               FROM mapping m WHERE m.mapping_source_id = ANY($3::uuid[])) m
+         FROM gm m
          JOIN requirement a ON a.id = m.source_requirement_id
          JOIN requirement b ON b.id = m.target_requirement_id
-         WHERE a.framework_id = $1 AND b.framework_id = $2
+         WHERE a.framework_id = $2 AND b.framework_id = $3
          UNION ALL
          SELECT m.mapping_source_id, a.ancestor_ids, a.id, b.ancestor_ids, b.id, ${INVERSE_SQL}
-         FROM (SELECT m.id, m.mapping_source_id, m.source_requirement_id, m.target_requirement_id, ${IN_FORCE_SQL('$4')} AS relationship
-               FROM mapping m WHERE m.mapping_source_id = ANY($3::uuid[])) m
+         FROM gm m
          JOIN requirement a ON a.id = m.target_requirement_id
          JOIN requirement b ON b.id = m.source_requirement_id
-         WHERE a.framework_id = $1 AND b.framework_id = $2
+         WHERE a.framework_id = $2 AND b.framework_id = $3
        )
        SELECT coalesce(e.ancestor_ids[1], e.a_id) AS a_group, coalesce(e.b_anc[1], e.b_id) AS b_group, e.rel,
               count(*)::int AS n, array_agg(DISTINCT e.mapping_source_id) AS sources
@@ -289,22 +333,23 @@ export class MappingService {
        JOIN requirement bg ON bg.id = coalesce(e.b_anc[1], e.b_id)
        GROUP BY 1, 2, 3, ag.position, bg.position
        ORDER BY ag.position, bg.position, e.rel`,
-      [source.id, target.id, graph.sourceIds, graph.conditions],
+      params,
     );
     const rowsRaw: { group_id: string; assessable: number; mapped: number }[] = await this.ds.query(
-      `SELECT g.id AS group_id,
+      `WITH ${cte}
+       SELECT g.id AS group_id,
               count(r.id) FILTER (WHERE r.assessable)::int AS assessable,
               count(r.id) FILTER (WHERE r.assessable AND EXISTS (
                 SELECT 1 FROM mapping m
                 JOIN requirement o ON o.id = CASE WHEN m.source_requirement_id = r.id THEN m.target_requirement_id ELSE m.source_requirement_id END
                 WHERE (m.source_requirement_id = r.id OR m.target_requirement_id = r.id)
-                  AND m.mapping_source_id = ANY($3::uuid[]) AND o.framework_id = $2 AND ${IN_FORCE_SQL('$4')} <> 'NO_RELATIONSHIP'))::int AS mapped
+                  AND ${inGraph} AND o.framework_id = $3 AND ${inForce} <> 'NO_RELATIONSHIP'))::int AS mapped
        FROM requirement g
        LEFT JOIN requirement r ON r.framework_id = g.framework_id AND (r.id = g.id OR r.ancestor_ids[1] = g.id)
-       WHERE g.framework_id = $1 AND g.parent_id IS NULL
+       WHERE g.framework_id = $2 AND g.parent_id IS NULL
        GROUP BY g.id, g.position
        ORDER BY g.position`,
-      [source.id, target.id, graph.sourceIds, graph.conditions],
+      params,
     );
 
     const matrix = new MappingMatrix();
