@@ -1,3 +1,6 @@
+import { MappingConsistencyResolver } from '../modules/mapping/mapping-consistency.resolver';
+import { NoCounterpartReasonResolver } from '../modules/mapping/mapping.resolver';
+import { ReuseItemResolver } from '../modules/coverage/coverage.resolver';
 import { MappingConditionDefinitionResolver, MappingConditionResolver, MappingGraphInfoResolver } from '../modules/mapping/mapping-condition.resolver';
 import 'reflect-metadata';
 import path from 'node:path';
@@ -42,6 +45,9 @@ export const resolvers = [
   MappingPathResolver,
   MappingSourceResolver,
   MappingConditionResolver,
+  NoCounterpartReasonResolver,
+  MappingConsistencyResolver,
+  ReuseItemResolver,
   MappingGraphInfoResolver,
   MappingConditionDefinitionResolver,
   MappingMatrixResolver,

@@ -13,7 +13,7 @@ export const READ_RULES: Readonly<Record<string, readonly Role[]>> = {
   Framework: CATALOG, Requirement: CATALOG, RequirementConnection: CATALOG, RequirementEdge: CATALOG, RequirementSearchHit: CATALOG,
   PageInfo: CATALOG, MappingSource: CATALOG, EuFact: CATALOG, LegalTextVersion: CATALOG, AmendmentPublication: CATALOG, MappingEdge: CATALOG, MappingPath: CATALOG, MappingMatrix: CATALOG,
   MappingMatrixCell: CATALOG, MappingMatrixRow: CATALOG, RelationshipCounts: CATALOG, MappingQualifier: CATALOG, MappingConditionDefinition: CATALOG,
-  NoCounterpart: CATALOG,
+  NoCounterpart: CATALOG, NoCounterpartReason: CATALOG, MappingConsistencyReport: CATALOG, ConsistencyFinding: CATALOG,
   // Which mapping graph an organization reads, and the conditions it declared.
   MappingGraphInfo: READ, OrganizationCondition: READ,
   // Evidence: an INTEGRATOR only what it wrote (OWN_ONLY below).

@@ -13,7 +13,8 @@ import { Evidence } from '../evidence/evidence.entity';
 import { EvidenceLink } from '../evidence/evidence-link.entity';
 import { LinkCoverage, LinkOrigin } from '../evidence/evidence.enums';
 import { requireRequirement } from '../evidence/evidence.resolver';
-import { MappingEdge, MappingPath, MappingRow } from '../mapping/mapping-edge.type';
+import { MappingEdge, MappingPath, MappingRow, NoCounterpartReason } from '../mapping/mapping-edge.type';
+import { noCounterpartLoader } from '../mapping/mapping.resolver';
 import { PathCoverage, Relationship } from '../mapping/mapping.enums';
 import { CLOSURE_MAX_DEPTH } from '../mapping/mapping-closure.service';
 import { ApplicabilityDecision } from '../applicability/applicability.entity';
@@ -177,7 +178,7 @@ export class CoverageQueryResolver {
       rows.map(async (r) => {
         ctx.loaders.requirement.prime(r.requirement.id, r.requirement);
         const path = r.fromId ? await buildPath(ctx, graph, r.fromId, r.mappingIds, r.nodeIds, r.pathCoverage!, r.minStrength) : null;
-        return Object.assign(new ReuseItem(), { requirement: r.requirement, reach: r.reach as Reach, path });
+        return Object.assign(new ReuseItem(), { requirement: r.requirement, reach: r.reach as Reach, path, graphSourceIds: graph.sourceIds });
       }),
     );
     return Object.assign(new ReuseReport(), { from, to, maxDepth, totals: reachTotals(items.map((i) => i.reach)), groups: reachGroups(items), requirements: items });
@@ -442,6 +443,25 @@ export class GapItemResolver {
     if (!Number.isInteger(first) || first < 1 || first > 50) throw badInput('first', 'first must be between 1 and 50');
     const rows = await contributionLoader(ctx, g.scope, 'suggest', first).load(g.requirement.id);
     return rows.map((row) => toInferred(SuggestedEvidence, row));
+  }
+
+  @FieldResolver(() => [NoCounterpartReason])
+  async noCounterpart(@Root() g: GapItem, @Ctx() ctx: HubContext): Promise<NoCounterpartReason[]> {
+    return (await noCounterpartLoader(ctx, g.scope.graph.sourceIds).load(g.requirement)).reasons;
+  }
+
+  @FieldResolver(() => Boolean)
+  async frameworkSpecific(@Root() g: GapItem, @Ctx() ctx: HubContext): Promise<boolean> {
+    const { reasons, sets } = await noCounterpartLoader(ctx, g.scope.graph.sourceIds).load(g.requirement);
+    return sets > 0 && new Set(reasons.map((r) => r.mappingSourceId)).size === sets;
+  }
+}
+
+@Resolver(() => ReuseItem)
+export class ReuseItemResolver {
+  @FieldResolver(() => [NoCounterpartReason])
+  async noCounterpart(@Root() i: ReuseItem, @Ctx() ctx: HubContext): Promise<NoCounterpartReason[]> {
+    return (await noCounterpartLoader(ctx, i.graphSourceIds).load(i.requirement)).reasons;
   }
 }
 

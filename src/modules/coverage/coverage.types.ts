@@ -6,7 +6,7 @@ import { Requirement } from '../framework/requirement.entity';
 import { Evidence } from '../evidence/evidence.entity';
 import { EvidenceLink } from '../evidence/evidence-link.entity';
 import { LinkCoverage } from '../evidence/evidence.enums';
-import { MappingEdge, MappingPath } from '../mapping/mapping-edge.type';
+import { MappingEdge, MappingPath, NoCounterpartReason } from '../mapping/mapping-edge.type';
 import { ApplicabilityDecision } from '../applicability/applicability.entity';
 import { CoverageStatus, CoverageTotalsValue, EvidenceState } from './coverage.rules';
 import type { CoverageScope, ContributionRow } from './coverage.service';

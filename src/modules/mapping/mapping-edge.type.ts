@@ -154,3 +154,16 @@ export class MappingPath {
   @Field(() => Requirement, { description: 'Where the path ends: a requirement of the framework asked for.' })
   target?: Requirement;
 }
+
+@ObjectType({ description: 'Why a requirement has no counterpart in another framework: a mapping set from its framework, in the organization\'s graph, says so.' })
+export class NoCounterpartReason {
+  @Field({ description: 'Why, in the set author\'s words.' })
+  reason: string;
+
+  @Field(() => [String], { description: 'Other mapping files of the same bundle that do map it.' })
+  mappedIn: string[];
+
+  mappingSourceId: string;
+  targetFrameworkId: string;
+}
+

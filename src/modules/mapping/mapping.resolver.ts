@@ -1,3 +1,4 @@
+import DataLoader from 'dataloader';
 import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, InputType, Int, Mutation, ObjectType, Query, Resolver, Root, Authorized } from 'type-graphql';
 import { CreateMappingSetInput } from './mapping-set.input';
 import { IsOptional, Length, Max, Min, ValidateNested } from 'class-validator';
@@ -7,7 +8,7 @@ import { badInput } from '../../graphql/errors';
 import { Framework } from '../framework/framework.entity';
 import { Requirement } from '../framework/requirement.entity';
 import { MappingSource } from './mapping-source.entity';
-import { MappingEdge, MappingPath } from './mapping-edge.type';
+import { MappingEdge, MappingPath, NoCounterpartReason } from './mapping-edge.type';
 import { MappingMatrix, MappingMatrixCell, MappingMatrixRow } from './mapping-matrix.type';
 import { CATALOG, EDIT } from '../auth/role';
 
@@ -158,35 +159,32 @@ export class NoCounterpart {
   provenance: string;
 }
 
-@ObjectType({ description: 'Why a requirement has no counterpart in another framework: a mapping set from its framework, in the organization\'s graph, says so.' })
-export class NoCounterpartReason {
-  @Field({ description: 'Why, in the set author\'s words.' })
-  reason: string;
-
-  @Field(() => [String], { description: 'Other mapping files of the same bundle that do map it.' })
-  mappedIn: string[];
-
-  mappingSourceId: string;
-  targetFrameworkId: string;
-}
-
 /**
  * The noCounterpart entries for each requirement, from the set versions of a graph whose source framework
  * is the requirement's: one statement for any number of requirements (the set loader batches).
  */
-export async function noCounterpartReasons(ctx: HubContext, sourceIds: readonly string[], requirements: readonly Requirement[]): Promise<Map<string, NoCounterpartReason[]>> {
+export async function noCounterpartReasons(ctx: HubContext, sourceIds: readonly string[], requirements: readonly Requirement[]): Promise<Map<string, { reasons: NoCounterpartReason[]; sets: number }>> {
   const sets = (await ctx.loaders.mappingSource.loadMany(sourceIds)).filter((s): s is MappingSource => s instanceof MappingSource);
-  const out = new Map<string, NoCounterpartReason[]>();
+  const out = new Map<string, { reasons: NoCounterpartReason[]; sets: number }>();
   for (const r of requirements) {
     const found: NoCounterpartReason[] = [];
-    for (const s of sets.filter((x) => x.sourceFrameworkId === r.frameworkId)) {
+    const from = sets.filter((x) => x.sourceFrameworkId === r.frameworkId);
+    for (const s of from) {
       for (const n of noCounterpartOf(s).filter((x) => x.ref === r.ref)) {
         found.push(Object.assign(new NoCounterpartReason(), { reason: n.reason, mappedIn: n.mappedIn, mappingSourceId: s.id, targetFrameworkId: s.targetFrameworkId }));
       }
     }
-    out.set(r.id, found);
+    out.set(r.id, { reasons: found, sets: from.length });
   }
   return out;
+}
+
+/** Per request and graph: the noCounterpart entries of requirements, batched. */
+export function noCounterpartLoader(ctx: HubContext, sourceIds: readonly string[]): DataLoader<Requirement, { reasons: NoCounterpartReason[]; sets: number }> {
+  return ctx.loaders.keyed(`noCounterpart:${[...sourceIds].sort().join(',')}`, () => new DataLoader<Requirement, { reasons: NoCounterpartReason[]; sets: number }, string>(async (reqs) => {
+    const found = await noCounterpartReasons(ctx, sourceIds, reqs);
+    return reqs.map((r) => found.get(r.id)!);
+  }, { cacheKeyFn: (r) => r.id }));
 }
 
 @Resolver(() => NoCounterpartReason)

@@ -302,6 +302,30 @@ export class MappingService {
     return { paths, truncated: result.truncated };
   }
 
+  /**
+   * The rows of some set versions (visible to the organization) with what mappingConsistency needs: both
+   * ends' framework key, version and ref, and whether the latest version of that framework (the one
+   * released last) still has a requirement with the ref.
+   */
+  async consistencyRows(sourceIds: readonly string[]): Promise<Record<string, unknown>[]> {
+    return this.ds.query(
+      `WITH latest AS (
+         SELECT DISTINCT ON (key) id, key, version FROM framework ORDER BY key, released_on DESC NULLS LAST, created_at DESC
+       )
+       SELECT m.id, ms.id AS set_id, ms.key AS set_key, ms.version AS set_version, m.relationship, m.strength, m.qualifiers,
+              s.id AS s, sf.key AS sf, sf.version AS s_version, s.ref AS s_ref, ls.version AS s_latest,
+              EXISTS (SELECT 1 FROM requirement x WHERE x.framework_id = ls.id AND x.ref = s.ref) AS s_in_latest,
+              t.id AS t, tf.key AS tf, tf.version AS t_version, t.ref AS t_ref, lt.version AS t_latest,
+              EXISTS (SELECT 1 FROM requirement x WHERE x.framework_id = lt.id AND x.ref = t.ref) AS t_in_latest
+       FROM mapping m
+       JOIN mapping_source ms ON ms.id = m.mapping_source_id
+       JOIN requirement s ON s.id = m.source_requirement_id JOIN framework sf ON sf.id = s.framework_id JOIN latest ls ON ls.key = sf.key
+       JOIN requirement t ON t.id = m.target_requirement_id JOIN framework tf ON tf.id = t.framework_id JOIN latest lt ON lt.key = tf.key
+       WHERE m.mapping_source_id = ANY($1::uuid[])`,
+      [[...sourceIds]],
+    );
+  }
+
   /** Counts per (source top-level group x target top-level group x relationship), read from the source side. */
   async matrix(graph: GraphRef, source: Framework, target: Framework): Promise<MappingMatrix> {
     const g = graphCte(graph, 'gr');
