@@ -1,4 +1,5 @@
 import { MappingConditionDefinitionResolver, MappingConditionResolver, MappingGraphInfoResolver } from '../modules/mapping/mapping-condition.resolver';
+import { MappingChangeSetResolver, MappingReviewResolver } from '../modules/mapping/mapping-review.resolver';
 import 'reflect-metadata';
 import path from 'node:path';
 import { GraphQLSchema, lexicographicSortSchema, printSchema } from 'graphql';
@@ -44,6 +45,8 @@ export const resolvers = [
   MappingConditionResolver,
   MappingGraphInfoResolver,
   MappingConditionDefinitionResolver,
+  MappingReviewResolver,
+  MappingChangeSetResolver,
   MappingMatrixResolver,
   MappingMatrixCellResolver,
   MappingMatrixRowResolver,
