@@ -11,6 +11,7 @@ import { MappingService } from '../modules/mapping/mapping.service';
 import { MappingClosureService } from '../modules/mapping/mapping-closure.service';
 import { MappingGraph, MappingGraphService } from '../modules/mapping/mapping-graph.service';
 import { MappingConditionService } from '../modules/mapping/mapping-condition.service';
+import { MappingReviewService } from '../modules/mapping/mapping-review.service';
 import { MappingSource } from '../modules/mapping/mapping-source.entity';
 import type { MappingRow } from '../modules/mapping/mapping-edge.type';
 import { OrganizationService } from '../modules/organization/organization.service';
@@ -42,6 +43,7 @@ export interface Services {
   closure: MappingClosureService;
   graph: MappingGraphService;
   conditions: MappingConditionService;
+  review: MappingReviewService;
   organization: OrganizationService;
   evidence: EvidenceService;
   applicability: ApplicabilityService;
@@ -64,20 +66,23 @@ export function createServices(ds: DataSource): Services {
   // Evidence checks AI system scopes through the register, which writes record evidence through Evidence.
   let aiSystem: AiSystemService | undefined;
   const organization = new OrganizationService(ds);
+  const framework = new FrameworkService(ds);
+  const coverage = new CoverageService(ds);
   const evidence = new EvidenceService(ds, requirement, (org, ids) => aiSystem!.knownIds(org, ids));
   const records = new RecordEvidenceService(evidence);
   aiSystem = new AiSystemService(ds, requirement, records);
   const services = {
-    framework: new FrameworkService(ds),
+    framework,
     requirement,
     mapping: new MappingService(ds, requirement, graph),
     closure,
     graph,
     conditions: new MappingConditionService(ds, graph),
+    review: new MappingReviewService(ds, graph, coverage, framework),
     organization,
     evidence,
     applicability: new ApplicabilityService(ds),
-    coverage: new CoverageService(ds),
+    coverage,
     records,
     aiSystem,
     euAct: new EuActService(ds),

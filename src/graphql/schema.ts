@@ -2,6 +2,7 @@ import { MappingConsistencyResolver } from '../modules/mapping/mapping-consisten
 import { NoCounterpartReasonResolver } from '../modules/mapping/mapping.resolver';
 import { ReuseItemResolver } from '../modules/coverage/coverage.resolver';
 import { MappingConditionDefinitionResolver, MappingConditionResolver, MappingGraphInfoResolver } from '../modules/mapping/mapping-condition.resolver';
+import { MappingChangeSetResolver, MappingReviewResolver } from '../modules/mapping/mapping-review.resolver';
 import 'reflect-metadata';
 import path from 'node:path';
 import { GraphQLSchema, lexicographicSortSchema, printSchema } from 'graphql';
@@ -50,6 +51,8 @@ export const resolvers = [
   ReuseItemResolver,
   MappingGraphInfoResolver,
   MappingConditionDefinitionResolver,
+  MappingReviewResolver,
+  MappingChangeSetResolver,
   MappingMatrixResolver,
   MappingMatrixCellResolver,
   MappingMatrixRowResolver,

@@ -56,6 +56,11 @@ beforeAll(async () => {
   await as(Role.INTEGRATOR, own('2026-02-01T00:00:00Z')); // new content: a revision
   await q(`mutation { reviewEvidence(input: { evidenceId: "${ids.own}", status: ACCEPTED, comment: "${MARK} review" }) { evidence { id } } }`);
   ids.requirement = (await q(`{ requirement(framework: "iso27001", ref: "A.5.1") { id } }`)).requirement.id;
+  // Mapping review: the shipped versions of 27001 -> 42001 to compare, and a proposed change to read.
+  const versions = (await q(`{ mappingSources { id key version } }`)).mappingSources.filter((s: { key: string }) => s.key === 'iso27001-to-iso42001');
+  [ids.v1, ids.v2] = [1, 2].map((v) => versions.find((s: { version: number }) => s.version === v).id);
+  GIVEN.mappingSetDiff = { from: ids.v1, to: ids.v2 };
+  ids.change = await proposed(Role.ANALYST);
   await q(`mutation { recordAmendmentPublication(input: { amendment: "digital-omnibus-ai-2026", ojReference: "${MARK} OJ", publishedOn: "2026-07-20", entryIntoForce: "2028-01-01" }) { key } }`);
 });
 afterAll(async () => {
@@ -86,15 +91,31 @@ const MUTATIONS: Record<string, (role: Role, n: number) => Promise<string> | str
   importMappings: (_role, n) => `(input: { format: CSV, provenance: { key: "m-map-${n}", name: "m" }, document: "source_framework,source_ref,relationship,target_framework,target_ref\\niso27001,A.5.1,EQUAL,iso42001,A.2.2\\n" })`,
   createApiToken: (_role, n) => `(input: { name: "m-${n}", role: VIEWER })`,
   declareOrganizationCondition: () => `(input: { condition: "integratedManagementSystem", parameters: ["managementReview"], holds: true })`,
+  proposeMappingChange: () => `(input: { mappingSourceId: "${ids.v2}", title: "m", changes: [{ op: CHANGE, sourceRef: "4.3", targetRef: "4.3", strength: 6 }] })`,
+  // Decided by someone other than its proposer; withdrawn by its proposer (the role itself where it may propose).
+  decideMappingChange: async () => `(input: { id: "${await proposed(Role.ANALYST)}", approve: false, comment: "matrix" })`,
+  withdrawMappingChange: async (role) => `(input: { id: "${await proposed(allows(declaredRoles('Mutation', 'proposeMappingChange')!, role) ? role : Role.ANALYST)}" })`,
 };
+
+/**
+ * A PROPOSED mapping change set on the shipped 27001 -> 42001 v2, proposed with the role's token: 4.1 -> 4.1 made EQUAL,
+ * so the evidence on 27001 4.1 pre-fills 42001 4.1 (an impact with a status change) and a qualifier to read.
+ */
+async function proposed(role: Role): Promise<string> {
+  const res = await t.gql(`mutation { proposeMappingChange(input: { mappingSourceId: "${ids.v2}", title: "${MARK} change",
+    changes: [{ op: CHANGE, sourceRef: "4.1", targetRef: "4.1", relationship: EQUAL, strength: 9, qualifiers: [{ when: "integratedManagementSystem", relationship: EQUAL }] }] }) { changeSet { id } } }`,
+  undefined, { token: tokens[role] });
+  if (res.errors) throw new Error(JSON.stringify(res.errors));
+  return res.data.proposeMappingChange.changeSet.id;
+}
 /** Arguments of root queries where a guess would find nothing. */
 const GIVEN: Record<string, Record<string, unknown>> = {
-  coverage: { framework: 'iso42001' }, mappingPaths: { from: { framework: 'iso27001', ref: '4.1' }, toFramework: 'iso42001' }, gaps: { framework: 'eu-ai-act' }, framework: { key: 'iso27001' },
+  coverage: { framework: 'iso42001' }, mappingChangeSets: { first: 1 }, mappingPaths: { from: { framework: 'iso27001', ref: '4.1' }, toFramework: 'iso42001' }, gaps: { framework: 'eu-ai-act' }, framework: { key: 'iso27001' },
   requirement: { framework: 'iso27001', ref: '9.2.2' }, searchRequirements: { query: 'access' },
 };
 
 function idFor(field: string): string {
-  return ({ aiSystem: ids.sys, impactAssessment: ids.ia, evidence: ids.own, node: ids.requirement } as Record<string, string>)[field] ?? ids.sys;
+  return ({ aiSystem: ids.sys, impactAssessment: ids.ia, evidence: ids.own, node: ids.requirement, mappingChangeSet: ids.change, mappingChangeImpact: ids.change } as Record<string, string>)[field] ?? ids.sys;
 }
 
 function roots(): Root[] {

@@ -16,6 +16,10 @@ export const READ_RULES: Readonly<Record<string, readonly Role[]>> = {
   NoCounterpart: CATALOG, NoCounterpartReason: CATALOG, MappingConsistencyReport: CATALOG, ConsistencyFinding: CATALOG,
   // Which mapping graph an organization reads, and the conditions it declared.
   MappingGraphInfo: READ, OrganizationCondition: READ,
+  // Reviewed changes to mapping sets: proposals, their impact on coverage, and diffs between set versions.
+  MappingSetDiff: CATALOG, MappingDiffRow: CATALOG, MappingRowChange: CATALOG,
+  MappingChangeSet: REPORT, MappingChange: REPORT, MappingChangeImpact: REPORT, FrameworkImpact: REPORT, RequirementStatusChange: REPORT,
+  ProposeMappingChangePayload: REPORT, WithdrawMappingChangePayload: REPORT, DecideMappingChangePayload: EDIT,
   // Evidence: an INTEGRATOR only what it wrote (OWN_ONLY below).
   Evidence: READ_EVIDENCE, EvidenceConnection: READ_EVIDENCE, EvidenceEdge: READ_EVIDENCE, EvidenceLink: READ_EVIDENCE,
   EvidenceRevision: READ_EVIDENCE, EvidenceReview: READ_EVIDENCE,
