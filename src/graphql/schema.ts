@@ -1,8 +1,3 @@
-import { MappingConsistencyResolver } from '../modules/mapping/mapping-consistency.resolver';
-import { NoCounterpartReasonResolver } from '../modules/mapping/mapping.resolver';
-import { ReuseItemResolver } from '../modules/coverage/coverage.resolver';
-import { MappingConditionDefinitionResolver, MappingConditionResolver, MappingGraphInfoResolver } from '../modules/mapping/mapping-condition.resolver';
-import { MappingChangeSetResolver, MappingReviewResolver } from '../modules/mapping/mapping-review.resolver';
 import 'reflect-metadata';
 import path from 'node:path';
 import { GraphQLSchema, lexicographicSortSchema, printSchema } from 'graphql';
@@ -10,6 +5,11 @@ import { buildSchema } from 'type-graphql';
 import { projectRoot } from '../config';
 // Installs the date bounds before any type is built (some files import the scalars from graphql-scalars).
 import './scalars';
+import { MappingConsistencyResolver } from '../modules/mapping/mapping-consistency.resolver';
+import { NoCounterpartReasonResolver } from '../modules/mapping/mapping.resolver';
+import { ReuseItemResolver } from '../modules/coverage/coverage.resolver';
+import { MappingConditionDefinitionResolver, MappingConditionResolver, MappingGraphInfoResolver } from '../modules/mapping/mapping-condition.resolver';
+import { MappingChangeSetResolver, MappingReviewResolver } from '../modules/mapping/mapping-review.resolver';
 import { FrameworkResolver } from '../modules/framework/framework.resolver';
 import { RequirementResolver } from '../modules/framework/requirement.resolver';
 import {

@@ -25,7 +25,7 @@ export class MappingConditionDefinition {
 
 @ObjectType({ description: 'One period of an organization\'s declaration of a condition. A new declaration ends the previous one.' })
 export class OrganizationCondition {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'Id of this declaration period.' })
   id: string;
 
   @Field({ description: 'The condition declared.' })
@@ -152,7 +152,7 @@ export class MappingConditionResolver {
       'Declares (holds: true) or withdraws (holds: false) an organization condition that mapping qualifiers name. ' +
       'Reports change at once; reports at an earlier asOf keep reading what was declared then.',
   })
-  async declareOrganizationCondition(@Ctx() ctx: HubContext, @Arg('input', () => DeclareConditionInput) input: DeclareConditionInput): Promise<DeclareConditionPayload> {
+  async declareOrganizationCondition(@Ctx() ctx: HubContext, @Arg('input', () => DeclareConditionInput, { description: 'The condition, its processes and whether it holds.' }) input: DeclareConditionInput): Promise<DeclareConditionPayload> {
     const { declarations, graph } = await ctx.services.conditions.declare(ctx.organizationId, ctx.actor, input);
     return Object.assign(new DeclareConditionPayload(), {
       declarations: declarations.map((d) => Object.assign(new OrganizationCondition(), d)),
@@ -162,7 +162,7 @@ export class MappingConditionResolver {
 
   @Authorized(...EDIT)
   @Mutation(() => MappingGraphInfo, { description: 'Reads a given version of a mapping set instead of the latest (or, with no version, the latest again).' })
-  async pinMappingSet(@Ctx() ctx: HubContext, @Arg('input', () => PinMappingSetInput) input: PinMappingSetInput): Promise<MappingGraphInfo> {
+  async pinMappingSet(@Ctx() ctx: HubContext, @Arg('input', () => PinMappingSetInput, { description: 'The set and the version to read.' }) input: PinMappingSetInput): Promise<MappingGraphInfo> {
     return graphInfo(await ctx.services.conditions.pin(ctx.organizationId, ctx.actor, input.key, input.version ?? null, input.revision ?? null));
   }
 }

@@ -51,8 +51,8 @@ export class FrameworkPairInput {
 
 @ObjectType({ description: 'One contradiction or warning in the mapping graph.' })
 export class ConsistencyFinding {
-  @Field(() => ConsistencyKind) kind: ConsistencyKind;
-  @Field(() => ConsistencySeverity) severity: ConsistencySeverity;
+  @Field(() => ConsistencyKind, { description: 'What kind of finding.' }) kind: ConsistencyKind;
+  @Field(() => ConsistencySeverity, { description: 'CONTRADICTION or WARNING.' }) severity: ConsistencySeverity;
   @Field({ description: 'What is wrong, naming refs, sets and versions.' }) message: string;
   @Field(() => [ID], { description: 'The mapping rows involved.' }) mappingIds: string[];
   @Field(() => [String], { description: 'The mapping sets involved.' }) setKeys: string[];

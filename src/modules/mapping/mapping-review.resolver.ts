@@ -1,3 +1,4 @@
+import { MappingQualifierInput } from './mapping-set.input';
 import { Arg, Authorized, Ctx, Field, FieldResolver, ID, InputType, Int, Mutation, ObjectType, Query, Resolver, Root, registerEnumType } from 'type-graphql';
 import { DateTime } from '../../graphql/scalars';
 import type { HubContext } from '../../graphql/context';
@@ -35,33 +36,6 @@ registerEnumType(ChangeSetStatus, {
     WITHDRAWN: { description: 'Taken back by its proposer.' },
   },
 });
-
-@InputType({ description: 'A condition under which a mapping row reads another relationship (OSCAL qualifier-item).' })
-export class MappingQualifierInput {
-  @Field({ description: 'The organization condition, e.g. "integratedManagementSystem".' })
-  when: string;
-
-  @Field(() => String, { nullable: true, description: 'The condition\'s parameter (for integratedManagementSystem: the process); omitted for any.' })
-  process?: string | null;
-
-  @Field(() => Relationship, { description: 'The relationship that holds when the organization declares the condition.' })
-  relationship: Relationship;
-
-  @Field(() => Int, { nullable: true, description: 'The strength that holds then, 1-10; omitted keeps the row\'s.' })
-  strength?: number | null;
-
-  @Field(() => String, { nullable: true, description: 'OSCAL qualifier subject.' })
-  subject?: string | null;
-
-  @Field(() => String, { nullable: true, description: 'OSCAL qualifier predicate.' })
-  predicate?: string | null;
-
-  @Field(() => String, { nullable: true, description: 'OSCAL qualifier category.' })
-  category?: string | null;
-
-  @Field(() => String, { nullable: true, description: 'What the condition means for this row.' })
-  description?: string | null;
-}
 
 @InputType({ description: 'One change to one row of a mapping set, named by its refs. A field left out is kept; null clears strength, rationale or note; an empty list clears qualifiers.' })
 export class MappingChangeInput {
