@@ -138,6 +138,14 @@ describe('integratedManagementSystem', () => {
 
 describe('pins', () => {
   it('an organization can read v1 again (its unconditional EQUAL) and go back to the latest', async () => {
+    // Before it pins: what reading v1 would change. The evidence on 27001 9.2.2 and 7.5.3 would pre-fill their 42001
+    // counterparts through v1's unconditional EQUAL; nothing else this organization holds reaches a row v1 and v2 read differently.
+    const impact = await as(editor, `{ mappingVersionImpact(key: "iso27001-to-iso42001", version: 1) { changedRequirements
+      frameworks { framework { key } changes { requirement { ref } before after } } } }`);
+    expect(impact.mappingVersionImpact).toEqual({ changedRequirements: 2, frameworks: [{ framework: { key: 'iso42001' }, changes: [
+      { requirement: { ref: '7.5.3' }, before: 'PARTIAL', after: 'PREFILLED' }, { requirement: { ref: '9.2.2' }, before: 'PARTIAL', after: 'PREFILLED' },
+    ] }] });
+    expect((await as(editor, `{ mappingGraph { isDefault } }`)).mappingGraph.isDefault).toBe(true);
     const bad = await t.gql(`mutation { pinMappingSet(input: { key: "iso27001-to-iso42001", version: 7 }) { id } }`, {}, { token: editor });
     expect(bad.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'version' });
     const pinned = await as(editor, `mutation { pinMappingSet(input: { key: "iso27001-to-iso42001", version: 1 }) { isDefault sets { key version } } }`, {});

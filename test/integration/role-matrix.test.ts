@@ -47,6 +47,9 @@ beforeAll(async () => {
   await q(`mutation { setApplicability(input: { framework: "iso27001", ref: "A.5.1", applicability: APPLICABLE, justification: "${MARK}" }) { id } }`);
   // A declared condition: its history is readable, and the qualified 27001 -> 42001 rows name the qualifier they rely on.
   await q(`mutation { declareOrganizationCondition(input: { condition: "integratedManagementSystem", parameters: ["internalAudit"], holds: true, note: "${MARK}" }) { graph { id } } }`);
+  // An own set that contradicts the shipped 27001 -> 42001 (EQUAL where v2 says INTERSECTS_WITH): mappingConsistency has findings to show.
+  await q(`mutation { createMappingSet(input: { key: "matrix-own", name: "${MARK} own", sourceFramework: "iso27001", targetFramework: "iso42001",
+    mappings: [{ sourceRef: "9.3.2", targetRef: "9.3.2", relationship: EQUAL }] }) { mappingCount } }`);
   // Evidence the organization holds (pre-fills iso42001 4.1 through the seeded mappings), and evidence the integrator wrote.
   ids.ctx = (await q(`mutation { upsertEvidence(input: { sourceSystem: "admin", externalId: "ctx", title: "${MARK} context", kind: RECORD, effectiveAt: "2026-01-01T00:00:00Z",
     status: ACCEPTED, aiSystemId: "${ids.sys}", links: [{ framework: "iso27001", ref: "4.1" }] }) { evidence { id } } }`)).upsertEvidence.evidence.id;
@@ -110,8 +113,8 @@ async function proposed(role: Role): Promise<string> {
 }
 /** Arguments of root queries where a guess would find nothing. */
 const GIVEN: Record<string, Record<string, unknown>> = {
-  coverage: { framework: 'iso42001' }, mappingChangeSets: { first: 1 }, mappingPaths: { from: { framework: 'iso27001', ref: '4.1' }, toFramework: 'iso42001' }, gaps: { framework: 'eu-ai-act' }, framework: { key: 'iso27001' },
-  requirement: { framework: 'iso27001', ref: '9.2.2' }, searchRequirements: { query: 'access' },
+  coverage: { framework: 'iso42001' }, mappingChangeSets: { first: 1 }, mappingPaths: { from: { framework: 'iso27001', ref: '9.2.2' }, toFramework: 'iso42001' }, gaps: { framework: 'eu-ai-act' }, framework: { key: 'iso27001' },
+  requirement: { framework: 'iso27001', ref: '9.2.2' }, searchRequirements: { query: 'access' }, mappingVersionImpact: { key: 'iso27001-to-iso42001', version: 1 },
 };
 
 function idFor(field: string): string {

@@ -13,7 +13,7 @@ export const READ_RULES: Readonly<Record<string, readonly Role[]>> = {
   Framework: CATALOG, Requirement: CATALOG, RequirementConnection: CATALOG, RequirementEdge: CATALOG, RequirementSearchHit: CATALOG,
   PageInfo: CATALOG, MappingSource: CATALOG, EuFact: CATALOG, LegalTextVersion: CATALOG, AmendmentPublication: CATALOG, MappingEdge: CATALOG, MappingPath: CATALOG, MappingMatrix: CATALOG,
   MappingMatrixCell: CATALOG, MappingMatrixRow: CATALOG, RelationshipCounts: CATALOG, MappingQualifier: CATALOG, MappingConditionDefinition: CATALOG,
-  NoCounterpart: CATALOG, NoCounterpartReason: CATALOG, MappingConsistencyReport: CATALOG, ConsistencyFinding: CATALOG,
+  NoCounterpart: CATALOG, MappingConsistencyReport: CATALOG, ConsistencyFinding: CATALOG,
   // Which mapping graph an organization reads, and the conditions it declared.
   MappingGraphInfo: READ, OrganizationCondition: READ,
   // Reviewed changes to mapping sets: proposals, their impact on coverage, and diffs between set versions.
@@ -35,7 +35,7 @@ export const READ_RULES: Readonly<Record<string, readonly Role[]>> = {
   RequirementCoverageConnection: REPORT, RequirementCoverageEdge: REPORT, InferredCoverage: REPORT, GapItem: REPORT, GapReport: REPORT,
   SuggestedEvidence: REPORT, SystemFinding: REPORT, PrefillItem: REPORT, PrefillReport: REPORT, PrefillResidual: REPORT,
   ReachGroup: REPORT, ReachTotals: REPORT, ReuseItem: REPORT, ReuseReport: REPORT, Obligation: REPORT, SystemObligations: REPORT, ObligationBasisAnswer: REPORT,
-  SoaRow: REPORT, StatementOfApplicability: REPORT, ApplicabilityDecision: REPORT,
+  SoaRow: REPORT, StatementOfApplicability: REPORT, ApplicabilityDecision: REPORT, NoCounterpartReason: REPORT,
   // What the editing mutations answer.
   PrefillRejection: EDIT, ReviewEvidencePayload: EDIT, CreateMappingSetPayload: EDIT, DeclareConditionPayload: EDIT, ImportFrameworkPayload: EDIT,
   ImportMappingsPayload: EDIT, ImportedMappingSet: EDIT, ImportedRequirementRow: EDIT,

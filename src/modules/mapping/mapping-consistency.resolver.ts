@@ -7,10 +7,12 @@ import { Qualifier } from './mapping-qualifier.rules';
 import { Relationship } from './mapping.enums';
 
 export enum ConsistencyConditions {
-  NONE = 'none',
-  ALL = 'all',
-  BOTH = 'both',
+  NONE = 'NONE',
+  ALL = 'ALL',
+  BOTH = 'BOTH',
 }
+
+const MODES = { NONE: 'none', ALL: 'all', BOTH: 'both' } as const;
 
 registerEnumType(ConsistencyKind, {
   name: 'ConsistencyKind',
@@ -105,7 +107,7 @@ export class MappingConsistencyResolver {
         });
       }
     }
-    const findings = checkConsistency(rows, nodes, { conditions: conditions ?? ConsistencyConditions.BOTH });
+    const findings = checkConsistency(rows, nodes, { conditions: MODES[conditions ?? ConsistencyConditions.BOTH] });
     return Object.assign(new MappingConsistencyReport(), {
       rowsChecked: rows.length,
       contradictions: findings.filter((f) => f.severity === ConsistencySeverity.CONTRADICTION).length,

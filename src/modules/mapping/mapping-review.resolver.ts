@@ -417,6 +417,25 @@ export class MappingReviewResolver {
     return MappingChangeImpact.of(await ctx.services.review.impact(ctx.organizationId, changeSetId, asOf ?? new Date(), depth, ctx.actor, ctx.requestId));
   }
 
+  @Authorized(...REPORT)
+  @Query(() => MappingChangeImpact, {
+    description:
+      'What reading another version of a mapping set (e.g. v2 instead of a pinned v1), or the latest again (no version), would change in the ' +
+      'organization\'s coverage, before it pins it: computed by the reports\' own SQL, nothing kept.',
+  })
+  async mappingVersionImpact(
+    @Ctx() ctx: HubContext,
+    @Arg('key', { description: 'Key of the set, e.g. "iso27001-to-iso42001".' }) key: string,
+    @Arg('version', () => Int, { nullable: true, description: 'The version to read; omitted: the latest.' }) version?: number | null,
+    @Arg('revision', () => Int, { defaultValue: 0, description: 'An organization overlay revision of that version; 0 for the published one.' }) revision?: number,
+    @Arg('asOf', () => DateTime, { nullable: true, description: 'Date the evidence is read at; now when omitted.' }) asOf?: Date | null,
+    @Arg('maxDepth', () => Int, { defaultValue: DEFAULT_COVERAGE_DEPTH, description: `Most mapping hops, 1 to ${CLOSURE_MAX_DEPTH}.` }) maxDepth?: number,
+  ): Promise<MappingChangeImpact> {
+    const depth = maxDepth ?? DEFAULT_COVERAGE_DEPTH;
+    checkDepth(depth);
+    return MappingChangeImpact.of(await ctx.services.review.versionImpact(ctx.organizationId, key, version ?? null, revision ?? 0, asOf ?? new Date(), depth, ctx.actor, ctx.requestId));
+  }
+
   @Authorized(...CATALOG)
   @Query(() => MappingSetDiff, { description: 'Rows added, removed and changed (which fields, before and after) between two visible mapping set versions.' })
   async mappingSetDiff(

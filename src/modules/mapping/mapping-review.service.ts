@@ -227,21 +227,47 @@ export class MappingReviewService {
     return this.rolledBack(requestId, async (em) => {
       const before = await this.graphs.at(org, asOf, em);
       const { graph: after } = await this.materialize(em, org, cs, actor, new Date());
-      const out: FrameworkImpact[] = [];
-      for (const fw of frameworks) {
-        const was = await this.coverage.statuses({ organizationId: org, asOf, maxDepth, graph: before }, fw.id);
-        const will = new Map((await this.coverage.statuses({ organizationId: org, asOf, maxDepth, graph: after }, fw.id)).map((r) => [r.requirement.id, r.status]));
-        const impact: FrameworkImpact = { framework: fw, before: emptyCounts(), after: emptyCounts(), changes: [] };
-        for (const r of was) {
-          const next = will.get(r.requirement.id)!;
-          addStatus(impact.before, r.status);
-          addStatus(impact.after, next);
-          if (next !== r.status) impact.changes.push({ requirement: r.requirement, before: r.status, after: next });
-        }
-        if (impact.changes.length) out.push(impact);
-      }
-      return { asOf, maxDepth, graphBefore: before, frameworks: out };
+      return this.compare(org, before, after, asOf, maxDepth, frameworks);
     });
+  }
+
+  /**
+   * What reading another version of a set (or, with version null, the latest again) would change, before
+   * the organization pins it: the pin and the graph it opens are written and rolled back, as for a change set.
+   */
+  async versionImpact(org: string, key: string, version: number | null, revision: number, asOf: Date, maxDepth: number, actor: string, requestId: string): Promise<ChangeImpact> {
+    const versions: { id: string; version: number; revision: number }[] = await this.ds.query(
+      `SELECT id, version, revision FROM mapping_source WHERE key = $1 ORDER BY version, revision`, [key],
+    );
+    if (!versions.length) throw new HubError(ErrorCode.NOT_FOUND, `No mapping set with key "${key}"`, { field: 'key' });
+    const chosen = version === null ? null : versions.find((v) => v.version === version && v.revision === revision);
+    if (version !== null && !chosen) throw new HubError(ErrorCode.BAD_USER_INPUT, `mapping set "${key}" has no version ${version}${revision ? `+org.${revision}` : ''}`, { field: 'version' });
+    const frameworks = await this.frameworks.list(false);
+    return this.rolledBack(requestId, async (em) => {
+      const before = await this.graphs.at(org, asOf, em);
+      await em.query(`DELETE FROM mapping_set_pin WHERE organization_id = $1 AND key = $2`, [org, key]);
+      if (chosen) await em.query(`INSERT INTO mapping_set_pin (organization_id, key, mapping_source_id, pinned_by) VALUES ($1, $2, $3, $4)`, [org, key, chosen.id, actor]);
+      const after = await this.graphs.refresh(em, org, `impact of reading ${key} ${chosen ? `v${chosen.version}` : 'latest'}`, actor, new Date());
+      return this.compare(org, before, after, asOf, maxDepth, frameworks);
+    });
+  }
+
+  /** Statuses of every framework under two graphs, by the reports' own SQL. */
+  private async compare(org: string, before: MappingGraph, after: MappingGraph, asOf: Date, maxDepth: number, frameworks: Framework[]): Promise<ChangeImpact> {
+    const out: FrameworkImpact[] = [];
+    for (const fw of frameworks) {
+      const was = await this.coverage.statuses({ organizationId: org, asOf, maxDepth, graph: before }, fw.id);
+      const will = new Map((await this.coverage.statuses({ organizationId: org, asOf, maxDepth, graph: after }, fw.id)).map((r) => [r.requirement.id, r.status]));
+      const impact: FrameworkImpact = { framework: fw, before: emptyCounts(), after: emptyCounts(), changes: [] };
+      for (const r of was) {
+        const next = will.get(r.requirement.id)!;
+        addStatus(impact.before, r.status);
+        addStatus(impact.after, next);
+        if (next !== r.status) impact.changes.push({ requirement: r.requirement, before: r.status, after: next });
+      }
+      if (impact.changes.length) out.push(impact);
+    }
+    return { asOf, maxDepth, graphBefore: before, frameworks: out };
   }
 
   /** Rows added, removed and changed from one visible set version to another. */
