@@ -67,7 +67,8 @@ const FLAGS = `
     SELECT c.to_requirement_id AS target_id, c.from_requirement_id AS source_id, c.full_depth,
       coalesce(p.vf, s.vf) AS vf, coalesce(p.va, s.va) AS va, coalesce(p.st, s.st) AS st, coalesce(p.pe, s.pe) AS pe
     FROM src s
-    JOIN mapping_closure c ON c.from_requirement_id = s.requirement_id AND c.graph_id = '${DEFAULT_GRAPH_ID}' AND c.any_depth <= $3
+    JOIN mapping_closure c ON c.from_requirement_id = s.requirement_id AND c.any_depth <= $3
+      AND c.graph_id = coalesce((SELECT g.id FROM mapping_graph g WHERE g.organization_id = $1 AND g.valid_to IS NULL), '${DEFAULT_GRAPH_ID}')
     LEFT JOIN pair p ON p.target_id = c.to_requirement_id AND p.source_id = c.from_requirement_id
   )`;
 

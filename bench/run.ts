@@ -260,6 +260,10 @@ async function main(): Promise<void> {
 
     server = await startServer(appUrl);
     const url = server.url;
+    // The measured organization runs one integrated management system for the ISMS and the AIMS: the qualified
+    // 27001 -> 42001 rows read EQUAL for it, so its reports read a graph of its own, with full paths (pre-fills).
+    const declared = await gql(url, token, `mutation { declareOrganizationCondition(input: { condition: "integratedManagementSystem", holds: true }) { graph { conditions } } }`);
+    if (declared.errors) throw new Error(`declaring integratedManagementSystem failed: ${JSON.stringify(declared.errors)}`);
     const [{ id: systemId }] = await ds.query(
       `SELECT s.id FROM ai_system s WHERE s.organization_id = $1 ORDER BY (SELECT count(*) FROM evidence e WHERE e.ai_system_id = s.id) DESC, s.name LIMIT 1`,
       [measuredOrg],

@@ -98,7 +98,8 @@ export function fromDatabaseError(input: unknown): HubError | null {
   }
   // A transaction whose connection died: TypeORM releases the runner, and the next statement says so.
   const released = /QueryRunner(Provider)?AlreadyReleasedError/.test(String((error as Error)?.name ?? (error as object)?.constructor?.name ?? ''));
-  if (released || /^(08|57P)/.test(code) || ['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ENOENT'].includes(code) ||
+  // Class 08 is the connection, except 08P01 (protocol violation, e.g. a wrong number of bind parameters): a bug, not an outage.
+  if (released || (/^(08|57P)/.test(code) && code !== '08P01') || ['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ENOENT'].includes(code) ||
       /Connection terminated|connection.*(closed|ended)|not queryable|terminating connection|database system is (starting up|shutting down|in recovery)|connect ECONNREFUSED|ENOENT.*\.s\.PGSQL/i.test(message)) {
     return new HubError(ErrorCode.SERVICE_UNAVAILABLE, 'The database is unavailable; nothing was written by the failed call; retry', {});
   }
