@@ -24,6 +24,9 @@ import { ErrorCode, fromDatabaseError, isUnexpected } from './errors';
 import { logger } from '../logger';
 import { pinoHttp } from 'pino-http';
 import { csvExportRouter } from '../modules/coverage/coverage.csv';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { compress, corsFor, lastResort, notFound, securityHeaders } from './http';
+import { explorerRouter } from './explorer';
 
 export interface RunningHub {
   url: string;
@@ -133,7 +136,8 @@ function requestIdOnInternalErrors(): ApolloServerPlugin<HubContext> {
 }
 
 export async function startHub(
-  config: Pick<HubConfig, 'port' | 'host' | 'introspection' | 'exposeQueryCount' | 'limits'> & { logRequests?: boolean; work: WorkLimits },
+  config: Pick<HubConfig, 'port' | 'host' | 'introspection' | 'exposeQueryCount' | 'limits'> &
+    Partial<Pick<HubConfig, 'explorer' | 'corsOrigins'>> & { logRequests?: boolean; work: WorkLimits },
   ds: DataSource,
 ): Promise<RunningHub> {
   const schema = await hubSchema();
@@ -147,11 +151,14 @@ export async function startHub(
     schema,
     formatError,
     includeStacktraceInErrorResponses: false,
+    logger: logger.child({ component: 'apollo' }),
     introspection: config.introspection,
     // Parsing stops at this many tokens: 200,000 aliases would otherwise hold the event loop for seconds.
     parseOptions: { maxTokens: config.limits.maxTokens },
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
+      // Apollo's landing pages load from its CDN; GraphiQL is served from node_modules instead (explorer.ts).
+      ApolloServerPluginLandingPageDisabled(),
       limitsPlugin(schema, config.limits),
       work.plugin(),
       mutationTransactionPlugin(ds, schema),
@@ -180,6 +187,9 @@ export async function startHub(
     res.setHeader('x-request-id', id);
     next();
   });
+  app.use(securityHeaders());
+  app.use(...corsFor(config.corsOrigins ?? []));
+  app.use(compress());
   if (config.logRequests) {
     app.use(pinoHttp({ logger, genReqId: (_req, res) => String(res.locals.requestId), customProps: (_req, res) => ({ requestId: res.locals.requestId }) }));
   }
@@ -199,6 +209,7 @@ export async function startHub(
     ...(config.limits.authFailuresPerMinute > 0 ? [authFailureLimiter(config.limits.authFailuresPerMinute)] : []),
     ...(config.limits.ratePerMinute > 0 ? [rateLimiter(config.limits.ratePerMinute)] : []),
   ];
+  if (config.explorer ?? config.introspection) app.use(explorerRouter());
   app.use('/export', ...limiter, work.heavyRoute(), csvExportRouter(services));
   app.use(
     '/graphql',
@@ -243,6 +254,8 @@ export async function startHub(
       },
     }),
   );
+  app.use(notFound);
+  app.use(lastResort);
 
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject);
