@@ -12,6 +12,7 @@ import { assessabilityLines, isCatalogEmpty, seed } from './modules/catalog/cata
 import { RunningHub, startHub } from './graphql/server';
 import { RollupService } from './modules/coverage/rollup.service';
 import { logger } from './logger';
+import { startTracing } from './observability/tracing';
 
 export interface App {
   hub: RunningHub;
@@ -65,9 +66,11 @@ export async function grantApplicationRole(owner: DataSource, app: DataSource): 
 /** config -> database -> migrations -> first-start seed -> server. Used by main.ts and the smoke test. */
 export async function bootstrap(
   config: HubConfig & { logRequests?: boolean },
-  log: (msg: string) => void = console.info,
+  log: (msg: string) => void = (msg) => logger.info(msg),
   announce: (msg: string) => void = (msg) => process.stdout.write(`${msg}\n`),
 ): Promise<App> {
+  // Before the data source and server exist, so every span they make has a provider.
+  const stopTracing = config.tracing.enabled ? await startTracing(config.tracing) : async () => {};
   const ds = await createDataSource(config.database, { logLevel: config.logLevel, poolSize: config.poolSize, poolWaitMs: config.work.poolWaitMs });
   await ds.initialize();
   try {
@@ -113,10 +116,12 @@ export async function bootstrap(
         await stopRefresher();
         await hub.stop();
         await closeDataSource(ds);
+        await stopTracing();
       },
     };
   } catch (err) {
     await closeDataSource(ds);
+    await stopTracing();
     throw err;
   }
 }

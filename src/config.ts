@@ -37,7 +37,7 @@ export interface HubConfig {
   /** The bearer token GET /metrics requires; null: no /metrics endpoint. */
   metricsToken: string | null;
   /** OpenTelemetry tracing: W3C traceparent in and out, spans for operations and SQL; the OTLP endpoint exports them. */
-  tracing: { enabled: boolean; otlpEndpoint: string | null };
+  tracing: { enabled: boolean; otlpEndpoint: string | null; serviceName: string };
   /** Seconds between recounts of coverage rollup rows that time has closed (evidence expired or became effective); 0: never. */
   rollupRefreshSeconds: number;
   logLevel: 'error' | 'warn' | 'info' | 'debug';
@@ -146,6 +146,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
     tracing: {
       enabled: Boolean(otlpEndpoint) || bool(env, 'HUB_TRACING', false),
       otlpEndpoint: otlpEndpoint || null,
+      serviceName: env.OTEL_SERVICE_NAME?.trim() || 'control-mapping-hub',
     },
     rollupRefreshSeconds: int(env, 'HUB_ROLLUP_REFRESH_SECONDS', 60, 0, 86_400),
     logLevel,
