@@ -12,6 +12,7 @@ import { assessabilityLines, isCatalogEmpty, seed } from './modules/catalog/cata
 import { RunningHub, startHub } from './graphql/server';
 import { RollupService } from './modules/coverage/rollup.service';
 import { logger } from './logger';
+import { startTracing } from './observability/tracing';
 
 export interface App {
   hub: RunningHub;
@@ -25,19 +26,22 @@ export interface App {
  * On the embedded default, the first start creates a local organization and an ADMIN token, prints it
  * once, and keeps it next to the data (mode 600) so the README's examples work on a fresh machine.
  */
-async function localAdminToken(ds: DataSource, dataDir: string, log: (msg: string) => void, announce: (msg: string) => void): Promise<string> {
+async function localAdminToken(ds: DataSource, dataDir: string, log: (msg: string) => void): Promise<{ token: string; created: boolean }> {
   const file = path.join(path.dirname(dataDir), 'admin-token');
   const tokens = new TokenService(ds, new OrganizationService(ds));
   if (fs.existsSync(file) && (await tokens.count()) > 0) {
     log(`[hub] local ADMIN token: ${path.relative(process.cwd(), file) || file} (export TOKEN=$(cat ${path.relative(process.cwd(), file)}))`);
-    return fs.readFileSync(file, 'utf8').trim();
+    return { token: fs.readFileSync(file, 'utf8').trim(), created: false };
   }
   const { token } = await tokens.createForSlug('local', Role.ADMIN, 'local-admin');
   fs.writeFileSync(file, `${token}\n`, { mode: 0o600 });
   log(`[hub] created organization "local" and an ADMIN token (shown once below, also kept in ${path.relative(process.cwd(), file)})`);
-  // The token goes to the person at the terminal, never into the structured log.
-  announce(`\n  ADMIN token: ${token}\n  curl -s localhost:4000/graphql -H "authorization: Bearer ${token}" -H 'content-type: application/json' -d '{"query":"{ frameworks { key version } }"}'\n`);
-  return token;
+  return { token, created: true };
+}
+
+/** The first-start banner, with the address the server really listens on (HOST, PORT). */
+export function adminTokenBanner(token: string, url: string): string {
+  return `\n  ADMIN token: ${token}\n  curl -s ${url} -H "authorization: Bearer ${token}" -H 'content-type: application/json' -d '{"query":"{ frameworks { key version } }"}'\n`;
 }
 
 /** Runs fn on the schema owner's connection: its own when DATABASE_MIGRATION_URL is set, else the server's. */
@@ -62,9 +66,11 @@ export async function grantApplicationRole(owner: DataSource, app: DataSource): 
 /** config -> database -> migrations -> first-start seed -> server. Used by main.ts and the smoke test. */
 export async function bootstrap(
   config: HubConfig & { logRequests?: boolean },
-  log: (msg: string) => void = console.info,
+  log: (msg: string) => void = (msg) => logger.info(msg),
   announce: (msg: string) => void = (msg) => process.stdout.write(`${msg}\n`),
 ): Promise<App> {
+  // Before the data source and server exist, so every span they make has a provider.
+  const stopTracing = config.tracing.enabled ? await startTracing(config.tracing) : async () => {};
   const ds = await createDataSource(config.database, { logLevel: config.logLevel, poolSize: config.poolSize, poolWaitMs: config.work.poolWaitMs });
   await ds.initialize();
   try {
@@ -94,8 +100,11 @@ export async function bootstrap(
       const [role] = await ds.query(`SELECT rolsuper OR rolbypassrls AS bypass FROM pg_roles WHERE rolname = current_user`);
       if (role?.bypass) log('[hub] warning: the database role bypasses row-level security (superuser or BYPASSRLS); connect as an ordinary role so RLS backs up tenant isolation');
     }
-    const adminToken = config.database.kind === 'pglite' ? await localAdminToken(ds, config.database.dataDir, log, announce) : null;
+    const local = config.database.kind === 'pglite' ? await localAdminToken(ds, config.database.dataDir, log) : null;
     const hub = await startHub({ ...config, work: config.work }, ds);
+    // The token goes to the person at the terminal, never into the structured log.
+    if (local?.created) announce(adminTokenBanner(local.token, hub.url));
+    const adminToken = local?.token ?? null;
     const stopRefresher = config.rollupRefreshSeconds > 0
       ? new RollupService(ds).start(config.rollupRefreshSeconds * 1000, (err) => logger.error({ err }, '[hub] coverage rollup refresh failed'))
       : async () => {};
@@ -107,10 +116,12 @@ export async function bootstrap(
         await stopRefresher();
         await hub.stop();
         await closeDataSource(ds);
+        await stopTracing();
       },
     };
   } catch (err) {
     await closeDataSource(ds);
+    await stopTracing();
     throw err;
   }
 }

@@ -30,6 +30,14 @@ export interface HubConfig {
   /** Report the number of SQL statements of each GraphQL request in `extensions.sqlStatements`. */
   exposeQueryCount: boolean;
   introspection: boolean;
+  /** Serve GraphiQL, bundled from node_modules (no CDN), at GET /graphql (from a browser) and /graphiql. */
+  explorer: boolean;
+  /** Origins (scheme://host[:port]) a browser may call the API from; empty: no CORS headers at all. */
+  corsOrigins: string[];
+  /** The bearer token GET /metrics requires; null: no /metrics endpoint. */
+  metricsToken: string | null;
+  /** OpenTelemetry tracing: W3C traceparent in and out, spans for operations and SQL; the OTLP endpoint exports them. */
+  tracing: { enabled: boolean; otlpEndpoint: string | null; serviceName: string };
   /** Seconds between recounts of coverage rollup rows that time has closed (evidence expired or became effective); 0: never. */
   rollupRefreshSeconds: number;
   logLevel: 'error' | 'warn' | 'info' | 'debug';
@@ -82,6 +90,32 @@ function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number
   return n;
 }
 
+/** A comma-separated list of origins; each must be exactly scheme://host[:port], as browsers send it. */
+function origins(env: NodeJS.ProcessEnv, name: string): string[] {
+  const raw = env[name]?.trim();
+  if (!raw) return [];
+  return raw.split(',').map((o) => o.trim()).filter(Boolean).map((o) => {
+    let url: URL | null = null;
+    try {
+      url = new URL(o);
+    } catch {
+      // reported below
+    }
+    if (!url || !/^https?:$/.test(url.protocol) || url.origin !== o.replace(/\/$/, '')) {
+      throw new ConfigError(`${name} must list origins like https://dashboard.example.com (scheme, host, optional port), got "${o}"`);
+    }
+    return url.origin;
+  });
+}
+
+function metricsToken(env: NodeJS.ProcessEnv): string | null {
+  const raw = env.HUB_METRICS_TOKEN?.trim();
+  if (!raw) return null;
+  // A scraper's secret, compared in constant time; a short one could be guessed.
+  if (raw.length < 16 || /\s/.test(raw)) throw new ConfigError('HUB_METRICS_TOKEN must be at least 16 characters without spaces');
+  return raw;
+}
+
 /** All environment parsing lives here; the rest of the code takes a HubConfig. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
   const url = env.DATABASE_URL?.trim();
@@ -95,6 +129,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
   }
   const ownerUrl = env.DATABASE_MIGRATION_URL?.trim();
   if (ownerUrl && !url) throw new ConfigError('DATABASE_MIGRATION_URL needs DATABASE_URL (the embedded database has one role)');
+  const introspection = bool(env, 'HUB_INTROSPECTION', env.NODE_ENV !== 'production');
+  const otlpEndpoint = env.OTEL_EXPORTER_OTLP_ENDPOINT?.trim();
   return {
     port: int(env, 'PORT', 4000, 0, 65535),
     host: env.HOST || '127.0.0.1',
@@ -103,7 +139,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
     migrateOnStart: bool(env, 'HUB_MIGRATE_ON_START', embedded),
     seedOnStart: bool(env, 'HUB_SEED_ON_START', embedded),
     exposeQueryCount: bool(env, 'HUB_EXPOSE_QUERY_COUNT', false),
-    introspection: bool(env, 'HUB_INTROSPECTION', env.NODE_ENV !== 'production'),
+    introspection,
+    explorer: bool(env, 'HUB_EXPLORER', introspection),
+    corsOrigins: origins(env, 'HUB_CORS_ORIGINS'),
+    metricsToken: metricsToken(env),
+    tracing: {
+      enabled: Boolean(otlpEndpoint) || bool(env, 'HUB_TRACING', false),
+      otlpEndpoint: otlpEndpoint || null,
+      serviceName: env.OTEL_SERVICE_NAME?.trim() || 'control-mapping-hub',
+    },
     rollupRefreshSeconds: int(env, 'HUB_ROLLUP_REFRESH_SECONDS', 60, 0, 86_400),
     logLevel,
     limits: {

@@ -10,6 +10,7 @@ import { Mapping } from '../modules/mapping/mapping.entity';
 import { HubQueryLogger } from './query-counter';
 import { installTenantGuard } from './tenant';
 import { installRequestPinning } from './request-transaction';
+import { installSqlInstrumentation } from './sql-instrumentation';
 import { Organization } from '../modules/organization/organization.entity';
 import { Evidence } from '../modules/evidence/evidence.entity';
 import { EvidenceLink } from '../modules/evidence/evidence-link.entity';
@@ -42,6 +43,7 @@ export interface DataSourceOptions {
 export async function createDataSource(db: DatabaseConfig, options: DataSourceOptions = {}): Promise<DataSource> {
   installTenantGuard();
   installRequestPinning();
+  installSqlInstrumentation();
   const common = {
     type: 'postgres' as const,
     entities,

@@ -1,6 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { boundedError } from '../logger';
+import { boundedError, logger } from '../logger';
 import type { Logger, QueryRunner } from 'typeorm';
+import type { Context } from '@opentelemetry/api';
 
 /**
  * Counts SQL statements per unit of work (a GraphQL request, a benchmark step). TypeORM reports every
@@ -8,6 +9,10 @@ import type { Logger, QueryRunner } from 'typeorm';
  */
 export interface QueryScope {
   statements: number;
+  /** Time spent in this scope's SQL statements, in ms (database/sql-instrumentation.ts). */
+  sqlMs?: number;
+  /** The trace context SQL spans of this scope hang under: the GraphQL operation's span (observability/tracing.ts). */
+  traceContext?: Context;
   /** The organization row-level security admits for statements in this scope (database/tenant.ts). */
   organizationId?: string;
   /** statement_timeout for this scope's statements, in ms (database/tenant.ts); unset: none. */
@@ -43,34 +48,39 @@ export function currentQueryScope(): QueryScope | undefined {
 type Level = 'error' | 'warn' | 'info' | 'debug';
 const rank: Record<Level, number> = { error: 0, warn: 1, info: 2, debug: 3 };
 
+/** TypeORM's messages as JSON log lines through pino, like every other line the server writes. */
+const sqlLog = logger.child({ component: 'sql' });
+
 export class HubQueryLogger implements Logger {
   constructor(private readonly level: Level = 'warn') {}
 
   logQuery(query: string, parameters?: unknown[]): void {
     const scope = scopes.getStore();
     if (scope) scope.statements++;
-    if (rank[this.level] >= rank.debug) console.debug('[sql]', query, boundedError(parameters ?? []));
+    if (rank[this.level] >= rank.debug) sqlLog.debug({ query, parameters: boundedError(parameters ?? []) }, 'sql');
   }
 
   logQueryError(error: string | Error, query: string): void {
     const scope = scopes.getStore();
     if (scope) scope.statements++;
-    // Server-side only: SQL never reaches a client (see graphql/errors.ts).
-    if (rank[this.level] >= rank.debug) console.error('[sql error]', typeof error === 'string' ? error : error.message, query);
+    // Server-side only: SQL never reaches a client (see graphql/errors.ts). Errors that reach a client
+    // as INTERNAL_SERVER_ERROR are logged at error level by the server; expected ones (a unique
+    // violation mapped to CONFLICT) stay at debug here.
+    if (rank[this.level] >= rank.debug) sqlLog.debug({ error: typeof error === 'string' ? error : error.message, query }, 'sql error');
   }
 
   logQuerySlow(time: number, query: string): void {
-    if (rank[this.level] >= rank.warn) console.warn(`[sql slow ${time} ms]`, query.slice(0, 500));
+    if (rank[this.level] >= rank.warn) sqlLog.warn({ durationMs: time, query: query.slice(0, 500) }, 'slow sql');
   }
 
   logSchemaBuild(): void {}
 
   logMigration(message: string): void {
-    if (rank[this.level] >= rank.info) console.info('[migration]', message);
+    if (rank[this.level] >= rank.info) sqlLog.info({ migration: message }, 'migration');
   }
 
   log(level: 'log' | 'info' | 'warn', message: unknown, _qr?: QueryRunner): void {
-    if (level === 'warn' && rank[this.level] >= rank.warn) console.warn(message);
-    else if (rank[this.level] >= rank.debug) console.info(message);
+    if (level === 'warn' && rank[this.level] >= rank.warn) sqlLog.warn({ detail: boundedError(message) }, 'typeorm');
+    else if (rank[this.level] >= rank.debug) sqlLog.debug({ detail: boundedError(message) }, 'typeorm');
   }
 }

@@ -26,9 +26,11 @@ export class DateBoundsError extends Error {
 const outOfBounds = (message: string, literal: boolean) =>
   literal ? new DateBoundsError(message) : new GraphQLError(message, { extensions: { code: ErrorCode.BAD_USER_INPUT } });
 
-function bound<T>(scalar: GraphQLScalarType, check: (parsed: T) => string | null): GraphQLScalarType {
+function bound<T>(scalar: GraphQLScalarType, specifiedByURL: string, check: (parsed: T) => string | null): GraphQLScalarType {
   const holder = scalar as GraphQLScalarType & { [BOUNDED]?: true };
   if (holder[BOUNDED]) return scalar;
+  // @specifiedBy in the SDL: clients and code generators learn the format without reading descriptions.
+  Object.assign(scalar, { specifiedByURL });
   const parseValue = scalar.parseValue.bind(scalar);
   const parseLiteral = scalar.parseLiteral.bind(scalar);
   const checked = (parsed: T, literal: boolean) => {
@@ -45,11 +47,11 @@ function bound<T>(scalar: GraphQLScalarType, check: (parsed: T) => string | null
 }
 
 /** An instant, as an RFC 3339 date-time string, from 1000-01-01T00:00:00.000Z to 8999-12-31T23:59:59.999Z. */
-export const DateTime = bound<Date>(LibraryDateTime, (d) =>
+export const DateTime = bound<Date>(LibraryDateTime, 'https://datatracker.ietf.org/doc/html/rfc3339#section-5.6', (d) =>
   dateOutOfBounds(d) ? `DateTime ${DATE_BOUNDS_MESSAGE}` : null);
 
 /** A calendar date (YYYY-MM-DD) from 1000-01-01 to 8999-12-31. */
-export const LocalDate = bound<string>(LibraryLocalDate, (d) => {
+export const LocalDate = bound<string>(LibraryLocalDate, 'https://www.iso.org/iso-8601-date-and-time-format.html', (d) => {
   const problem = localDateProblem(String(d));
   return problem ? `LocalDate ${problem}` : null;
 });

@@ -24,6 +24,11 @@ import { ErrorCode, fromDatabaseError, isUnexpected } from './errors';
 import { logger } from '../logger';
 import { pinoHttp } from 'pino-http';
 import { csvExportRouter } from '../modules/coverage/coverage.csv';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { compress, corsFor, lastResort, notFound, securityHeaders } from './http';
+import { explorerRouter } from './explorer';
+import { HubMetrics } from '../observability/metrics';
+import { traceRequests, tracingPlugin } from '../observability/tracing';
 
 export interface RunningHub {
   url: string;
@@ -52,6 +57,7 @@ const unauthenticated = (message: string) =>
   new GraphQLError(message, { extensions: { code: ErrorCode.UNAUTHENTICATED, http: { status: 401, headers: new Map([['www-authenticate', 'Bearer']]) } } });
 
 const tooMany = (res: express.Response, retryAfterSeconds: number, message: string) => {
+  (res.locals.metrics as HubMetrics | undefined)?.rateLimited.inc({ limit: res.locals.limitName ?? 'requests' });
   res.setHeader('retry-after', String(retryAfterSeconds));
   res.status(429).json({ errors: [{ message, extensions: { code: ErrorCode.RATE_LIMITED } }] });
 };
@@ -97,6 +103,7 @@ function authFailureLimiter(perMinute: number) {
     keyGenerator: (req) => `ip:${ipKeyGenerator(req.ip ?? '')}`,
     handler: (req, res) => {
       const seconds = secondsUntil(req);
+      res.locals.limitName = 'auth_failures';
       tooMany(res, seconds, `Too many failed authentications from this address (${perMinute} per minute); retry in ${seconds} s`);
     },
   });
@@ -133,7 +140,8 @@ function requestIdOnInternalErrors(): ApolloServerPlugin<HubContext> {
 }
 
 export async function startHub(
-  config: Pick<HubConfig, 'port' | 'host' | 'introspection' | 'exposeQueryCount' | 'limits'> & { logRequests?: boolean; work: WorkLimits },
+  config: Pick<HubConfig, 'port' | 'host' | 'introspection' | 'exposeQueryCount' | 'limits'> &
+    Partial<Pick<HubConfig, 'explorer' | 'corsOrigins' | 'metricsToken' | 'tracing'>> & { logRequests?: boolean; work: WorkLimits },
   ds: DataSource,
 ): Promise<RunningHub> {
   const schema = await hubSchema();
@@ -142,25 +150,40 @@ export async function startHub(
   const services = createServices(ds);
   const app = express();
   app.disable('x-powered-by');
+  const metrics = config.metricsToken ? new HubMetrics(ds) : null;
+  const tracing = config.tracing?.enabled ?? false;
   const httpServer = http.createServer(app);
   const apollo = new ApolloServer<HubContext>({
     schema,
     formatError,
     includeStacktraceInErrorResponses: false,
+    logger: logger.child({ component: 'apollo' }),
     introspection: config.introspection,
     // Parsing stops at this many tokens: 200,000 aliases would otherwise hold the event loop for seconds.
     parseOptions: { maxTokens: config.limits.maxTokens },
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
+      // Apollo's landing pages load from its CDN; GraphiQL is served from node_modules instead (explorer.ts).
+      ApolloServerPluginLandingPageDisabled(),
       limitsPlugin(schema, config.limits),
       work.plugin(),
       mutationTransactionPlugin(ds, schema),
       requestIdOnInternalErrors(),
+      ...(metrics ? [metrics.plugin<HubContext>()] : []),
+      ...(tracing ? [tracingPlugin<HubContext>()] : []),
       ...(config.exposeQueryCount ? [queryCountPlugin()] : []),
     ],
   });
   await apollo.start();
 
+  if (tracing) app.use(traceRequests());
+  if (metrics) {
+    app.use((_req, res, next) => {
+      res.locals.metrics = metrics;
+      next();
+    });
+    app.use(metrics.httpCounter());
+  }
   // Every statement made while a request runs is counted, scoped for RLS and bounded by the statement
   // timeout, in its own scope. A client that goes away takes its running statements with it.
   app.use((_req, res, next) => {
@@ -180,6 +203,9 @@ export async function startHub(
     res.setHeader('x-request-id', id);
     next();
   });
+  app.use(securityHeaders());
+  app.use(...corsFor(config.corsOrigins ?? []));
+  app.use(compress());
   if (config.logRequests) {
     app.use(pinoHttp({ logger, genReqId: (_req, res) => String(res.locals.requestId), customProps: (_req, res) => ({ requestId: res.locals.requestId }) }));
   }
@@ -199,6 +225,8 @@ export async function startHub(
     ...(config.limits.authFailuresPerMinute > 0 ? [authFailureLimiter(config.limits.authFailuresPerMinute)] : []),
     ...(config.limits.ratePerMinute > 0 ? [rateLimiter(config.limits.ratePerMinute)] : []),
   ];
+  if (metrics && config.metricsToken) app.get('/metrics', metrics.endpoint(config.metricsToken));
+  if (config.explorer ?? config.introspection) app.use(explorerRouter());
   app.use('/export', ...limiter, work.heavyRoute(), csvExportRouter(services));
   app.use(
     '/graphql',
@@ -243,6 +271,8 @@ export async function startHub(
       },
     }),
   );
+  app.use(notFound);
+  app.use(lastResort);
 
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject);

@@ -7,6 +7,7 @@ import { RunningHub, startHub } from '../../src/graphql/server';
 import { TokenService } from '../../src/modules/auth/token.service';
 import { OrganizationService } from '../../src/modules/organization/organization.service';
 import type { Role } from '../../src/modules/auth/role';
+import type { HubConfig } from '../../src/config';
 
 export interface GqlResponse<T = any> {
   status: number;
@@ -44,7 +45,7 @@ export async function tokenFor(hub: TestHub, slug: string, role: Role, name: str
   return (await new TokenService(hub.ds, new OrganizationService(hub.ds)).createForSlug(slug, role, name)).token;
 }
 
-export async function startTestHub(options: { seeded?: boolean; limits?: Partial<typeof TEST_LIMITS>; work?: Partial<typeof TEST_WORK>; bypassRls?: boolean; poolSize?: number } = {}): Promise<TestHub> {
+export async function startTestHub(options: { seeded?: boolean; limits?: Partial<typeof TEST_LIMITS>; work?: Partial<typeof TEST_WORK>; bypassRls?: boolean; poolSize?: number; http?: Partial<Pick<HubConfig, 'corsOrigins' | 'explorer' | 'metricsToken' | 'tracing'>> } = {}): Promise<TestHub> {
   const template = options.seeded === false ? 'hub_template_migrated' : 'hub_template_seeded';
   const name = `hub_test_${randomBytes(6).toString('hex')}`;
   const admin = new Client({ connectionString: process.env.HUB_TEST_ADMIN_URL });
@@ -60,7 +61,7 @@ export async function startTestHub(options: { seeded?: boolean; limits?: Partial
   await appDs.initialize();
   let hub: RunningHub;
   try {
-    hub = await startHub({ port: 0, host: '127.0.0.1', introspection: true, exposeQueryCount: true, limits: { ...TEST_LIMITS, ...options.limits }, work }, options.bypassRls ? ds : appDs);
+    hub = await startHub({ port: 0, host: '127.0.0.1', introspection: true, exposeQueryCount: true, limits: { ...TEST_LIMITS, ...options.limits }, work, ...options.http }, options.bypassRls ? ds : appDs);
   } catch (err) {
     await ds.destroy();
     await appDs.destroy();

@@ -16,7 +16,25 @@ describe('configuration', () => {
     expect(loadConfig({ NODE_ENV: 'production', HUB_INTROSPECTION: 'true' }).introspection).toBe(true);
   });
 
+  it('CORS, metrics and tracing are off by default and read from their variables', () => {
+    const c = loadConfig({});
+    expect([c.corsOrigins, c.metricsToken, c.tracing.enabled, c.explorer]).toEqual([[], null, false, true]);
+    const on = loadConfig({
+      HUB_CORS_ORIGINS: 'https://dash.example.com, http://localhost:5173',
+      HUB_METRICS_TOKEN: 'a-long-scrape-token-1234',
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318',
+    });
+    expect(on.corsOrigins).toEqual(['https://dash.example.com', 'http://localhost:5173']);
+    expect(on.metricsToken).toBe('a-long-scrape-token-1234');
+    expect(on.tracing).toEqual({ enabled: true, otlpEndpoint: 'http://collector:4318', serviceName: 'control-mapping-hub' });
+    expect(loadConfig({ HUB_TRACING: '1' }).tracing.enabled).toBe(true);
+    expect(loadConfig({ NODE_ENV: 'production' }).explorer).toBe(false);
+  });
+
   it.each([
+    ['HUB_CORS_ORIGINS', 'https://dash.example.com/app', 'HUB_CORS_ORIGINS must list origins like https://dashboard.example.com (scheme, host, optional port), got "https://dash.example.com/app"'],
+    ['HUB_CORS_ORIGINS', '*', 'HUB_CORS_ORIGINS must list origins like https://dashboard.example.com (scheme, host, optional port), got "*"'],
+    ['HUB_METRICS_TOKEN', 'short', 'HUB_METRICS_TOKEN must be at least 16 characters without spaces'],
     ['PORT', 'abc', 'PORT must be an integer from 0 to 65535, got "abc"'],
     ['HUB_MAX_DEPTH', '1', 'HUB_MAX_DEPTH must be an integer from 2 to 100, got "1"'],
     ['HUB_SEED_ON_START', 'maybe', 'HUB_SEED_ON_START must be true or false, got "maybe"'],

@@ -1,0 +1,130 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type express from 'express';
+import type { ApolloServerPlugin } from '@apollo/server';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { DataSource } from 'typeorm';
+import type { QueryScope } from '../database/query-counter';
+import { ErrorCode } from '../graphql/errors';
+
+/** Client-chosen operation names become labels: beyond this many distinct ones they count as "other". */
+const MAX_OPERATION_NAMES = 200;
+const KNOWN_CODES = new Set<string>([...Object.values(ErrorCode), 'GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'BAD_REQUEST', 'PERSISTED_QUERY_NOT_FOUND', 'OPERATION_RESOLUTION_FAILURE']);
+const ROUTES = ['/graphql', '/export', '/healthz', '/readyz', '/metrics', '/graphiql'];
+
+/** The server's Prometheus metrics, in a registry of their own (a process may run several servers in tests). */
+export class HubMetrics {
+  readonly registry = new Registry();
+  private readonly names = new Set<string>();
+
+  readonly httpRequests = new Counter({ name: 'hub_http_requests_total', help: 'HTTP requests by route, method and status.', labelNames: ['route', 'method', 'status'], registers: [this.registry] });
+  readonly operations = new Counter({ name: 'hub_graphql_operations_total', help: 'GraphQL operations by operation name, type and outcome (ok or the first error code).', labelNames: ['operation', 'type', 'outcome'], registers: [this.registry] });
+  readonly operationSeconds = new Histogram({
+    name: 'hub_graphql_operation_duration_seconds',
+    help: 'GraphQL operation latency, from request to response.',
+    labelNames: ['operation', 'type'],
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [this.registry],
+  });
+  readonly sqlStatements = new Histogram({
+    name: 'hub_sql_statements_per_request',
+    help: 'SQL statements one GraphQL request made.',
+    labelNames: ['operation'],
+    buckets: [1, 2, 3, 5, 8, 13, 21, 34, 55, 89, 144],
+    registers: [this.registry],
+  });
+  readonly sqlSeconds = new Histogram({
+    name: 'hub_sql_duration_seconds_per_request',
+    help: 'Time one GraphQL request spent in SQL statements (summed).',
+    labelNames: ['operation'],
+    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [this.registry],
+  });
+  readonly rateLimited = new Counter({ name: 'hub_rate_limit_rejections_total', help: 'Requests refused with 429, by limit (requests per credential, failed authentications per address).', labelNames: ['limit'], registers: [this.registry] });
+
+  constructor(ds: DataSource, options: { processMetrics?: boolean } = {}) {
+    // node-postgres keeps its pool as the driver's master; PGlite has none, and reports nothing.
+    const pool = () => (ds.driver as unknown as { master?: { totalCount: number; idleCount: number; waitingCount: number } }).master;
+    new Gauge({
+      name: 'hub_db_pool_connections',
+      help: 'Database pool connections: total (open), idle, and callers waiting for one.',
+      labelNames: ['state'],
+      registers: [this.registry],
+      collect() {
+        const p = pool();
+        if (!p || typeof p.totalCount !== 'number') return;
+        this.set({ state: 'total' }, p.totalCount);
+        this.set({ state: 'idle' }, p.idleCount);
+        this.set({ state: 'waiting' }, p.waitingCount);
+      },
+    });
+    if (options.processMetrics !== false) collectDefaultMetrics({ register: this.registry, prefix: 'hub_' });
+  }
+
+  operationLabel(name: string | null | undefined): string {
+    if (!name) return 'anonymous';
+    const clean = name.slice(0, 100);
+    if (this.names.has(clean)) return clean;
+    if (this.names.size >= MAX_OPERATION_NAMES) return 'other';
+    this.names.add(clean);
+    return clean;
+  }
+
+  /** Counts every HTTP answer, 401s and 429s included (they never reach the GraphQL plugin). */
+  httpCounter(): express.RequestHandler {
+    return (req, res, next) => {
+      // Read now: inside a mounted router (app.use('/graphql', ...)) req.path is relative to the mount.
+      const path = req.path;
+      const route = ROUTES.find((r) => path === r || path.startsWith(`${r}/`)) ?? 'other';
+      res.once('finish', () => {
+        this.httpRequests.inc({ route, method: req.method, status: String(res.statusCode) });
+      });
+      next();
+    };
+  }
+
+  plugin<C extends { queryScope: QueryScope }>(): ApolloServerPlugin<C> {
+    const metrics = this;
+    return {
+      async requestDidStart() {
+        const started = process.hrtime.bigint();
+        let operation = 'anonymous';
+        let type = 'unknown';
+        return {
+          async didResolveOperation({ operationName, operation: op }) {
+            operation = metrics.operationLabel(operationName);
+            type = op?.operation ?? 'unknown';
+          },
+          async willSendResponse({ response, contextValue, errors }) {
+            const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+            const first = (response.body.kind === 'single' ? response.body.singleResult.errors?.[0]?.extensions?.code : undefined) ?? errors?.[0]?.extensions?.code;
+            const outcome = first === undefined ? 'ok' : KNOWN_CODES.has(String(first)) ? String(first) : 'error';
+            metrics.operations.inc({ operation, type, outcome });
+            metrics.operationSeconds.observe({ operation, type }, seconds);
+            const scope = contextValue?.queryScope;
+            if (scope) {
+              metrics.sqlStatements.observe({ operation }, scope.statements);
+              metrics.sqlSeconds.observe({ operation }, (scope.sqlMs ?? 0) / 1000);
+            }
+          },
+        };
+      },
+    };
+  }
+
+  /** GET /metrics for a scraper holding the token; anyone else gets 401 in the API's error shape. */
+  endpoint(token: string): express.RequestHandler {
+    const digest = (s: string) => createHash('sha256').update(s).digest();
+    const expected = digest(token);
+    return async (req, res) => {
+      const given = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '')?.[1];
+      if (!given || !timingSafeEqual(digest(given), expected)) {
+        res.setHeader('www-authenticate', 'Bearer');
+        res.status(401).json({ errors: [{ message: 'GET /metrics needs the HUB_METRICS_TOKEN bearer token', extensions: { code: ErrorCode.UNAUTHENTICATED } }] });
+        return;
+      }
+      res.setHeader('content-type', this.registry.contentType);
+      res.setHeader('cache-control', 'no-store');
+      res.send(await this.registry.metrics());
+    };
+  }
+}
