@@ -207,6 +207,18 @@ describe('importFramework', () => {
     }
   });
 
+  it('reads the hub props in the old URN namespace as well as the https one exports write', async () => {
+    const doc = JSON.stringify((await get('/export/oscal/catalog/eu-ai-act.json')).body);
+    expect(doc).toContain('"ns":"https://control-mapping-hub.dev/ns/oscal"');
+    expect(doc).not.toContain('urn:control-mapping-hub:oscal');
+    const legacy = doc.replace(/"ns":"https:\/\/control-mapping-hub\.dev\/ns\/oscal"/g, '"ns":"urn:control-mapping-hub:oscal"');
+    expect(legacy).not.toContain('control-mapping-hub.dev');
+    await t.data(IMPORT_FW, { input: { format: 'OSCAL_CATALOG', document: legacy, key: 'legacy-ns', version: '1', name: 'Old namespace' } });
+    // kind, assessable and applies-from come from hub props: the same rows as the framework itself
+    const strip = (rows: any[]) => rows.map(({ ref, kind, assessable, parent }) => ({ ref, kind, assessable, parent }));
+    expect(strip(await requirementsOf('legacy-ns'))).toEqual(strip(await requirementsOf('eu-ai-act')));
+  });
+
   it('checks a CSV as a whole: every problem with its line, nothing written; dryRun writes nothing', async () => {
     const bad = 'ref,title,parent_ref,kind,assessable\nIC-1,Access,,control,true\nIC-1,Again,,control,true\nIC-2,,IC-9,widget,maybe\n';
     const r = await t.gql(IMPORT_FW, { input: { format: 'CSV', document: bad, key: 'bad-set', version: '1', name: 'Bad' } });

@@ -9,8 +9,16 @@ import { IMPORT_MAX_NODES, localDateProblem } from '../../graphql/input-bounds';
 import type { Qualifier } from '../mapping/mapping-qualifier.rules';
 
 export const OSCAL_VERSION = '1.2.2';
-/** Namespace of the hub's own OSCAL props (kind, assessable, actors, ...). */
-export const HUB_NS = 'urn:control-mapping-hub:oscal';
+/**
+ * Namespace of the hub's own OSCAL props (kind, assessable, actors, ...). A name the project controls,
+ * never fetched: OSCAL libraries (compliance-trestle's pydantic models) type `ns` as an http(s) URL and
+ * refuse a URN, so exports use this one.
+ */
+export const HUB_NS = 'https://control-mapping-hub.dev/ns/oscal';
+/** The namespace exports used before HUB_NS; imports still read it, exports no longer write it. */
+export const LEGACY_HUB_NS = 'urn:control-mapping-hub:oscal';
+/** Whether a prop's namespace is the hub's, old or new. */
+export const isHubNs = (ns: string | undefined): boolean => ns === HUB_NS || ns === LEGACY_HUB_NS;
 /** UUIDs in exports are name-based (v5), so exporting the same thing twice gives the same document. */
 const UUID_NAMESPACE = '6f1c7a52-3e0b-5c8e-9d41-2b7a0e4c9f11';
 
@@ -172,7 +180,7 @@ export function parseCatalog(doc: any): { title: string; version: string; rows: 
   const cat = doc.catalog;
   const rows: ImportedRequirement[] = [];
   const problems: Problem[] = [];
-  const hub = (p: Prop[] | undefined, name: string) => (p ?? []).filter((x) => x.name === name && x.ns === HUB_NS).map((x) => x.value);
+  const hub = (p: Prop[] | undefined, name: string) => (p ?? []).filter((x) => x.name === name && isHubNs(x.ns)).map((x) => x.value);
   // Iterative, in document order (a node, then its groups, then its controls): validateOscal bounded the
   // nesting, but a walk over the document never leans on the call stack.
   type Pending = { n: any; path: string; isControl: boolean; parentRef: string | null };
@@ -258,7 +266,7 @@ function readQualifiers(e: any, path: string, problems: Problem[]): Record<strin
   const out: Record<string, unknown>[] = [];
   for (const [i, q] of ((e.qualifiers ?? []) as any[]).entries()) {
     const group = `qualifier-${i + 1}`;
-    const value = (name: string) => ((e.props ?? []) as Prop[]).find((p) => p.ns === HUB_NS && p.group === group && p.name === name)?.value ?? null;
+    const value = (name: string) => ((e.props ?? []) as Prop[]).find((p) => isHubNs(p.ns) && p.group === group && p.name === name)?.value ?? null;
     const when = value('qualifier-when');
     const rel = value('qualifier-relationship');
     // A qualifier-item without the hub's props is an OSCAL statement the hub cannot evaluate: kept out, said why.
@@ -359,7 +367,7 @@ export interface ImportedMapping {
 
 /** The framework key of a mapping resource: the hub's own prop, else the `<key>.json` of its href. */
 function resourceKey(res: any): string | null {
-  const p = (res.props ?? []).find((x: Prop) => x.name === 'framework-key' && x.ns === HUB_NS);
+  const p = (res.props ?? []).find((x: Prop) => x.name === 'framework-key' && isHubNs(x.ns));
   if (p) return p.value;
   const m = /([a-z0-9][a-z0-9-]*)\.json$/.exec(String(res.href ?? ''));
   return m ? m[1] : null;
