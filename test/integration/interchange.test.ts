@@ -8,6 +8,7 @@ import { startTestHub, TestHub } from '../harness/hub';
 import { TokenService } from '../../src/modules/auth/token.service';
 import { OrganizationService } from '../../src/modules/organization/organization.service';
 import { Role } from '../../src/modules/auth/role';
+import { strictOscalProblems } from '../harness/oscal-strict';
 
 /**
  * OSCAL and CSV interchange through the real server: every export validated against NIST's OSCAL 1.2.2
@@ -173,6 +174,26 @@ describe('OSCAL exports', () => {
     expect(past.results[0].findings.filter((x: any) => x.target.status.state === 'satisfied')).toEqual([]);
     const viaGraphql = (await t.data(`query($a: DateTime) { exportOscal(kind: ASSESSMENT_RESULTS, framework: "iso42001", asOf: $a) }`, { a: before })).exportOscal['assessment-results'];
     expect({ ...viaGraphql, metadata: { ...viaGraphql.metadata, 'last-modified': null } }).toEqual({ ...past, metadata: { ...past.metadata, 'last-modified': null } });
+  });
+
+  it('every export passes the strict typing OSCAL libraries apply beyond the schema (trestle: ns URL, tokens, uuids, timezones)', async () => {
+    // the rules: test/harness/oscal-strict.ts; the pairs: every seeded mapping set, both ways
+    const pairs: { s: string; t: string }[] = await t.ds.query(
+      `SELECT DISTINCT sf.key AS s, tf.key AS t FROM mapping_source ms JOIN framework sf ON sf.id = ms.source_framework_id
+       JOIN framework tf ON tf.id = ms.target_framework_id WHERE ms.organization_id IS NULL ORDER BY 1, 2`);
+    expect(pairs.length).toBeGreaterThanOrEqual(5);
+    const urls = [
+      ...FRAMEWORKS.map((k) => `/export/oscal/catalog/${k}.json`),
+      ...pairs.flatMap((p) => [`/export/oscal/mapping/${p.s}/${p.t}.json`, `/export/oscal/mapping/${p.t}/${p.s}.json`]),
+      ...FRAMEWORKS.map((k) => `/export/oscal/assessment-results/${k}.json`),
+    ];
+    let props = 0;
+    for (const url of urls) {
+      const { status, body } = await get(url);
+      expect([url, status, strictOscalProblems(body)]).toEqual([url, 200, []]);
+      props += (JSON.stringify(body).match(/"ns":"https:\/\/control-mapping-hub\.dev\/ns\/oscal"/g) ?? []).length;
+    }
+    expect(props).toBeGreaterThan(1000);
   });
 });
 

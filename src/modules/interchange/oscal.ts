@@ -33,9 +33,12 @@ export function uuidFor(...parts: string[]): string {
   return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20)}`;
 }
 
-/** An OSCAL token (NCName) for a ref: "A.5.1" stays, "5.1" becomes "_5.1", "Art. 5(1)" becomes "Art._5_1_". */
+/**
+ * An OSCAL token (NCName) for a ref: "A.5.1" stays, "5.1" becomes "_5.1", "Art. 5(1)" becomes "Art._5_1_".
+ * Digits are ASCII only: the schema's token pattern allows any \p{N} ("²"), trestle's NCName regex does not.
+ */
 export function oscalId(ref: string): string {
-  const body = ref.replace(/[^\p{L}\p{N}._-]+/gu, '_');
+  const body = ref.replace(/[^\p{L}0-9._-]+/gu, '_');
   return /^[\p{L}_]/u.test(body) ? body : `_${body}`;
 }
 
