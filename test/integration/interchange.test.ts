@@ -228,6 +228,50 @@ describe('importFramework', () => {
     }
   });
 
+  it('imports NIST SP 800-53 rev5 MODERATE as published: AC-1 by its plain label, statement items in order, parameters and objectives kept', async () => {
+    const doc = fixture('NIST_SP-800-53_rev5_MODERATE-baseline-resolved-profile_catalog-min.json');
+    const d = await t.data(IMPORT_FW, { input: { format: 'OSCAL_CATALOG', document: doc, key: 'sp800-53-moderate', version: '5.1.1+u4', name: 'NIST SP 800-53 rev5 MODERATE' } });
+    // 18 families (groups) and the 287 controls and enhancements of the MODERATE baseline
+    expect(d.importFramework).toMatchObject({ created: true, requirementCount: 305, assessableCount: 287 });
+    const REQ = `query($ref: String!) { requirement(framework: "sp800-53-moderate", ref: $ref) { ref title text summary attributes parent { ref } } }`;
+    // by hand from the file: ac-1's statement, items a. > 1. > (a), placeholders as NIST prints them
+    const ac1 = (await t.data(REQ, { ref: 'AC-1' })).requirement;
+    expect(ac1).toMatchObject({ ref: 'AC-1', title: 'Policy and Procedures', parent: { ref: 'ac' } });
+    expect(ac1.text.split('\n')).toEqual([
+      'a. Develop, document, and disseminate to [Assignment: organization-defined personnel or roles]:',
+      '  1. [Selection (one or more): organization-level; mission/business process-level; system-level] access control policy that:',
+      '    (a) Addresses purpose, scope, roles, responsibilities, management commitment, coordination among organizational entities, and compliance; and',
+      '    (b) Is consistent with applicable laws, executive orders, directives, regulations, policies, standards, and guidelines; and',
+      '  2. Procedures to facilitate the implementation of the access control policy and the associated access controls;',
+      'b. Designate an [Assignment: official] to manage the development, documentation, and dissemination of the access control policy and procedures; and',
+      'c. Review and update the current access control:',
+      '  1. Policy [Assignment: frequency] and following [Assignment: events] ; and',
+      '  2. Procedures [Assignment: frequency] and following [Assignment: events].',
+    ]);
+    expect(ac1.summary).toMatch(/^Access control policy and procedures address the controls in the AC family/);
+    expect(ac1.attributes.parameters.map((p: any) => p.id)).toEqual(['ac-1_prm_1', ...[1, 2, 3, 4, 5, 6, 7, 8].map((n) => `ac-01_odp.0${n}`)]);
+    expect(ac1.attributes.parameters[3]).toEqual({ id: 'ac-01_odp.03', select: { howMany: 'one-or-more', choice: ['organization-level', 'mission/business process-level', 'system-level'] } });
+    expect(ac1.attributes.labels).toEqual([{ value: 'AC-01', class: 'zero-padded' }, { value: 'AC-1' }, { value: 'AC-01', class: 'sp800-53a' }]);
+    expect(ac1.attributes.assessmentObjectives[0]).toEqual({ id: 'ac-1_obj.a-1', label: 'AC-01a.[01]', text: 'an access control policy is developed and documented;' });
+    expect(ac1.attributes.assessmentObjectives[1].text).toBe('the access control policy is disseminated to [Assignment: personnel or roles];');
+    // the enhancement AC-2(1) under AC-2, with its one parameter and its objective and methods
+    const ac21 = (await t.data(REQ, { ref: 'AC-2(1)' })).requirement;
+    expect(ac21).toMatchObject({ ref: 'AC-2(1)', title: 'Automated System Account Management', parent: { ref: 'AC-2' },
+      text: 'Support the management of system accounts using [Assignment: automated mechanisms].' });
+    expect(ac21.attributes).toMatchObject({
+      oscalId: 'ac-2.1',
+      parameters: [{ id: 'ac-02.01_odp', label: 'automated mechanisms', guidelines: ['automated mechanisms used to support the management of system accounts are defined;'] }],
+      assessmentObjectives: [{ id: 'ac-2.1_obj', label: 'AC-02(01)', text: 'the management of system accounts is supported using [Assignment: automated mechanisms].' }],
+    });
+    expect(ac21.attributes.assessmentMethods.map((m: any) => m.method)).toEqual(['EXAMINE', 'INTERVIEW', 'TEST']);
+    expect(ac21.attributes.assessmentMethods[2].objects).toEqual(['Automated mechanisms for implementing account management functions']);
+    // the zero-padded label is not a ref
+    expect((await t.gql(REQ, { ref: 'AC-01' })).errors?.[0].extensions?.code).toBe('NOT_FOUND');
+    // no statement anywhere lost its text to nesting
+    const [{ n }] = await t.ds.query(`SELECT count(*)::int AS n FROM requirement r JOIN framework f ON f.id = r.framework_id WHERE f.key = 'sp800-53-moderate' AND r.assessable AND r.text IS NULL`);
+    expect(n).toBe(0);
+  });
+
   it('reads the hub props in the old URN namespace as well as the https one exports write', async () => {
     const doc = JSON.stringify((await get('/export/oscal/catalog/eu-ai-act.json')).body);
     expect(doc).toContain('"ns":"https://control-mapping-hub.dev/ns/oscal"');
