@@ -24,6 +24,7 @@ import { ErrorCode, fromDatabaseError, isUnexpected } from './errors';
 import { logger } from '../logger';
 import { pinoHttp } from 'pino-http';
 import { csvExportRouter } from '../modules/coverage/coverage.csv';
+import { oscalImportRouter } from '../modules/interchange/interchange.upload';
 
 export interface RunningHub {
   url: string;
@@ -200,6 +201,8 @@ export async function startHub(
     ...(config.limits.ratePerMinute > 0 ? [rateLimiter(config.limits.ratePerMinute)] : []),
   ];
   app.use('/export', ...limiter, work.heavyRoute(), csvExportRouter(services));
+  // The raw body, streamed and bounded by its own limit: no express.json here.
+  app.use('/import', ...limiter, work.heavyRoute(), oscalImportRouter(services, config.limits.importBytes));
   app.use(
     '/graphql',
     ...limiter,

@@ -387,3 +387,53 @@ describe('importMappings', () => {
     expect((await t.ds.query(`SELECT count(*)::int AS n FROM mapping_source WHERE key = 'bad-map'`))[0].n).toBe(0);
   });
 });
+
+describe('POST /import/oscal', () => {
+  const post = async (query: string, body: string | Buffer, token = t.token) => {
+    const res = await fetch(`${t.url.replace(/\/graphql$/, '')}/import/oscal?${query}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body });
+    return { status: res.status, body: (await res.json()) as any };
+  };
+  const NIST = 'NIST_SP-800-53_rev5_MODERATE-baseline-resolved-profile_catalog-min.json';
+
+  it('takes a catalog larger than the GraphQL body limit as the raw body, with the importFramework checks', async () => {
+    // 1.8 MB of NIST catalog and 6 MiB of trailing white space: over HUB_MAX_BODY_BYTES (5 MiB), under the import limit
+    const big = fixture(NIST) + ' '.repeat(6 * 1024 * 1024);
+    const viaGraphql = await fetch(t.url, { method: 'POST', headers: { authorization: `Bearer ${t.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ query: IMPORT_FW, variables: { input: { format: 'OSCAL_CATALOG', document: big, key: 'sp800-53-big', version: '1', name: 'Big' } } }) });
+    expect(viaGraphql.status).toBe(413);
+    const r = await post('kind=catalog&key=sp800-53-big&version=1&name=NIST%20SP%20800-53%20MODERATE', big);
+    expect(r).toEqual({ status: 200, body: { data: { created: true, unchanged: false, dryRun: false, requirementCount: 305, assessableCount: 287, framework: { key: 'sp800-53-big', version: '1' } } } });
+    const ac21 = await t.data(`{ requirement(framework: "sp800-53-big", ref: "AC-2(1)") { text } }`);
+    expect(ac21.requirement.text).toBe('Support the management of system accounts using [Assignment: automated mechanisms].');
+    // the same again changes nothing; a dry run of a new key writes nothing
+    expect((await post('key=sp800-53-big&version=1&name=x', big)).body.data).toMatchObject({ created: false, unchanged: true });
+    expect((await post('key=sp800-53-dry&version=1&name=x&dryRun=true', fixture(NIST))).body.data).toMatchObject({ created: false, dryRun: true, requirementCount: 305 });
+    expect((await t.ds.query(`SELECT count(*)::int AS n FROM framework WHERE key = 'sp800-53-dry'`))[0].n).toBe(0);
+  });
+
+  it('refuses a body over HUB_IMPORT_MAX_BYTES, a role below EDITOR, bad arguments, and a bad document with its problems', async () => {
+    const over = await post('key=too-big&version=1&name=x', Buffer.alloc(16 * 1024 * 1024 + 1, 0x20));
+    expect([over.status, over.body.errors[0].extensions.code]).toEqual([413, 'PAYLOAD_TOO_LARGE']);
+    const analyst = (await new TokenService(t.ds, new OrganizationService(t.ds)).createForSlug('other-org', Role.ANALYST, 'other-analyst')).token;
+    const forbidden = await post('key=x-analyst&version=1&name=x', fixture(NIST), analyst);
+    expect([forbidden.status, forbidden.body.errors[0].extensions.code]).toEqual([403, 'FORBIDDEN']);
+    const noKey = await post('version=1&name=x', '{}');
+    expect([noKey.status, noKey.body.errors[0].extensions.code]).toEqual([400, 'BAD_USER_INPUT']);
+    expect((await post('kind=profile&key=x&version=1&name=x', '{}')).body.errors[0].message).toMatch(/kind must be catalog or mapping/);
+    const bad = await post('key=bad-upload&version=1&name=x', JSON.stringify({ catalog: { uuid: 'nope', metadata: { title: 'x' } } }));
+    expect([bad.status, bad.body.errors[0].extensions.code]).toEqual([400, 'BAD_USER_INPUT']);
+    expect(bad.body.errors[0].extensions.problems).toEqual(expect.arrayContaining([expect.objectContaining({ path: '$.catalog.uuid' })]));
+    expect((await t.ds.query(`SELECT count(*)::int AS n FROM framework WHERE key IN ('bad-upload', 'too-big', 'x-analyst')`))[0].n).toBe(0);
+  });
+
+  it('takes a mapping collection too: the v2 27001 -> 42001 export back as a set of 80', async () => {
+    // only the shipped set: earlier tests gave the organization its own copy between the same pair
+    const doc = (await get('/export/oscal/mapping/iso27001/iso42001.json')).body;
+    doc['mapping-collection'].mappings = doc['mapping-collection'].mappings.filter((m: any) => m.props.some((p: any) => p.name === 'mapping-set-key' && p.value === 'iso27001-to-iso42001'));
+    expect(doc['mapping-collection'].mappings).toHaveLength(1);
+    const r = await post('kind=mapping&key=upload-rt&name=Uploaded%20round%20trip&status=DRAFT', JSON.stringify(doc));
+    expect(r).toEqual({ status: 200, body: { data: { dryRun: false, mappingCount: 80, sets: [{ key: 'upload-rt', sourceFramework: 'iso27001', targetFramework: 'iso42001', mappingCount: 80 }] } } });
+    const badStatus = await post('kind=mapping&key=upload-rt2&name=x&status=FINAL', JSON.stringify(doc));
+    expect(badStatus.body.errors[0].message).toMatch(/^status must be one of/);
+  });
+});
