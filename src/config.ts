@@ -52,6 +52,8 @@ export interface HubConfig {
     ratePerMinute: number;
     /** Largest request body, in bytes. */
     bodyBytes: number;
+    /** Largest body of `POST /import/oscal` (a document uploaded as itself, not in a GraphQL string), in bytes. */
+    importBytes: number;
     /** Most lexical tokens a GraphQL document may have; parsing stops there. */
     maxTokens: number;
     /** Most aliased fields in one operation, `__typename` and other `__` fields included. */
@@ -156,6 +158,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
       maxRootFields: int(env, 'HUB_MAX_ROOT_FIELDS', 25, 1, 1000),
       ratePerMinute: int(env, 'HUB_RATE_LIMIT_PER_MINUTE', 600, 0, 1_000_000),
       bodyBytes: int(env, 'HUB_MAX_BODY_BYTES', 5 * 1024 * 1024, 1024, 100 * 1024 * 1024),
+      importBytes: int(env, 'HUB_IMPORT_MAX_BYTES', 64 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
       maxTokens: int(env, 'HUB_MAX_TOKENS', 10_000, 100, 1_000_000),
       maxAliases: int(env, 'HUB_MAX_ALIASES', 100, 1, 10_000),
       authFailuresPerMinute: int(env, 'HUB_AUTH_FAILURES_PER_MINUTE', 30, 0, 1_000_000),

@@ -29,6 +29,7 @@ import { compress, corsFor, lastResort, notFound, securityHeaders } from './http
 import { explorerRouter } from './explorer';
 import { HubMetrics } from '../observability/metrics';
 import { traceRequests, tracingPlugin } from '../observability/tracing';
+import { oscalImportRouter } from '../modules/interchange/interchange.upload';
 
 export interface RunningHub {
   url: string;
@@ -228,6 +229,8 @@ export async function startHub(
   if (metrics && config.metricsToken) app.get('/metrics', metrics.endpoint(config.metricsToken));
   if (config.explorer ?? config.introspection) app.use(explorerRouter());
   app.use('/export', ...limiter, work.heavyRoute(), csvExportRouter(services));
+  // The raw body, streamed and bounded by its own limit: no express.json here.
+  app.use('/import', ...limiter, work.heavyRoute(), oscalImportRouter(services, config.limits.importBytes));
   app.use(
     '/graphql',
     ...limiter,

@@ -35,7 +35,7 @@ export interface TestHub {
 }
 
 /** A real HTTP server on a fresh clone of a template database (seeded unless told otherwise). */
-export const TEST_LIMITS = { maxDepth: 12, maxComplexity: 200_000, maxRootFields: 25, ratePerMinute: 0, bodyBytes: 5 * 1024 * 1024, maxTokens: 10_000, maxAliases: 100, authFailuresPerMinute: 0 };
+export const TEST_LIMITS = { maxDepth: 12, maxComplexity: 200_000, maxRootFields: 25, ratePerMinute: 0, bodyBytes: 5 * 1024 * 1024, importBytes: 16 * 1024 * 1024, maxTokens: 10_000, maxAliases: 100, authFailuresPerMinute: 0 };
 // Generous, so a loaded CI machine does not time tests out; the tests of these bounds set their own.
 export const TEST_WORK = { statementTimeoutMs: 60_000, heavyStatementTimeoutMs: 120_000, heavyConcurrency: 2, poolWaitMs: 30_000 };
 

@@ -8,6 +8,7 @@ import { startTestHub, TestHub } from '../harness/hub';
 import { TokenService } from '../../src/modules/auth/token.service';
 import { OrganizationService } from '../../src/modules/organization/organization.service';
 import { Role } from '../../src/modules/auth/role';
+import { strictOscalProblems } from '../harness/oscal-strict';
 
 /**
  * OSCAL and CSV interchange through the real server: every export validated against NIST's OSCAL 1.2.2
@@ -174,6 +175,26 @@ describe('OSCAL exports', () => {
     const viaGraphql = (await t.data(`query($a: DateTime) { exportOscal(kind: ASSESSMENT_RESULTS, framework: "iso42001", asOf: $a) }`, { a: before })).exportOscal['assessment-results'];
     expect({ ...viaGraphql, metadata: { ...viaGraphql.metadata, 'last-modified': null } }).toEqual({ ...past, metadata: { ...past.metadata, 'last-modified': null } });
   });
+
+  it('every export passes the strict typing OSCAL libraries apply beyond the schema (trestle: ns URL, tokens, uuids, timezones)', async () => {
+    // the rules: test/harness/oscal-strict.ts; the pairs: every seeded mapping set, both ways
+    const pairs: { s: string; t: string }[] = await t.ds.query(
+      `SELECT DISTINCT sf.key AS s, tf.key AS t FROM mapping_source ms JOIN framework sf ON sf.id = ms.source_framework_id
+       JOIN framework tf ON tf.id = ms.target_framework_id WHERE ms.organization_id IS NULL ORDER BY 1, 2`);
+    expect(pairs.length).toBeGreaterThanOrEqual(5);
+    const urls = [
+      ...FRAMEWORKS.map((k) => `/export/oscal/catalog/${k}.json`),
+      ...pairs.flatMap((p) => [`/export/oscal/mapping/${p.s}/${p.t}.json`, `/export/oscal/mapping/${p.t}/${p.s}.json`]),
+      ...FRAMEWORKS.map((k) => `/export/oscal/assessment-results/${k}.json`),
+    ];
+    let props = 0;
+    for (const url of urls) {
+      const { status, body } = await get(url);
+      expect([url, status, strictOscalProblems(body)]).toEqual([url, 200, []]);
+      props += (JSON.stringify(body).match(/"ns":"https:\/\/control-mapping-hub\.dev\/ns\/oscal"/g) ?? []).length;
+    }
+    expect(props).toBeGreaterThan(1000);
+  });
 });
 
 describe('importFramework', () => {
@@ -205,6 +226,62 @@ describe('importFramework', () => {
       const strip = (rows: any[]) => rows.map(({ ref, title, kind, assessable, parent, text }, order) => ({ order, ref, title, kind, assessable, parent, text }));
       expect(strip(await requirementsOf(`rt-${key}`))).toEqual(strip(await requirementsOf(key)));
     }
+  });
+
+  it('imports NIST SP 800-53 rev5 MODERATE as published: AC-1 by its plain label, statement items in order, parameters and objectives kept', async () => {
+    const doc = fixture('NIST_SP-800-53_rev5_MODERATE-baseline-resolved-profile_catalog-min.json');
+    const d = await t.data(IMPORT_FW, { input: { format: 'OSCAL_CATALOG', document: doc, key: 'sp800-53-moderate', version: '5.1.1+u4', name: 'NIST SP 800-53 rev5 MODERATE' } });
+    // 18 families (groups) and the 287 controls and enhancements of the MODERATE baseline
+    expect(d.importFramework).toMatchObject({ created: true, requirementCount: 305, assessableCount: 287 });
+    const REQ = `query($ref: String!) { requirement(framework: "sp800-53-moderate", ref: $ref) { ref title text summary attributes parent { ref } } }`;
+    // by hand from the file: ac-1's statement, items a. > 1. > (a), placeholders as NIST prints them
+    const ac1 = (await t.data(REQ, { ref: 'AC-1' })).requirement;
+    expect(ac1).toMatchObject({ ref: 'AC-1', title: 'Policy and Procedures', parent: { ref: 'ac' } });
+    expect(ac1.text.split('\n')).toEqual([
+      'a. Develop, document, and disseminate to [Assignment: organization-defined personnel or roles]:',
+      '  1. [Selection (one or more): organization-level; mission/business process-level; system-level] access control policy that:',
+      '    (a) Addresses purpose, scope, roles, responsibilities, management commitment, coordination among organizational entities, and compliance; and',
+      '    (b) Is consistent with applicable laws, executive orders, directives, regulations, policies, standards, and guidelines; and',
+      '  2. Procedures to facilitate the implementation of the access control policy and the associated access controls;',
+      'b. Designate an [Assignment: official] to manage the development, documentation, and dissemination of the access control policy and procedures; and',
+      'c. Review and update the current access control:',
+      '  1. Policy [Assignment: frequency] and following [Assignment: events] ; and',
+      '  2. Procedures [Assignment: frequency] and following [Assignment: events].',
+    ]);
+    expect(ac1.summary).toMatch(/^Access control policy and procedures address the controls in the AC family/);
+    expect(ac1.attributes.parameters.map((p: any) => p.id)).toEqual(['ac-1_prm_1', ...[1, 2, 3, 4, 5, 6, 7, 8].map((n) => `ac-01_odp.0${n}`)]);
+    expect(ac1.attributes.parameters[3]).toEqual({ id: 'ac-01_odp.03', select: { howMany: 'one-or-more', choice: ['organization-level', 'mission/business process-level', 'system-level'] } });
+    expect(ac1.attributes.labels).toEqual([{ value: 'AC-01', class: 'zero-padded' }, { value: 'AC-1' }, { value: 'AC-01', class: 'sp800-53a' }]);
+    expect(ac1.attributes.assessmentObjectives[0]).toEqual({ id: 'ac-1_obj.a-1', label: 'AC-01a.[01]', text: 'an access control policy is developed and documented;' });
+    expect(ac1.attributes.assessmentObjectives[1].text).toBe('the access control policy is disseminated to [Assignment: personnel or roles];');
+    // the enhancement AC-2(1) under AC-2, with its one parameter and its objective and methods
+    const ac21 = (await t.data(REQ, { ref: 'AC-2(1)' })).requirement;
+    expect(ac21).toMatchObject({ ref: 'AC-2(1)', title: 'Automated System Account Management', parent: { ref: 'AC-2' },
+      text: 'Support the management of system accounts using [Assignment: automated mechanisms].' });
+    expect(ac21.attributes).toMatchObject({
+      oscalId: 'ac-2.1',
+      parameters: [{ id: 'ac-02.01_odp', label: 'automated mechanisms', guidelines: ['automated mechanisms used to support the management of system accounts are defined;'] }],
+      assessmentObjectives: [{ id: 'ac-2.1_obj', label: 'AC-02(01)', text: 'the management of system accounts is supported using [Assignment: automated mechanisms].' }],
+    });
+    expect(ac21.attributes.assessmentMethods.map((m: any) => m.method)).toEqual(['EXAMINE', 'INTERVIEW', 'TEST']);
+    expect(ac21.attributes.assessmentMethods[2].objects).toEqual(['Automated mechanisms for implementing account management functions']);
+    // the zero-padded label is not a ref
+    expect((await t.gql(REQ, { ref: 'AC-01' })).errors?.[0].extensions?.code).toBe('NOT_FOUND');
+    // no statement anywhere lost its text to nesting
+    const [{ n }] = await t.ds.query(`SELECT count(*)::int AS n FROM requirement r JOIN framework f ON f.id = r.framework_id WHERE f.key = 'sp800-53-moderate' AND r.assessable AND r.text IS NULL`);
+    expect(n).toBe(0);
+  });
+
+  it('reads the hub props in the old URN namespace as well as the https one exports write', async () => {
+    const doc = JSON.stringify((await get('/export/oscal/catalog/eu-ai-act.json')).body);
+    expect(doc).toContain('"ns":"https://control-mapping-hub.dev/ns/oscal"');
+    expect(doc).not.toContain('urn:control-mapping-hub:oscal');
+    const legacy = doc.replace(/"ns":"https:\/\/control-mapping-hub\.dev\/ns\/oscal"/g, '"ns":"urn:control-mapping-hub:oscal"');
+    expect(legacy).not.toContain('control-mapping-hub.dev');
+    await t.data(IMPORT_FW, { input: { format: 'OSCAL_CATALOG', document: legacy, key: 'legacy-ns', version: '1', name: 'Old namespace' } });
+    // kind, assessable and applies-from come from hub props: the same rows as the framework itself
+    const strip = (rows: any[]) => rows.map(({ ref, kind, assessable, parent }) => ({ ref, kind, assessable, parent }));
+    expect(strip(await requirementsOf('legacy-ns'))).toEqual(strip(await requirementsOf('eu-ai-act')));
   });
 
   it('checks a CSV as a whole: every problem with its line, nothing written; dryRun writes nothing', async () => {
@@ -308,5 +385,55 @@ describe('importMappings', () => {
       { path: 'line 3', message: 'framework "nope" is unknown (or not visible to this organization)' },
     ]);
     expect((await t.ds.query(`SELECT count(*)::int AS n FROM mapping_source WHERE key = 'bad-map'`))[0].n).toBe(0);
+  });
+});
+
+describe('POST /import/oscal', () => {
+  const post = async (query: string, body: string | Buffer, token = t.token) => {
+    const res = await fetch(`${t.url.replace(/\/graphql$/, '')}/import/oscal?${query}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body });
+    return { status: res.status, body: (await res.json()) as any };
+  };
+  const NIST = 'NIST_SP-800-53_rev5_MODERATE-baseline-resolved-profile_catalog-min.json';
+
+  it('takes a catalog larger than the GraphQL body limit as the raw body, with the importFramework checks', async () => {
+    // 1.8 MB of NIST catalog and 6 MiB of trailing white space: over HUB_MAX_BODY_BYTES (5 MiB), under the import limit
+    const big = fixture(NIST) + ' '.repeat(6 * 1024 * 1024);
+    const viaGraphql = await fetch(t.url, { method: 'POST', headers: { authorization: `Bearer ${t.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ query: IMPORT_FW, variables: { input: { format: 'OSCAL_CATALOG', document: big, key: 'sp800-53-big', version: '1', name: 'Big' } } }) });
+    expect(viaGraphql.status).toBe(413);
+    const r = await post('kind=catalog&key=sp800-53-big&version=1&name=NIST%20SP%20800-53%20MODERATE', big);
+    expect(r).toEqual({ status: 200, body: { data: { created: true, unchanged: false, dryRun: false, requirementCount: 305, assessableCount: 287, framework: { key: 'sp800-53-big', version: '1' } } } });
+    const ac21 = await t.data(`{ requirement(framework: "sp800-53-big", ref: "AC-2(1)") { text } }`);
+    expect(ac21.requirement.text).toBe('Support the management of system accounts using [Assignment: automated mechanisms].');
+    // the same again changes nothing; a dry run of a new key writes nothing
+    expect((await post('key=sp800-53-big&version=1&name=x', big)).body.data).toMatchObject({ created: false, unchanged: true });
+    expect((await post('key=sp800-53-dry&version=1&name=x&dryRun=true', fixture(NIST))).body.data).toMatchObject({ created: false, dryRun: true, requirementCount: 305 });
+    expect((await t.ds.query(`SELECT count(*)::int AS n FROM framework WHERE key = 'sp800-53-dry'`))[0].n).toBe(0);
+  });
+
+  it('refuses a body over HUB_IMPORT_MAX_BYTES, a role below EDITOR, bad arguments, and a bad document with its problems', async () => {
+    const over = await post('key=too-big&version=1&name=x', Buffer.alloc(16 * 1024 * 1024 + 1, 0x20));
+    expect([over.status, over.body.errors[0].extensions.code]).toEqual([413, 'PAYLOAD_TOO_LARGE']);
+    const analyst = (await new TokenService(t.ds, new OrganizationService(t.ds)).createForSlug('other-org', Role.ANALYST, 'other-analyst')).token;
+    const forbidden = await post('key=x-analyst&version=1&name=x', fixture(NIST), analyst);
+    expect([forbidden.status, forbidden.body.errors[0].extensions.code]).toEqual([403, 'FORBIDDEN']);
+    const noKey = await post('version=1&name=x', '{}');
+    expect([noKey.status, noKey.body.errors[0].extensions.code]).toEqual([400, 'BAD_USER_INPUT']);
+    expect((await post('kind=profile&key=x&version=1&name=x', '{}')).body.errors[0].message).toMatch(/kind must be catalog or mapping/);
+    const bad = await post('key=bad-upload&version=1&name=x', JSON.stringify({ catalog: { uuid: 'nope', metadata: { title: 'x' } } }));
+    expect([bad.status, bad.body.errors[0].extensions.code]).toEqual([400, 'BAD_USER_INPUT']);
+    expect(bad.body.errors[0].extensions.problems).toEqual(expect.arrayContaining([expect.objectContaining({ path: '$.catalog.uuid' })]));
+    expect((await t.ds.query(`SELECT count(*)::int AS n FROM framework WHERE key IN ('bad-upload', 'too-big', 'x-analyst')`))[0].n).toBe(0);
+  });
+
+  it('takes a mapping collection too: the v2 27001 -> 42001 export back as a set of 80', async () => {
+    // only the shipped set: earlier tests gave the organization its own copy between the same pair
+    const doc = (await get('/export/oscal/mapping/iso27001/iso42001.json')).body;
+    doc['mapping-collection'].mappings = doc['mapping-collection'].mappings.filter((m: any) => m.props.some((p: any) => p.name === 'mapping-set-key' && p.value === 'iso27001-to-iso42001'));
+    expect(doc['mapping-collection'].mappings).toHaveLength(1);
+    const r = await post('kind=mapping&key=upload-rt&name=Uploaded%20round%20trip&status=DRAFT', JSON.stringify(doc));
+    expect(r).toEqual({ status: 200, body: { data: { dryRun: false, mappingCount: 80, sets: [{ key: 'upload-rt', sourceFramework: 'iso27001', targetFramework: 'iso42001', mappingCount: 80 }] } } });
+    const badStatus = await post('kind=mapping&key=upload-rt2&name=x&status=FINAL', JSON.stringify(doc));
+    expect(badStatus.body.errors[0].message).toMatch(/^status must be one of/);
   });
 });

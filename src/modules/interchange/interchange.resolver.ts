@@ -64,7 +64,7 @@ export class ImportFrameworkInput {
 
 @ObjectType({ description: 'A requirement as read from an imported document.' })
 export class ImportedRequirementRow {
-  @Field({ description: 'Ref: the OSCAL label, else the control or group id; the CSV ref column.' })
+  @Field({ description: 'Ref: the OSCAL label (the plain one where a catalog gives several, e.g. AC-1 over zero-padded AC-01), else the control or group id; the CSV ref column.' })
   ref: string;
 
   @Field({ description: 'Title.' })

@@ -238,6 +238,7 @@ export class InterchangeService {
       return {
         id: idOf.get(r.ref), parent_id: parentId, ancestor_ids: anc, depth: anc.length, ref: r.ref, kind: r.kind, title: r.title, text: r.text,
         summary: r.summary, assessable: r.assessable, position: i + 1, actors: r.actors, risk_tiers: r.riskTiers, applies_from: r.appliesFrom,
+        attributes: r.attributes ?? {},
       };
     });
     await inTransaction(this.ds, async (em) => {
@@ -247,11 +248,11 @@ export class InterchangeService {
         [id, org, key, version, input.name.trim(), digest, JSON.stringify({ importedFrom: input.format })],
       );
       await em.query(
-        `INSERT INTO requirement (id, organization_id, framework_id, parent_id, ancestor_ids, depth, ref, kind, title, text, summary, assessable, position, actors, risk_tiers, applies_from)
+        `INSERT INTO requirement (id, organization_id, framework_id, parent_id, ancestor_ids, depth, ref, kind, title, text, summary, assessable, position, actors, risk_tiers, applies_from, attributes)
          SELECT x.id, $1, $2, x.parent_id, ARRAY(SELECT jsonb_array_elements_text(x.ancestor_ids))::uuid[], x.depth, x.ref, x.kind, x.title, x.text, x.summary,
-                x.assessable, x.position, ARRAY(SELECT jsonb_array_elements_text(x.actors)), ARRAY(SELECT jsonb_array_elements_text(x.risk_tiers)), x.applies_from
+                x.assessable, x.position, ARRAY(SELECT jsonb_array_elements_text(x.actors)), ARRAY(SELECT jsonb_array_elements_text(x.risk_tiers)), x.applies_from, x.attributes
          FROM jsonb_to_recordset($3::jsonb) AS x(id uuid, parent_id uuid, ancestor_ids jsonb, depth smallint, ref text, kind text, title text, text text,
-              summary text, assessable boolean, position int, actors jsonb, risk_tiers jsonb, applies_from date)
+              summary text, assessable boolean, position int, actors jsonb, risk_tiers jsonb, applies_from date, attributes jsonb)
          ORDER BY x.position`,
         [org, id, JSON.stringify(records)],
       );

@@ -9,8 +9,16 @@ import { IMPORT_MAX_NODES, localDateProblem } from '../../graphql/input-bounds';
 import type { Qualifier } from '../mapping/mapping-qualifier.rules';
 
 export const OSCAL_VERSION = '1.2.2';
-/** Namespace of the hub's own OSCAL props (kind, assessable, actors, ...). */
-export const HUB_NS = 'urn:control-mapping-hub:oscal';
+/**
+ * Namespace of the hub's own OSCAL props (kind, assessable, actors, ...). A name the project controls,
+ * never fetched: OSCAL libraries (compliance-trestle's pydantic models) type `ns` as an http(s) URL and
+ * refuse a URN, so exports use this one.
+ */
+export const HUB_NS = 'https://control-mapping-hub.dev/ns/oscal';
+/** The namespace exports used before HUB_NS; imports still read it, exports no longer write it. */
+export const LEGACY_HUB_NS = 'urn:control-mapping-hub:oscal';
+/** Whether a prop's namespace is the hub's, old or new. */
+export const isHubNs = (ns: string | undefined): boolean => ns === HUB_NS || ns === LEGACY_HUB_NS;
 /** UUIDs in exports are name-based (v5), so exporting the same thing twice gives the same document. */
 const UUID_NAMESPACE = '6f1c7a52-3e0b-5c8e-9d41-2b7a0e4c9f11';
 
@@ -25,9 +33,12 @@ export function uuidFor(...parts: string[]): string {
   return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20)}`;
 }
 
-/** An OSCAL token (NCName) for a ref: "A.5.1" stays, "5.1" becomes "_5.1", "Art. 5(1)" becomes "Art._5_1_". */
+/**
+ * An OSCAL token (NCName) for a ref: "A.5.1" stays, "5.1" becomes "_5.1", "Art. 5(1)" becomes "Art._5_1_".
+ * Digits are ASCII only: the schema's token pattern allows any \p{N} ("²"), trestle's NCName regex does not.
+ */
 export function oscalId(ref: string): string {
-  const body = ref.replace(/[^\p{L}\p{N}._-]+/gu, '_');
+  const body = ref.replace(/[^\p{L}0-9._-]+/gu, '_');
   return /^[\p{L}_]/u.test(body) ? body : `_${body}`;
 }
 
@@ -154,6 +165,8 @@ export interface ImportedRequirement {
   actors: string[];
   riskTiers: string[];
   appliesFrom: string | null;
+  /** Catalog facts kept as data (requirement.attributes): parameters, assessment objectives and methods, labels. */
+  attributes?: Record<string, unknown>;
   /** JSON path of the node in the document, for error messages. */
   path: string;
 }
@@ -167,12 +180,129 @@ export interface Problem {
 /** The requirement kinds the hub stores (framework.enums.ts), for checking imported ones. */
 export const KINDS: ReadonlySet<string> = new Set(Object.values(RequirementKind));
 
+/** A parameter of an imported control, as kept in `requirement.attributes.parameters`. */
+export interface ImportedParameter {
+  id: string;
+  label?: string;
+  usage?: string;
+  guidelines?: string[];
+  values?: string[];
+  select?: { howMany?: string; choice: string[] };
+  constraints?: string[];
+}
+
+const INSERT_PARAM = /\{\{\s*insert:\s*param,\s*([^\s}]+)\s*\}\}/g;
+const proseOf = (xs: any[] | undefined): string[] => (xs ?? []).map((x) => x?.prose).filter((x): x is string => typeof x === 'string').map((x) => x.trim()).filter(Boolean);
+
+function parameterOf(p: any): ImportedParameter {
+  return clean({
+    id: p.id as string,
+    label: p.label as string | undefined,
+    usage: p.usage as string | undefined,
+    guidelines: nonEmpty(proseOf(p.guidelines)),
+    values: nonEmpty((p.values ?? []) as string[]),
+    select: p.select ? clean({ howMany: p.select['how-many'] as string | undefined, choice: (p.select.choice ?? []) as string[] }) : undefined,
+    constraints: nonEmpty(((p.constraints ?? []) as any[]).flatMap((c) => [c.description, ...((c.tests ?? []) as any[]).map((t) => t.expression)]).filter((x): x is string => typeof x === 'string' && x.trim() !== '')),
+  });
+}
+
+/**
+ * `{{ insert: param, id }}` as NIST renders it: the values set, else `[Selection (one or more): a; b]`, else
+ * `[Assignment: label]`. A placeholder for a parameter the catalog does not define stays as it is, so the
+ * gap remains visible in the text.
+ */
+export function renderParams(text: string, params: ReadonlyMap<string, ImportedParameter>, depth = 0): string {
+  return text.replace(INSERT_PARAM, (whole, id: string) => {
+    const p = params.get(id);
+    if (!p) return whole;
+    // a choice may itself insert a parameter: one level deep is what catalogs use, and it cannot loop
+    const inner = (x: string) => (depth < 2 ? renderParams(x, params, depth + 1) : x);
+    if (p.values?.length) return p.values.map(inner).join(', ');
+    if (p.select) return `[Selection${p.select.howMany ? ` (${p.select.howMany.replace(/-/g, ' ')})` : ''}: ${p.select.choice.map(inner).join('; ')}]`;
+    if (p.label) return `[Assignment: ${inner(p.label)}]`;
+    return whole;
+  });
+}
+
+const labelsOf = (x: any): { value: string; class?: string }[] =>
+  ((x?.props ?? []) as Prop[]).filter((p) => p.name === 'label' && (!p.ns || p.ns === 'http://csrc.nist.gov/ns/oscal')).map((p) => clean({ value: p.value, class: p.class }));
+
+/**
+ * The label a person cites: NIST SP 800-53 gives "AC-01" (class zero-padded), "AC-1" (no class) and "AC-01"
+ * (class sp800-53a); the one without a class wins, then any but the padded forms, then the first.
+ */
+export function plainLabel(x: any): string | undefined {
+  const labels = labelsOf(x);
+  const padded = new Set(['zero-padded', 'sp800-53a']);
+  return (labels.find((l) => !l.class) ?? labels.find((l) => !padded.has(l.class!)) ?? labels[0])?.value;
+}
+
+/**
+ * A part's text in document order: its prose, then each `item` part on its own line prefixed with its
+ * label ("a.", "1.", "(a)"), nested items indented. A single unlabelled prose is returned as it is.
+ */
+function partsText(parts: any[] | undefined, name: string, params: ReadonlyMap<string, ImportedParameter>): string | null {
+  const blocks: string[] = [];
+  for (const top of (parts ?? []).filter((p: any) => p.name === name)) {
+    if (!top.parts?.length && !labelsOf(top).length) {
+      if (top.prose) blocks.push(renderParams(top.prose, params));
+      continue;
+    }
+    const lines: string[] = [];
+    const stack: { p: any; depth: number }[] = [{ p: top, depth: -1 }];
+    while (stack.length) {
+      const { p, depth } = stack.pop()!;
+      const label = p === top ? undefined : plainLabel(p);
+      const prose = typeof p.prose === 'string' ? renderParams(p.prose, params).trim() : '';
+      const line = [label, prose].filter(Boolean).join(' ');
+      if (line) lines.push(`${'  '.repeat(Math.max(0, depth))}${line}`);
+      const items = ((p.parts ?? []) as any[]).filter((c) => c.name === 'item');
+      for (const c of [...items].reverse()) stack.push({ p: c, depth: depth + 1 });
+    }
+    if (lines.length) blocks.push(lines.join('\n'));
+  }
+  return blocks.join('\n\n') || null;
+}
+
+/** Assessment objectives (SP 800-53A) in document order, each with its label and text. */
+function objectivesOf(parts: any[] | undefined, params: ReadonlyMap<string, ImportedParameter>): { id?: string; label?: string; text: string }[] {
+  const out: { id?: string; label?: string; text: string }[] = [];
+  const stack = ((parts ?? []) as any[]).filter((p) => p.name === 'assessment-objective').reverse();
+  while (stack.length) {
+    const p = stack.pop()!;
+    if (typeof p.prose === 'string' && p.prose.trim()) out.push(clean({ id: p.id, label: plainLabel(p), text: renderParams(p.prose, params).trim() }));
+    stack.push(...((p.parts ?? []) as any[]).filter((c) => c.name === 'assessment-objective').reverse());
+  }
+  return out;
+}
+
+/** Assessment methods (EXAMINE, INTERVIEW, TEST) with the objects they name. */
+function methodsOf(parts: any[] | undefined): { method: string; objects: string[] }[] {
+  return ((parts ?? []) as any[]).filter((p) => p.name === 'assessment-method').map((p) => ({
+    method: ((p.props ?? []) as Prop[]).find((x) => x.name === 'method')?.value ?? p.id ?? 'method',
+    objects: proseOf(((p.parts ?? []) as any[]).filter((x) => x.name === 'assessment-objects')).flatMap((x) => x.split(/\n\s*\n/).map((y) => y.trim()).filter(Boolean)),
+  }));
+}
+
+/** Every parameter the catalog defines, by id (catalog, groups and controls): placeholders may cite a parent's. */
+function parameterIndex(cat: any): Map<string, ImportedParameter> {
+  const out = new Map<string, ImportedParameter>();
+  const stack: any[] = [cat];
+  while (stack.length) {
+    const n = stack.pop();
+    for (const p of (n.params ?? []) as any[]) if (typeof p?.id === 'string' && !out.has(p.id)) out.set(p.id, parameterOf(p));
+    stack.push(...(n.groups ?? []), ...(n.controls ?? []));
+  }
+  return out;
+}
+
 /** Reads a (schema-valid) OSCAL catalog into requirement rows in document order. */
 export function parseCatalog(doc: any): { title: string; version: string; rows: ImportedRequirement[]; problems: Problem[] } {
   const cat = doc.catalog;
   const rows: ImportedRequirement[] = [];
   const problems: Problem[] = [];
-  const hub = (p: Prop[] | undefined, name: string) => (p ?? []).filter((x) => x.name === name && x.ns === HUB_NS).map((x) => x.value);
+  const hub = (p: Prop[] | undefined, name: string) => (p ?? []).filter((x) => x.name === name && isHubNs(x.ns)).map((x) => x.value);
+  const params = parameterIndex(cat);
   // Iterative, in document order (a node, then its groups, then its controls): validateOscal bounded the
   // nesting, but a walk over the document never leans on the call stack.
   type Pending = { n: any; path: string; isControl: boolean; parentRef: string | null };
@@ -183,20 +313,26 @@ export function parseCatalog(doc: any): { title: string; version: string; rows: 
   const stack = children(cat, '$.catalog', null).reverse();
   while (stack.length) {
     const { n, path, isControl, parentRef } = stack.pop()!;
-    const label = (n.props ?? []).find((p: Prop) => p.name === 'label' && !p.ns)?.value as string | undefined;
-    const ref = (label ?? n.id) as string;
+    const ref = (plainLabel(n) ?? n.id) as string;
     const kindProp = hub(n.props, 'kind')[0];
     const kind = kindProp ?? (isControl ? 'control' : 'group');
     if (!KINDS.has(kind)) problems.push({ path: `${path}.props`, message: `kind "${kind}" is not one of ${[...KINDS].join(', ')}` });
     const assessableProp = hub(n.props, 'assessable')[0];
-    const partText = (name: string) => (n.parts ?? []).filter((p: any) => p.name === name).map((p: any) => p.prose).filter(Boolean).join('\n\n') || null;
     const appliesFrom = hub(n.props, 'applies-from')[0] ?? null;
     const badDate = appliesFrom === null ? null : localDateProblem(appliesFrom);
     if (badDate) problems.push({ path: `${path}.props`, message: `applies-from ${badDate}` });
+    const labels = labelsOf(n);
+    const attributes = clean({
+      oscalId: n.id !== oscalId(ref) ? (n.id as string) : undefined,
+      labels: labels.length > 1 ? labels : undefined,
+      parameters: nonEmpty(((n.params ?? []) as any[]).map(parameterOf)),
+      assessmentObjectives: nonEmpty(objectivesOf(n.parts, params)),
+      assessmentMethods: nonEmpty(methodsOf(n.parts)),
+    });
     rows.push({
       ref, title: n.title, kind, assessable: assessableProp === undefined ? isControl : assessableProp === 'true', parentRef,
-      text: partText('statement'), summary: partText('guidance'), actors: hub(n.props, 'actor'), riskTiers: hub(n.props, 'risk-tier'),
-      appliesFrom, path,
+      text: partsText(n.parts, 'statement', params), summary: partsText(n.parts, 'guidance', params), actors: hub(n.props, 'actor'), riskTiers: hub(n.props, 'risk-tier'),
+      appliesFrom, attributes, path,
     });
     stack.push(...children(n, path, ref).reverse());
   }
@@ -258,7 +394,7 @@ function readQualifiers(e: any, path: string, problems: Problem[]): Record<strin
   const out: Record<string, unknown>[] = [];
   for (const [i, q] of ((e.qualifiers ?? []) as any[]).entries()) {
     const group = `qualifier-${i + 1}`;
-    const value = (name: string) => ((e.props ?? []) as Prop[]).find((p) => p.ns === HUB_NS && p.group === group && p.name === name)?.value ?? null;
+    const value = (name: string) => ((e.props ?? []) as Prop[]).find((p) => isHubNs(p.ns) && p.group === group && p.name === name)?.value ?? null;
     const when = value('qualifier-when');
     const rel = value('qualifier-relationship');
     // A qualifier-item without the hub's props is an OSCAL statement the hub cannot evaluate: kept out, said why.
@@ -359,7 +495,7 @@ export interface ImportedMapping {
 
 /** The framework key of a mapping resource: the hub's own prop, else the `<key>.json` of its href. */
 function resourceKey(res: any): string | null {
-  const p = (res.props ?? []).find((x: Prop) => x.name === 'framework-key' && x.ns === HUB_NS);
+  const p = (res.props ?? []).find((x: Prop) => x.name === 'framework-key' && isHubNs(x.ns));
   if (p) return p.value;
   const m = /([a-z0-9][a-z0-9-]*)\.json$/.exec(String(res.href ?? ''));
   return m ? m[1] : null;
