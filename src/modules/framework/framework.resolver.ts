@@ -1,5 +1,5 @@
 import { Arg, Args, Ctx, FieldResolver, Int, ObjectType, Query, Resolver, Root, Authorized } from 'type-graphql';
-import { Connection, decodeCursor, encodeCursor } from '../../graphql/connection.type';
+import { Connection, decodeCursor, encodeCursor, keyset } from '../../graphql/connection.type';
 import type { HubContext } from '../../graphql/context';
 import { Framework } from './framework.entity';
 import { Requirement } from './requirement.entity';
@@ -51,14 +51,15 @@ export class FrameworkResolver {
 
   @FieldResolver(() => RequirementConnection, { description: 'All nodes of the framework in document order, paged, optionally filtered.' })
   async requirements(@Root() f: Framework, @Ctx() ctx: HubContext, @Args() args: RequirementsArgs): Promise<RequirementConnection> {
-    const afterPosition = args.after ? decodeCursor('req', args.after) : null;
+    const window = keyset(args, (c, field) => decodeCursor('req', c, field));
     const filter = args.filter ?? null;
     if (filter?.parentRef) await ctx.services.requirement.assertRefExists(f.id, filter.parentRef, f.key);
-    const page = await ctx.loaders.requirementPage.load({ frameworkId: f.id, first: args.first, afterPosition, filter });
+    const page = await ctx.loaders.requirementPage.load({ frameworkId: f.id, window, filter });
     for (const r of page.rows) ctx.loaders.requirement.prime(r.id, r);
     return RequirementConnection.fromPage({
       items: page.rows.map((r) => ({ node: r, cursor: encodeCursor('req', r.position) })),
       hasNextPage: page.hasNextPage,
+      hasPreviousPage: page.hasPreviousPage,
       count: () => ctx.loaders.requirementCount.load({ frameworkId: f.id, filter }),
     });
   }

@@ -1,14 +1,17 @@
 import { DataSource, In, Repository } from 'typeorm';
 import { hydrate, selectColumns } from '../../database/hydrate';
 import { badInput, notFound } from '../../graphql/errors';
+import { Keyset, keysetPage, keysetSql } from '../../graphql/connection.type';
 import { Requirement } from './requirement.entity';
 import type { RequirementFilter } from './requirement.args';
 
 export interface RequirementPageQuery {
-  first: number;
-  afterPosition: number | null;
+  /** Keyset on position (document order). */
+  window: Keyset<number>;
   filter: RequirementFilter | null;
 }
+
+export type RequirementPage = { rows: Requirement[]; hasNextPage: boolean; hasPreviousPage: boolean };
 
 export interface RequirementSearchResult {
   requirement: Requirement;
@@ -132,28 +135,26 @@ export class RequirementService {
   }
 
   /** One statement for any number of frameworks: a lateral keyset page per framework. */
-  async page(frameworkIds: readonly string[], q: RequirementPageQuery): Promise<Map<string, { rows: Requirement[]; hasNextPage: boolean }>> {
+  async page(frameworkIds: readonly string[], q: RequirementPageQuery): Promise<Map<string, RequirementPage>> {
     const params: unknown[] = [[...frameworkIds]];
     const filter = this.filterSql(q.filter, params);
-    params.push(q.afterPosition ?? -1, q.first + 1);
+    const ks = keysetSql(q.window, ['r.position'], 'ASC', (position) => { params.push(position); return [`$${params.length}`]; });
+    params.push(ks.limit);
     const raw: Record<string, unknown>[] = await this.ds.query(
       `SELECT ${selectColumns(this.ds, Requirement, 'p')}
        FROM unnest($1::uuid[]) AS f(id)
        CROSS JOIN LATERAL (
          SELECT ${this.cols} FROM requirement r
-         WHERE r.framework_id = f.id${filter} AND r.position > $${params.length - 1}
-         ORDER BY r.position
+         WHERE r.framework_id = f.id${filter}${ks.where.map((w) => ` AND ${w}`).join('')}
+         ORDER BY ${ks.orderBy}
          LIMIT $${params.length}
        ) p`,
       params,
     );
-    const grouped = groupBy(raw.map((row) => hydrate(this.ds, Requirement, row)), (r) => r.frameworkId);
-    const out = new Map<string, { rows: Requirement[]; hasNextPage: boolean }>();
-    for (const id of frameworkIds) {
-      const rows = grouped.get(id) ?? [];
-      out.set(id, { rows: rows.slice(0, q.first), hasNextPage: rows.length > q.first });
-    }
-    return out;
+    // Each framework's rows in query order (descending for a backward page), whatever order the join yields.
+    const sign = q.window.backward ? -1 : 1;
+    const grouped = groupBy(raw.map((row) => hydrate(this.ds, Requirement, row)).sort((a, b) => sign * (a.position - b.position)), (r) => r.frameworkId);
+    return new Map(frameworkIds.map((id) => [id, keysetPage(grouped.get(id) ?? [], q.window)]));
   }
 
   async count(frameworkIds: readonly string[], filter: RequirementFilter | null): Promise<Map<string, number>> {
