@@ -170,6 +170,7 @@ export function createLoaders(s: Services, org: string) {
     aiSystem: byId<AiSystem>((ids) => s.aiSystem.findByIds(org, ids)),
     aiSystemHistory: listBy<AiSystemChange>((ids) => s.aiSystem.history(org, ids)),
     gateTasks: listBy<GateTask>((ids) => s.aiSystem.gateTasks(org, ids)),
+    impactAssessment: byId<ImpactAssessment>((ids) => s.impactAssessment.findByIds(org, ids)),
     impactAssessments: listBy<ImpactAssessment>((ids) => s.impactAssessment.ofSystems(org, ids)),
     oversightPoints: listBy<OversightPoint>((ids) => s.oversight.points(org, ids)),
     oversightPoint: byId<OversightPoint>((ids) => s.oversight.pointsByIds(org, ids)),
