@@ -127,6 +127,12 @@ const PROBES: Record<string, { query: (page: string) => string; at: (data: any) 
     query: (page) => `{ coverage(framework: "iso42001") { requirements(${page}) { CONN } } }`, at: (d) => d.coverage.requirements, size: 9,
   },
   AuditEventConnection: { query: (page) => `{ auditTrail(${page}) { CONN } }`, at: (d) => d.auditTrail, size: 4 },
+  FrameworkConnection: { query: (page) => `{ frameworksConnection(${page}, allVersions: true) { CONN } }`, at: (d) => d.frameworksConnection, size: 2 },
+  AiSystemConnection: { query: (page) => `{ aiSystemsConnection(${page}) { CONN } }`, at: (d) => d.aiSystemsConnection, size: 2 },
+  MappingSourceConnection: { query: (page) => `{ mappingSourcesConnection(${page}) { CONN } }`, at: (d) => d.mappingSourcesConnection, size: 3 },
+  RequirementSearchHitConnection: {
+    query: (page) => `{ searchRequirementsConnection(${page}, query: "risk") { CONN } }`, at: (d) => d.searchRequirementsConnection, size: 6,
+  },
 };
 
 const CONN = 'totalCount edges { cursor } nodes { __typename } pageInfo { hasNextPage hasPreviousPage startCursor endCursor }';
@@ -205,6 +211,29 @@ describe('connections', () => {
       expect((await fetchPage(`first: 200, after: ${JSON.stringify(a)}, before: ${JSON.stringify(b)}`)).edges.map((e: { cursor: string }) => e.cursor)).toEqual(between);
       expect((await fetchPage(`last: 2, after: ${JSON.stringify(a)}, before: ${JSON.stringify(b)}`)).edges.map((e: { cursor: string }) => e.cursor)).toEqual(between.slice(-2));
     }
+  });
+
+  it('the connections next to the old lists hold the same items (the lists stay, deprecated)', async () => {
+    const pairs: [string, string, (x: any) => unknown][] = [
+      ['frameworks(allVersions: true) { id }', 'frameworksConnection(allVersions: true, first: 200) { totalCount nodes { id } }', (x) => x.id],
+      ['aiSystems(includeRetired: true) { id }', 'aiSystemsConnection(includeRetired: true, first: 200) { totalCount nodes { id } }', (x) => x.id],
+      ['mappingSources { id }', 'mappingSourcesConnection(first: 200) { totalCount nodes { id } }', (x) => x.id],
+    ];
+    for (const [list, conn, key] of pairs) {
+      const d = await t.data(`{ list: ${list} conn: ${conn} }`);
+      expect([list, d.conn.totalCount]).toEqual([list, d.list.length]);
+      expect(d.conn.nodes.map(key).sort()).toEqual(d.list.map(key).sort());
+    }
+    // Search: the same ranking, page for page.
+    const d = await t.data(`{ list: searchRequirements(query: "access control", first: 200) { score requirement { id } }
+      conn: searchRequirementsConnection(query: "access control", first: 200) { totalCount nodes { score requirement { id } } } }`);
+    expect(d.conn.nodes).toEqual(d.list);
+    expect(d.conn.totalCount).toBe(d.list.length);
+    const deprecated = Object.values(schema.getQueryType()!.getFields()).filter((f) => f.deprecationReason).map((f) => [f.name, f.deprecationReason]);
+    expect(deprecated).toEqual(expect.arrayContaining([
+      ['frameworks', expect.stringContaining('frameworksConnection')], ['aiSystems', expect.stringContaining('aiSystemsConnection')],
+      ['mappingSources', expect.stringContaining('mappingSourcesConnection')], ['searchRequirements', expect.stringContaining('searchRequirementsConnection')],
+    ]));
   });
 
   it('first with last, and a bad cursor in before, are BAD_USER_INPUT', async () => {

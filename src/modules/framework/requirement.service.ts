@@ -194,7 +194,42 @@ export class RequirementService {
     );
     return raw.map((row) => ({ requirement: hydrate(this.ds, Requirement, row), score: Number(row.score) }));
   }
+
+  /**
+   * The same ranking as search, paged by keyset on (-score, framework, position): the score is computed
+   * in SQL and the cursor carries it as a float8 (JSON numbers round-trip exactly).
+   */
+  async searchPage(query: string, frameworkIds: readonly string[], window: Keyset<SearchKey>) {
+    const params: unknown[] = [query, likePrefix(query), [...frameworkIds], '%' + likePrefix(query)];
+    const ks = keysetSql(window, ['h.rank', 'h.framework_id', 'h.position'], 'ASC', (k) => {
+      params.push(...k);
+      const n = params.length;
+      return [`$${n - 2}::float8`, `$${n - 1}::uuid`, `$${n}::int`];
+    });
+    params.push(ks.limit);
+    const hits = `WITH q AS (SELECT websearch_to_tsquery('english', $1) AS tsq),
+      h AS (
+        SELECT ${this.cols},
+               -(CASE WHEN lower(r.ref) = lower($1) THEN 10 WHEN r.ref ILIKE $2 THEN 5 ELSE 0 END
+                 + CASE WHEN lower(r.title) = lower($1) THEN 2 WHEN r.title ILIKE $4 THEN 1 ELSE 0 END
+                 + ts_rank_cd(r.search_vector, q.tsq, 1))::float8 AS rank
+        FROM requirement r, q
+        WHERE r.framework_id = ANY($3::uuid[]) AND (r.search_vector @@ q.tsq OR r.ref ILIKE $2)
+      )`;
+    const raw: Record<string, unknown>[] = await this.ds.query(
+      `${hits} SELECT h.* FROM h${ks.where.length ? ` WHERE ${ks.where.join(' AND ')}` : ''} ORDER BY ${ks.orderBy} LIMIT $${params.length}`,
+      params,
+    );
+    const page = keysetPage(raw.map((row) => ({ requirement: hydrate(this.ds, Requirement, row), score: -Number(row.rank) })), window);
+    return {
+      ...page,
+      count: async () => (await this.ds.query(`${hits} SELECT count(*)::int AS n FROM h`, params.slice(0, 4)))[0].n as number,
+    };
+  }
 }
+
+/** A search hit's place in the ranking: minus its score, its framework id, its position. */
+export type SearchKey = [number, string, number];
 
 export const refKey = (framework: string, ref: string) => `${framework}\u0000${ref}`;
 
