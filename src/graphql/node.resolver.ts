@@ -35,7 +35,9 @@ async function resolveNodes(ctx: HubContext, ids: readonly string[]): Promise<(N
   await Promise.all(types.map(async (type) => {
     const values = await NODE_LOADERS[type](ctx).loadMany(valid);
     values.forEach((v, i) => {
-      if (v && !(v instanceof Error) && !found.has(valid[i])) found.set(valid[i], { type, value: v });
+      // loadMany answers failures as values: a failing table is an error, not a missing object.
+      if (v instanceof Error) throw v;
+      if (v && !found.has(valid[i])) found.set(valid[i], { type, value: v });
     });
   }));
   return Promise.all(ids.map(async (id) => {
