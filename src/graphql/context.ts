@@ -5,7 +5,7 @@ import type { QueryScope } from '../database/query-counter';
 import { Framework } from '../modules/framework/framework.entity';
 import { FrameworkService } from '../modules/framework/framework.service';
 import { Requirement } from '../modules/framework/requirement.entity';
-import { RequirementPageQuery, RequirementService } from '../modules/framework/requirement.service';
+import { RequirementPage, RequirementPageQuery, RequirementService } from '../modules/framework/requirement.service';
 import type { RequirementFilter } from '../modules/framework/requirement.args';
 import { MappingService } from '../modules/mapping/mapping.service';
 import { MappingClosureService } from '../modules/mapping/mapping-closure.service';
@@ -153,8 +153,8 @@ export function createLoaders(s: Services, org: string) {
     mappingSource: byId<MappingSource>((ids) => s.mapping.sourcesByIds(org, ids)),
     mappingCount: byId<number>((ids) => s.mapping.countBySources(ids)),
     frameworkByKey: byId<Framework>((keys) => s.framework.findByKeys(keys)),
-    requirementPage: groupedLoader<PageKey, { rows: Requirement[]; hasNextPage: boolean }>(
-      (k) => JSON.stringify([k.first, k.afterPosition, filterSignature(k.filter)]),
+    requirementPage: groupedLoader<PageKey, RequirementPage>(
+      (k) => JSON.stringify([k.window, filterSignature(k.filter)]),
       (ids, k) => s.requirement.page(ids, k),
     ),
     requirementCount: groupedLoader<CountKey, number>(
@@ -170,6 +170,7 @@ export function createLoaders(s: Services, org: string) {
     aiSystem: byId<AiSystem>((ids) => s.aiSystem.findByIds(org, ids)),
     aiSystemHistory: listBy<AiSystemChange>((ids) => s.aiSystem.history(org, ids)),
     gateTasks: listBy<GateTask>((ids) => s.aiSystem.gateTasks(org, ids)),
+    impactAssessment: byId<ImpactAssessment>((ids) => s.impactAssessment.findByIds(org, ids)),
     impactAssessments: listBy<ImpactAssessment>((ids) => s.impactAssessment.ofSystems(org, ids)),
     oversightPoints: listBy<OversightPoint>((ids) => s.oversight.points(org, ids)),
     oversightPoint: byId<OversightPoint>((ids) => s.oversight.pointsByIds(org, ids)),

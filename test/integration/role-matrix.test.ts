@@ -114,7 +114,7 @@ async function proposed(role: Role): Promise<string> {
 /** Arguments of root queries where a guess would find nothing. */
 const GIVEN: Record<string, Record<string, unknown>> = {
   coverage: { framework: 'iso42001' }, mappingChangeSets: { first: 1 }, mappingPaths: { from: { framework: 'iso27001', ref: '9.2.2' }, toFramework: 'iso42001' }, gaps: { framework: 'eu-ai-act' }, framework: { key: 'iso27001' },
-  requirement: { framework: 'iso27001', ref: '9.2.2' }, searchRequirements: { query: 'access' }, mappingVersionImpact: { key: 'iso27001-to-iso42001', version: 1 },
+  requirement: { framework: 'iso27001', ref: '9.2.2' }, searchRequirements: { query: 'access' }, searchRequirementsConnection: { query: 'access' }, mappingVersionImpact: { key: 'iso27001-to-iso42001', version: 1 },
 };
 
 function idFor(field: string): string {

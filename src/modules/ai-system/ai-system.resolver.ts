@@ -1,4 +1,5 @@
-import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root, Authorized } from 'type-graphql';
+import { Arg, Args, Ctx, FieldResolver, ID, Mutation, ObjectType, Query, Resolver, Root, Authorized } from 'type-graphql';
+import { Connection, PageArgs, decodeKeyCursor, encodeKeyCursor, keyset } from '../../graphql/connection.type';
 import { DateTime } from '../../graphql/scalars';
 import type { HubContext } from '../../graphql/context';
 import { Requirement } from '../framework/requirement.entity';
@@ -10,8 +11,29 @@ import { AiSystem, AiSystemChange, GateTask } from './ai-system.entity';
 import { AddGateTaskInput, RegisterAiSystemInput, SetLifecycleStageInput, UpdateAiSystemInput, UpdateGateTaskInput } from './ai-system.input';
 import { EDIT, READ, REPORT } from '../auth/role';
 
+@ObjectType({ description: 'A page of the AI system register, by name.' })
+export class AiSystemConnection extends Connection(AiSystem, 'AiSystem') {}
+
 @Resolver(() => AiSystem)
 export class AiSystemResolver {
+  @Authorized(...READ)
+  @Query(() => AiSystemConnection, { description: 'The AI system register, by name, paged.' })
+  async aiSystemsConnection(
+    @Ctx() ctx: HubContext,
+    @Args() args: PageArgs,
+    @Arg('includeRetired', () => Boolean, { defaultValue: false, description: 'Include RETIRED systems.' }) includeRetired: boolean,
+  ): Promise<AiSystemConnection> {
+    const window = keyset(args, (c, field) => decodeKeyCursor('sys', 'ss', c, field) as [string, string]);
+    const page = await ctx.services.aiSystem.page(ctx.organizationId, includeRetired, window);
+    for (const s of page.rows) ctx.loaders.aiSystem.prime(s.id, s);
+    return AiSystemConnection.fromPage({
+      items: page.rows.map((s) => ({ node: s, cursor: encodeKeyCursor('sys', [s.name, s.id]) })),
+      hasNextPage: page.hasNextPage,
+      hasPreviousPage: page.hasPreviousPage,
+      count: page.count,
+    });
+  }
+
   @Authorized(...READ)
   @Query(() => AiSystem, { nullable: true, description: 'One AI system of the organization. NOT_FOUND if unknown.' })
   aiSystem(@Ctx() ctx: HubContext, @Arg('id', () => ID, { description: 'System id.' }) id: string): Promise<AiSystem> {
@@ -19,7 +41,7 @@ export class AiSystemResolver {
   }
 
   @Authorized(...READ)
-  @Query(() => [AiSystem], { description: 'The AI system register, by name.' })
+  @Query(() => [AiSystem], { description: 'The AI system register, by name.', deprecationReason: 'Use aiSystemsConnection: paged, with totalCount.' })
   aiSystems(
     @Ctx() ctx: HubContext,
     @Arg('includeRetired', () => Boolean, { defaultValue: false, description: 'Include RETIRED systems.' }) includeRetired: boolean,

@@ -1,6 +1,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { In } from 'typeorm';
 import { hydrate } from '../../database/hydrate';
+import { Keyset, keysetPage, keysetSql } from '../../graphql/connection.type';
 import { inTransaction } from '../../database/transaction';
 import { ErrorCode, HubError, badInput, notFound } from '../../graphql/errors';
 import { RequirementService, groupBy } from '../framework/requirement.service';
@@ -51,6 +52,27 @@ export class AiSystemService {
     const qb = this.ds.getRepository(AiSystem).createQueryBuilder('s').where('s.organization_id = :org', { org });
     if (!includeRetired) qb.andWhere(`s.lifecycle_stage <> 'RETIRED'`);
     return qb.orderBy('s.name').getMany();
+  }
+
+  /** A keyset page of the register by name (then id), RETIRED systems only when asked; the count only when asked. */
+  async page(org: string, includeRetired: boolean, window: Keyset<[string, string]>) {
+    const params: unknown[] = [org];
+    const where = ['s.organization_id = $1'];
+    if (!includeRetired) where.push(`s.lifecycle_stage <> 'RETIRED'`);
+    const countWhere = where.join(' AND ');
+    const ks = keysetSql(window, ['s.name', 's.id'], 'ASC', (k) => {
+      params.push(...k);
+      return [`$${params.length - 1}::text`, `$${params.length}::uuid`];
+    });
+    params.push(ks.limit);
+    const rows: Record<string, unknown>[] = await this.ds.query(
+      `SELECT s.* FROM ai_system s WHERE ${[...where, ...ks.where].join(' AND ')} ORDER BY ${ks.orderBy} LIMIT $${params.length}`,
+      params,
+    );
+    return {
+      ...keysetPage(rows.map((r) => hydrate(this.ds, AiSystem, r)), window),
+      count: async () => (await this.ds.query(`SELECT count(*)::int AS n FROM ai_system s WHERE ${countWhere}`, [org]))[0].n as number,
+    };
   }
 
   private check(s: Partial<AiSystem>): void {

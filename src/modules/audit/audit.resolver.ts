@@ -1,5 +1,5 @@
-import { Arg, Authorized, Ctx, Field, ID, InputType, Int, ObjectType, Query, Resolver } from 'type-graphql';
-import { Connection, checkPageSize, decodeCursor, encodeCursor } from '../../graphql/connection.type';
+import { Arg, Args, Authorized, Ctx, Field, ID, InputType, ObjectType, Query, Resolver } from 'type-graphql';
+import { Connection, PageArgs, decodeCursor, encodeCursor, keyset } from '../../graphql/connection.type';
 import type { HubContext } from '../../graphql/context';
 import { ADMIN } from '../auth/role';
 import { AuditEvent } from './audit-event.entity';
@@ -20,15 +20,15 @@ export class AuditResolver {
   @Query(() => AuditEventConnection, { description: 'Every mutation of the organization, newest first (append-only).' })
   async auditTrail(
     @Ctx() ctx: HubContext,
+    @Args() args: PageArgs,
     @Arg('filter', () => AuditTrailFilter, { nullable: true, description: 'Conditions.' }) filter?: AuditTrailFilter | null,
-    @Arg('first', () => Int, { defaultValue: 50, description: 'Page size, 1 to 200.' }) first?: number,
-    @Arg('after', () => String, { nullable: true, description: 'Cursor from a previous page.' }) after?: string | null,
   ): Promise<AuditEventConnection> {
-    checkPageSize(first!);
-    const page = await ctx.services.audit.page(ctx.organizationId, filter ?? {}, first!, after ? decodeCursor('audit', after) : null);
+    const window = keyset(args, (c, field) => decodeCursor('audit', c, field));
+    const page = await ctx.services.audit.page(ctx.organizationId, filter ?? {}, window);
     return AuditEventConnection.fromPage({
       items: page.rows.map((e) => ({ node: e, cursor: encodeCursor('audit', Number(e.id)) })),
       hasNextPage: page.hasNextPage,
+      hasPreviousPage: page.hasPreviousPage,
       count: page.count,
     });
   }

@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { hydrate } from '../../database/hydrate';
+import { Keyset, keysetPage, keysetSql } from '../../graphql/connection.type';
 import { isUuid } from '../../graphql/ids';
 import { AuditEvent } from './audit-event.entity';
 
@@ -105,7 +106,7 @@ export class AuditService {
   }
 
   /** Newest first, keyset on the event number. */
-  async page(org: string, filter: { operation?: string | null; tokenId?: string | null; touchedId?: string | null }, first: number, beforeId: number | null) {
+  async page(org: string, filter: { operation?: string | null; tokenId?: string | null; touchedId?: string | null }, window: Keyset<number>) {
     const params: unknown[] = [org];
     const where = ['organization_id = $1'];
     const add = (sql: string, v: unknown) => { params.push(v); where.push(sql.replace('?', `$${params.length}`)); };
@@ -115,13 +116,12 @@ export class AuditService {
     if (filter.touchedId) add('? = ANY(touched_ids)', filter.touchedId.toLowerCase());
     const countWhere = where.join(' AND ');
     const countParams = [...params];
-    if (beforeId !== null) add('id < ?', beforeId);
-    params.push(first + 1);
-    const rows: Record<string, unknown>[] = await this.ds.query(`SELECT * FROM audit_event WHERE ${where.join(' AND ')} ORDER BY id DESC LIMIT $${params.length}`, params);
-    const events = rows.map((r) => hydrate(this.ds, AuditEvent, r));
+    const ks = keysetSql(window, ['id'], 'DESC', (id) => { params.push(id); return [`$${params.length}`]; });
+    where.push(...ks.where);
+    params.push(ks.limit);
+    const rows: Record<string, unknown>[] = await this.ds.query(`SELECT * FROM audit_event WHERE ${where.join(' AND ')} ORDER BY ${ks.orderBy} LIMIT $${params.length}`, params);
     return {
-      rows: events.slice(0, first),
-      hasNextPage: events.length > first,
+      ...keysetPage(rows.map((r) => hydrate(this.ds, AuditEvent, r)), window),
       count: async () => (await this.ds.query(`SELECT count(*)::int AS n FROM audit_event WHERE ${countWhere}`, countParams))[0].n as number,
     };
   }

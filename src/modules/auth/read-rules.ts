@@ -10,8 +10,9 @@ import { ADMIN, CATALOG, EDIT, INGEST, READ, READ_EVIDENCE, REPORT, Role } from 
  */
 export const READ_RULES: Readonly<Record<string, readonly Role[]>> = {
   // Catalogs: frameworks, requirements and mapping sets.
-  Framework: CATALOG, Requirement: CATALOG, RequirementConnection: CATALOG, RequirementEdge: CATALOG, RequirementSearchHit: CATALOG,
-  PageInfo: CATALOG, MappingSource: CATALOG, EuFact: CATALOG, LegalTextVersion: CATALOG, AmendmentPublication: CATALOG, MappingEdge: CATALOG, MappingPath: CATALOG, MappingMatrix: CATALOG,
+  Framework: CATALOG, FrameworkConnection: CATALOG, FrameworkEdge: CATALOG, Requirement: CATALOG, RequirementConnection: CATALOG, RequirementEdge: CATALOG, RequirementSearchHit: CATALOG,
+  RequirementSearchHitConnection: CATALOG, RequirementSearchHitEdge: CATALOG,
+  PageInfo: CATALOG, MappingSource: CATALOG, MappingSourceConnection: CATALOG, MappingSourceEdge: CATALOG, EuFact: CATALOG, LegalTextVersion: CATALOG, AmendmentPublication: CATALOG, MappingEdge: CATALOG, MappingPath: CATALOG, MappingMatrix: CATALOG,
   MappingMatrixCell: CATALOG, MappingMatrixRow: CATALOG, RelationshipCounts: CATALOG, MappingQualifier: CATALOG, MappingConditionDefinition: CATALOG,
   NoCounterpart: CATALOG, MappingConsistencyReport: CATALOG, ConsistencyFinding: CATALOG,
   // Which mapping graph an organization reads, and the conditions it declared.
@@ -27,7 +28,7 @@ export const READ_RULES: Readonly<Record<string, readonly Role[]>> = {
   UpsertEvidencePayload: INGEST, BulkUpsertEvidencePayload: INGEST, BulkUpsertEvidenceResult: INGEST, ItemError: INGEST, InputProblem: INGEST,
   LinkEvidencePayload: INGEST, UnlinkEvidencePayload: INGEST, RecordOversightPayload: INGEST, OversightItemResult: INGEST,
   // Registers: AI systems, assessments, oversight, governance.
-  AiSystem: READ, EuFactAnswer: READ, AiComponent: READ, AiSystemChange: READ, GateTask: READ, ImpactAssessment: READ, AssessmentSection: READ,
+  AiSystem: READ, AiSystemConnection: READ, AiSystemEdge: READ, EuFactAnswer: READ, AiComponent: READ, AiSystemChange: READ, GateTask: READ, ImpactAssessment: READ, AssessmentSection: READ,
   SectionDiffType: READ, OversightPoint: READ, OversightPointSummary: READ, OversightWeek: READ, Measurement: READ,
   InternalAudit: READ, AuditFinding: READ, Nonconformity: READ, RegisterRecord: READ,
   // Reports.

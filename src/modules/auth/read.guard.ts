@@ -21,6 +21,12 @@ async function concreteType(value: unknown, ctx: HubContext, info: GraphQLResolv
   return typeof t === 'string' ? t : String(t);
 }
 
+/** Whether the caller may read this object of this type: the type's read rule, then the object-level rule. */
+export async function mayRead(ctx: HubContext, type: string, value: unknown): Promise<boolean> {
+  const rule = READ_RULES[type];
+  return !!rule && allows(rule, ctx.principal.role) && readable(value, ctx, type);
+}
+
 /** Whether this role may read this one object of a type it may read (an INTEGRATOR: only what it wrote). */
 async function readable(value: unknown, ctx: HubContext, type: string): Promise<boolean> {
   const own = OWN_ONLY[type];
@@ -70,7 +76,8 @@ async function admitted(value: unknown, context: HubContext, info: GraphQLResolv
     return (await readable(v, context, type)) ? type : null;
   };
   if (Array.isArray(value)) {
-    const kept = await Promise.all(value.map(admit));
+    // A null entry (nodes(ids) for an unknown id) stays where it is; refused objects are left out.
+    const kept = await Promise.all(value.map((v) => (v == null ? 'null' : admit(v))));
     return value.filter((_, i) => kept[i] !== null);
   }
   if ((await admit(value)) === null) throw forbidden(context, info, named.name, 'only what it wrote');

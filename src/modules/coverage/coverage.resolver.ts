@@ -1,7 +1,7 @@
 import DataLoader from 'dataloader';
 import { Arg, Args, Ctx, Field, FieldResolver, ID, Int, Mutation, ObjectType, Query, Resolver, Root, Authorized } from 'type-graphql';
 import { DateTime } from '../../graphql/scalars';
-import { decodeCursor, encodeCursor, MAX_PAGE_SIZE, checkPageSize } from '../../graphql/connection.type';
+import { decodeCursor, encodeCursor, MAX_PAGE_SIZE, checkPageSize, keyset, PageArgs } from '../../graphql/connection.type';
 import type { HubContext } from '../../graphql/context';
 import { byId, listBy } from '../../graphql/context';
 import type { MappingGraph } from '../mapping/mapping-graph.service';
@@ -305,13 +305,11 @@ export class CoverageReportResolver {
   async requirements(
     @Root() r: CoverageReport,
     @Ctx() ctx: HubContext,
+    @Args() args: PageArgs,
     @Arg('status', () => [CoverageStatus], { nullable: true, description: 'Only these statuses.' }) status?: CoverageStatus[] | null,
-    @Arg('first', () => Int, { defaultValue: 50, description: `Page size, 1 to ${MAX_PAGE_SIZE}.` }) first?: number,
-    @Arg('after', () => String, { nullable: true, description: 'Cursor from a previous page.' }) after?: string | null,
   ): Promise<RequirementCoverageConnection> {
-    checkPageSize(first!);
-    const afterPosition = after ? decodeCursor('cov', after) : null;
-    const page = await ctx.services.coverage.page(r.scope, r.framework.id, status?.length ? status : null, first!, afterPosition);
+    const window = keyset(args, (c, field) => decodeCursor('cov', c, field));
+    const page = await ctx.services.coverage.page(r.scope, r.framework.id, status?.length ? status : null, window);
     for (const row of page.rows) ctx.loaders.requirement.prime(row.requirement.id, row.requirement);
     return RequirementCoverageConnection.fromPage({
       items: page.rows.map((row) => ({
@@ -319,6 +317,7 @@ export class CoverageReportResolver {
         cursor: encodeCursor('cov', row.requirement.position),
       })),
       hasNextPage: page.hasNextPage,
+      hasPreviousPage: page.hasPreviousPage,
       count: page.count,
     });
   }

@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { hydrate, selectColumns } from '../../database/hydrate';
+import { Keyset, keysetPage, keysetSql } from '../../graphql/connection.type';
 import { Requirement } from '../framework/requirement.entity';
 import { EvidenceLink } from '../evidence/evidence-link.entity';
 import { LinkCoverage } from '../evidence/evidence.enums';
@@ -100,21 +101,22 @@ export class CoverageService {
   }
 
   /** A keyset page of assessable requirements with their status, in document order. */
-  async page(s: CoverageScope, frameworkId: string, statuses: CoverageStatus[] | null, first: number, afterPosition: number | null): Promise<{ rows: StatusRow[]; hasNextPage: boolean; count: () => Promise<number> }> {
-    const params = [...base(s, [frameworkId]), statuses, afterPosition ?? -1, first + 1];
+  async page(s: CoverageScope, frameworkId: string, statuses: CoverageStatus[] | null, window: Keyset<number>): Promise<{ rows: StatusRow[]; hasNextPage: boolean; hasPreviousPage: boolean; count: () => Promise<number> }> {
+    const params: unknown[] = [...base(s, [frameworkId]), statuses];
+    const ks = keysetSql(window, ['st.position'], 'ASC', (position) => { params.push(position); return [`$${params.length}`]; });
+    params.push(ks.limit);
     const raw: Record<string, unknown>[] = await this.ds.query(
       `${statusCtes()}
        SELECT ${this.reqCols}, st.status
        FROM st JOIN requirement r ON r.id = st.requirement_id
-       WHERE ($7::text[] IS NULL OR st.status = ANY($7::text[])) AND st.position > $8
-       ORDER BY st.position
-       LIMIT $9`,
+       WHERE ($7::text[] IS NULL OR st.status = ANY($7::text[]))${ks.where.map((w) => ` AND ${w}`).join('')}
+       ORDER BY ${ks.orderBy}
+       LIMIT $${params.length}`,
       params,
     );
     const rows = raw.map((r) => ({ requirement: hydrate(this.ds, Requirement, r, 'r_'), status: r.status as CoverageStatus }));
     return {
-      rows: rows.slice(0, first),
-      hasNextPage: rows.length > first,
+      ...keysetPage(rows, window),
       count: async () => {
         const c: { n: number }[] = await this.ds.query(
           `${statusCtes()} SELECT count(*)::int AS n FROM st WHERE ($7::text[] IS NULL OR st.status = ANY($7::text[]))`,

@@ -1,7 +1,7 @@
 import { ArgsType, Field, ID, InputType, Int } from 'type-graphql';
 import { DateTime } from '../../graphql/scalars';
 import { Max, Min, IsOptional, ValidateNested } from 'class-validator';
-import { MAX_PAGE_SIZE } from '../../graphql/connection.type';
+import { MAX_PAGE_SIZE, PageArgs } from '../../graphql/connection.type';
 import { EvidenceKind, EvidenceStatus, LinkCoverage, ReviewCadence } from './evidence.enums';
 
 /** Most items one bulkUpsertEvidence call takes. */
@@ -132,16 +132,7 @@ export class EvidenceFilter {
 }
 
 @ArgsType()
-export class EvidencesArgs {
-  @Field(() => Int, { defaultValue: 50, description: `Page size, 1 to ${MAX_PAGE_SIZE}.` })
-  @Min(1)
-  @Max(MAX_PAGE_SIZE)
-  first: number;
-
-  @Field(() => String, { nullable: true, description: 'Cursor from a previous page.' })
-  @IsOptional()
-  after?: string;
-
+export class EvidencesArgs extends PageArgs {
   @Field(() => EvidenceFilter, { nullable: true, description: 'Conditions.' })
   @IsOptional()
   @ValidateNested()

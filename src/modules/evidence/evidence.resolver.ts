@@ -1,6 +1,6 @@
 import { Arg, Args, Ctx, FieldResolver, ID, Mutation, ObjectType, Query, Resolver, Root, Authorized } from 'type-graphql';
 import { DateTime } from '../../graphql/scalars';
-import { Connection, decodeCursor, encodeCursor } from '../../graphql/connection.type';
+import { Connection, decodeCursor, encodeCursor, keyset } from '../../graphql/connection.type';
 import type { HubContext } from '../../graphql/context';
 import { listBy } from '../../graphql/context';
 import { ErrorCode, HubError, badInput, notFound } from '../../graphql/errors';
@@ -63,13 +63,14 @@ export class EvidenceResolver {
       frameworkId = fw.id;
       if (f.ref) requirementId = (await ctx.services.requirement.findByRef(fw.id, f.ref, fw.key)).id;
     }
-    const after = args.after ? decodeCursor('ev', args.after) : null;
+    const window = keyset(args, (c, field) => decodeCursor('ev', c, field));
     const createdBy = ctx.principal.role === Role.INTEGRATOR ? ctx.actor : null;
-    const page = await ctx.services.evidence.page(ctx.organizationId, f, args.first, after, requirementId, frameworkId, createdBy);
+    const page = await ctx.services.evidence.page(ctx.organizationId, f, window, requirementId, frameworkId, createdBy);
     for (const e of page.rows) ctx.loaders.evidence.prime(e.id, e);
     return EvidenceConnection.fromPage({
       items: page.rows.map((e) => ({ node: e, cursor: encodeCursor('ev', Number(e.seq)) })),
       hasNextPage: page.hasNextPage,
+      hasPreviousPage: page.hasPreviousPage,
       count: page.count,
     });
   }

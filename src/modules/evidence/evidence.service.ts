@@ -1,5 +1,6 @@
 import { DataSource, EntityManager, In, Repository } from 'typeorm';
 import { hydrate } from '../../database/hydrate';
+import { Keyset, keysetPage, keysetSql } from '../../graphql/connection.type';
 import { inTransaction } from '../../database/transaction';
 import { badInput, notFound } from '../../graphql/errors';
 import { RequirementService, groupBy, refKey } from '../framework/requirement.service';
@@ -394,7 +395,7 @@ export class EvidenceService {
   }
 
   /** Keyset page, newest first. */
-  async page(org: string, filter: EvidenceFilter | null, first: number, afterSeq: number | null, requirementId: string | null, frameworkId: string | null, createdBy: string | null = null) {
+  async page(org: string, filter: EvidenceFilter | null, window: Keyset<number>, requirementId: string | null, frameworkId: string | null, createdBy: string | null = null) {
     const params: unknown[] = [org];
     const where: string[] = ['e.organization_id = $1'];
     const add = (sql: string, value: unknown) => {
@@ -412,16 +413,15 @@ export class EvidenceService {
     }
     const countWhere = where.join(' AND ');
     const countParams = [...params];
-    if (afterSeq !== null) add('e.seq < ?', afterSeq);
-    params.push(first + 1);
+    const ks = keysetSql(window, ['e.seq'], 'DESC', (seq) => { params.push(seq); return [`$${params.length}`]; });
+    where.push(...ks.where);
+    params.push(ks.limit);
     const rows: Record<string, unknown>[] = await this.ds.query(
-      `SELECT e.* FROM evidence e WHERE ${where.join(' AND ')} ORDER BY e.seq DESC LIMIT $${params.length}`,
+      `SELECT e.* FROM evidence e WHERE ${where.join(' AND ')} ORDER BY ${ks.orderBy} LIMIT $${params.length}`,
       params,
     );
-    const items = rows.map((r) => hydrate(this.ds, Evidence, r));
     return {
-      rows: items.slice(0, first),
-      hasNextPage: items.length > first,
+      ...keysetPage(rows.map((r) => hydrate(this.ds, Evidence, r)), window),
       count: async () => {
         const c: { n: number }[] = await this.ds.query(`SELECT count(*)::int AS n FROM evidence e WHERE ${countWhere}`, countParams);
         return c[0].n;

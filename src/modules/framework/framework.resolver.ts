@@ -1,5 +1,6 @@
 import { Arg, Args, Ctx, FieldResolver, Int, ObjectType, Query, Resolver, Root, Authorized } from 'type-graphql';
-import { Connection, decodeCursor, encodeCursor } from '../../graphql/connection.type';
+import { Connection, PageArgs, decodeCursor, decodeKeyCursor, encodeCursor, encodeKeyCursor, keyset } from '../../graphql/connection.type';
+import type { FrameworkKey } from './framework.service';
 import type { HubContext } from '../../graphql/context';
 import { Framework } from './framework.entity';
 import { Requirement } from './requirement.entity';
@@ -9,10 +10,34 @@ import { CATALOG } from '../auth/role';
 @ObjectType({ description: 'A page of requirements in document order.' })
 export class RequirementConnection extends Connection(Requirement, 'Requirement') {}
 
+@ObjectType({ description: 'A page of frameworks, by key and then version.' })
+export class FrameworkConnection extends Connection(Framework, 'Framework') {}
+
 @Resolver(() => Framework)
 export class FrameworkResolver {
   @Authorized(...CATALOG)
-  @Query(() => [Framework], { description: 'The frameworks in the hub: the latest version of each, or every version.' })
+  @Query(() => FrameworkConnection, { description: 'The frameworks in the hub, paged by key and then version: the latest version of each, or every version.' })
+  async frameworksConnection(
+    @Ctx() ctx: HubContext,
+    @Args() args: PageArgs,
+    @Arg('allVersions', () => Boolean, { defaultValue: false, description: 'Include older versions too.' }) allVersions: boolean,
+  ): Promise<FrameworkConnection> {
+    const window = keyset(args, (c, field) => decodeKeyCursor('fw', 'sss', c, field) as FrameworkKey);
+    const page = await ctx.services.framework.page(allVersions, window);
+    for (const f of page.rows) ctx.loaders.framework.prime(f.id, f);
+    return FrameworkConnection.fromPage({
+      items: page.rows.map((f) => ({ node: f, cursor: encodeKeyCursor('fw', [f.key, f.version, f.id]) })),
+      hasNextPage: page.hasNextPage,
+      hasPreviousPage: page.hasPreviousPage,
+      count: page.count,
+    });
+  }
+
+  @Authorized(...CATALOG)
+  @Query(() => [Framework], {
+    description: 'The frameworks in the hub: the latest version of each, or every version.',
+    deprecationReason: 'Use frameworksConnection: paged, with totalCount.',
+  })
   async frameworks(
     @Ctx() ctx: HubContext,
     @Arg('allVersions', () => Boolean, { defaultValue: false, description: 'Include older versions too.' }) allVersions: boolean,
@@ -51,14 +76,15 @@ export class FrameworkResolver {
 
   @FieldResolver(() => RequirementConnection, { description: 'All nodes of the framework in document order, paged, optionally filtered.' })
   async requirements(@Root() f: Framework, @Ctx() ctx: HubContext, @Args() args: RequirementsArgs): Promise<RequirementConnection> {
-    const afterPosition = args.after ? decodeCursor('req', args.after) : null;
+    const window = keyset(args, (c, field) => decodeCursor('req', c, field));
     const filter = args.filter ?? null;
     if (filter?.parentRef) await ctx.services.requirement.assertRefExists(f.id, filter.parentRef, f.key);
-    const page = await ctx.loaders.requirementPage.load({ frameworkId: f.id, first: args.first, afterPosition, filter });
+    const page = await ctx.loaders.requirementPage.load({ frameworkId: f.id, window, filter });
     for (const r of page.rows) ctx.loaders.requirement.prime(r.id, r);
     return RequirementConnection.fromPage({
       items: page.rows.map((r) => ({ node: r, cursor: encodeCursor('req', r.position) })),
       hasNextPage: page.hasNextPage,
+      hasPreviousPage: page.hasPreviousPage,
       count: () => ctx.loaders.requirementCount.load({ frameworkId: f.id, filter }),
     });
   }

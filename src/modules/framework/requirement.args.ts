@@ -1,6 +1,6 @@
-import { ArgsType, Field, InputType, Int } from 'type-graphql';
-import { IsOptional, Length, Max, Min, ValidateNested } from 'class-validator';
-import { MAX_PAGE_SIZE } from '../../graphql/connection.type';
+import { ArgsType, Field, InputType } from 'type-graphql';
+import { IsOptional, Length, ValidateNested } from 'class-validator';
+import { PageArgs } from '../../graphql/connection.type';
 import { RequirementKind } from './framework.enums';
 
 @InputType({ description: 'Narrows a framework\'s requirement list. All given conditions must hold.' })
@@ -23,16 +23,7 @@ export class RequirementFilter {
 }
 
 @ArgsType()
-export class RequirementsArgs {
-  @Field(() => Int, { defaultValue: 50, description: `Page size, 1 to ${MAX_PAGE_SIZE}.` })
-  @Min(1)
-  @Max(MAX_PAGE_SIZE)
-  first: number;
-
-  @Field(() => String, { nullable: true, description: 'Cursor from a previous page\'s pageInfo.endCursor.' })
-  @IsOptional()
-  after?: string;
-
+export class RequirementsArgs extends PageArgs {
   @Field(() => RequirementFilter, { nullable: true, description: 'Conditions on the listed requirements.' })
   @IsOptional()
   @ValidateNested()

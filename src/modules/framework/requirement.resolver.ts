@@ -1,6 +1,7 @@
 import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, Float, Int, ObjectType, Query, Resolver, Root, Authorized } from 'type-graphql';
 import { ArrayMaxSize, IsOptional, Length, Max, Min } from 'class-validator';
-import { MAX_PAGE_SIZE } from '../../graphql/connection.type';
+import { Connection, MAX_PAGE_SIZE, PageArgs, decodeKeyCursor, encodeKeyCursor, keyset } from '../../graphql/connection.type';
+import type { SearchKey } from './requirement.service';
 import type { HubContext } from '../../graphql/context';
 import { notFound } from '../../graphql/errors';
 import { Framework } from './framework.entity';
@@ -16,6 +17,21 @@ export class RequirementSearchHit {
 
   @Field(() => Float, { description: 'Relevance: 10 for an exact ref match, 5 for a ref prefix; 2 when the title is the query, 1 when it contains it as a phrase; plus the full-text rank.' })
   score: number;
+}
+
+@ObjectType({ description: 'A page of search hits, best first.' })
+export class RequirementSearchHitConnection extends Connection(RequirementSearchHit, 'RequirementSearchHit') {}
+
+@ArgsType()
+class SearchConnectionArgs extends PageArgs {
+  @Field(() => String, { description: 'Words, a phrase in quotes, or a ref such as "A.5.19" (web-search syntax).' })
+  @Length(1, 200)
+  query: string;
+
+  @Field(() => [String], { nullable: true, description: 'Framework keys to search (latest versions); all frameworks when omitted.' })
+  @IsOptional()
+  @ArrayMaxSize(50)
+  frameworks?: string[];
 }
 
 @ArgsType()
@@ -51,7 +67,31 @@ export class RequirementResolver {
   }
 
   @Authorized(...CATALOG)
-  @Query(() => [RequirementSearchHit], { description: 'Ranked full-text search over ref, title, summary and text (PostgreSQL full-text search).' })
+  @Query(() => RequirementSearchHitConnection, { description: 'Ranked full-text search over ref, title, summary and text, paged best first (ties in document order), with the number of hits.' })
+  async searchRequirementsConnection(@Ctx() ctx: HubContext, @Args() args: SearchConnectionArgs): Promise<RequirementSearchHitConnection> {
+    const window = keyset(args, (c, field) => decodeKeyCursor('hit', 'nsn', c, field) as SearchKey);
+    const frameworks = args.frameworks?.length
+      ? [...(await ctx.services.framework.requireByKeys([...new Set(args.frameworks)])).values()]
+      : await ctx.services.framework.list(false);
+    for (const f of frameworks) ctx.loaders.framework.prime(f.id, f);
+    const page = await ctx.services.requirement.searchPage(args.query, frameworks.map((f) => f.id), window);
+    for (const h of page.rows) ctx.loaders.requirement.prime(h.requirement.id, h.requirement);
+    return RequirementSearchHitConnection.fromPage({
+      items: page.rows.map((h) => ({
+        node: Object.assign(new RequirementSearchHit(), h),
+        cursor: encodeKeyCursor('hit', [-h.score, h.requirement.frameworkId, h.requirement.position]),
+      })),
+      hasNextPage: page.hasNextPage,
+      hasPreviousPage: page.hasPreviousPage,
+      count: page.count,
+    });
+  }
+
+  @Authorized(...CATALOG)
+  @Query(() => [RequirementSearchHit], {
+    description: 'Ranked full-text search over ref, title, summary and text (PostgreSQL full-text search).',
+    deprecationReason: 'Use searchRequirementsConnection: paged, with totalCount.',
+  })
   async searchRequirements(@Ctx() ctx: HubContext, @Args() args: SearchArgs): Promise<RequirementSearchHit[]> {
     const frameworks = args.frameworks?.length
       ? [...(await ctx.services.framework.requireByKeys([...new Set(args.frameworks)])).values()]

@@ -1,14 +1,17 @@
 import { DataSource, In, Repository } from 'typeorm';
 import { hydrate, selectColumns } from '../../database/hydrate';
 import { badInput, notFound } from '../../graphql/errors';
+import { Keyset, keysetPage, keysetSql } from '../../graphql/connection.type';
 import { Requirement } from './requirement.entity';
 import type { RequirementFilter } from './requirement.args';
 
 export interface RequirementPageQuery {
-  first: number;
-  afterPosition: number | null;
+  /** Keyset on position (document order). */
+  window: Keyset<number>;
   filter: RequirementFilter | null;
 }
+
+export type RequirementPage = { rows: Requirement[]; hasNextPage: boolean; hasPreviousPage: boolean };
 
 export interface RequirementSearchResult {
   requirement: Requirement;
@@ -132,28 +135,26 @@ export class RequirementService {
   }
 
   /** One statement for any number of frameworks: a lateral keyset page per framework. */
-  async page(frameworkIds: readonly string[], q: RequirementPageQuery): Promise<Map<string, { rows: Requirement[]; hasNextPage: boolean }>> {
+  async page(frameworkIds: readonly string[], q: RequirementPageQuery): Promise<Map<string, RequirementPage>> {
     const params: unknown[] = [[...frameworkIds]];
     const filter = this.filterSql(q.filter, params);
-    params.push(q.afterPosition ?? -1, q.first + 1);
+    const ks = keysetSql(q.window, ['r.position'], 'ASC', (position) => { params.push(position); return [`$${params.length}`]; });
+    params.push(ks.limit);
     const raw: Record<string, unknown>[] = await this.ds.query(
       `SELECT ${selectColumns(this.ds, Requirement, 'p')}
        FROM unnest($1::uuid[]) AS f(id)
        CROSS JOIN LATERAL (
          SELECT ${this.cols} FROM requirement r
-         WHERE r.framework_id = f.id${filter} AND r.position > $${params.length - 1}
-         ORDER BY r.position
+         WHERE r.framework_id = f.id${filter}${ks.where.map((w) => ` AND ${w}`).join('')}
+         ORDER BY ${ks.orderBy}
          LIMIT $${params.length}
        ) p`,
       params,
     );
-    const grouped = groupBy(raw.map((row) => hydrate(this.ds, Requirement, row)), (r) => r.frameworkId);
-    const out = new Map<string, { rows: Requirement[]; hasNextPage: boolean }>();
-    for (const id of frameworkIds) {
-      const rows = grouped.get(id) ?? [];
-      out.set(id, { rows: rows.slice(0, q.first), hasNextPage: rows.length > q.first });
-    }
-    return out;
+    // Each framework's rows in query order (descending for a backward page), whatever order the join yields.
+    const sign = q.window.backward ? -1 : 1;
+    const grouped = groupBy(raw.map((row) => hydrate(this.ds, Requirement, row)).sort((a, b) => sign * (a.position - b.position)), (r) => r.frameworkId);
+    return new Map(frameworkIds.map((id) => [id, keysetPage(grouped.get(id) ?? [], q.window)]));
   }
 
   async count(frameworkIds: readonly string[], filter: RequirementFilter | null): Promise<Map<string, number>> {
@@ -193,7 +194,42 @@ export class RequirementService {
     );
     return raw.map((row) => ({ requirement: hydrate(this.ds, Requirement, row), score: Number(row.score) }));
   }
+
+  /**
+   * The same ranking as search, paged by keyset on (-score, framework, position): the score is computed
+   * in SQL and the cursor carries it as a float8 (JSON numbers round-trip exactly).
+   */
+  async searchPage(query: string, frameworkIds: readonly string[], window: Keyset<SearchKey>) {
+    const params: unknown[] = [query, likePrefix(query), [...frameworkIds], '%' + likePrefix(query)];
+    const ks = keysetSql(window, ['h.rank', 'h.framework_id', 'h.position'], 'ASC', (k) => {
+      params.push(...k);
+      const n = params.length;
+      return [`$${n - 2}::float8`, `$${n - 1}::uuid`, `$${n}::int`];
+    });
+    params.push(ks.limit);
+    const hits = `WITH q AS (SELECT websearch_to_tsquery('english', $1) AS tsq),
+      h AS (
+        SELECT ${this.cols},
+               -(CASE WHEN lower(r.ref) = lower($1) THEN 10 WHEN r.ref ILIKE $2 THEN 5 ELSE 0 END
+                 + CASE WHEN lower(r.title) = lower($1) THEN 2 WHEN r.title ILIKE $4 THEN 1 ELSE 0 END
+                 + ts_rank_cd(r.search_vector, q.tsq, 1))::float8 AS rank
+        FROM requirement r, q
+        WHERE r.framework_id = ANY($3::uuid[]) AND (r.search_vector @@ q.tsq OR r.ref ILIKE $2)
+      )`;
+    const raw: Record<string, unknown>[] = await this.ds.query(
+      `${hits} SELECT h.* FROM h${ks.where.length ? ` WHERE ${ks.where.join(' AND ')}` : ''} ORDER BY ${ks.orderBy} LIMIT $${params.length}`,
+      params,
+    );
+    const page = keysetPage(raw.map((row) => ({ requirement: hydrate(this.ds, Requirement, row), score: -Number(row.rank) })), window);
+    return {
+      ...page,
+      count: async () => (await this.ds.query(`${hits} SELECT count(*)::int AS n FROM h`, params.slice(0, 4)))[0].n as number,
+    };
+  }
 }
+
+/** A search hit's place in the ranking: minus its score, its framework id, its position. */
+export type SearchKey = [number, string, number];
 
 export const refKey = (framework: string, ref: string) => `${framework}\u0000${ref}`;
 

@@ -30,6 +30,13 @@ export class ImpactAssessmentService {
     return found;
   }
 
+  /** By id, the organization's own only (for node lookups). */
+  async findByIds(org: string, ids: readonly string[]): Promise<Map<string, ImpactAssessment>> {
+    const valid = [...new Set(ids.filter((id) => isUuid(id)))];
+    const rows = valid.length ? await this.ds.getRepository(ImpactAssessment).findBy({ id: In(valid), organizationId: org }) : [];
+    return new Map(rows.map((r) => [r.id, r]));
+  }
+
   async ofSystems(org: string, systemIds: readonly string[]): Promise<Map<string, ImpactAssessment[]>> {
     const rows = systemIds.length
       ? await this.ds.getRepository(ImpactAssessment).find({ where: { organizationId: org, aiSystemId: In([...systemIds]) }, order: { version: 'ASC' } })

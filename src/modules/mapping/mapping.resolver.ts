@@ -2,7 +2,7 @@ import DataLoader from 'dataloader';
 import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, InputType, Int, Mutation, ObjectType, Query, Resolver, Root, Authorized } from 'type-graphql';
 import { CreateMappingSetInput } from './mapping-set.input';
 import { IsOptional, Length, Max, Min, ValidateNested } from 'class-validator';
-import { MAX_PAGE_SIZE } from '../../graphql/connection.type';
+import { Connection, MAX_PAGE_SIZE, PageArgs, decodeKeyCursor, encodeKeyCursor, keyset } from '../../graphql/connection.type';
 import type { HubContext } from '../../graphql/context';
 import { badInput } from '../../graphql/errors';
 import { Framework } from '../framework/framework.entity';
@@ -58,6 +58,9 @@ class MappingMatrixArgs {
   target: string;
 }
 
+@ObjectType({ description: 'A page of mapping sets, by key, version and revision.' })
+export class MappingSourceConnection extends Connection(MappingSource, 'MappingSource') {}
+
 @Resolver()
 export class MappingQueryResolver {
   @Authorized(...CATALOG)
@@ -78,7 +81,21 @@ export class MappingQueryResolver {
   }
 
   @Authorized(...CATALOG)
-  @Query(() => [MappingSource], { description: 'Every mapping set with its provenance.' })
+  @Query(() => MappingSourceConnection, { description: 'The mapping sets with their provenance (shared and the organization\'s own), paged by key, version and revision.' })
+  async mappingSourcesConnection(@Ctx() ctx: HubContext, @Args() args: PageArgs): Promise<MappingSourceConnection> {
+    const window = keyset(args, (c, field) => decodeKeyCursor('set', 'snns', c, field) as [string, number, number, string]);
+    const page = await ctx.services.mapping.sourcesPage(ctx.organizationId, window);
+    for (const m of page.rows) ctx.loaders.mappingSource.prime(m.id, m);
+    return MappingSourceConnection.fromPage({
+      items: page.rows.map((m) => ({ node: m, cursor: encodeKeyCursor('set', [m.key, m.version, m.revision, m.id]) })),
+      hasNextPage: page.hasNextPage,
+      hasPreviousPage: page.hasPreviousPage,
+      count: page.count,
+    });
+  }
+
+  @Authorized(...CATALOG)
+  @Query(() => [MappingSource], { description: 'Every mapping set with its provenance.', deprecationReason: 'Use mappingSourcesConnection: paged, with totalCount.' })
   mappingSources(@Ctx() ctx: HubContext): Promise<MappingSource[]> {
     return ctx.services.mapping.listSources(ctx.organizationId);
   }

@@ -7,6 +7,8 @@ import { MappingMatrix, MappingMatrixCell, MappingMatrixRow, RelationshipCounts 
 import type { Framework } from '../framework/framework.entity';
 import { RequirementService, refKey } from '../framework/requirement.service';
 import { inTransaction } from '../../database/transaction';
+import { hydrate } from '../../database/hydrate';
+import { Keyset, keysetPage, keysetSql } from '../../graphql/connection.type';
 import { ErrorCode, HubError, badInput } from '../../graphql/errors';
 import { DEFAULT_GRAPH_ID, MappingGraph, MappingGraphService } from './mapping-graph.service';
 import { Qualifier, parseQualifier, relationshipInForce } from './mapping-qualifier.rules';
@@ -178,6 +180,26 @@ export class MappingService {
 
   async listSources(org: string): Promise<MappingSource[]> {
     return this.sources.find({ where: [{ organizationId: IsNull() }, { organizationId: org }], order: { key: 'ASC', version: 'ASC', revision: 'ASC', createdAt: 'ASC' } });
+  }
+
+  /** A keyset page of the shared sets and the organization's own, in listSources order (key, version, revision, then id). */
+  async sourcesPage(org: string, window: Keyset<[string, number, number, string]>) {
+    const params: unknown[] = [org];
+    const where = ['(m.organization_id IS NULL OR m.organization_id = $1)'];
+    const ks = keysetSql(window, ['m.key', 'm.version', 'm.revision', 'm.id'], 'ASC', (k) => {
+      params.push(...k);
+      const n = params.length;
+      return [`$${n - 3}::text`, `$${n - 2}::int`, `$${n - 1}::int`, `$${n}::uuid`];
+    });
+    params.push(ks.limit);
+    const rows: Record<string, unknown>[] = await this.ds.query(
+      `SELECT m.* FROM mapping_source m WHERE ${[...where, ...ks.where].join(' AND ')} ORDER BY ${ks.orderBy} LIMIT $${params.length}`,
+      params,
+    );
+    return {
+      ...keysetPage(rows.map((r) => hydrate(this.ds, MappingSource, r)), window),
+      count: async () => (await this.ds.query(`SELECT count(*)::int AS n FROM mapping_source m WHERE ${where[0]}`, [org]))[0].n as number,
+    };
   }
 
   async countBySources(ids: readonly string[]): Promise<Map<string, number>> {
