@@ -3,7 +3,7 @@
 #   docker run -p 4000:4000 control-mapping-hub            # embedded PGlite in /app/.data (a volume)
 #   docker compose up                                        # PostgreSQL, migrations, hub (compose.yaml)
 # NODE_IMAGE is any Debian-based image with Node and npm (the official node image by default).
-ARG NODE_IMAGE=node:22-bookworm-slim
+ARG NODE_IMAGE=node:26-bookworm-slim
 
 FROM ${NODE_IMAGE} AS build
 WORKDIR /app
