@@ -225,6 +225,27 @@ describe('importFramework', () => {
       // the same nodes, hierarchy and order (positions are renumbered 1..n on import)
       const strip = (rows: any[]) => rows.map(({ ref, title, kind, assessable, parent, text }, order) => ({ order, ref, title, kind, assessable, parent, text }));
       expect(strip(await requirementsOf(`rt-${key}`))).toEqual(strip(await requirementsOf(key)));
+      // and exported again, the same document: only uuids, the document's metadata and the framework's own key differ
+      const again = (await get(`/export/oscal/catalog/rt-${key}.json`)).body;
+      const same = (x: any): any => JSON.parse(JSON.stringify(x.catalog.groups ?? [], (k, v) => (k === 'uuid' ? undefined : v)).replaceAll(`rt-${key}`, key));
+      expect([key, same(again)]).toEqual([key, same(doc)]);
+    }
+  });
+
+  it('export -> import -> export of every seeded mapping set gives the same maps', async () => {
+    const pairs: { key: string; s: string; t: string }[] = await t.ds.query(
+      `SELECT ms.key, sf.key AS s, tf.key AS t FROM mapping_source ms JOIN framework sf ON sf.id = ms.source_framework_id JOIN framework tf ON tf.id = ms.target_framework_id
+       WHERE ms.id = ANY((SELECT source_ids FROM mapping_graph WHERE id = '${DEFAULT_GRAPH_ID}')::uuid[]) ORDER BY ms.key`);
+    expect(pairs).toHaveLength(5);
+    const maps = (doc: any, setKey: string) => doc['mapping-collection'].mappings
+      .find((m: any) => m.props.some((p: any) => p.name === 'mapping-set-key' && p.value === setKey)).maps
+      .map((e: any) => JSON.parse(JSON.stringify(e, (k, v) => (k === 'uuid' ? undefined : v))));
+    for (const p of pairs) {
+      const doc = (await get(`/export/oscal/mapping/${p.s}/${p.t}.json`)).body;
+      const key = `rt2-${p.key}`.slice(0, 63);
+      await t.data(IMPORT_MAP, { input: { format: 'OSCAL_MAPPING', document: JSON.stringify(doc), provenance: { key, name: `Round trip ${p.key}` } } });
+      const again = (await get(`/export/oscal/mapping/${p.s}/${p.t}.json`)).body;
+      expect([p.key, maps(again, key)]).toEqual([p.key, maps(doc, p.key)]);
     }
   });
 
