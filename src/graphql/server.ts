@@ -231,6 +231,8 @@ export async function startHub(
   app.use('/export', ...limiter, work.heavyRoute(), csvExportRouter(services));
   // The raw body, streamed and bounded by its own limit: no express.json here.
   app.use('/import', ...limiter, work.heavyRoute(), oscalImportRouter(services, config.limits.importBytes));
+  // Only /graphql itself is the endpoint: anything below it is an unknown route (app.use would hand it to Apollo).
+  app.all(/^\/graphql\/./, notFound);
   app.use(
     '/graphql',
     ...limiter,

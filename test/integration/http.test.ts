@@ -101,7 +101,7 @@ describe('security headers and unknown routes', () => {
   });
 
   it('an unknown route answers JSON 404 in the API error shape', async () => {
-    for (const [method, path] of [['GET', '/nope'], ['POST', '/api'], ['GET', '/favicon.ico']] as const) {
+    for (const [method, path] of [['GET', '/nope'], ['POST', '/api'], ['GET', '/favicon.ico'], ['POST', '/graphql/x'], ['GET', '/graphql/v1/schema']] as const) {
       const res = await raw(path, { method, headers: { accept: 'text/html' } });
       expect(res.status).toBe(404);
       expect(res.headers['content-type']).toMatch(/^application\/json/);
