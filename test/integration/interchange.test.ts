@@ -61,6 +61,7 @@ describe('vendored schemas', () => {
     const seeds = path.join(__dirname, '..', '..', 'seeds', 'oscal');
     expect(hash(path.join(seeds, 'oscal_catalog_schema.json'))).toBe(hash(path.join(FIXTURES, 'oscal_catalog_schema.json')));
     expect(hash(path.join(seeds, 'oscal_mapping_schema.json'))).toBe(hash(path.join(FIXTURES, 'oscal_mapping_schema.json')));
+    expect(hash(path.join(seeds, 'oscal_profile_schema.json'))).toBe('04329bd68032f48825f712f79576b3fd00e129e59d3597beb56ed72c17277f66');
     // and they reject what they should: the NIST examples pass, the community mapping does not
     expect(valid('catalog', JSON.parse(fixture('hub-sample-catalog.json')))).toBe('valid');
     expect(valid('ar', JSON.parse(fixture('ifa_assessment-results-example.json')))).toBe('valid');
@@ -247,6 +248,28 @@ describe('importFramework', () => {
       const again = (await get(`/export/oscal/mapping/${p.s}/${p.t}.json`)).body;
       expect([p.key, maps(again, key)]).toEqual([p.key, maps(doc, p.key)]);
     }
+  });
+
+  it('imports an OSCAL profile resolved against a catalog the hub holds: the controls it selects, with the groups above them', async () => {
+    const profile = (imports: unknown[], extra: Record<string, unknown> = {}) => JSON.stringify({ profile: {
+      uuid: '5b3f2a4e-8c1d-4f6a-9b7e-2d4c6e8f0a1b',
+      metadata: { title: 'Acme ISMS baseline', 'last-modified': '2026-11-30T00:00:00Z', version: '1', 'oscal-version': '1.2.2' },
+      imports, ...extra,
+    } });
+    const d = await t.data(IMPORT_FW, { input: { format: 'OSCAL_PROFILE', key: 'acme-27001-baseline', version: '1', name: 'Acme ISMS baseline',
+      document: profile([{ href: '/export/oscal/catalog/iso27001.json', 'include-controls': [{ 'with-ids': ['A.5.1', 'A.5.2', 'A.8.15'] }] }]) } });
+    expect(d.importFramework.created).toBe(true);
+    const rows = await requirementsOf('acme-27001-baseline');
+    // the three controls and the two Annex A themes above them; the controls assessable, the themes not
+    expect(rows.map((r: any) => [r.ref, r.assessable])).toEqual([['A.5', false], ['A.5.1', true], ['A.5.2', true], ['A.8', false], ['A.8.15', true]]);
+    // problems by path: an unknown control, a framework the hub does not hold, modify
+    const bad = await t.gql(IMPORT_FW, { input: { format: 'OSCAL_PROFILE', key: 'acme-bad', version: '1', name: 'Bad',
+      document: profile([{ href: 'iso27001.json', 'include-controls': [{ 'with-ids': ['A.5.1', 'A.5.99'] }] }, { href: 'https://example.org/soc2.json', 'include-all': {} }],
+        { modify: { 'set-parameters': [{ 'param-id': 'x', values: ['y'] }] } }) } });
+    expect(bad.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+    expect(bad.errors?.[0].extensions?.problems.map((p: any) => p.path)).toEqual([
+      "$.profile.imports[0]['include-controls'][0]['with-ids'][1]", '$.profile.imports[1].href', '$.profile.modify',
+    ]);
   });
 
   it('imports NIST SP 800-53 rev5 MODERATE as published: AC-1 by its plain label, statement items in order, parameters and objectives kept', async () => {

@@ -29,6 +29,7 @@ registerEnumType(FrameworkImportFormat, {
   description: 'Format of an imported framework.',
   valuesConfig: {
     OSCAL_CATALOG: { description: 'An OSCAL 1.x catalog, JSON; checked against the OSCAL 1.2.2 schema.' },
+    OSCAL_PROFILE: { description: 'An OSCAL 1.x profile, JSON, resolved against a framework the hub holds (imports by href ending in <key>.json; include-all, include-controls, exclude-controls; modify is refused).' },
     CSV: { description: 'CSV with the header ref,title,parent_ref,kind,assessable,description (ref and title required).' },
   },
 });

@@ -21,6 +21,7 @@ import { textLimit, tooLongMessage } from '../../graphql/input-bounds';
 
 export enum FrameworkImportFormat {
   OSCAL_CATALOG = 'OSCAL_CATALOG',
+  OSCAL_PROFILE = 'OSCAL_PROFILE',
   CSV = 'CSV',
 }
 
@@ -77,6 +78,82 @@ export class InterchangeService {
 
   private async requirementsOf(frameworkId: string): Promise<(CatalogRequirement & { position: number })[]> {
     return this.ds.query(SELECT_REQ, [frameworkId]);
+  }
+
+  /**
+   * An OSCAL profile resolved against catalogs the hub holds (OSCAL's profile resolution, the parts the hub
+   * models): each import names a framework by an href ending in `<key>.json` (as the hub's own export
+   * links read, e.g. `/export/oscal/catalog/iso27001.json`); `include-all` or `include-controls` (by OSCAL id
+   * or label, `with-child-controls: yes` taking the descendants) select controls, `exclude-controls` drops
+   * some (`modify` is refused: the catalogs the hub exports carry no parameters to set). The result is a catalog document with the
+   * selected controls, the groups and parent controls above them (to keep the hierarchy), and the profile's
+   * metadata; it is then read like any imported catalog.
+   */
+  private async resolveProfile(doc: any): Promise<{ catalog: any; problems: Problem[] }> {
+    const problems: Problem[] = [];
+    const profile = doc.profile;
+    const groups: any[] = [];
+    const controls: any[] = [];
+    for (const [i, imp] of (profile.imports as any[]).entries()) {
+      const at = `$.profile.imports[${i}]`;
+      const key = /([a-z0-9][a-z0-9-]*)\.json$/.exec(String(imp.href ?? ''))?.[1];
+      const fw = key ? (await this.s.framework.findByKeys([key])).get(key) : undefined;
+      if (!fw) {
+        problems.push({ path: `${at}.href`, message: `"${String(imp.href).slice(0, 200)}" names no framework this organization can see (the href must end in <key>.json)` });
+        continue;
+      }
+      const source = (await this.exportCatalog(fw.key)) as any;
+      const label = (c: any) => (c.props ?? []).find((p: any) => p.name === 'label' && !p.ns)?.value as string | undefined;
+      const all: any[] = [];
+      const walk = (node: any, ancestors: any[]) => {
+        for (const c of node.controls ?? []) {
+          all.push({ control: c, ancestors });
+          walk(c, [...ancestors, c]);
+        }
+        for (const g of node.groups ?? []) walk(g, [...ancestors, g]);
+      };
+      walk(source.catalog, []);
+      const byName = new Map<string, any>();
+      for (const x of all) {
+        byName.set(x.control.id, x);
+        const l = label(x.control);
+        if (l && !byName.has(l)) byName.set(l, x);
+      }
+      const chosen = new Set<any>();
+      const pick = (rules: any[] | undefined, field: string, add: boolean) => {
+        for (const [j, rule] of (rules ?? []).entries()) {
+          for (const [k, id] of ((rule['with-ids'] ?? []) as string[]).entries()) {
+            const x = byName.get(id);
+            if (!x) {
+              problems.push({ path: `${at}['${field}'][${j}]['with-ids'][${k}]`, message: `"${id}" is not a control of ${fw.key}` });
+              continue;
+            }
+            const take = [x, ...(rule['with-child-controls'] === 'yes' ? all.filter((y) => y.ancestors.includes(x.control)) : [])];
+            for (const y of take) (add ? chosen.add(y.control) : chosen.delete(y.control));
+          }
+          if (rule.matching) problems.push({ path: `${at}['${field}'][${j}].matching`, message: 'selection by matching patterns is not supported; name the controls in with-ids' });
+        }
+      };
+      if (imp['include-all']) for (const x of all) chosen.add(x.control);
+      pick(imp['include-controls'], 'include-controls', true);
+      pick(imp['exclude-controls'], 'exclude-controls', false);
+      // Keep what was chosen and what is above it; drop the rest.
+      const keep = new Set<any>();
+      for (const x of all) if (chosen.has(x.control)) [x.control, ...x.ancestors].forEach((n) => keep.add(n));
+      const prune = (node: any): any => ({
+        ...node,
+        ...(node.controls ? { controls: node.controls.filter((c: any) => keep.has(c)).map(prune) } : {}),
+        ...(node.groups ? { groups: node.groups.filter((g: any) => keep.has(g)).map(prune) } : {}),
+      });
+      const cut = prune(source.catalog);
+      groups.push(...(cut.groups ?? []).filter((g: any) => keep.has(g) || (g.controls ?? []).length || (g.groups ?? []).length));
+      controls.push(...(cut.controls ?? []));
+    }
+    // modify (set-parameters, alters) is not applied: the hub's catalog export carries no parameters to set.
+    if (profile.modify) problems.push({ path: '$.profile.modify', message: 'modify (set-parameters, alters) is not supported yet; import the profile without it' });
+    const catalog = { catalog: { uuid: profile.uuid, metadata: profile.metadata, ...(groups.length ? { groups } : {}), ...(controls.length ? { controls } : {}) } };
+    if (!problems.length && !groups.length && !controls.length) problems.push({ path: '$.profile.imports', message: 'the profile selects no control' });
+    return { catalog, problems };
   }
 
   private async framework(key: string): Promise<Framework> {
@@ -203,6 +280,18 @@ export class InterchangeService {
         const parsed = parseCatalog(doc);
         problems.push(...parsed.problems);
         rows = parsed.rows;
+      }
+    } else if (input.format === FrameworkImportFormat.OSCAL_PROFILE) {
+      const { doc, problems: schema } = validateOscal('profile', input.document);
+      problems.push(...schema);
+      if (!schema.length) {
+        const resolved = await this.resolveProfile(doc);
+        problems.push(...resolved.problems);
+        if (!resolved.problems.length) {
+          const parsed = parseCatalog(resolved.catalog);
+          problems.push(...parsed.problems);
+          rows = parsed.rows;
+        }
       }
     } else {
       const parsed = parseFrameworkCsv(input.document);

@@ -7,7 +7,7 @@ import type { Problem } from './oscal';
 import { IMPORT_MAX_DEPTH, IMPORT_MAX_JSON_DEPTH, IMPORT_MAX_NODES } from '../../graphql/input-bounds';
 
 /** NIST's OSCAL 1.2.2 JSON schemas (seeds/oscal/), compiled once. */
-export type OscalModel = 'catalog' | 'mapping';
+export type OscalModel = 'catalog' | 'mapping' | 'profile';
 const compiled = new Map<OscalModel, ValidateFunction>();
 
 function validator(model: OscalModel): ValidateFunction {
