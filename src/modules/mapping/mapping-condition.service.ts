@@ -1,4 +1,4 @@
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { inTransaction } from '../../database/transaction';
 import { badInput, notFound } from '../../graphql/errors';
 import type { MappingGraph, MappingGraphService } from './mapping-graph.service';
@@ -85,8 +85,9 @@ export class MappingConditionService {
    * report at an earlier asOf still reads the graph then in force.
    */
   async declare(org: string, actor: string, input: { condition: string; parameters?: string[] | null; holds: boolean; note?: string | null; effectiveFrom?: Date | null }): Promise<{ declarations: ConditionDeclaration[]; graph: MappingGraph }> {
-    const def = (await this.definitions()).find((d) => d.name === input.condition);
-    if (!def) throw badInput('condition', `unknown condition "${input.condition}"; known: ${(await this.definitions()).map((d) => d.name).join(', ') || 'none'}`);
+    const known = await this.definitions();
+    const def = known.find((d) => d.name === input.condition);
+    if (!def) throw badInput('condition', `unknown condition "${input.condition}"; known: ${known.map((d) => d.name).join(', ') || 'none'}`);
     const params = input.parameters ?? null;
     if (params) {
       if (!def.parameterName) throw badInput('parameters', `condition "${def.name}" takes no parameter`);
@@ -129,28 +130,43 @@ export class MappingConditionService {
 
   /** Reads a version of a set instead of the latest (version null: back to the latest). */
   async pin(org: string, actor: string, key: string, version: number | null, revision: number | null): Promise<MappingGraph> {
-    const versions: { id: string; version: number; revision: number; organization_id: string | null }[] = await this.ds.query(
-      `SELECT id, version, revision, organization_id FROM mapping_source WHERE key = $1 ORDER BY version, revision`,
-      [key],
-    );
-    if (!versions.length) throw notFound(`No mapping set with key "${key}"`, { field: 'key' });
-    const chosen = version === null ? null : versions.find((v) => v.version === version && v.revision === (revision ?? 0));
-    if (version !== null && !chosen) {
-      throw badInput('version', `mapping set "${key}" has no version ${version}${revision ? `+org.${revision}` : ''}; it has ${versions.map((v) => (v.revision ? `${v.version}+org.${v.revision}` : String(v.version))).join(', ')}`);
-    }
+    const chosen = await findSetVersion(this.ds.manager, key, version, revision ?? 0);
     const at = new Date();
     return inTransaction(this.ds, async (em) => {
-      if (chosen) {
-        await em.query(
-          `INSERT INTO mapping_set_pin (organization_id, key, mapping_source_id, pinned_by, pinned_at) VALUES ($1, $2, $3, $4, $5)
-           ON CONFLICT (organization_id, key) DO UPDATE SET mapping_source_id = EXCLUDED.mapping_source_id, pinned_by = EXCLUDED.pinned_by, pinned_at = EXCLUDED.pinned_at`,
-          [org, key, chosen.id, actor, at.toISOString()],
-        );
-      } else {
-        await em.query(`DELETE FROM mapping_set_pin WHERE organization_id = $1 AND key = $2`, [org, key]);
-      }
+      await writePin(em, org, key, chosen, actor, at);
       const label = chosen ? `${key} pinned to v${chosen.version}${chosen.revision ? `+org.${chosen.revision}` : ''}` : `${key} unpinned (latest)`;
       return this.graphs.refresh(em, org, label, actor, at);
     });
   }
+}
+
+export interface SetVersion {
+  id: string;
+  version: number;
+  revision: number;
+}
+
+/** The visible version of a set that pinMappingSet or mappingVersionImpact names; null for "the latest". */
+export async function findSetVersion(em: EntityManager, key: string, version: number | null, revision: number): Promise<SetVersion | null> {
+  const versions: SetVersion[] = await em.query(`SELECT id, version, revision FROM mapping_source WHERE key = $1 ORDER BY version, revision`, [key]);
+  if (!versions.length) throw notFound(`No mapping set with key "${key}"`, { field: 'key' });
+  if (version === null) return null;
+  const chosen = versions.find((v) => v.version === version && v.revision === revision);
+  if (!chosen) {
+    throw badInput('version', `mapping set "${key}" has no version ${version}${revision ? `+org.${revision}` : ''}; it has ${versions.map((v) => (v.revision ? `${v.version}+org.${v.revision}` : String(v.version))).join(', ')}`);
+  }
+  return chosen;
+}
+
+/** The organization reads `chosen` for the key from now on (null: the latest again). The caller refreshes its graph. */
+export async function writePin(em: EntityManager, org: string, key: string, chosen: SetVersion | null, actor: string, at: Date): Promise<void> {
+  if (!chosen) {
+    await em.query(`DELETE FROM mapping_set_pin WHERE organization_id = $1 AND key = $2`, [org, key]);
+    return;
+  }
+  await em.query(
+    `INSERT INTO mapping_set_pin (organization_id, key, mapping_source_id, pinned_by, pinned_at) VALUES ($1, $2, $3, $4, $5)
+     ON CONFLICT (organization_id, key) DO UPDATE SET mapping_source_id = EXCLUDED.mapping_source_id, pinned_by = EXCLUDED.pinned_by, pinned_at = EXCLUDED.pinned_at`,
+    [org, key, chosen.id, actor, at.toISOString()],
+  );
 }

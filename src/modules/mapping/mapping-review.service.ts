@@ -10,6 +10,7 @@ import type { Framework } from '../framework/framework.entity';
 import type { FrameworkService } from '../framework/framework.service';
 import type { Requirement } from '../framework/requirement.entity';
 import { MappingSource } from './mapping-source.entity';
+import { findSetVersion, writePin } from './mapping-condition.service';
 import { MappingStatus, Rationale, Relationship } from './mapping.enums';
 import type { MappingGraph, MappingGraphService } from './mapping-graph.service';
 import type { Qualifier } from './mapping-qualifier.rules';
@@ -236,18 +237,13 @@ export class MappingReviewService {
    * the organization pins it: the pin and the graph it opens are written and rolled back, as for a change set.
    */
   async versionImpact(org: string, key: string, version: number | null, revision: number, asOf: Date, maxDepth: number, actor: string, requestId: string): Promise<ChangeImpact> {
-    const versions: { id: string; version: number; revision: number }[] = await this.ds.query(
-      `SELECT id, version, revision FROM mapping_source WHERE key = $1 ORDER BY version, revision`, [key],
-    );
-    if (!versions.length) throw new HubError(ErrorCode.NOT_FOUND, `No mapping set with key "${key}"`, { field: 'key' });
-    const chosen = version === null ? null : versions.find((v) => v.version === version && v.revision === revision);
-    if (version !== null && !chosen) throw new HubError(ErrorCode.BAD_USER_INPUT, `mapping set "${key}" has no version ${version}${revision ? `+org.${revision}` : ''}`, { field: 'version' });
+    const chosen = await findSetVersion(this.ds.manager, key, version, revision);
     const frameworks = await this.frameworks.list(false);
     return this.rolledBack(requestId, async (em) => {
       const before = await this.graphs.at(org, asOf, em);
-      await em.query(`DELETE FROM mapping_set_pin WHERE organization_id = $1 AND key = $2`, [org, key]);
-      if (chosen) await em.query(`INSERT INTO mapping_set_pin (organization_id, key, mapping_source_id, pinned_by) VALUES ($1, $2, $3, $4)`, [org, key, chosen.id, actor]);
-      const after = await this.graphs.refresh(em, org, `impact of reading ${key} ${chosen ? `v${chosen.version}` : 'latest'}`, actor, new Date());
+      const at = new Date();
+      await writePin(em, org, key, chosen, actor, at);
+      const after = await this.graphs.refresh(em, org, `impact of reading ${key} ${chosen ? `v${chosen.version}` : 'latest'}`, actor, at);
       return this.compare(org, before, after, asOf, maxDepth, frameworks);
     });
   }

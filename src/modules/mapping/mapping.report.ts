@@ -99,14 +99,12 @@ export function shippedConsistency(bundle: SeedBundle): ConsistencyFinding[] {
   return checkConsistency(rows, nodes, { conditions: 'both' });
 }
 
-const NAMES: Record<string, string> = { 'eu-ai-act': 'eu-ai-act', iso27001: 'iso27001', iso42001: 'iso42001', 'nist-ai-rmf': 'nist-ai-rmf' };
-
 /** The README's table. */
 export function reuseMarkdown(rows: readonly ReuseRow[]): string {
   const lines = [
     '| From → to | FULL | PARTIAL | none | assessable | FULL with integratedManagementSystem |',
     '|---|---:|---:|---:|---:|---:|',
-    ...rows.map((r) => `| ${NAMES[r.from] ?? r.from} → ${NAMES[r.to] ?? r.to} | ${r.full} | ${r.partial} | ${r.none} | ${r.assessable} | ${r.fullIntegrated} |`),
+    ...rows.map((r) => `| ${r.from} → ${r.to} | ${r.full} | ${r.partial} | ${r.none} | ${r.assessable} | ${r.fullIntegrated} |`),
   ];
   return lines.join('\n');
 }
