@@ -124,6 +124,29 @@ describe('bulkUpsertEvidence', () => {
     expect([again.bulkUpsertEvidence.created, again.bulkUpsertEvidence.unchanged]).toEqual([0, 2]);
   });
 
+  it('gives new evidence and links time-ordered ids (UUID version 7 with the write time in the first 48 bits)', async () => {
+    const before = Date.now();
+    await t.data(BULK, { items: [item({ sourceSystem: 'v7', externalId: 'A', links: [{ framework: 'iso27001', ref: 'A.5.2' }] })] });
+    await new Promise((r) => setTimeout(r, 5));
+    await t.data(BULK, { items: [item({ sourceSystem: 'v7', externalId: 'B', links: [{ framework: 'iso27001', ref: 'A.5.2' }] })] });
+    const after = Date.now();
+    const rows: { ext: string; e: string; l: string }[] = await t.ds.query(`SELECT e.external_id AS ext, e.id::text AS e, l.id::text AS l
+      FROM evidence e JOIN evidence_link l ON l.evidence_id = e.id WHERE e.source_system = 'v7' ORDER BY e.external_id`);
+    expect(rows.map((r) => r.ext)).toEqual(['A', 'B']);
+    const ms = (id: string) => parseInt(id.replace(/-/g, '').slice(0, 12), 16);
+    for (const r of rows) {
+      for (const id of [r.e, r.l]) {
+        // version nibble 7, variant bits 10
+        expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+        expect(ms(id)).toBeGreaterThanOrEqual(before - 1000); // the database clock may trail this process's by a little
+        expect(ms(id)).toBeLessThanOrEqual(after + 1000);
+      }
+    }
+    // The later push sorts after the earlier one, in the evidence and in the link index.
+    expect([rows[0].e < rows[1].e, rows[0].l < rows[1].l]).toEqual([true, true]);
+    await t.ds.query(`DELETE FROM evidence WHERE source_system = 'v7'`); // the listing tests below count what the others made
+  });
+
   it('refuses more than 1,000 items as a whole and writes nothing', async () => {
     const items = Array.from({ length: 1001 }, (_, i) => item({ sourceSystem: 'ci', externalId: `run-${i}`, links: null }));
     const res = await t.gql(BULK, { items });

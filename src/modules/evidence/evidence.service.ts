@@ -1,4 +1,5 @@
 import { DataSource, EntityManager, In, Repository } from 'typeorm';
+import { v7 as uuidv7 } from 'uuid';
 import { hydrate } from '../../database/hydrate';
 import { Keyset, keysetPage, keysetSql } from '../../graphql/connection.type';
 import { inTransaction } from '../../database/transaction';
@@ -209,7 +210,7 @@ export class EvidenceService {
         ai_system_id: v.aiSystemId, record_type: v.recordType ?? null, record_id: v.recordId ?? null,
       };
       if (!stored) {
-        const id = crypto.randomUUID();
+        const id = uuidv7();
         idOf.set(index, id);
         inserts.push({ ...row, id, status: v.status ?? EvidenceStatus.DRAFT });
         for (const d of desired ?? []) linkCreates.push({ evidence_id: id, requirement_id: d.requirementId, coverage: d.coverage, note: d.note });
