@@ -105,8 +105,13 @@ export async function bootstrap(
     // The token goes to the person at the terminal, never into the structured log.
     if (local?.created) announce(adminTokenBanner(local.token, hub.url));
     const adminToken = local?.token ?? null;
+    if (config.rollupRefreshSeconds > 0) hub.metrics?.rollupStarted(config.rollupRefreshSeconds);
     const stopRefresher = config.rollupRefreshSeconds > 0
-      ? new RollupService(ds).start(config.rollupRefreshSeconds * 1000, (err) => logger.error({ err }, '[hub] coverage rollup refresh failed'))
+      ? new RollupService(ds).start(
+          config.rollupRefreshSeconds * 1000,
+          (err) => logger.error({ err }, '[hub] coverage rollup refresh failed'),
+          (run) => hub.metrics?.rollupRun(run),
+        )
       : async () => {};
     return {
       hub,

@@ -33,6 +33,8 @@ import { oscalImportRouter } from '../modules/interchange/interchange.upload';
 
 export interface RunningHub {
   url: string;
+  /** The Prometheus metrics, when /metrics is on (HUB_METRICS_TOKEN). */
+  metrics: HubMetrics | null;
   stop: () => Promise<void>;
 }
 
@@ -287,6 +289,7 @@ export async function startHub(
   const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
   return {
     url: `http://${host}:${port}/graphql`,
+    metrics,
     stop: async () => {
       await apollo.stop();
     },

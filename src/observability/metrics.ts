@@ -4,6 +4,7 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { DataSource } from 'typeorm';
 import type { QueryScope } from '../database/query-counter';
+import type { RollupRun } from '../modules/coverage/rollup.service';
 import { ErrorCode } from '../graphql/errors';
 
 /** Client-chosen operation names become labels: beyond this many distinct ones they count as "other". */
@@ -41,6 +42,18 @@ export class HubMetrics {
   });
   readonly rateLimited = new Counter({ name: 'hub_rate_limit_rejections_total', help: 'Requests refused with 429, by limit (requests per credential, failed authentications per address).', labelNames: ['limit'], registers: [this.registry] });
 
+  readonly rollupRuns = new Counter({ name: 'hub_rollup_refresh_runs_total', help: 'Coverage rollup refresher runs, by outcome (ok or error).', labelNames: ['outcome'], registers: [this.registry] });
+  readonly rollupSeconds = new Histogram({
+    name: 'hub_rollup_refresh_duration_seconds',
+    help: 'How long one refresher run over every organization took.',
+    buckets: [0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 300],
+    registers: [this.registry],
+  });
+  readonly rollupRequirements = new Counter({ name: 'hub_rollup_refreshed_requirements_total', help: 'Requirements whose rollup rows a refresher run recomputed (their evidence window had closed).', registers: [this.registry] });
+  private readonly started = Date.now();
+  private lastRollupSuccess: number | null = null;
+  private rollupIntervalSeconds: number | null = null;
+
   constructor(ds: DataSource, options: { processMetrics?: boolean } = {}) {
     // node-postgres keeps its pool as the driver's master; PGlite has none, and reports nothing.
     const pool = () => (ds.driver as unknown as { master?: { totalCount: number; idleCount: number; waitingCount: number } }).master;
@@ -58,6 +71,52 @@ export class HubMetrics {
       },
     });
     if (options.processMetrics !== false) collectDefaultMetrics({ register: this.registry, prefix: 'hub_' });
+  }
+
+  /**
+   * The refresher runs every `intervalSeconds`: from now on its lag is reported. The gauges exist only
+   * then (an unset gauge would read 0, claiming a fresh rollup where no refresher runs).
+   */
+  rollupStarted(intervalSeconds: number): void {
+    if (this.rollupIntervalSeconds !== null) return;
+    this.rollupIntervalSeconds = intervalSeconds;
+    const hub = this;
+    // Lag: seconds since the last successful refresher run ended (since the process started, before the
+    // first one). Reports stay exact while it grows (they recount closed windows); they only get slower.
+    // Alert when it exceeds a few intervals.
+    new Gauge({
+      name: 'hub_rollup_refresh_lag_seconds',
+      help: 'Seconds since the coverage rollup refresher last completed a run (since start before the first run).',
+      registers: [this.registry],
+      collect() {
+        this.set((Date.now() - (hub.lastRollupSuccess ?? hub.started)) / 1000);
+      },
+    });
+    new Gauge({
+      name: 'hub_rollup_refresh_interval_seconds',
+      help: 'The refresher interval (HUB_ROLLUP_REFRESH_SECONDS).',
+      registers: [this.registry],
+      collect() {
+        this.set(hub.rollupIntervalSeconds!);
+      },
+    });
+      new Gauge({
+        name: 'hub_rollup_last_success_timestamp_seconds',
+        help: 'Unix time the refresher last completed a run (0 before the first).',
+        registers: [this.registry],
+        collect() {
+          if (hub.lastRollupSuccess !== null) this.set(hub.lastRollupSuccess / 1000);
+        },
+      });
+  }
+
+  /** Records one refresher run (RollupService.start's onRun). */
+  rollupRun(run: RollupRun): void {
+    this.rollupRuns.inc({ outcome: run.ok ? 'ok' : 'error' });
+    this.rollupSeconds.observe(run.seconds);
+    if (!run.ok) return;
+    this.rollupRequirements.inc(run.requirements);
+    this.lastRollupSuccess = run.finishedAt.getTime();
   }
 
   operationLabel(name: string | null | undefined): string {

@@ -31,6 +31,8 @@ export interface TestHub {
   gql: <T = any>(query: string, variables?: Record<string, unknown>, options?: { token?: string | null }) => Promise<GqlResponse<T>>;
   /** Like gql but fails the test on any GraphQL error. */
   data: <T = any>(query: string, variables?: Record<string, unknown>) => Promise<T>;
+  /** The server's Prometheus metrics (when started with a metrics token). */
+  metrics: RunningHub['metrics'];
   stop: () => Promise<void>;
 }
 
@@ -80,6 +82,7 @@ export async function startTestHub(options: { seeded?: boolean; limits?: Partial
   };
   return {
     url: hub.url,
+    metrics: hub.metrics,
     appDs,
     token,
     actor: process.env.HUB_TEST_ACTOR!,

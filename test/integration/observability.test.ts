@@ -6,6 +6,8 @@ import pino from 'pino';
 import { logger } from '../../src/logger';
 
 /** What operators scrape and trace: /metrics behind its token, W3C trace context, JSON-only logs. */
+import { RollupRun, RollupService } from '../../src/modules/coverage/rollup.service';
+
 const METRICS_TOKEN = 'scrape-me-0123456789abcdef';
 const exporter = new InMemorySpanExporter();
 let stopTracing: () => Promise<void>;
@@ -53,6 +55,47 @@ describe('metrics', () => {
     expect(text).toMatch(/^hub_db_pool_connections\{state="total"\} [1-9]/m);
     expect(text).toMatch(/^# TYPE hub_rate_limit_rejections_total counter$/m);
     expect(text).toMatch(/^# TYPE hub_process_cpu_seconds_total counter$/m);
+  });
+
+  it('reports the coverage rollup refresher: runs by outcome, duration, requirements recomputed and the lag since the last good run', async () => {
+    const value = (text: string, series: string) => {
+      const m = new RegExp(`^${series.replace(/[{}"]/g, (c) => `\\${c}`)} (\\S+)$`, 'm').exec(text);
+      return m ? Number(m[1]) : null;
+    };
+    let text = await (await scrape(METRICS_TOKEN)).text();
+    // No refresher yet: no lag to report (a lag of 0 would claim a fresh rollup).
+    expect([value(text, 'hub_rollup_refresh_lag_seconds'), value(text, 'hub_rollup_refresh_interval_seconds')]).toEqual([null, null]);
+
+    t.metrics!.rollupStarted(60);
+    // Evidence valid for a moment more: once that passes, its requirement's rollup window has closed and a run recomputes it.
+    await t.data(`mutation($i: UpsertEvidenceInput!) { upsertEvidence(input: $i) { outcome } }`, {
+      i: { sourceSystem: 'rollup-metrics', externalId: 'R-1', title: 'Short-lived approval', kind: 'POLICY', effectiveAt: '2025-01-01T00:00:00Z',
+        validUntil: new Date(Date.now() + 300).toISOString(), links: [{ framework: 'iso27001', ref: 'A.5.3' }] },
+    });
+    await new Promise((r) => setTimeout(r, 500));
+    const runs: RollupRun[] = [];
+    const stop = new RollupService(t.ds).start(20, () => undefined, (run) => {
+      runs.push(run);
+      t.metrics!.rollupRun(run);
+    });
+    for (let i = 0; i < 200 && !runs.length; i++) await new Promise((r) => setTimeout(r, 10));
+    await stop();
+    const failing = new RollupService({ query: async () => { throw new Error('database down'); } } as never).start(20, () => undefined, (run) => t.metrics!.rollupRun(run));
+    await new Promise((r) => setTimeout(r, 60));
+    await failing();
+
+    text = await (await scrape(METRICS_TOKEN)).text();
+    expect([runs[0].ok, runs[0].requirements]).toEqual([true, 1]);
+    expect(value(text, 'hub_rollup_refresh_runs_total{outcome="ok"}')).toBe(runs.length);
+    expect(value(text, 'hub_rollup_refresh_runs_total{outcome="error"}')).toBeGreaterThanOrEqual(1);
+    expect(value(text, 'hub_rollup_refreshed_requirements_total')).toBe(runs.reduce((n, r) => n + r.requirements, 0));
+    expect(value(text, 'hub_rollup_refresh_duration_seconds_count')).toBe(runs.length + value(text, 'hub_rollup_refresh_runs_total{outcome="error"}')!);
+    expect(value(text, 'hub_rollup_refresh_interval_seconds')).toBe(60);
+    // The failing runs do not reset the lag: it counts from the last good run, which ended moments ago.
+    const lag = value(text, 'hub_rollup_refresh_lag_seconds')!;
+    expect(lag).toBeGreaterThanOrEqual(0.05);
+    expect(lag).toBeLessThan(30);
+    expect(value(text, 'hub_rollup_last_success_timestamp_seconds')).toBeCloseTo(runs[runs.length - 1].finishedAt.getTime() / 1000, 3);
   });
 
   it('without HUB_METRICS_TOKEN there is no /metrics', async () => {

@@ -8,6 +8,15 @@ import { inTransaction } from '../../database/transaction';
  * the rows of its requirements leave their window and reads recount those requirements from the links.
  * This recomputes such rows, per organization, in that organization's row-level security scope.
  */
+/** One refresher run over every organization, for metrics. */
+export interface RollupRun {
+  ok: boolean;
+  seconds: number;
+  /** Requirements recomputed (over every organization), when the run succeeded. */
+  requirements: number;
+  finishedAt: Date;
+}
+
 export class RollupService {
   constructor(private readonly ds: DataSource) {}
 
@@ -21,19 +30,27 @@ export class RollupService {
     );
   }
 
-  /** Refreshes every organization every `intervalMs`; the returned stop waits for a run in progress. */
-  start(intervalMs: number, onError: (err: unknown) => void): () => Promise<void> {
+  /**
+   * Refreshes every organization every `intervalMs`; the returned stop waits for a run in progress.
+   * `onRun` hears of every run (the metrics' refresh lag comes from it).
+   */
+  start(intervalMs: number, onError: (err: unknown) => void, onRun: (run: RollupRun) => void = () => {}): () => Promise<void> {
     let running: Promise<void> | null = null;
     const tick = () => {
       if (running) return;
       running = (async () => {
+        const t0 = performance.now();
+        let requirements = 0;
+        let ok = false;
         try {
           const orgs: { id: string }[] = await this.ds.query(`SELECT id FROM organization ORDER BY id`);
-          for (const o of orgs) await this.refresh(o.id);
+          for (const o of orgs) requirements += await this.refresh(o.id);
+          ok = true;
         } catch (err) {
           onError(err);
         } finally {
           running = null;
+          onRun({ ok, seconds: (performance.now() - t0) / 1000, requirements: ok ? requirements : 0, finishedAt: new Date() });
         }
       })();
     };
