@@ -319,6 +319,35 @@ describe('importFramework', () => {
     expect(n).toBe(0);
   });
 
+  it('keeps NIST\'s control ids for the imported 800-53: exports write ac-2.1, profiles and mapping rows may name it', async () => {
+    // (the previous test imported sp800-53-moderate)
+    const cat = (await get('/export/oscal/catalog/sp800-53-moderate.json')).body.catalog;
+    const ac = cat.groups.find((g: any) => g.id === 'ac');
+    const ac2 = ac.controls.find((c: any) => c.id === 'ac-2');
+    expect([ac.title, ac.controls[0].id, ac2.title]).toEqual(['Access Control', 'ac-1', 'Account Management']);
+    const ac21 = ac2.controls.find((c: any) => c.id === 'ac-2.1');
+    expect(ac21.props.find((p: any) => p.name === 'label' && !p.ns).value).toBe('AC-2(1)');
+    expect(ac21.title).toBe('Automated System Account Management');
+
+    // A profile naming NIST ids selects against the held catalog.
+    const d = await t.data(IMPORT_FW, { input: { format: 'OSCAL_PROFILE', key: 'acme-800-53-tailored', version: '1', name: 'Acme tailored',
+      document: JSON.stringify({ profile: { uuid: '0d6f8c2a-3b4e-4f5a-8c7d-9e1f2a3b4c5d',
+        metadata: { title: 'Acme tailored', 'last-modified': '2026-11-30T00:00:00Z', version: '1', 'oscal-version': '1.2.2' },
+        imports: [{ href: '/export/oscal/catalog/sp800-53-moderate.json', 'include-controls': [{ 'with-ids': ['ac-2.1', 'ia-2'] }] }] } }) } });
+    expect(d.importFramework.created).toBe(true);
+    const rows = await requirementsOf('acme-800-53-tailored');
+    expect(rows.map((r: any) => [r.ref, r.assessable])).toEqual([['ac', false], ['AC-2', true], ['AC-2(1)', true], ['ia', false], ['IA-2', true]]);
+
+    // Mapping rows may name a control by ref, by NIST's id, or by the id the hub exported before it kept NIST's.
+    const header = 'source_framework,source_ref,relationship,target_framework,target_ref,strength,rationale,note';
+    const dry = await t.data(IMPORT_MAP, { input: { format: 'CSV', dryRun: true, provenance: { key: 'nist-ids', name: 'By NIST ids' },
+      document: `${header}\nsp800-53-moderate,ac-2.1,INTERSECTS_WITH,iso27001,A.5.18,5,,\nsp800-53-moderate,AC-2(1),INTERSECTS_WITH,iso27001,A.5.16,5,,\nsp800-53-moderate,AC-2_1_,INTERSECTS_WITH,iso27001,A.5.15,5,,\n` } });
+    expect(dry.importMappings).toMatchObject({ dryRun: true, mappingCount: 3 });
+    const bad = await t.gql(IMPORT_MAP, { input: { format: 'CSV', dryRun: true, provenance: { key: 'nist-ids', name: 'By NIST ids' },
+      document: `${header}\nsp800-53-moderate,ac-2.99,INTERSECTS_WITH,iso27001,A.5.18,5,,\n` } });
+    expect(bad.errors?.[0].extensions?.problems.map((p: any) => p.message)).toEqual(['"ac-2.99" is not a requirement of sp800-53-moderate']);
+  });
+
   it('reads the hub props in the old URN namespace as well as the https one exports write', async () => {
     const doc = JSON.stringify((await get('/export/oscal/catalog/eu-ai-act.json')).body);
     expect(doc).toContain('"ns":"https://control-mapping-hub.dev/ns/oscal"');

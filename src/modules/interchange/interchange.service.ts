@@ -13,7 +13,7 @@ import { CoverageStatus } from '../coverage/coverage.rules';
 import type { CoverageScope } from '../coverage/coverage.service';
 import {
   AssessedRequirement, CatalogRequirement, ImportedMapping, ImportedRequirement, MappingSetExport, Problem,
-  buildAssessmentResults, buildCatalog, buildMappingCollection, oscalIds, parseCatalog, parseMappingCollection,
+  buildAssessmentResults, buildCatalog, buildMappingCollection, oscalIds, parseCatalog, preferredIds, parseMappingCollection,
 } from './oscal';
 import { validateOscal } from './oscal.schema';
 import { parseFrameworkCsv, parseMappingCsv } from './interchange.csv';
@@ -69,7 +69,7 @@ function refuse(what: string, problems: Problem[]): never {
 }
 
 const SELECT_REQ = `SELECT r.id, r.parent_id AS "parentId", r.ref, r.title, r.kind, r.assessable, r.text, r.summary,
-  r.actors, r.risk_tiers AS "riskTiers", to_char(r.applies_from, 'YYYY-MM-DD') AS "appliesFrom", r.position
+  r.actors, r.risk_tiers AS "riskTiers", to_char(r.applies_from, 'YYYY-MM-DD') AS "appliesFrom", r.attributes->>'oscalId' AS "oscalId", r.position
   FROM requirement r WHERE r.framework_id = $1 ORDER BY r.position`;
 
 /** OSCAL and CSV in and out: an organization's own frameworks and mapping sets, and exports of what the hub holds. */
@@ -217,8 +217,8 @@ export class InterchangeService {
       };
     });
     return buildMappingCollection(
-      { key: source.key, version: source.version, refs: sReqs.map((r) => r.ref) },
-      { key: target.key, version: target.version, refs: tReqs.map((r) => r.ref), assessableRefs: tReqs.filter((r) => r.assessable).map((r) => r.ref) },
+      { key: source.key, version: source.version, refs: sReqs.map((r) => r.ref), preferredIds: preferredIds(sReqs) },
+      { key: target.key, version: target.version, refs: tReqs.map((r) => r.ref), assessableRefs: tReqs.filter((r) => r.assessable).map((r) => r.ref), preferredIds: preferredIds(tReqs) },
       exports,
       new Date(),
     );
@@ -258,7 +258,7 @@ export class InterchangeService {
         }),
       };
     });
-    return buildAssessmentResults({ key: fw.key, version: fw.version, name: fw.name, refs: reqs.map((r) => r.ref) }, scope.organizationId, scope.asOf, items, new Date());
+    return buildAssessmentResults({ key: fw.key, version: fw.version, name: fw.name, refs: reqs.map((r) => r.ref), preferredIds: preferredIds(reqs) }, scope.organizationId, scope.asOf, items, new Date());
   }
 
   /**
@@ -383,7 +383,10 @@ export class InterchangeService {
     for (const [k, fw] of fws) {
       const reqs = await this.requirementsOf(fw.id);
       const byId = new Map<string, string>();
+      // The ids the hub exports (an imported catalog's own ids among them), the ones it made before it
+      // kept those, and the refs themselves.
       for (const [ref, oid] of oscalIds(reqs.map((r) => r.ref))) byId.set(oid, ref);
+      for (const [ref, oid] of oscalIds(reqs.map((r) => r.ref), preferredIds(reqs))) byId.set(oid, ref);
       for (const r of reqs) byId.set(r.ref, r.ref);
       refIndex.set(k, byId);
     }

@@ -42,17 +42,30 @@ export function oscalId(ref: string): string {
   return /^[\p{L}_]/u.test(body) ? body : `_${body}`;
 }
 
-/** Ids for a framework's refs, unique: a collision gets a numeric suffix, in document order. */
-export function oscalIds(refs: readonly string[]): Map<string, string> {
+const TOKEN = /^[\p{L}_][\p{L}0-9._-]*$/u;
+
+/**
+ * Ids for a framework's refs, unique: a collision gets a numeric suffix, in document order. `preferred`
+ * holds the id a requirement came in with (an imported catalog's own control id, `ac-2.1` for AC-2(1)),
+ * which is kept when it is a valid token, so documents and profiles that point at those ids still do.
+ */
+export function oscalIds(refs: readonly string[], preferred: ReadonlyMap<string, string> = new Map()): Map<string, string> {
   const out = new Map<string, string>();
   const used = new Set<string>();
   for (const ref of refs) {
-    let id = oscalId(ref);
-    for (let n = 2; used.has(id); n++) id = `${oscalId(ref)}-${n}`;
+    const kept = preferred.get(ref);
+    const base = kept && TOKEN.test(kept) ? kept : oscalId(ref);
+    let id = base;
+    for (let n = 2; used.has(id); n++) id = `${base}-${n}`;
     used.add(id);
     out.set(ref, id);
   }
   return out;
+}
+
+/** The ids requirements came in with (attributes.oscalId), by ref. */
+export function preferredIds(reqs: readonly { ref: string; oscalId?: string | null }[]): Map<string, string> {
+  return new Map(reqs.filter((r) => r.oscalId).map((r) => [r.ref, r.oscalId!]));
 }
 
 interface Prop { name: string; value: string; ns?: string; class?: string; group?: string }
@@ -94,6 +107,8 @@ export interface CatalogRequirement {
   actors: string[];
   riskTiers: string[];
   appliesFrom: string | null;
+  /** The id the requirement came in with, when an imported catalog's id was not the one the hub would make. */
+  oscalId?: string | null;
 }
 
 /**
@@ -103,7 +118,7 @@ export interface CatalogRequirement {
  * ship (the seeds hold no ISO text: ISO catalogs export identifiers and titles only).
  */
 export function buildCatalog(fw: CatalogFramework, reqs: readonly CatalogRequirement[], now: Date): Record<string, unknown> {
-  const ids = oscalIds(reqs.map((r) => r.ref));
+  const ids = oscalIds(reqs.map((r) => r.ref), preferredIds(reqs));
   const children = new Map<string | null, CatalogRequirement[]>();
   for (const r of reqs) children.set(r.parentId, [...(children.get(r.parentId) ?? []), r]);
   const props = (r: CatalogRequirement): Prop[] => [
@@ -417,13 +432,13 @@ function readQualifiers(e: any, path: string, problems: Problem[]): Record<strin
  * requirements that no map of the set reaches as the target gap summary.
  */
 export function buildMappingCollection(
-  source: { key: string; version: string; refs: string[] },
-  target: { key: string; version: string; refs: string[]; assessableRefs: string[] },
+  source: { key: string; version: string; refs: string[]; preferredIds?: ReadonlyMap<string, string> },
+  target: { key: string; version: string; refs: string[]; assessableRefs: string[]; preferredIds?: ReadonlyMap<string, string> },
   sets: readonly MappingSetExport[],
   now: Date,
 ): Record<string, unknown> {
-  const sIds = oscalIds(source.refs);
-  const tIds = oscalIds(target.refs);
+  const sIds = oscalIds(source.refs, source.preferredIds);
+  const tIds = oscalIds(target.refs, target.preferredIds);
   const rationale = (r: string | null) => (r ? r.toLowerCase() : undefined);
   const methods = new Set(sets.map((s) => s.method));
   const statuses = new Set(sets.map((s) => s.status));
@@ -566,13 +581,13 @@ export interface AssessedRequirement {
  * evidence behind them once, as an observation with its link, hash and dates.
  */
 export function buildAssessmentResults(
-  fw: { key: string; version: string; name: string; refs: string[] },
+  fw: { key: string; version: string; name: string; refs: string[]; preferredIds?: ReadonlyMap<string, string> },
   organization: string,
   asOf: Date,
   items: readonly AssessedRequirement[],
   now: Date,
 ): Record<string, unknown> {
-  const ids = oscalIds(fw.refs);
+  const ids = oscalIds(fw.refs, fw.preferredIds);
   const observations = new Map<string, Record<string, unknown>>();
   const obsUuids = new Map<string, string>();
   const obsUuid = (evidenceId: string) => {
