@@ -20,6 +20,7 @@ import { NodeResolver } from './node.resolver';
 import { authChecker } from '../modules/auth/auth.checker';
 import { guardReads } from '../modules/auth/read.guard';
 import { TokenResolver } from '../modules/auth/token.resolver';
+import { ViewerResolver } from '../modules/auth/viewer.resolver';
 import { AuditResolver } from '../modules/audit/audit.resolver';
 import { EvidenceLinkResolver, EvidenceResolver, RequirementEvidenceResolver } from '../modules/evidence/evidence.resolver';
 import {
@@ -86,6 +87,7 @@ export const resolvers = [
   NonconformityResolver,
   RegisterRecordResolver,
   TokenResolver,
+  ViewerResolver,
   AuditResolver,
 ] as const;
 

@@ -77,6 +77,27 @@ describe('roles', () => {
     expect((await raw(t.token, query.replace('"by role"', '"by admin"').replace('externalId: "x"', 'externalId: "x-admin"'))).body.errors).toBeUndefined();
   });
 
+  it('viewer tells every role who it is and what it may do', async () => {
+    const q = `{ viewer { organizationSlug organizationName role tokenName tokenPrefix permissions { reports ingest edit admin } } }`;
+    const seen: Record<string, unknown> = {};
+    for (const role of ['VIEWER', 'ANALYST', 'INTEGRATOR', 'EDITOR']) {
+      const r = await raw(tokens[role], q);
+      expect(r.body.errors).toBeUndefined();
+      const v = r.body.data.viewer;
+      expect([v.role, v.organizationSlug, v.tokenName, v.tokenPrefix]).toEqual([role, 'test-org', `${role.toLowerCase()}-bot`, tokens[role].slice(0, 12)]);
+      seen[role] = v.permissions;
+    }
+    expect(seen).toEqual({
+      VIEWER: { reports: false, ingest: false, edit: false, admin: false },
+      ANALYST: { reports: true, ingest: false, edit: false, admin: false },
+      INTEGRATOR: { reports: false, ingest: true, edit: false, admin: false },
+      EDITOR: { reports: true, ingest: true, edit: true, admin: false },
+    });
+    const admin = (await raw(t.token, q)).body.data.viewer;
+    expect(admin.permissions).toEqual({ reports: true, ingest: true, edit: true, admin: true });
+    expect((await raw('cmh_not-a-token', q)).status).toBe(401);
+  });
+
   it('names the role and the field in FORBIDDEN', async () => {
     const r = await raw(tokens.VIEWER, '{ coverageSummary { totals { covered } } }');
     expect(r.body.errors[0]).toMatchObject({ message: 'Role VIEWER may not use Query.coverageSummary (needs ANALYST)', extensions: { code: 'FORBIDDEN' } });

@@ -40,6 +40,8 @@ export const READ_RULES: Readonly<Record<string, readonly Role[]>> = {
   // What the editing mutations answer.
   PrefillRejection: EDIT, ReviewEvidencePayload: EDIT, CreateMappingSetPayload: EDIT, DeclareConditionPayload: EDIT, ImportFrameworkPayload: EDIT,
   ImportMappingsPayload: EDIT, ImportedMappingSet: EDIT, ImportedRequirementRow: EDIT,
+  // The caller itself: any valid token.
+  Viewer: CATALOG, ViewerPermissions: CATALOG,
   // Tokens and the audit trail.
   ApiToken: ADMIN, CreateApiTokenPayload: ADMIN, AuditEvent: ADMIN, AuditEventConnection: ADMIN, AuditEventEdge: ADMIN,
 };

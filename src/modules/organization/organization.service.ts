@@ -11,6 +11,10 @@ export class OrganizationService {
     return em.getRepository(Organization).findOneByOrFail({ slug });
   }
 
+  async findById(id: string): Promise<Organization | null> {
+    return this.ds.getRepository(Organization).findOneBy({ id });
+  }
+
   async findBySlug(slug: string): Promise<Organization | null> {
     return this.ds.getRepository(Organization).findOneBy({ slug });
   }
