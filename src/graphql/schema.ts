@@ -24,7 +24,7 @@ import { ViewerResolver } from '../modules/auth/viewer.resolver';
 import { AuditResolver } from '../modules/audit/audit.resolver';
 import { EvidenceLinkResolver, EvidenceResolver, RequirementEvidenceResolver } from '../modules/evidence/evidence.resolver';
 import {
-  CoverageQueryResolver, CoverageReportResolver, GapItemResolver, GroupCoverageResolver, InferredCoverageResolver, PrefillItemResolver,
+  CoverageQueryResolver, CoverageReportResolver, FrameworkCoverageResolver, GapItemResolver, GroupCoverageResolver, InferredCoverageResolver, PrefillItemResolver,
   PrefillRejectionResolver, ReachGroupResolver, RequirementCoverageResolver, SuggestedEvidenceResolver,
 } from '../modules/coverage/coverage.resolver';
 import { AiSystemResolver, EvidenceScopeResolver, GateTaskResolver } from '../modules/ai-system/ai-system.resolver';
@@ -63,6 +63,7 @@ export const resolvers = [
   RequirementEvidenceResolver,
   CoverageQueryResolver,
   CoverageReportResolver,
+  FrameworkCoverageResolver,
   GroupCoverageResolver,
   RequirementCoverageResolver,
   InferredCoverageResolver,

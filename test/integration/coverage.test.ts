@@ -125,6 +125,21 @@ describe('coverage semantics on the seeded graph', () => {
       ['nist-ai-rmf', 0, 0, 72, 72],
     ]);
   });
+
+  it('coverageSummary gives each framework\'s group roll-ups, the same as coverage(framework).groups', async () => {
+    const G = `groups { group { ref } totals { assessable covered prefilled partial gap notApplicable } }`;
+    const d = await t.data(`{ coverageSummary { framework { key } ${G} }
+      a: coverage(framework: "iso27001") { ${G} } b: coverage(framework: "iso42001") { ${G} } c: coverage(framework: "nist-ai-rmf") { ${G} } e: coverage(framework: "eu-ai-act") { ${G} } }`);
+    const by = Object.fromEntries(d.coverageSummary.map((f: any) => [f.framework.key, f.groups]));
+    expect(by['iso27001']).toEqual(d.a.groups);
+    expect(by['iso42001']).toEqual(d.b.groups);
+    expect(by['nist-ai-rmf']).toEqual(d.c.groups);
+    expect(by['eu-ai-act']).toEqual(d.e.groups);
+    // 27001: clauses 4-10 and the four Annex A themes; the two covered requirements sit in Annex A
+    expect(by['iso27001'].map((g: any) => g.group.ref)).toEqual(['4', '5', '6', '7', '8', '9', '10', 'A.5', 'A.6', 'A.7', 'A.8']);
+    expect(by['iso27001'].reduce((n: number, g: any) => n + g.totals.assessable, 0)).toBe(123);
+    expect(by['nist-ai-rmf'].map((g: any) => g.group.ref)).toEqual(['GOVERN', 'MAP', 'MEASURE', 'MANAGE']);
+  });
 });
 
 describe('prefill, reuse and gaps', () => {

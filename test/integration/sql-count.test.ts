@@ -51,6 +51,7 @@ describe('SQL statements of the coverage reports', () => {
     requirements: `{ coverage(framework: "iso42001") { requirements(first: 100) { nodes { requirement { ref } status applicability { applicability }
       direct { evidence { title } } inferred { evidence { title } from { ref } path { hops { relationship counterpart { ref } source { key } } } } } } } }`,
     summary: `{ coverageSummary { framework { key } totals { covered } } }`,
+    summaryGroups: `{ coverageSummary { framework { key } totals { covered } groups { group { ref title } totals { covered gap } } } }`,
     gaps: `{ gaps(framework: "iso42001") { items { requirement { ref } suggestedEvidence { evidence { title } path { hops { relationship } } } } } }`,
     prefill: `{ prefill(from: "iso27001", to: "iso42001") { totals { full partial } requirements { requirement { ref } contributions { evidence { title } path { hops { relationship } } } residual { partialHops { relationship } } } } }`,
   };

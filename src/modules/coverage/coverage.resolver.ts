@@ -109,7 +109,8 @@ export class CoverageQueryResolver {
     const scope = await scopeOf(ctx, args);
     const fws = await ctx.services.framework.list(false);
     const { totals: t } = await ctx.services.coverage.counts(scope, fws.map((f) => f.id), false);
-    return fws.map((f) => Object.assign(new FrameworkCoverage(), { framework: f, totals: toTotals(t.get(f.id) ?? emptyCounts()) }));
+    const frameworkIds = fws.map((f) => f.id);
+    return fws.map((f) => Object.assign(new FrameworkCoverage(), { scope, frameworkIds, framework: f, totals: toTotals(t.get(f.id) ?? emptyCounts()) }));
   }
 
   @Authorized(...REPORT)
@@ -320,6 +321,17 @@ export class CoverageReportResolver {
       hasPreviousPage: page.hasPreviousPage,
       count: page.count,
     });
+  }
+}
+
+@Resolver(() => FrameworkCoverage)
+export class FrameworkCoverageResolver {
+  @FieldResolver(() => [GroupCoverage])
+  async groups(@Root() f: FrameworkCoverage, @Ctx() ctx: HubContext): Promise<GroupCoverage[]> {
+    // One statement for the groups of every framework in the summary, one for their roots (batched).
+    const { groups } = await ctx.loaders.keyed(`summary-groups:${scopeKey(f.scope)}`, () => ctx.services.coverage.counts(f.scope, f.frameworkIds, true));
+    const roots = await ctx.loaders.roots.load(f.framework.id);
+    return roots.filter((g) => groups.has(g.id)).map((g) => groupCoverage(f.scope, g.id, groups));
   }
 }
 

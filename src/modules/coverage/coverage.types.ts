@@ -118,8 +118,15 @@ export class CoverageReport {
 
 @ObjectType({ description: 'One framework\'s totals, for a dashboard\'s first screen.' })
 export class FrameworkCoverage {
+  scope: CoverageScope;
+  /** Every framework of the summary: their group roll-ups are counted in one statement. */
+  frameworkIds: string[];
+
   @Field(() => Framework, { description: 'The framework.' })
   framework: Framework;
+
+  @Field(() => [GroupCoverage], { description: 'Roll-ups per top-level group (clause, Annex A area, AI RMF function, AI Act chapter), as coverage(framework).groups gives them; for a heat map.' })
+  groups?: GroupCoverage[];
 
   @Field(() => CoverageTotals, { description: 'Counts by status and percentages.' })
   totals: CoverageTotals;
