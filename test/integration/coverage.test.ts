@@ -126,6 +126,19 @@ describe('coverage semantics on the seeded graph', () => {
     ]);
   });
 
+  it('coverage(framework).requirement(ref) explains one requirement as the paged list does', async () => {
+    const E = `requirement { ref } status direct { evidence { externalId } } inferred { evidence { externalId } from { ref } path { coverage hops { relationship } } }`;
+    const d = await t.data(`{ coverage(framework: "iso42001") { one: requirement(ref: "A.2.2") { ${E} } two: requirement(ref: "4.1") { ${E} }
+      requirements(first: 200) { nodes { ${E} } } } }`);
+    const list = d.coverage.requirements.nodes;
+    expect(d.coverage.one).toEqual(list.find((n: any) => n.requirement.ref === 'A.2.2'));
+    expect(d.coverage.two).toEqual(list.find((n: any) => n.requirement.ref === '4.1'));
+    const unknown = await t.gql(`{ coverage(framework: "iso42001") { requirement(ref: "Z.9") { status } } }`);
+    expect(unknown.errors?.[0].extensions?.code).toBe('NOT_FOUND');
+    const group = await t.gql(`{ coverage(framework: "iso42001") { requirement(ref: "A.2") { status } } }`);
+    expect(group.errors?.[0]).toMatchObject({ message: '"A.2" only groups other requirements; ask for one of its assessable requirements', extensions: { code: 'BAD_USER_INPUT' } });
+  });
+
   it('coverageSummary gives each framework\'s group roll-ups, the same as coverage(framework).groups', async () => {
     const G = `groups { group { ref } totals { assessable covered prefilled partial gap notApplicable } }`;
     const d = await t.data(`{ coverageSummary { framework { key } ${G} }

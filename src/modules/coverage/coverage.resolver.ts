@@ -302,6 +302,20 @@ export class CoverageReportResolver {
     return roots.filter((g) => groups.has(g.id)).map((g) => groupCoverage(r.scope, g.id, groups));
   }
 
+  @FieldResolver(() => RequirementCoverage)
+  async requirement(
+    @Root() r: CoverageReport,
+    @Ctx() ctx: HubContext,
+    @Arg('ref', { description: 'The requirement\'s ref in this framework, e.g. "A.5.1".' }) ref: string,
+  ): Promise<RequirementCoverage> {
+    const req = await ctx.services.requirement.findByRef(r.framework.id, ref, r.framework.key);
+    if (!req.assessable) throw badInput('ref', `"${ref}" only groups other requirements; ask for one of its assessable requirements`);
+    // Every status of the framework in one statement, shared by all requirement(ref:) fields of this report.
+    const rows = await ctx.loaders.keyed(`statuses:${scopeKey(r.scope)}:${r.framework.id}`, () => ctx.services.coverage.statuses(r.scope, r.framework.id));
+    const row = rows.find((x) => x.requirement.id === req.id)!;
+    return Object.assign(new RequirementCoverage(), { scope: r.scope, requirement: row.requirement, status: row.status });
+  }
+
   @FieldResolver(() => RequirementCoverageConnection)
   async requirements(
     @Root() r: CoverageReport,

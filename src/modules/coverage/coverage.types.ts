@@ -114,6 +114,9 @@ export class CoverageReport {
 
   @Field(() => RequirementCoverageConnection, { description: 'Assessable requirements with status and explanation, paged.' })
   requirements?: RequirementCoverageConnection;
+
+  @Field(() => RequirementCoverage, { description: 'One assessable requirement by ref, with its status and explanation (a requirement page). NOT_FOUND for an unknown ref, BAD_USER_INPUT for one that only groups others.' })
+  requirement?: RequirementCoverage;
 }
 
 @ObjectType({ description: 'One framework\'s totals, for a dashboard\'s first screen.' })
