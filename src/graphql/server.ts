@@ -28,6 +28,7 @@ import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/dis
 import { compress, corsFor, lastResort, notFound, securityHeaders } from './http';
 import { explorerRouter } from './explorer';
 import { HubMetrics } from '../observability/metrics';
+import { webRouter } from './web';
 import { traceRequests, tracingPlugin } from '../observability/tracing';
 import { oscalImportRouter } from '../modules/interchange/interchange.upload';
 
@@ -278,6 +279,7 @@ export async function startHub(
       },
     }),
   );
+  app.use(webRouter());
   app.use(notFound);
   app.use(lastResort);
 

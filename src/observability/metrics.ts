@@ -10,7 +10,7 @@ import { ErrorCode } from '../graphql/errors';
 /** Client-chosen operation names become labels: beyond this many distinct ones they count as "other". */
 const MAX_OPERATION_NAMES = 200;
 const KNOWN_CODES = new Set<string>([...Object.values(ErrorCode), 'GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'BAD_REQUEST', 'PERSISTED_QUERY_NOT_FOUND', 'OPERATION_RESOLUTION_FAILURE']);
-const ROUTES = ['/graphql', '/export', '/healthz', '/readyz', '/metrics', '/graphiql'];
+const ROUTES = ['/graphql', '/export', '/import', '/healthz', '/readyz', '/metrics', '/graphiql', '/assets', '/'];
 
 /** The server's Prometheus metrics, in a registry of their own (a process may run several servers in tests). */
 export class HubMetrics {
