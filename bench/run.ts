@@ -24,6 +24,7 @@ import { CREATE_APP_ROLE_SQL, grantAppRole, startTestPostgres, TestPostgres } fr
 import { generateOrganization, OrgShape, prepareRequirementPool } from './data';
 import { prefillBaseline, statusBaseline } from './baseline';
 import { BenchReport, checkTargets, writeBenchmarksMd } from './report';
+import { measureOverview } from './dashboard';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
@@ -313,6 +314,16 @@ async function main(): Promise<void> {
     const matrix = await run('obligationsMatrix (every system)', Q_MATRIX, {});
     log(`obligationsMatrix: ${measured.systems} systems, ${matrix.data.obligationsMatrix.reduce((n: number, m: { obligations: unknown[] }) => n + m.obligations.length, 0)} obligations`);
 
+    // The dashboard's first screen, on the same data.
+    let dashboard: BenchReport['dashboard'];
+    try {
+      dashboard = await measureOverview(new URL(url).origin, token, opts.scale === 'full' ? 7 : 3);
+      log(`dashboard overview first render: p50 ${dashboard.p50Ms} ms, max ${dashboard.maxMs} ms (${dashboard.runs} runs, ${dashboard.frameworks} frameworks)`);
+    } catch (err) {
+      dashboard = { error: (err instanceof Error ? err.message : String(err)).split('\n')[0].slice(0, 200) };
+      log(`dashboard overview not measured: ${dashboard.error}`);
+    }
+
     // Ingestion through the bulk path: batches of 1,000 items with 10 links each.
     const batches = opts.scale === 'full' ? 10 : 2;
     const refs: string[] = (
@@ -356,6 +367,7 @@ async function main(): Promise<void> {
       countsAgree: disagreements.length === 0,
       ingestion,
       serverRssMb: rss,
+      dashboard,
     };
     const dir = path.join(ROOT, 'bench', 'results');
     fs.mkdirSync(dir, { recursive: true });

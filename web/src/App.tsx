@@ -1,10 +1,10 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { gql } from '@apollo/client';
-import { ApolloProvider, useApolloClient, useQuery } from '@apollo/client/react';
+import { ApolloProvider, useQuery } from '@apollo/client/react';
 import { Link, Route, Router, Switch } from 'wouter';
 import { useHashLocation } from 'wouter/use-hash-location';
 import { createClient, errorText, onSignedOut, tokenStore } from './api';
-import { ErrorBox, Loading } from './components/ui';
+import { ErrorBox } from './components/ui';
 import { Overview } from './pages/Overview';
 import { FrameworkPage } from './pages/FrameworkPage';
 import { RequirementPage } from './pages/RequirementPage';
@@ -105,8 +105,7 @@ function TokenScreen({ onToken, notice }: { onToken: (t: string) => void; notice
 }
 
 function Shell({ onSignOut }: { onSignOut: () => void }) {
-  const { data, error, loading } = useQuery<{ viewer: ViewerInfo }>(VIEWER);
-  useApolloClient();
+  const { data, error } = useQuery<{ viewer: ViewerInfo }>(VIEWER);
   const viewer = data?.viewer;
   return (
     <Router hook={useHashLocation}>
@@ -133,25 +132,25 @@ function Shell({ onSignOut }: { onSignOut: () => void }) {
         </div>
       </header>
       <main id="main" tabIndex={-1}>
-        {loading && !viewer ? <Loading what="your organization" /> : null}
         {error && !viewer ? <ErrorBox error={error} /> : null}
         {viewer && !viewer.permissions.reports ? (
           <div className="error" role="alert">
             This token's role ({viewer.role}) cannot read reports. The dashboard needs ANALYST, EDITOR or ADMIN.
           </div>
         ) : null}
-        {viewer && viewer.permissions.reports ? (
-          <Switch>
-            <Route path="/">{() => <Overview />}</Route>
-            <Route path="/frameworks/:key">{(p) => <FrameworkPage frameworkKey={decodeURIComponent(p.key)} />}</Route>
-            <Route path="/frameworks/:key/requirements/:ref">
-              {(p) => <RequirementPage frameworkKey={decodeURIComponent(p.key)} refId={decodeURIComponent(p.ref)} viewer={viewer} />}
-            </Route>
-            <Route>
-              <p>Nothing here. <Link href="/">Back to the overview</Link>.</p>
-            </Route>
-          </Switch>
-        ) : null}
+        {/* Screens start their own queries at once, in parallel with the viewer's: nothing waits for it but the edit buttons. */}
+        <Switch>
+          <Route path="/">{() => <Overview />}</Route>
+          <Route path="/frameworks/:key">{(p) => <FrameworkPage frameworkKey={decodeURIComponent(p.key)} />}</Route>
+          <Route path="/frameworks/:key/requirements/:ref">
+            {(p) => <RequirementPage frameworkKey={decodeURIComponent(p.key)} refId={decodeURIComponent(p.ref)} viewer={viewer ?? null} />}
+          </Route>
+          <Route>
+            <p>
+              Nothing here. <Link href="/">Back to the overview</Link>.
+            </p>
+          </Route>
+        </Switch>
       </main>
     </Router>
   );

@@ -36,3 +36,16 @@ export function heat(status: Status, share: number): string {
 }
 
 export const pct = (v: number | null | undefined) => (v === null || v === undefined ? '–' : `${v.toFixed(1)} %`);
+
+/**
+ * A framework's short label: its short name, else the abbreviation its title gives in parentheses
+ * ("… (AI RMF 1.0)"), else an ISO number with its year, else the whole name.
+ */
+export function frameworkLabel(fw: { name: string; shortName?: string | null; key?: string }): string {
+  if (fw.shortName) return fw.shortName;
+  const paren = /\(([^()]{2,30})\)\s*$/.exec(fw.name);
+  if (paren) return paren[1];
+  const iso = /^(ISO\/IEC \d+(?::\d{4})?)/.exec(fw.name);
+  if (iso) return iso[1];
+  return fw.name;
+}

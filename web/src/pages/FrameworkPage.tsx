@@ -5,7 +5,7 @@ import { Link, useSearch } from 'wouter';
 import { download } from '../api';
 import { downloadCsv } from '../csv';
 import { Card, ErrorBox, Loading, StatusBadge, THead } from '../components/ui';
-import { STATUS_INFO, STATUSES, type Status, type Totals } from '../status';
+import { frameworkLabel, STATUS_INFO, STATUSES, type Status, type Totals } from '../status';
 
 const FRAMEWORK = gql`
   query FrameworkCoverage($key: String!, $after: String) {
@@ -80,7 +80,7 @@ export function FrameworkPage({ frameworkKey }: { frameworkKey: string }) {
     <>
       <div className="page-head">
         <h1>
-          {c.framework.shortName ?? c.framework.name} <span className="muted">{c.framework.version}</span>
+          {frameworkLabel(c.framework)} <span className="muted">{c.framework.version}</span>
         </h1>
         <div className="card-actions">
           <button type="button" className="btn btn-secondary" onClick={() => downloadCsv(`${c.framework.key}-requirements.csv`, ['ref', 'title', 'group', 'status', 'applicability'], rows.map((r) => [r.requirement.ref, r.requirement.title, groupRef(r), r.status, r.applicability?.applicability ?? '']))}>

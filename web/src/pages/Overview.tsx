@@ -5,17 +5,26 @@ import { Link } from 'wouter';
 import { download } from '../api';
 import { downloadCsv } from '../csv';
 import { Card, ErrorBox, Loading } from '../components/ui';
-import { heat, pct, STATUS_INFO, STATUSES, type Status, type Totals } from '../status';
+import { frameworkLabel, heat, pct, STATUS_INFO, STATUSES, type Status, type Totals } from '../status';
 
 const TOTALS = `assessable applicable notApplicable covered prefilled partial pending stale gap percentCovered percentWithPrefill`;
 
 export const OVERVIEW = gql`
-  query Overview($asOf: DateTime, $since: DateTime) {
+  query Overview($asOf: DateTime) {
     now: coverageSummary(asOf: $asOf) {
       framework { id key name shortName version private }
       totals { ${TOTALS} }
       groups { group { id ref title } totals { ${TOTALS} } }
     }
+  }
+`;
+
+/**
+ * The comparison date's totals, asked for after the first screen: a report at a past date recounts from
+ * the links (the rollup serves only the present), so it must not hold up the numbers of today.
+ */
+export const CHANGES = gql`
+  query OverviewChanges($since: DateTime!) {
     then: coverageSummary(asOf: $since) {
       framework { id key }
       totals { ${TOTALS} }
@@ -29,7 +38,6 @@ interface FrameworkRow {
   groups: { group: { id: string; ref: string; title: string }; totals: Totals }[];
 }
 
-const dayStart = (d: string) => new Date(`${d}T00:00:00Z`).toISOString();
 const dayEnd = (d: string) => new Date(`${d}T23:59:59.999Z`).toISOString();
 const isoDay = (d: Date) => d.toISOString().slice(0, 10);
 /** Heat-map columns: what an assessable requirement can be (NOT_APPLICABLE is outside the applicable count). */
@@ -39,9 +47,9 @@ export function Overview() {
   const today = isoDay(new Date());
   const [asOfDay, setAsOfDay] = useState<string>('');
   const [sinceDay, setSinceDay] = useState<string>(isoDay(new Date(Date.now() - 30 * 86_400_000)));
-  const variables = { asOf: asOfDay ? dayEnd(asOfDay) : null, since: sinceDay ? dayEnd(sinceDay) : null };
-  const { data, error, loading } = useQuery<{ now: FrameworkRow[]; then: FrameworkRow[] }>(OVERVIEW, { variables });
-  const then = useMemo(() => new Map((data?.then ?? []).map((f) => [f.framework.key, f.totals])), [data]);
+  const { data, error, loading } = useQuery<{ now: FrameworkRow[] }>(OVERVIEW, { variables: { asOf: asOfDay ? dayEnd(asOfDay) : null } });
+  const changes = useQuery<{ then: FrameworkRow[] }>(CHANGES, { variables: { since: sinceDay ? dayEnd(sinceDay) : '' }, skip: !sinceDay || !data });
+  const then = useMemo(() => new Map((changes.data?.then ?? []).map((f) => [f.framework.key, f.totals])), [changes.data]);
 
   return (
     <>
@@ -64,7 +72,7 @@ export function Overview() {
       {loading && !data ? <Loading what="coverage" /> : null}
       {data ? (
         <>
-          <SideBySide rows={data.now} then={then} since={sinceDay} />
+          <SideBySide rows={data.now} then={then} since={changes.data ? sinceDay : ''} />
           <div className="grid">
             {data.now.map((f) => (
               <HeatMap key={f.framework.key} row={f} />
@@ -117,7 +125,7 @@ function SideBySide({ rows, then, since }: { rows: FrameworkRow[]; then: Map<str
               return (
                 <tr key={r.framework.key} data-framework={r.framework.key}>
                   <th scope="row">
-                    <Link href={`/frameworks/${encodeURIComponent(r.framework.key)}`}>{r.framework.shortName ?? r.framework.name}</Link>
+                    <Link href={`/frameworks/${encodeURIComponent(r.framework.key)}`} title={r.framework.name}>{frameworkLabel(r.framework)}</Link>
                     {r.framework.private ? <span className="tag">own</span> : null}
                   </th>
                   <td>{r.framework.version}</td>
@@ -144,7 +152,7 @@ function SideBySide({ rows, then, since }: { rows: FrameworkRow[]; then: Map<str
         </table>
       </div>
       <p id="summary-note" className="muted">
-        Percentages are of the applicable requirements. Signed numbers are the change since {since || 'the chosen date'}.
+        Percentages are of the applicable requirements. {since ? `Signed numbers are the change since ${since}.` : 'Choose a date to see the change since then.'}
         Pre-filled requirements are covered through a FULL mapping path from evidence held for another framework.
       </p>
     </Card>
@@ -169,7 +177,7 @@ function HeatMap({ row }: { row: FrameworkRow }) {
   return (
     <Card
       id={id}
-      title={row.framework.shortName ?? row.framework.name}
+      title={frameworkLabel(row.framework)}
       actions={
         <button type="button" className="btn btn-secondary" onClick={oscal} aria-label={`Download ${row.framework.key} assessment results as OSCAL`}>
           OSCAL

@@ -5,7 +5,7 @@ import { Link } from 'wouter';
 import type { ViewerInfo } from '../App';
 import { errorText } from '../api';
 import { Card, ErrorBox, Loading, StatusBadge, THead } from '../components/ui';
-import type { Status } from '../status';
+import { frameworkLabel, type Status } from '../status';
 
 const EVIDENCE = `id title kind status sourceSystem externalId uri effectiveAt validUntil`;
 const PATH = `coverage length minStrength
@@ -73,7 +73,7 @@ const day = (iso: string | null) => (iso ? iso.slice(0, 10) : '–');
 /** A hop that cannot carry the whole of what the evidence shows: the residual is there. */
 const partialHop = (h: Hop) => h.relationship !== 'EQUAL' && h.relationship !== 'SUPERSET_OF';
 
-export function RequirementPage({ frameworkKey, refId, viewer }: { frameworkKey: string; refId: string; viewer: ViewerInfo }) {
+export function RequirementPage({ frameworkKey, refId, viewer }: { frameworkKey: string; refId: string; viewer: ViewerInfo | null }) {
   const { data, error, loading, refetch } = useQuery<any>(REQUIREMENT, { variables: { key: frameworkKey, ref: refId } });
   const status: Status | undefined = data?.coverage.requirement.status;
   const gaps = useQuery<any>(SUGGESTIONS, { variables: { key: frameworkKey }, skip: status !== 'GAP' });
@@ -86,7 +86,7 @@ export function RequirementPage({ frameworkKey, refId, viewer }: { frameworkKey:
   return (
     <>
       <nav aria-label="Breadcrumb" className="crumbs">
-        <Link href="/">Overview</Link> › <Link href={`/frameworks/${encodeURIComponent(frameworkKey)}`}>{r.framework.shortName ?? r.framework.name}</Link>
+        <Link href="/">Overview</Link> › <Link href={`/frameworks/${encodeURIComponent(frameworkKey)}`}>{frameworkLabel(r.framework)}</Link>
         {r.ancestors.map((a: any) => (
           <span key={a.id}> › {a.ref}</span>
         ))}
@@ -129,7 +129,7 @@ export function RequirementPage({ frameworkKey, refId, viewer }: { frameworkKey:
             {cov.inferred.map((i: Inferred, n: number) => (
               <li key={`${i.evidence.id}-${n}`} data-testid="inferred">
                 <PathView item={i} />
-                {viewer.permissions.edit && (cov.status === 'PREFILLED' || cov.status === 'PARTIAL') ? (
+                {viewer?.permissions.edit && (cov.status === 'PREFILLED' || cov.status === 'PARTIAL') ? (
                   <PrefillDecision frameworkKey={frameworkKey} refId={refId} evidenceId={i.evidence.id} pathCoverage={i.path.coverage} onDone={() => void refetch()} />
                 ) : null}
               </li>
