@@ -13,6 +13,7 @@ import { RunningHub, startHub } from './graphql/server';
 import { RollupService } from './modules/coverage/rollup.service';
 import { logger } from './logger';
 import { startTracing } from './observability/tracing';
+import { startDemo } from './demo/demo.start';
 
 export interface App {
   hub: RunningHub;
@@ -73,6 +74,7 @@ export async function bootstrap(
   const stopTracing = config.tracing.enabled ? await startTracing(config.tracing) : async () => {};
   const ds = await createDataSource(config.database, { logLevel: config.logLevel, poolSize: config.poolSize, poolWaitMs: config.work.poolWaitMs });
   await ds.initialize();
+  let app: App;
   try {
     // Migrations and seeds run as the schema owner when DATABASE_MIGRATION_URL names one.
     await withOwner(config, ds, async (owner) => {
@@ -113,7 +115,7 @@ export async function bootstrap(
           (run) => hub.metrics?.rollupRun(run),
         )
       : async () => {};
-    return {
+    app = {
       hub,
       adminToken,
       dataSource: ds,
@@ -129,4 +131,14 @@ export async function bootstrap(
     await stopTracing();
     throw err;
   }
+  if (config.demo) {
+    // Through the hub's own API, so only once it listens; a failure stops the hub like any failed start.
+    try {
+      await startDemo(config, (fn) => withOwner(config, ds, fn), ds, app.hub.url, log, announce);
+    } catch (err) {
+      await app.stop();
+      throw err;
+    }
+  }
+  return app;
 }

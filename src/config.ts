@@ -38,6 +38,8 @@ export interface HubConfig {
   metricsToken: string | null;
   /** OpenTelemetry tracing: W3C traceparent in and out, spans for operations and SQL; the OTLP endpoint exports them. */
   tracing: { enabled: boolean; otlpEndpoint: string | null; serviceName: string };
+  /** Load the demo organization's programme on start when it holds no evidence (`npm run demo`). */
+  demo: boolean;
   /** Seconds between recounts of coverage rollup rows that time has closed (evidence expired or became effective); 0: never. */
   rollupRefreshSeconds: number;
   logLevel: 'error' | 'warn' | 'info' | 'debug';
@@ -150,6 +152,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
       otlpEndpoint: otlpEndpoint || null,
       serviceName: env.OTEL_SERVICE_NAME?.trim() || 'control-mapping-hub',
     },
+    demo: bool(env, 'HUB_DEMO', false),
     rollupRefreshSeconds: int(env, 'HUB_ROLLUP_REFRESH_SECONDS', 60, 0, 86_400),
     logLevel,
     limits: {

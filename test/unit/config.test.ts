@@ -10,6 +10,10 @@ describe('configuration', () => {
     expect(c.work).toEqual({ statementTimeoutMs: 15_000, heavyStatementTimeoutMs: 120_000, heavyConcurrency: 2, poolWaitMs: 5_000 });
   });
 
+  it('loads the demo organization only when HUB_DEMO says so (npm run demo)', () => {
+    expect([loadConfig({}).demo, loadConfig({ HUB_DEMO: 'true' }).demo, loadConfig({ HUB_DEMO: '0' }).demo]).toEqual([false, true, false]);
+  });
+
   it('with DATABASE_URL, migrations and seeding are explicit; production turns introspection off', () => {
     const c = loadConfig({ DATABASE_URL: 'postgresql://u@h/db', NODE_ENV: 'production' });
     expect([c.database.kind, c.migrateOnStart, c.seedOnStart, c.introspection]).toEqual(['postgres', false, false, false]);
@@ -38,6 +42,7 @@ describe('configuration', () => {
     ['PORT', 'abc', 'PORT must be an integer from 0 to 65535, got "abc"'],
     ['HUB_MAX_DEPTH', '1', 'HUB_MAX_DEPTH must be an integer from 2 to 100, got "1"'],
     ['HUB_SEED_ON_START', 'maybe', 'HUB_SEED_ON_START must be true or false, got "maybe"'],
+    ['HUB_DEMO', 'yes please', 'HUB_DEMO must be true or false, got "yes please"'],
     ['LOG_LEVEL', 'loud', 'LOG_LEVEL must be error, warn, info or debug, got "loud"'],
   ])('names the bad variable: %s', (name, value, message) => {
     expect(() => loadConfig({ [name]: value })).toThrow(new ConfigError(message));
