@@ -40,7 +40,7 @@ export async function startDemo(
   const body = (await res.json()) as { data?: { evidences: { totalCount: number } }; errors?: { message: string }[] };
   if (!body.data) throw new Error(`demo: could not read the demo organization's evidence: ${body.errors?.[0]?.message ?? `HTTP ${res.status}`}`);
   if (body.data.evidences.totalCount === 0) {
-    const { created } = await loadDemo(url, token, { organization: DEMO_ORGANIZATION });
+    const { created } = await loadDemo(url, token);
     log(`[hub] demo organization "${DEMO_ORGANIZATION}" loaded: ${created.evidence} evidence items, ${created.aiSystems} AI systems, ${created.oversightRecords} oversight records, ${created.registerRecords} register records`);
   } else {
     log(`[hub] demo organization "${DEMO_ORGANIZATION}" already holds evidence; left as it is`);

@@ -27,7 +27,7 @@ export interface DemoCounts {
 }
 
 export interface DemoSummary {
-  /** The organization's slug, as the caller named it: the API does not tell a token which organization it belongs to. */
+  /** The slug of the token's organization (from `viewer`). */
   organization: string;
   created: DemoCounts;
   /** Ids of the AI systems in the register. */
@@ -35,8 +35,6 @@ export interface DemoSummary {
 }
 
 export interface DemoOptions {
-  /** Slug of the token's organization, echoed in the summary. */
-  organization?: string;
   /** The moment dates are counted back from (its UTC day, so runs on the same day send the same data); now by default. */
   now?: Date;
 }
@@ -180,7 +178,8 @@ export async function loadDemo(graphqlUrl: string, token: string, options: DemoO
     created.applicabilityDecisions++;
   }
 
-  return { organization: options.organization ?? DEMO_ORGANIZATION, created, aiSystems: systems };
+  const { viewer } = await gql<{ viewer: { organizationSlug: string } }>(`query DemoViewer { viewer { organizationSlug } }`);
+  return { organization: viewer.organizationSlug, created, aiSystems: systems };
 }
 
 /** Version 1 written, submitted and approved; version 2 (the vendor's retrained model) started as a draft. */

@@ -43,7 +43,7 @@ const now = new Date();
 beforeAll(async () => {
   t = await startTestHub();
   token = await tokenFor(t, 'demo-test', Role.ADMIN, 'demo-loader');
-  first = await loadDemo(t.url, token, { organization: 'demo-test', now });
+  first = await loadDemo(t.url, token, { now });
 });
 afterAll(async () => {
   await t.stop();
@@ -145,7 +145,7 @@ describe('the demo organization', () => {
   });
 
   it('a second run reports nothing new and leaves every number as it was', async () => {
-    const again = await loadDemo(t.url, token, { organization: 'demo-test', now });
+    const again = await loadDemo(t.url, token, { now });
     expect(again).toEqual({ ...first, created: Object.fromEntries(Object.keys(first.created).map((k) => [k, 0])) });
     expect(await totals()).toEqual(EXPECTED_TOTALS);
     expect(await data(EVIDENCE_MIX)).toEqual(EXPECTED_MIX);
