@@ -13,7 +13,10 @@ COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY migrations ./migrations
 COPY seeds ./seeds
-RUN npx tsc -p tsconfig.build.json && npm prune --omit=dev --no-audit --no-fund
+COPY web ./web
+# The server, then the dashboard (web/ -> dist/web, served at /); then only what runs stays.
+RUN npx tsc -p tsconfig.build.json && npx tsc -p web/tsconfig.json && npx vite build --config web/vite.config.mts \
+  && npm prune --omit=dev --no-audit --no-fund
 
 FROM ${NODE_IMAGE}
 ENV NODE_ENV=production HOST=0.0.0.0 PORT=4000

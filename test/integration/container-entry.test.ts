@@ -70,6 +70,9 @@ it('the image runs as a non-root user with a health check; compose runs migratio
   expect(dockerfile).toMatch(/^USER hub$/m);
   expect(dockerfile).toMatch(/^HEALTHCHECK .*$/m);
   expect(dockerfile.match(/^FROM /gm)).toHaveLength(2);
+  // the dashboard is built in the build stage and travels in dist/ (dist/web)
+  expect(dockerfile).toMatch(/^COPY web \.\/web$/m);
+  expect(dockerfile).toMatch(/vite build --config web\/vite\.config\.mts/);
   const compose = fs.readFileSync(path.join(root, 'compose.yaml'), 'utf8');
   expect(compose).toMatch(/migrate:\n(?:.*\n)*?\s+command: \["migrate-and-seed"\]/);
   expect(compose).toMatch(/condition: service_completed_successfully/);
