@@ -102,7 +102,16 @@ describe('dashboard', () => {
   it('framework drill-down: every assessable requirement with its status, filtered by status and search', async () => {
     const { page, foreign } = await isolatedPage(browser, origin);
     await signIn(page, t.token);
-    await page.goto(`${origin}/#/frameworks/iso27001`);
+    // the frameworks list, from the main navigation: the same frameworks frameworksConnection gives
+    const api = await t.data(`{ frameworksConnection(first: 200) { nodes { key requirementCount(assessableOnly: true) } } }`);
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Frameworks' }).click();
+    await page.getByRole('heading', { name: 'Frameworks', exact: true }).waitFor();
+    const listed = await page.locator('main table tbody tr').evaluateAll((rows) => rows.map((r) => [r.children[1].textContent, Number(r.children[4].textContent)]));
+    expect(listed).toEqual(api.frameworksConnection.nodes.map((n: any) => [n.key, n.requirementCount]));
+    expect(listed.map((l) => l[0]).sort()).toEqual(['eu-ai-act', 'iso27001', 'iso42001', 'nist-ai-rmf']);
+    await page.getByRole('link', { name: 'ISO/IEC 27001:2022' }).click();
+    await page.locator('table.reqs tbody tr').first().waitFor();
+    expect(page.url()).toBe(`${origin}/#/frameworks/iso27001`);
     await page.locator('table.reqs tbody tr').first().waitFor();
     expect(await page.locator('table.reqs tbody tr').count()).toBe(123);
     expect(await page.locator('tr[data-ref="A.5.1"] [data-status]').getAttribute('data-status')).toBe('STALE');

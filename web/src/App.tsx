@@ -7,6 +7,7 @@ import { createClient, errorText, onSignedOut, tokenStore } from './api';
 import { ErrorBox } from './components/ui';
 import { Overview } from './pages/Overview';
 import { FrameworkPage } from './pages/FrameworkPage';
+import { FrameworksPage } from './pages/FrameworksPage';
 import { RequirementPage } from './pages/RequirementPage';
 
 export interface ViewerInfo {
@@ -118,7 +119,7 @@ function Shell({ onSignOut }: { onSignOut: () => void }) {
         </Link>
         <nav aria-label="Main">
           <Link href="/">Overview</Link>
-          <Link href="/frameworks/iso42001">Frameworks</Link>
+          <Link href="/frameworks">Frameworks</Link>
         </nav>
         <div className="who">
           {viewer ? (
@@ -141,6 +142,7 @@ function Shell({ onSignOut }: { onSignOut: () => void }) {
         {/* Screens start their own queries at once, in parallel with the viewer's: nothing waits for it but the edit buttons. */}
         <Switch>
           <Route path="/">{() => <Overview />}</Route>
+          <Route path="/frameworks">{() => <FrameworksPage />}</Route>
           <Route path="/frameworks/:key">{(p) => <FrameworkPage frameworkKey={decodeURIComponent(p.key)} />}</Route>
           <Route path="/frameworks/:key/requirements/:ref">
             {(p) => <RequirementPage frameworkKey={decodeURIComponent(p.key)} refId={decodeURIComponent(p.ref)} viewer={viewer ?? null} />}
