@@ -161,6 +161,9 @@ export async function startHub(
     schema,
     formatError,
     includeStacktraceInErrorResponses: false,
+    // main.ts owns SIGTERM and SIGINT (stop the refresher, drain, close the database): Apollo's own handlers
+    // would stop the server a second time, in a race with it, and re-raise the signal.
+    stopOnTerminationSignals: false,
     logger: logger.child({ component: 'apollo' }),
     introspection: config.introspection,
     // Parsing stops at this many tokens: 200,000 aliases would otherwise hold the event loop for seconds.
