@@ -13,14 +13,41 @@ import { isolatedPage, launchBrowser, SCREENSHOT_DIR, seriousViolations, signIn 
 let t: TestHub;
 let browser: Browser;
 let origin: string;
+let systemId: string;
 
 const FRAMEWORKS = ['iso42001', 'iso27001', 'nist-ai-rmf', 'eu-ai-act'];
+const LEGACY_PUBLIC = [
+  { fact: 'outOfScopeExclusion', answer: 'NO' }, { fact: 'highRiskRoute', answer: 'YES', value: 'ANNEX_III' }, { fact: 'art6_3Derogation', answer: 'NO' },
+  { fact: 'annexIIIPoint', answer: 'YES', value: '4(a)' }, { fact: 'placedOnMarketDate', answer: 'YES', value: '2026-03-01' },
+  { fact: 'significantDesignChange', answer: 'NO' }, { fact: 'intendedForPublicAuthorities', answer: 'YES' },
+];
+const OBLIGATIONS = `query($s: ID!) { aiSystem(id: $s) { obligations { applicability bindingFrom requirement { ref } openQuestions { fact } } } }`;
+
 beforeAll(async () => {
   t = await startTestHub();
   origin = new URL(t.url).origin;
   browser = await launchBrowser();
   // As in dashboard.test.ts: one competence process for the ISMS and the AIMS makes 27001 7.2 -EQUAL(9)-> 42001 7.2.
   await declareIntegratedCompetence(t);
+  systemId = (await t.data(`mutation($input: RegisterAiSystemInput!) { registerAiSystem(input: $input) { id } }`, {
+    input: { name: 'Benefits triage', euRoles: ['PROVIDER'], lifecycleStage: 'OPERATION', owner: 'Head of benefits', intendedPurpose: 'Ranks benefit claims for review', euFacts: LEGACY_PUBLIC },
+  })).registerAiSystem.id;
+  await t.data(`mutation($s: ID!) { startImpactAssessment(aiSystemId: $s, assessor: "dpo") { id } }`, { s: systemId });
+  const point = (await t.data(`mutation($input: AddOversightPointInput!) { addOversightPoint(input: $input) { id } }`, {
+    input: { aiSystemId: systemId, name: 'Case officer review', mechanism: 'PRE_APPROVAL', overseerRole: 'case officer' },
+  })).addOversightPoint.id;
+  const at = (daysAgo: number) => new Date(Date.now() - daysAgo * 86_400_000).toISOString();
+  await t.data(`mutation($input: RecordOversightInput!) { recordOversight(input: $input) { created } }`, { input: { items: [
+    { pointId: point, caseRef: 'C-1', decidedAt: at(3), decision: 'APPROVED', reviewer: 'ann' },
+    { pointId: point, caseRef: 'C-2', decidedAt: at(2), decision: 'OVERRIDDEN', reviewer: 'ann', rationale: 'income misread' },
+    { pointId: point, caseRef: 'C-3', decidedAt: at(1), decision: 'APPROVED', reviewer: 'bob' },
+  ] } });
+  await t.data(`mutation($input: RaiseNonconformityInput!) { raiseNonconformity(input: $input) { id } }`, {
+    input: { aiSystemId: systemId, source: 'MONITORING', description: 'Override rate above threshold', owner: 'Head of benefits' },
+  });
+  await t.data(`mutation($input: RaiseNonconformityInput!) { raiseNonconformity(input: $input) { id } }`, {
+    input: { source: 'COMPLAINT', description: 'Access review late' },
+  });
   fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
 }, 120_000);
 afterAll(async () => {
@@ -118,6 +145,67 @@ describe('mapping graph', () => {
     expect([await edge.getAttribute('data-relationship'), (await edge.locator('td').allTextContents())[5]]).toEqual(['EQUAL', '9/10']);
     expect(await page.getByTestId('graph-canvas').getAttribute('aria-label')).toMatch(/1 reached by a FULL path/);
     expect(foreign).toEqual([]);
+    await page.context().close();
+  });
+});
+
+describe('AI systems', () => {
+  it('the register counts each system\'s duties as the API does', async () => {
+    const d = (await t.data(OBLIGATIONS, { s: systemId })).aiSystem.obligations;
+    const count = (a: string) => d.filter((o: any) => o.applicability === a).length;
+    const { page, foreign } = await isolatedPage(browser, origin);
+    await signIn(page);
+    await page.getByRole('link', { name: 'AI systems' }).click();
+    const row = page.locator(`table.systems tr[data-system="${systemId}"]`);
+    await row.waitFor();
+    expect(await row.locator('td').allTextContents()).toEqual(['Benefits triage', 'operation', 'not classified', 'Head of benefits', 'provider',
+      String(count('BINDING')), String(count('NOT_YET')), String(count('CONDITIONAL'))]);
+    expect([count('BINDING'), count('NOT_YET'), count('CONDITIONAL')].every((n) => n > 0)).toBe(true);
+    expect(await seriousViolations(page)).toEqual([]);
+    expect(foreign).toEqual([]);
+    await page.context().close();
+  });
+
+  it('a system\'s page: duties on the timeline by date as obligations answers, CONDITIONAL ones apart, assessments, oversight and findings', async () => {
+    const d = (await t.data(OBLIGATIONS, { s: systemId })).aiSystem.obligations;
+    const dated = d.filter((o: any) => o.applicability !== 'CONDITIONAL');
+    const dates = [...new Set<string>(dated.map((o: any) => o.bindingFrom))].sort();
+    const conditional = d.filter((o: any) => o.applicability === 'CONDITIONAL');
+    // By hand (eu-ai-act-scenarios.test.ts): Art. 111(2) moves Chapter III to 2 Aug 2030 for systems meant for
+    // public authorities; AI literacy binds since 2 Feb 2025; Art. 22(1) waits for the establishment question.
+    const find = (ref: string) => d.find((o: any) => o.requirement.ref === ref);
+    expect([find('Art. 16(a)')?.applicability, find('Art. 16(a)')?.bindingFrom]).toEqual(['NOT_YET', '2030-08-02']);
+    expect([find('Art. 4')?.applicability, find('Art. 4')?.bindingFrom]).toEqual(['BINDING', '2025-02-02']);
+    expect(find('Art. 22(1)')?.openQuestions.map((q: any) => q.fact)).toEqual(['establishedInThirdCountry']);
+
+    const { page, foreign, consoleErrors } = await isolatedPage(browser, origin);
+    await signIn(page);
+    await page.goto(`${origin}/#/systems/${systemId}`);
+    await page.getByTestId('timeline').waitFor();
+    const groups = page.locator('ol.timeline-dates > li');
+    expect(await groups.evaluateAll((ls) => ls.map((l) => l.getAttribute('data-date')))).toEqual(dates);
+    for (const date of dates) {
+      const shown = await page.locator(`ol.timeline-dates > li[data-date="${date}"] li`).evaluateAll((ls) => ls.map((l) => [l.getAttribute('data-ref'), l.getAttribute('data-applicability')]));
+      expect([date, shown.sort()]).toEqual([date, dated.filter((o: any) => o.bindingFrom === date).map((o: any) => [o.requirement.ref, o.applicability]).sort()]);
+    }
+    expect(await page.locator('ol.timeline-dates > li[data-date="2030-08-02"] li[data-ref="Art. 16(a)"] a').getAttribute('href')).toBe('#/frameworks/eu-ai-act/requirements/Art.%2016(a)');
+    // CONDITIONAL duties are not on the timeline but in their own table, with their open questions.
+    const cond = await page.locator('table.conditional tbody tr').evaluateAll((rs) => rs.map((r) => [r.getAttribute('data-ref'), [...r.querySelectorAll('[data-fact]')].map((q) => q.getAttribute('data-fact'))]));
+    expect(cond).toEqual(conditional.map((o: any) => [o.requirement.ref, o.openQuestions.map((q: any) => q.fact)]));
+    expect(await page.locator('ol.timeline-dates li[data-applicability="CONDITIONAL"]').count()).toBe(0);
+    // The assessment started in beforeAll, the oversight recorded 1 to 3 days ago, the system's open finding.
+    expect(await page.locator('table.assessments tbody tr').evaluateAll((rs) => rs.map((r) => [r.getAttribute('data-version'), r.getAttribute('data-status')]))).toEqual([['1', 'DRAFT']]);
+    const point = page.locator('table.oversight tr[data-point="Case officer review"]');
+    expect([await point.locator('[data-field="decisions"]').textContent(), await point.locator('[data-field="overrides"]').textContent()]).toEqual(['3', '1']);
+    expect(await page.locator('table.findings tbody tr').allTextContents()).toEqual([expect.stringContaining('Override rate above threshold')]);
+    await page.getByText('1 other open nonconformity').waitFor();
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'system.png'), fullPage: true });
+
+    await page.locator('ol.timeline-dates li[data-ref="Art. 4"] a').click();
+    await page.getByRole('heading', { name: /Art\. 4/ }).waitFor();
+    expect(foreign).toEqual([]);
+    expect(consoleErrors).toEqual([]);
     await page.context().close();
   });
 });

@@ -10,6 +10,7 @@ import { FrameworkPage } from './pages/FrameworkPage';
 import { FrameworksPage } from './pages/FrameworksPage';
 import { RequirementPage } from './pages/RequirementPage';
 import { DEFAULT_GRAPH, GraphPage } from './pages/GraphPage';
+import { SystemPage, SystemsPage } from './pages/SystemsPage';
 
 export interface ViewerInfo {
   organizationSlug: string;
@@ -122,6 +123,7 @@ function Shell({ onSignOut }: { onSignOut: () => void }) {
           <Link href="/">Overview</Link>
           <Link href="/frameworks">Frameworks</Link>
           <Link href={DEFAULT_GRAPH}>Graph</Link>
+          <Link href="/systems">AI systems</Link>
         </nav>
         <div className="who">
           {viewer ? (
@@ -150,6 +152,8 @@ function Shell({ onSignOut }: { onSignOut: () => void }) {
             {(p) => <RequirementPage frameworkKey={decodeURIComponent(p.key)} refId={decodeURIComponent(p.ref)} viewer={viewer ?? null} />}
           </Route>
           <Route path="/graph">{() => <GraphPage />}</Route>
+          <Route path="/systems">{() => <SystemsPage />}</Route>
+          <Route path="/systems/:id">{(p) => <SystemPage id={decodeURIComponent(p.id)} />}</Route>
           <Route>
             <p>
               Nothing here. <Link href="/">Back to the overview</Link>.
