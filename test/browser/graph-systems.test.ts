@@ -144,6 +144,15 @@ describe('mapping graph', () => {
     const edge = page.locator('table.graph-edges tr[data-from="7.2"][data-to="7.2"]');
     expect([await edge.getAttribute('data-relationship'), (await edge.locator('td').allTextContents())[5]]).toEqual(['EQUAL', '9/10']);
     expect(await page.getByTestId('graph-canvas').getAttribute('aria-label')).toMatch(/1 reached by a FULL path/);
+
+    // One request per level whatever the fan-out: depth 3 asks the centre (cached from depth 1) and two levels.
+    const operations: string[] = [];
+    page.on('request', (r) => {
+      if (r.url() === `${origin}/graphql` && r.method() === 'POST') operations.push(r.postDataJSON()?.operationName);
+    });
+    await page.getByLabel('Depth').selectOption('3');
+    await page.locator('table.graph-nodes tbody tr[data-hops="3"]').first().waitFor();
+    expect(operations.filter((o) => o.startsWith('Graph'))).toEqual(['GraphLevel', 'GraphLevel']);
     expect(foreign).toEqual([]);
     await page.context().close();
   });
