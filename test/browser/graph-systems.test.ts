@@ -153,6 +153,19 @@ describe('mapping graph', () => {
     await page.getByLabel('Depth').selectOption('3');
     await page.locator('table.graph-nodes tbody tr[data-hops="3"]').first().waitFor();
     expect(operations.filter((o) => o.startsWith('Graph'))).toEqual(['GraphLevel', 'GraphLevel']);
+    expect(await seriousViolations(page)).toEqual([]);
+
+    // The keyboard on the canvas: an arrow selects the nearest neighbour (the first 1-hop row), Enter centres on it.
+    const [key, , hops] = (await tableNodes(page)).find((r) => r[2] === 1)!;
+    const [fw, ref] = key.split(' ');
+    expect(hops).toBe(1);
+    await page.getByTestId('graph-canvas').focus();
+    await page.keyboard.press('ArrowRight');
+    await page.getByTestId('graph-selection').filter({ hasText: `${ref},` }).waitFor();
+    await page.keyboard.press('Enter');
+    await page.locator(`table.graph-nodes tr[data-hops="0"][data-framework="${fw}"][data-ref="${ref}"]`).waitFor();
+    const url = new URL(page.url());
+    expect([url.searchParams.get('framework'), url.searchParams.get('ref'), url.searchParams.get('depth')]).toEqual([fw, ref, '3']);
     expect(foreign).toEqual([]);
     await page.context().close();
   });

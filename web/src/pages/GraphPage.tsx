@@ -1,4 +1,4 @@
-import { useEffect, useRef } from 'react';
+import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import type { Core, ElementDefinition, StylesheetJson } from 'cytoscape';
 import { Link, useLocation, useSearch } from 'wouter';
 import { Card, ErrorBox, Loading, THead } from '../components/ui';
@@ -160,6 +160,7 @@ const EDGE_STYLE: StylesheetJson = [
   },
   { selector: 'node[coverage = "PARTIAL"]', style: { 'border-style': 'dashed', 'border-color': '#6b7280', 'border-width': 2 } },
   { selector: 'node[coverage = "FULL"]', style: { 'border-style': 'double', 'border-width': 5 } },
+  { selector: 'node:selected', style: { 'overlay-color': '#f59e0b', 'overlay-opacity': 0.45, 'overlay-padding': 7 } },
   { selector: 'node[coverage = "CENTRE"]', style: { width: 36, height: 36, 'border-width': 5, 'font-size': 12, 'font-weight': 'bold' } },
   {
     selector: 'edge',
@@ -191,14 +192,20 @@ function elements(g: Neighbourhood): ElementDefinition[] {
   return [...nodes, ...edges];
 }
 
-/** The canvas: for eyes and pointers. Screen readers get the label's summary and the tables, keyboards the tables' links. */
+/**
+ * The canvas: for eyes and pointers, and a keyboard (focus it, arrow keys select a requirement, Enter
+ * centres on it, the selection is announced). Screen readers get the label's summary and the tables.
+ */
 function CytoscapeGraph({ graph, depth, label, onCentre }: { graph: Neighbourhood; depth: number; label: string; onCentre: (framework: string, ref: string) => void }) {
   const box = useRef<HTMLDivElement>(null);
+  const cyRef = useRef<Core | null>(null);
   const centreOn = useRef(onCentre);
   centreOn.current = onCentre;
+  const [selected, setSelected] = useState<number | null>(null);
   useEffect(() => {
     let cy: Core | null = null;
     let live = true;
+    setSelected(null);
     // Loaded on this page only: Cytoscape is its own chunk (vite.config.mts), not in every page's download.
     void import('cytoscape').then(({ default: cytoscape }) => {
       if (!live || !box.current) return;
@@ -210,6 +217,7 @@ function CytoscapeGraph({ graph, depth, label, onCentre }: { graph: Neighbourhoo
         wheelSensitivity: 0.3,
         boxSelectionEnabled: false,
       });
+      cyRef.current = cy;
       cy.on('tap', 'node', (evt) => {
         const n = evt.target;
         if (n.data('coverage') !== 'CENTRE') centreOn.current(n.data('framework'), n.data('ref'));
@@ -226,13 +234,59 @@ function CytoscapeGraph({ graph, depth, label, onCentre }: { graph: Neighbourhoo
     return () => {
       live = false;
       cy?.destroy();
+      cyRef.current = null;
       if (box.current) {
         delete box.current.dataset.nodeCount;
         delete box.current.dataset.edgeCount;
       }
     };
   }, [graph, depth]);
-  return <div ref={box} className="graph-canvas" role="img" aria-label={label} data-testid="graph-canvas" />;
+  useEffect(() => {
+    const cy = cyRef.current;
+    if (!cy) return;
+    cy.nodes().unselect();
+    if (selected !== null) cy.getElementById(graph.nodes[selected].id).select();
+  }, [selected, graph]);
+  const onKey = (e: KeyboardEvent<HTMLDivElement>) => {
+    const count = graph.nodes.length;
+    const step: Record<string, (i: number) => number> = {
+      ArrowRight: (i) => (i + 1) % count,
+      ArrowDown: (i) => (i + 1) % count,
+      ArrowLeft: (i) => (i - 1 + count) % count,
+      ArrowUp: (i) => (i - 1 + count) % count,
+      Home: () => 0,
+      End: () => count - 1,
+    };
+    if (step[e.key]) {
+      e.preventDefault();
+      // The first press leaves the centre for its nearest neighbour.
+      setSelected((i) => (i === null ? Math.min(1, count - 1) : step[e.key](i)));
+    } else if (e.key === 'Enter' && selected !== null && graph.nodes[selected].hops > 0) {
+      e.preventDefault();
+      centreOn.current(graph.nodes[selected].framework.key, graph.nodes[selected].ref);
+    }
+  };
+  const chosen = selected === null ? null : graph.nodes[selected];
+  return (
+    <>
+      <div
+        ref={box}
+        className="graph-canvas"
+        role="group"
+        aria-roledescription="graph"
+        aria-label={label}
+        aria-describedby="graph-keys"
+        tabIndex={0}
+        onKeyDown={onKey}
+        data-testid="graph-canvas"
+      />
+      <p className="muted" id="graph-keys" role="status" aria-live="polite" data-testid="graph-selection">
+        {chosen
+          ? `Selected: ${fwName(chosen)} ${chosen.ref}, ${chosen.title} (${reach(chosen)}).${chosen.hops > 0 ? ' Enter centres the graph on it.' : ''}`
+          : 'Click a requirement to centre the graph on it; with the keyboard, focus the graph, select with the arrow keys and press Enter, or use the tables below.'}
+      </p>
+    </>
+  );
 }
 
 function Legend() {
