@@ -3,7 +3,7 @@ import { hopCoverage, inverse } from '../../src/modules/mapping/mapping-path.rul
 import { PathCoverage, Relationship as ServerRelationship } from '../../src/modules/mapping/mapping.enums';
 
 /** The dashboard's graph reads hops as the hub's path rules do; a small hand-made graph shows each case. */
-const req = (id: string, framework = 'iso42001'): RequirementInfo => ({ id, ref: id, title: `title ${id}`, framework: { key: framework, shortName: null } });
+const req = (id: string, framework = 'iso42001'): RequirementInfo => ({ id, ref: id, title: `title ${id}`, framework: { key: framework, name: framework, shortName: null } });
 const SOURCE = { key: 'set', name: 'Set', versionLabel: '1' };
 let n = 0;
 const edge = (to: RequirementInfo, relationship: Relationship, strength: number | null = 5, mappingId = `m${++n}`): RawEdge => ({ mappingId, relationship, strength, source: SOURCE, counterpart: to });

@@ -12,7 +12,7 @@ export interface RequirementInfo {
   id: string;
   ref: string;
   title: string;
-  framework: { key: string; shortName: string | null };
+  framework: { key: string; name: string; shortName: string | null };
 }
 
 /** One of requirement.mappings, read from the requirement it was asked on. */

@@ -3,11 +3,11 @@ import { gql } from '@apollo/client';
 import { useApolloClient } from '@apollo/client/react';
 import { buildNeighbourhood, type Neighbourhood, type RawEdge, type RequirementInfo } from './neighbourhood';
 
-const EDGE = `mappingId relationship strength source { key name versionLabel } counterpart { id ref title framework { key shortName } }`;
+const EDGE = `mappingId relationship strength source { key name versionLabel } counterpart { id ref title framework { key name shortName } }`;
 
 const CENTRE = gql`
   query GraphCentre($key: String!, $ref: String!) {
-    requirement(framework: $key, ref: $ref) { id ref title framework { key shortName } mappings { ${EDGE} } }
+    requirement(framework: $key, ref: $ref) { id ref title framework { key name shortName } mappings { ${EDGE} } }
   }
 `;
 

@@ -2,6 +2,7 @@ import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import type { Core, ElementDefinition, StylesheetJson } from 'cytoscape';
 import { Link, useLocation, useSearch } from 'wouter';
 import { Card, ErrorBox, Loading, THead } from '../components/ui';
+import { frameworkLabel } from '../status';
 import { MAX_NODES, useNeighbourhood } from '../graph/useNeighbourhood';
 import { relationshipWords, type GraphEdge, type GraphNode, type Neighbourhood } from '../graph/neighbourhood';
 
@@ -14,7 +15,7 @@ const FRAMEWORK_STYLE: Record<string, { color: string; shape: string; label: str
 };
 const OTHER = { color: '#4b5563', shape: 'triangle', label: 'Other framework' };
 const styleOf = (key: string) => FRAMEWORK_STYLE[key] ?? OTHER;
-const fwName = (n: { framework: { key: string; shortName: string | null } }) => n.framework.shortName ?? styleOf(n.framework.key).label;
+const fwName = (n: { framework: { name: string; shortName: string | null } }) => frameworkLabel(n.framework);
 
 export const DEFAULT_GRAPH = '/graph?framework=iso42001&ref=A.2.2&depth=2';
 const graphHref = (framework: string, ref: string, depth: number) =>
