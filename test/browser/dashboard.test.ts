@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { startTestHub, TestHub } from '../harness/hub';
-import { isolatedPage, launchBrowser, SCREENSHOT_DIR, seriousViolations } from '../harness/browser';
+import { declareIntegratedCompetence, startTestHub, TestHub } from '../harness/hub';
+import { isolatedPage, launchBrowser, SCREENSHOT_DIR, seriousViolations, signIn as signInAt } from '../harness/browser';
 
 /**
  * The dashboard in a real headless Chromium against a real hub, the network limited to the hub's origin.
@@ -24,8 +24,7 @@ beforeAll(async () => {
   t = await startTestHub();
   origin = new URL(t.url).origin;
   browser = await launchBrowser();
-  await t.data(`mutation { declareOrganizationCondition(input: { condition: "integratedManagementSystem", parameters: ["competence"], holds: true,
-    effectiveFrom: "2025-01-01T00:00:00Z", note: "One competence process covers the ISMS and the AIMS" }) { graph { id } } }`);
+  await declareIntegratedCompetence(t);
   for (const input of [
     ev('competence', '7.2'),
     ev('context', '4.1'),
@@ -42,12 +41,7 @@ afterAll(async () => {
 /** Chromium reports a refused request (our 401) as a console error; anything else is a real one. */
 const realErrors = (errors: string[]) => errors.filter((e) => !/Failed to load resource: the server responded with a status of 401/.test(e));
 
-async function signIn(page: Page, token: string): Promise<void> {
-  await page.goto(`${origin}/`);
-  await page.getByLabel('API token').fill(token);
-  await page.getByRole('button', { name: 'Open the dashboard' }).click();
-  await page.getByRole('heading', { name: 'Coverage overview' }).waitFor();
-}
+const signIn = (page: Page, token: string) => signInAt(page, origin, token);
 
 describe('dashboard', () => {
   it('token screen: a wrong token is refused with a reason, a valid one opens the overview; the token stays in session storage', async () => {

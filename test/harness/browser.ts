@@ -65,3 +65,11 @@ export async function seriousViolations(page: Page): Promise<AxeFinding[]> {
 
 /** Where the tests put screenshots (git-ignored); `npm run screenshots` copies them into docs/screenshots. */
 export const SCREENSHOT_DIR = path.join(__dirname, '..', '..', 'test-artifacts', 'screenshots');
+
+/** Pastes the token on the dashboard's token screen and waits for the overview. */
+export async function signIn(page: Page, origin: string, token: string): Promise<void> {
+  await page.goto(`${origin}/`);
+  await page.getByLabel('API token').fill(token);
+  await page.getByRole('button', { name: 'Open the dashboard' }).click();
+  await page.getByRole('heading', { name: 'Coverage overview' }).waitFor();
+}

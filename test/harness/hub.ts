@@ -102,3 +102,12 @@ export async function startTestHub(options: { seeded?: boolean; limits?: Partial
     },
   };
 }
+
+/**
+ * The organization declares one competence process for its ISMS and AIMS (from 2025-01-01): the seeded
+ * qualifier then reads 27001 7.2 EQUAL (9) to 42001 7.2, so evidence on one pre-fills the other.
+ */
+export async function declareIntegratedCompetence(hub: TestHub): Promise<void> {
+  await hub.data(`mutation { declareOrganizationCondition(input: { condition: "integratedManagementSystem", parameters: ["competence"], holds: true,
+    effectiveFrom: "2025-01-01T00:00:00Z", note: "One competence process covers the ISMS and the AIMS" }) { graph { id } } }`);
+}

@@ -9,6 +9,8 @@ import { Overview } from './pages/Overview';
 import { FrameworkPage } from './pages/FrameworkPage';
 import { FrameworksPage } from './pages/FrameworksPage';
 import { RequirementPage } from './pages/RequirementPage';
+import { DEFAULT_GRAPH, GraphPage } from './pages/GraphPage';
+import { SystemPage, SystemsPage } from './pages/SystemsPage';
 
 export interface ViewerInfo {
   organizationSlug: string;
@@ -120,6 +122,8 @@ function Shell({ onSignOut }: { onSignOut: () => void }) {
         <nav aria-label="Main">
           <Link href="/">Overview</Link>
           <Link href="/frameworks">Frameworks</Link>
+          <Link href={DEFAULT_GRAPH}>Graph</Link>
+          <Link href="/systems">AI systems</Link>
         </nav>
         <div className="who">
           {viewer ? (
@@ -147,6 +151,9 @@ function Shell({ onSignOut }: { onSignOut: () => void }) {
           <Route path="/frameworks/:key/requirements/:ref">
             {(p) => <RequirementPage frameworkKey={decodeURIComponent(p.key)} refId={decodeURIComponent(p.ref)} viewer={viewer ?? null} />}
           </Route>
+          <Route path="/graph">{() => <GraphPage />}</Route>
+          <Route path="/systems">{() => <SystemsPage />}</Route>
+          <Route path="/systems/:id">{(p) => <SystemPage id={decodeURIComponent(p.id)} />}</Route>
           <Route>
             <p>
               Nothing here. <Link href="/">Back to the overview</Link>.

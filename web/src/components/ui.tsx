@@ -61,3 +61,16 @@ export function THead({ cols }: { cols: readonly ReactNode[] }) {
     </thead>
   );
 }
+
+/** A table with its column headers in a scrolling wrapper, or a sentence saying why it has no rows. */
+export function TableOr({ className, cols, rows, empty }: { className: string; cols: readonly ReactNode[]; rows: ReactNode[]; empty: ReactNode }) {
+  if (!rows.length) return <p className="muted">{empty}</p>;
+  return (
+    <div className="table-wrap">
+      <table className={className}>
+        <THead cols={cols} />
+        <tbody>{rows}</tbody>
+      </table>
+    </div>
+  );
+}
