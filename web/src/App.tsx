@@ -9,6 +9,7 @@ import { Overview } from './pages/Overview';
 import { FrameworkPage } from './pages/FrameworkPage';
 import { FrameworksPage } from './pages/FrameworksPage';
 import { RequirementPage } from './pages/RequirementPage';
+import { ReusePage } from './pages/ReusePage';
 
 export interface ViewerInfo {
   organizationSlug: string;
@@ -120,6 +121,7 @@ function Shell({ onSignOut }: { onSignOut: () => void }) {
         <nav aria-label="Main">
           <Link href="/">Overview</Link>
           <Link href="/frameworks">Frameworks</Link>
+          <Link href="/reuse">Reuse</Link>
         </nav>
         <div className="who">
           {viewer ? (
@@ -147,6 +149,7 @@ function Shell({ onSignOut }: { onSignOut: () => void }) {
           <Route path="/frameworks/:key/requirements/:ref">
             {(p) => <RequirementPage frameworkKey={decodeURIComponent(p.key)} refId={decodeURIComponent(p.ref)} viewer={viewer ?? null} />}
           </Route>
+          <Route path="/reuse">{() => <ReusePage viewer={viewer ?? null} />}</Route>
           <Route>
             <p>
               Nothing here. <Link href="/">Back to the overview</Link>.
