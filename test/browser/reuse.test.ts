@@ -63,7 +63,13 @@ describe('reuse explorer', () => {
     expect(noneCount).toBe(api.reusePotential.totals.none);
 
     const { page, foreign, consoleErrors } = await isolatedPage(browser, origin);
+    const operations: string[] = [];
+    page.on('request', (r) => {
+      if (r.url() === `${origin}/graphql`) operations.push(JSON.parse(r.postData() ?? '{}').operationName);
+    });
     await openReuse(page, tokens.editor);
+    // the screen is one request (after the shell's viewer and the overview it starts on)
+    expect(operations.filter((o) => o === 'Reuse')).toHaveLength(1);
     expect(await page.getByLabel('Source framework (in place)').inputValue()).toBe('iso27001');
     expect(await page.getByLabel('Target framework').inputValue()).toBe('iso42001');
     expect(await numbers(page, 'prefill')).toEqual(api.prefill.totals);
@@ -91,6 +97,9 @@ describe('reuse explorer', () => {
     expect(await specificRows(page).evaluateAll((rows) => rows.map((r) => r.getAttribute('data-ref'))))
       .toEqual(api.reusePotential.requirements.filter((i: any) => i.reach === 'NONE').map((i: any) => i.requirement.ref));
 
+    await page.getByText('Per ISO/IEC 42001 group').click();
+    // 42001's top-level groups: clauses 4 to 10 and Annex A.2 to A.10
+    expect(await page.locator('table.reach-groups tbody tr').count()).toBe(16);
     expect(await seriousViolations(page)).toEqual([]);
     await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'reuse.png'), fullPage: true });
     expect(foreign).toEqual([]);
@@ -121,7 +130,7 @@ describe('reuse explorer', () => {
     await page.context().close();
   });
 
-  it('an EDITOR confirms 42001 7.2\'s pre-fill from the reuse page: the API then reports it COVERED', async () => {
+  it('an EDITOR confirms 42001 7.2\'s pre-fill from the reuse page (the API then reports it COVERED) and rejects 42001 4.1\'s', async () => {
     expect((await t.data(STATUS_72)).coverage.requirement.status).toBe('PREFILLED');
     const { page, foreign, consoleErrors } = await isolatedPage(browser, origin);
     await openReuse(page, tokens.editor, '?from=iso27001&to=iso42001');
@@ -133,6 +142,17 @@ describe('reuse explorer', () => {
     // refetched: the row shows the new status, and there is nothing left to decide on it
     await row.locator('[data-status="COVERED"]').waitFor();
     expect(await row.getByRole('button', { name: 'Confirm' }).count()).toBe(0);
+
+    // a rejection needs a reason; then the evidence on 27001 4.1 no longer pre-fills 42001 4.1
+    const row41 = page.locator('table.prefill tr[data-ref="4.1"]');
+    expect(await row41.getByRole('button', { name: 'Reject' }).isDisabled()).toBe(true);
+    await row41.getByLabel('Reason').fill('Our context analysis covers the ISMS only');
+    await row41.getByRole('button', { name: 'Reject' }).click();
+    await page.getByTestId('decision-notice').filter({ hasText: 'Rejected: Evidence context' }).waitFor();
+    await row41.waitFor({ state: 'detached' });
+    const api = await t.data(REPORTS, { from: 'iso27001', to: 'iso42001' });
+    expect([api.prefill.totals.partial, api.prefill.requirements.map((i: any) => i.requirement.ref)]).toEqual([0, ['7.2']]);
+    expect(await numbers(page, 'prefill')).toEqual(api.prefill.totals);
     expect(foreign).toEqual([]);
     expect(consoleErrors).toEqual([]);
     await page.context().close();
