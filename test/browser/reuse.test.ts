@@ -125,6 +125,14 @@ describe('reuse explorer', () => {
     expect(await page.locator('table.prefill tbody tr').count()).toBe(api.prefill.requirements.length);
     expect(await page.getByRole('button', { name: 'Confirm' }).count()).toBe(0);
     expect(await seriousViolations(page)).toEqual([]);
+
+    // an unknown key in a link: the hub's refusal in words, and the pickers still lead back
+    await page.goto(`${origin}/?from=nope&to=iso42001#/reuse`);
+    await expect(page.getByRole('alert').textContent()).resolves.toMatch(/NOT_FOUND/);
+    expect(await page.getByLabel('Source framework (in place)').inputValue()).toBe('nope');
+    await page.getByLabel('Source framework (in place)').selectOption('iso27001');
+    await page.locator('[data-testid="specific-count"]').waitFor();
+    expect(new URL(page.url()).search).toBe('?from=iso27001&to=iso42001');
     expect(foreign).toEqual([]);
     expect(consoleErrors).toEqual([]);
     await page.context().close();

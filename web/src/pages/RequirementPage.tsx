@@ -130,7 +130,7 @@ export function RequirementPage({ frameworkKey, refId, viewer }: { frameworkKey:
               <li key={`${i.evidence.id}-${n}`} data-testid="inferred">
                 <PathView item={i} />
                 {viewer?.permissions.edit && (cov.status === 'PREFILLED' || cov.status === 'PARTIAL') ? (
-                  <PrefillDecision frameworkKey={frameworkKey} refId={refId} evidenceId={i.evidence.id} pathCoverage={i.path.coverage} onDone={() => void refetch()} />
+                  <PrefillDecision frameworkKey={frameworkKey} refId={refId} evidenceId={i.evidence.id} pathCoverage={i.coverage} onDone={() => void refetch()} />
                 ) : null}
               </li>
             ))}

@@ -99,15 +99,18 @@ export function ReusePage({ viewer }: { viewer: ViewerInfo | null }) {
   useEffect(() => {
     if (data) setKnown(data.frameworks.nodes);
   }, [data]);
+  const list = data?.frameworks.nodes ?? known;
   const [notice, setNotice] = useState('');
-  const names = useMemo(() => new Map(known.map((f) => [f.key, label(f)])), [known]);
+  const names = useMemo(() => new Map(list.map((f) => [f.key, label(f)])), [list]);
   const statuses = useMemo(() => new Map((data?.status.requirements.nodes ?? []).map((n) => [n.requirement.id, n.status])), [data]);
   const ctx: Ctx = { from, to, fromName: names.get(from) ?? from, toName: names.get(to) ?? to, statuses };
   const pick = (f: string, t: string) => {
     setNotice('');
     navigate(`/reuse?from=${encodeURIComponent(f)}&to=${encodeURIComponent(t)}`);
   };
-  const options = known.length ? known : [...new Set([from, to, DEFAULTS.from, DEFAULTS.to])].map((key) => ({ key, name: key, shortName: null, id: key, version: '' }));
+  // A key the hub did not answer for (an unknown one in the URL, or no list yet) stays selectable as itself.
+  const missing = [...new Set([from, to, DEFAULTS.from, DEFAULTS.to])].filter((key) => !list.some((f) => f.key === key));
+  const options = [...list, ...missing.map((key) => ({ key, name: key, shortName: null, id: key, version: '' }))];
 
   return (
     <>
