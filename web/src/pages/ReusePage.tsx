@@ -166,7 +166,7 @@ function FrameworkSelect({ text, value, options, onChange }: { text: string; val
         {options.map((f) => (
           <option key={f.key} value={f.key}>
             {label(f)}
-            {f.version ? ` (${f.version})` : ''}
+            {f.version && !label(f).includes(f.version) ? ` (${f.version})` : ''}
           </option>
         ))}
       </select>
