@@ -157,14 +157,18 @@ describe('reuse explorer', () => {
     // refetched: the row shows the new status, and there is nothing left to decide on it
     await row.locator('[data-status="COVERED"]').waitFor();
     expect(await row.getByRole('button', { name: 'Confirm' }).count()).toBe(0);
+    // the focused button went with it: the keyboard stays on the row
+    await page.waitForFunction(() => (globalThis as any).document.activeElement?.closest('tr')?.getAttribute('data-ref') === '7.2');
 
     // a rejection needs a reason; then the evidence on 27001 4.1 no longer pre-fills 42001 4.1
     const row41 = page.locator('table.prefill tr[data-ref="4.1"]');
     expect(await row41.getByRole('button', { name: 'Reject' }).isDisabled()).toBe(true);
     await row41.getByLabel('Reason').fill('Our context analysis covers the ISMS only');
-    await row41.getByRole('button', { name: 'Reject' }).click();
+    await row41.getByRole('button', { name: 'Reject' }).press('Enter');
     await page.getByTestId('decision-notice').filter({ hasText: 'Rejected: Evidence context' }).waitFor();
     await row41.waitFor({ state: 'detached' });
+    // the row went too: the keyboard lands on the notice
+    await page.waitForFunction(() => (globalThis as any).document.activeElement?.getAttribute('data-testid') === 'decision-notice');
     const api = await t.data(REPORTS, { from: 'iso27001', to: 'iso42001' });
     expect([api.prefill.totals.partial, api.prefill.requirements.map((i: any) => i.requirement.ref)]).toEqual([0, ['7.2']]);
     expect(await numbers(page, 'prefill')).toEqual(api.prefill.totals);

@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { gql } from '@apollo/client';
 import { useQuery } from '@apollo/client/react';
 import { Link, useLocation, useSearch } from 'wouter';
@@ -101,6 +101,7 @@ export function ReusePage({ viewer }: { viewer: ViewerInfo | null }) {
   }, [data]);
   const list = data?.frameworks.nodes ?? known;
   const [notice, setNotice] = useState('');
+  const noticeRef = useRef<HTMLParagraphElement>(null);
   const names = useMemo(() => new Map(list.map((f) => [f.key, label(f)])), [list]);
   const statuses = useMemo(() => new Map((data?.status.requirements.nodes ?? []).map((n) => [n.requirement.id, n.status])), [data]);
   const ctx: Ctx = { from, to, fromName: names.get(from) ?? from, toName: names.get(to) ?? to, statuses };
@@ -135,7 +136,7 @@ export function ReusePage({ viewer }: { viewer: ViewerInfo | null }) {
       ) : null}
       {error ? <ErrorBox error={error} /> : null}
       {loading && !data ? <Loading what="the reuse reports" /> : null}
-      <p role="status" aria-live="polite" data-testid="decision-notice" className="notice">
+      <p role="status" aria-live="polite" data-testid="decision-notice" className="notice" tabIndex={-1} ref={noticeRef}>
         {notice}
       </p>
       {data && !same ? (
@@ -146,9 +147,14 @@ export function ReusePage({ viewer }: { viewer: ViewerInfo | null }) {
             d={data}
             ctx={ctx}
             edit={viewer?.permissions.edit ?? false}
-            onDecided={(outcome, ref, evidence) => {
+            onDecided={async (outcome, ref, evidence) => {
               setNotice(`${outcome === 'confirmed' ? 'Confirmed' : 'Rejected'}: ${evidence} for ${ctx.toName} ${ref}.`);
-              void refetch();
+              await refetch().catch(() => undefined);
+              // The decided buttons are gone: keep the keyboard on the row's link, or on the notice when the row went too.
+              requestAnimationFrame(() => {
+                if (document.activeElement && document.activeElement !== document.body) return;
+                (document.querySelector<HTMLElement>(`table.prefill tr[data-ref="${CSS.escape(ref)}"] th a`) ?? noticeRef.current)?.focus();
+              });
             }}
           />
           <AiWorkCard d={data} ctx={ctx} />
