@@ -103,6 +103,11 @@ describe('reuse explorer', () => {
     expect(await specificRows(page).count()).toBe(noneCount);
     expect(await page.locator('[data-testid="specific-count"] strong').textContent()).toBe(String(noneCount));
     expect(await specificRows(page).evaluateAll((rows) => rows.map((r) => r.getAttribute('data-ref')))).toEqual(noneRefs);
+    // and as CSV: a header, then one line per requirement, in the same order
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: /^Download CSV of the requirements needing/ }).click()]);
+    expect(download.suggestedFilename()).toBe('reuse-iso27001-to-iso42001-specific-work.csv');
+    const csv = fs.readFileSync((await download.path())!, 'utf8').trimEnd().split('\r\n');
+    expect([csv[0], csv.slice(1).map((line) => line.split(',')[1])]).toEqual(['group,ref,title,status,reason_no_iso27001_counterpart,also_no_counterpart_in', noneRefs]);
 
     await page.getByText('Per ISO/IEC 42001 group').click();
     // 42001's top-level groups: clauses 4 to 10 and Annex A.2 to A.10

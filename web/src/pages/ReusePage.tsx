@@ -5,7 +5,7 @@ import { Link, useLocation, useSearch } from 'wouter';
 import type { ViewerInfo } from '../App';
 import { downloadCsv } from '../csv';
 import { Card, ErrorBox, Loading, ReachBadge, RefTitle, StatusBadge, THead } from '../components/ui';
-import { REACH_INFO, shade, type Reach, type Status } from '../status';
+import { REACH_INFO, shade, STATUS_INFO, type Reach, type Status } from '../status';
 import { EVIDENCE, PATH, PathView, PrefillDecision, type Inferred } from './RequirementPage';
 
 const REACH = `assessable full partial none`;
@@ -80,7 +80,7 @@ const DEFAULTS = { from: 'iso27001', to: 'iso42001' };
 const REACHES: Reach[] = ['FULL', 'PARTIAL', 'NONE'];
 const REACH_FIELD = { FULL: 'full', PARTIAL: 'partial', NONE: 'none' } as const;
 /** The matrix's tone (the pre-filled blue's mid tone): text stays #111 on every shade. */
-const MATRIX_TONE = '#60a5fa';
+const MATRIX_TONE = STATUS_INFO.PREFILLED.mid;
 const rel = (r: string) => r.toLowerCase().replace(/_/g, ' ');
 const fwName = (f: { key: string; shortName: string | null }) => f.shortName ?? f.key;
 /** Three of the four seeded catalogs have no shortName: the name before its edition (ISO), or its closing parenthesis (AI RMF). */
@@ -236,7 +236,8 @@ function TotalsCard({ d, ctx }: { d: Data; ctx: Ctx }) {
       </div>
       <p id="totals-note" className="muted">
         Full: a mapping path on which every hop is equal or wider (and, for the pre-fill, valid evidence linked in full). Partial: only a path with a narrower or
-        overlapping hop. None: nothing within {d.potential.maxDepth} mapping hops. Pre-fills wait for a person to confirm them below.
+        overlapping hop. None: nothing within {d.potential.maxDepth} mapping hops. Pre-fills wait for a person to confirm them below. Evidence as of{' '}
+        {d.prefill.asOf.slice(0, 16).replace('T', ' ')} UTC.
       </p>
       <details>
         <summary>Per {ctx.toName} group</summary>
