@@ -109,7 +109,7 @@ describe('reuse explorer', () => {
     const csv = fs.readFileSync((await download.path())!, 'utf8').trimEnd().split('\r\n');
     expect([csv[0], csv.slice(1).map((line) => line.split(',')[1])]).toEqual(['group,ref,title,status,reason_no_iso27001_counterpart,also_no_counterpart_in', noneRefs]);
 
-    await page.getByText('Per ISO/IEC 42001 group').click();
+    await page.getByText('Per ISO/IEC 42001:2023 group').click();
     // 42001's top-level groups: clauses 4 to 10 and Annex A.2 to A.10
     expect(await page.locator('table.reach-groups tbody tr').count()).toBe(16);
     expect(await seriousViolations(page)).toEqual([]);

@@ -5,7 +5,7 @@ import { Link, useLocation, useSearch } from 'wouter';
 import type { ViewerInfo } from '../App';
 import { downloadCsv } from '../csv';
 import { Card, ErrorBox, Loading, ReachBadge, RefTitle, StatusBadge, THead } from '../components/ui';
-import { REACH_INFO, shade, STATUS_INFO, type Reach, type Status } from '../status';
+import { frameworkLabel, REACH_INFO, shade, STATUS_INFO, type Reach, type Status } from '../status';
 import { EVIDENCE, PATH, PathView, PrefillDecision, type Inferred } from './RequirementPage';
 
 const REACH = `assessable full partial none`;
@@ -83,8 +83,6 @@ const REACH_FIELD = { FULL: 'full', PARTIAL: 'partial', NONE: 'none' } as const;
 const MATRIX_TONE = STATUS_INFO.PREFILLED.mid;
 const rel = (r: string) => r.toLowerCase().replace(/_/g, ' ');
 const fwName = (f: { key: string; shortName: string | null }) => f.shortName ?? f.key;
-/** Three of the four seeded catalogs have no shortName: the name before its edition (ISO), or its closing parenthesis (AI RMF). */
-const label = (f: { name: string; shortName: string | null }) => f.shortName ?? /^(.+?):\d{4}\b/.exec(f.name)?.[1] ?? /\(([^()]+)\)$/.exec(f.name)?.[1] ?? f.name;
 const groupOf = (r: { id: string; ancestors: { id: string }[] }) => r.ancestors[0]?.id ?? r.id;
 
 export function ReusePage({ viewer }: { viewer: ViewerInfo | null }) {
@@ -102,7 +100,7 @@ export function ReusePage({ viewer }: { viewer: ViewerInfo | null }) {
   const list = data?.frameworks.nodes ?? known;
   const [notice, setNotice] = useState('');
   const noticeRef = useRef<HTMLParagraphElement>(null);
-  const names = useMemo(() => new Map(list.map((f) => [f.key, label(f)])), [list]);
+  const names = useMemo(() => new Map(list.map((f) => [f.key, frameworkLabel(f)])), [list]);
   const statuses = useMemo(() => new Map((data?.status.requirements.nodes ?? []).map((n) => [n.requirement.id, n.status])), [data]);
   const ctx: Ctx = { from, to, fromName: names.get(from) ?? from, toName: names.get(to) ?? to, statuses };
   const pick = (f: string, t: string) => {
@@ -171,8 +169,8 @@ function FrameworkSelect({ text, value, options, onChange }: { text: string; val
       <select value={value} onChange={(e) => onChange(e.target.value)}>
         {options.map((f) => (
           <option key={f.key} value={f.key}>
-            {label(f)}
-            {f.version && !label(f).includes(f.version) ? ` (${f.version})` : ''}
+            {frameworkLabel(f)}
+            {f.version && !frameworkLabel(f).includes(f.version) ? ` (${f.version})` : ''}
           </option>
         ))}
       </select>
