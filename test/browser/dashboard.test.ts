@@ -1,42 +1,20 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { declareIntegratedCompetence, startTestHub, TestHub } from '../harness/hub';
-import { isolatedPage, launchBrowser, SCREENSHOT_DIR, seriousViolations, signIn as signInAt } from '../harness/browser';
+import type { TestHub } from '../harness/hub';
+import { isolatedPage, SCREENSHOT_DIR, seriousViolations, signIn as signInAt } from '../harness/browser';
+import { startDashboard, stopDashboard } from '../harness/dashboard';
 
 /**
- * The dashboard in a real headless Chromium against a real hub, the network limited to the hub's origin.
- * The data is coverage.test.ts's, whose statuses were worked out by hand from the seeded mappings: the
- * organization declares one competence process for its ISMS and AIMS, so 27001 7.2 -EQUAL(9)-> 42001 7.2,
- * and accepted evidence on 27001 7.2 pre-fills 42001 7.2.
+ * The dashboard in a real headless Chromium against a real hub, the network limited to the hub's origin,
+ * on the data of arrangePrefillData (test/harness/dashboard.ts): 27001 7.2 -EQUAL(9)-> 42001 7.2, and
+ * accepted evidence on 27001 7.2 pre-fills 42001 7.2.
  */
 let t: TestHub;
 let browser: Browser;
 let origin: string;
 
-const UPSERT = `mutation($input: UpsertEvidenceInput!) { upsertEvidence(input: $input) { evidence { id } } }`;
-const ev = (externalId: string, ref: string, over: Record<string, unknown> = {}) => ({
-  sourceSystem: 'grc', externalId, title: `Evidence ${externalId}`, kind: 'DOCUMENT', effectiveAt: '2025-06-01T00:00:00Z', status: 'ACCEPTED',
-  links: [{ framework: 'iso27001', ref }], ...over,
-});
-
-beforeAll(async () => {
-  t = await startTestHub();
-  origin = new URL(t.url).origin;
-  browser = await launchBrowser();
-  await declareIntegratedCompetence(t);
-  for (const input of [
-    ev('competence', '7.2'),
-    ev('context', '4.1'),
-    ev('policy', 'A.5.1', { effectiveAt: '2025-01-01T00:00:00Z', validUntil: '2026-01-01T00:00:00Z' }),
-    ev('logging', 'A.8.15', { status: 'DRAFT' }),
-  ]) await t.data(UPSERT, { input });
-  fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
-}, 120_000);
-afterAll(async () => {
-  await browser?.close();
-  await t?.stop();
-});
+beforeAll(async () => ({ hub: t, browser, origin } = await startDashboard()), 120_000);
+afterAll(() => stopDashboard(t, browser));
 
 /** Chromium reports a refused request (our 401) as a console error; anything else is a real one. */
 const realErrors = (errors: string[]) => errors.filter((e) => !/Failed to load resource: the server responded with a status of 401/.test(e));

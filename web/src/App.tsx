@@ -11,6 +11,7 @@ import { FrameworksPage } from './pages/FrameworksPage';
 import { RequirementPage } from './pages/RequirementPage';
 import { DEFAULT_GRAPH, GraphPage } from './pages/GraphPage';
 import { SystemPage, SystemsPage } from './pages/SystemsPage';
+import { ReusePage } from './pages/ReusePage';
 
 export interface ViewerInfo {
   organizationSlug: string;
@@ -124,6 +125,7 @@ function Shell({ onSignOut }: { onSignOut: () => void }) {
           <Link href="/frameworks">Frameworks</Link>
           <Link href={DEFAULT_GRAPH}>Graph</Link>
           <Link href="/systems">AI systems</Link>
+          <Link href="/reuse">Reuse</Link>
         </nav>
         <div className="who">
           {viewer ? (
@@ -154,6 +156,7 @@ function Shell({ onSignOut }: { onSignOut: () => void }) {
           <Route path="/graph">{() => <GraphPage />}</Route>
           <Route path="/systems">{() => <SystemsPage />}</Route>
           <Route path="/systems/:id">{(p) => <SystemPage id={decodeURIComponent(p.id)} />}</Route>
+          <Route path="/reuse">{() => <ReusePage viewer={viewer ?? null} />}</Route>
           <Route>
             <p>
               Nothing here. <Link href="/">Back to the overview</Link>.

@@ -28,12 +28,24 @@ export interface Totals {
 
 /** A background between white and the status colour by share (0..1); text stays #111 (contrast >= 4.5 throughout). */
 export function heat(status: Status, share: number): string {
-  const hex = STATUS_INFO[status].mid;
+  return shade(STATUS_INFO[status].mid, share);
+}
+
+/** A background between white and a mid tone (#rrggbb, no darker than the status mid tones) by share (0..1). */
+export function shade(hex: string, share: number): string {
   const [r, g, b] = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
   const k = share <= 0 ? 0 : 0.15 + 0.85 * Math.min(1, share);
   const mix = (c: number) => Math.round(255 + (c - 255) * k);
   return `rgb(${mix(r)}, ${mix(g)}, ${mix(b)})`;
 }
+
+/** How far a report reaches a target requirement, in words; colours borrowed from the statuses it leads to. */
+export type Reach = 'FULL' | 'PARTIAL' | 'NONE';
+export const REACH_INFO: Record<Reach, { label: string; like: Status }> = {
+  FULL: { label: 'Full', like: 'PREFILLED' },
+  PARTIAL: { label: 'Partial', like: 'PARTIAL' },
+  NONE: { label: 'None', like: 'GAP' },
+};
 
 export const pct = (v: number | null | undefined) => (v === null || v === undefined ? '–' : `${v.toFixed(1)} %`);
 

@@ -1,12 +1,22 @@
 import type { ReactNode } from 'react';
 import { errorText } from '../api';
-import { STATUS_INFO, type Status } from '../status';
+import { REACH_INFO, STATUS_INFO, type Reach, type Status } from '../status';
 
 export function StatusBadge({ status }: { status: Status }) {
   const s = STATUS_INFO[status];
   return (
     <span className="badge" style={{ color: s.fg, background: s.bg }} title={s.hint} data-status={status}>
       {s.label}
+    </span>
+  );
+}
+
+/** FULL / PARTIAL / NONE in words, coloured like the status it leads to. */
+export function ReachBadge({ reach }: { reach: Reach }) {
+  const s = STATUS_INFO[REACH_INFO[reach].like];
+  return (
+    <span className="badge" style={{ color: s.fg, background: s.bg }} data-reach={reach}>
+      {REACH_INFO[reach].label}
     </span>
   );
 }
@@ -44,6 +54,15 @@ export function Button({ onClick, children, kind = 'secondary', disabled, label 
     <button type="button" className={`btn btn-${kind}`} onClick={onClick} disabled={disabled} aria-label={label}>
       {children}
     </button>
+  );
+}
+
+/** A requirement or group as "ref title", the ref in the code face. */
+export function RefTitle({ node }: { node: { ref: string; title: string } }) {
+  return (
+    <>
+      <span className="ref">{node.ref}</span> {node.title}
+    </>
   );
 }
 

@@ -7,8 +7,8 @@ import { errorText } from '../api';
 import { Card, ErrorBox, Loading, StatusBadge, THead } from '../components/ui';
 import { frameworkLabel, type Status } from '../status';
 
-const EVIDENCE = `id title kind status sourceSystem externalId uri effectiveAt validUntil`;
-const PATH = `coverage length minStrength
+export const EVIDENCE = `id title kind status sourceSystem externalId uri effectiveAt validUntil`;
+export const PATH = `coverage length minStrength
   hops { mappingId relationship storedRelationship strength storedStrength rationale note
     qualifierApplied { when relationship strength description }
     seenFrom { ref framework { key shortName } } counterpart { ref framework { key shortName } }
@@ -59,7 +59,7 @@ const REJECT = gql`
 `;
 
 interface Ev { id: string; title: string; kind: string; status: string; sourceSystem: string; externalId: string; uri: string | null; effectiveAt: string; validUntil: string | null }
-interface Hop {
+export interface Hop {
   mappingId: string; relationship: string; storedRelationship: string; strength: number | null; storedStrength: number | null; rationale: string | null; note: string | null;
   qualifierApplied: { when: string; relationship: string; strength: number | null; description: string | null } | null;
   seenFrom: { ref: string; framework: { key: string; shortName: string | null } };
@@ -67,7 +67,7 @@ interface Hop {
   source: { key: string; name: string; versionLabel: string; status: string; method: string };
 }
 interface Path { coverage: string; length: number; minStrength: number | null; hops: Hop[] }
-interface Inferred { coverage: string; state: string; from: { ref: string; title?: string; framework: { key: string; shortName: string | null } }; evidence: Ev; link?: { coverage: string }; path: Path }
+export interface Inferred { coverage: string; state: string; from: { ref: string; title?: string; framework: { key: string; shortName: string | null } }; evidence: Ev; link?: { coverage: string }; path: Path }
 
 const day = (iso: string | null) => (iso ? iso.slice(0, 10) : '–');
 /** A hop that cannot carry the whole of what the evidence shows: the residual is there. */
@@ -130,7 +130,7 @@ export function RequirementPage({ frameworkKey, refId, viewer }: { frameworkKey:
               <li key={`${i.evidence.id}-${n}`} data-testid="inferred">
                 <PathView item={i} />
                 {viewer?.permissions.edit && (cov.status === 'PREFILLED' || cov.status === 'PARTIAL') ? (
-                  <PrefillDecision frameworkKey={frameworkKey} refId={refId} evidenceId={i.evidence.id} pathCoverage={i.path.coverage} onDone={() => void refetch()} />
+                  <PrefillDecision frameworkKey={frameworkKey} refId={refId} evidenceId={i.evidence.id} pathCoverage={i.coverage} onDone={() => void refetch()} />
                 ) : null}
               </li>
             ))}
@@ -211,7 +211,7 @@ function EvidenceTable({ rows }: { rows: { ev: Ev; coverage: string; extra: stri
   );
 }
 
-function PathView({ item }: { item: Inferred }) {
+export function PathView({ item }: { item: Inferred }) {
   return (
     <div className="path">
       <p>
@@ -250,30 +250,31 @@ function PathView({ item }: { item: Inferred }) {
   );
 }
 
-function PrefillDecision({ frameworkKey, refId, evidenceId, pathCoverage, onDone }: { frameworkKey: string; refId: string; evidenceId: string; pathCoverage: string; onDone: () => void }) {
+/** Confirm or reject one pre-fill (EDITOR); `label` names the group where a page shows several. */
+export function PrefillDecision({ frameworkKey, refId, evidenceId, pathCoverage, onDone, label = 'Decide on this pre-fill' }: { frameworkKey: string; refId: string; evidenceId: string; pathCoverage: string; onDone: (outcome: 'confirmed' | 'rejected') => void; label?: string }) {
   const [confirm, c] = useMutation(CONFIRM);
   const [reject, r] = useMutation(REJECT);
   const [reason, setReason] = useState('');
   const [message, setMessage] = useState<string | null>(null);
   const busy = c.loading || r.loading;
-  const act = async (fn: () => Promise<unknown>, done: string) => {
+  const act = async (fn: () => Promise<unknown>, done: string, outcome: 'confirmed' | 'rejected') => {
     try {
       await fn();
       setMessage(done);
-      onDone();
+      onDone(outcome);
     } catch (e) {
       setMessage(errorText(e));
     }
   };
   return (
-    <div className="decide" role="group" aria-label="Decide on this pre-fill">
-      <button type="button" className="btn btn-primary" disabled={busy} onClick={() => act(() => confirm({ variables: { input: { framework: frameworkKey, ref: refId, evidenceId, coverage: pathCoverage === 'FULL' ? 'FULL' : 'PARTIAL' } } }), 'Confirmed: the evidence is now linked here.')}>
+    <div className="decide" role="group" aria-label={label}>
+      <button type="button" className="btn btn-primary" disabled={busy} onClick={() => act(() => confirm({ variables: { input: { framework: frameworkKey, ref: refId, evidenceId, coverage: pathCoverage === 'FULL' ? 'FULL' : 'PARTIAL' } } }), 'Confirmed: the evidence is now linked here.', 'confirmed')}>
         Confirm
       </button>
       <label>
         Reason <input value={reason} onChange={(e) => setReason(e.target.value)} placeholder="why it does not apply" />
       </label>
-      <button type="button" className="btn btn-danger" disabled={busy || !reason.trim()} onClick={() => act(() => reject({ variables: { input: { framework: frameworkKey, ref: refId, evidenceId, reason: reason.trim() } } }), 'Rejected: this evidence no longer pre-fills it.')}>
+      <button type="button" className="btn btn-danger" disabled={busy || !reason.trim()} onClick={() => act(() => reject({ variables: { input: { framework: frameworkKey, ref: refId, evidenceId, reason: reason.trim() } } }), 'Rejected: this evidence no longer pre-fills it.', 'rejected')}>
         Reject
       </button>
       {message ? <span role="status">{message}</span> : null}
