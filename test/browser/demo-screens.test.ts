@@ -15,12 +15,13 @@ let t: TestHub;
 let browser: Browser;
 let origin: string;
 let token: string;
+let systems: Record<string, string>;
 
 beforeAll(async () => {
   t = await startTestHub();
   origin = new URL(t.url).origin;
   token = await tokenFor(t, 'demo', Role.ADMIN, 'demo-admin');
-  await loadDemo(t.url, token);
+  systems = (await loadDemo(t.url, token)).aiSystems;
   browser = await launchBrowser();
   fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
 }, 180_000);
@@ -56,6 +57,35 @@ describe('demo screens', () => {
     expect(await page.getByTestId('status').locator('[data-status]').getAttribute('data-status')).toBe('PREFILLED');
     expect(await seriousViolations(page)).toEqual([]);
     await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'demo-requirement.png'), fullPage: true });
+    expect(foreign).toEqual([]);
+    await page.context().close();
+  });
+
+  it('the reuse explorer: what the demo\'s 27001 programme gives 42001', async () => {
+    const { page, foreign } = await open('#/reuse');
+    await page.getByRole('heading', { name: 'Reuse explorer' }).waitFor();
+    await page.locator('table.prefill tbody tr').first().waitFor();
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'demo-reuse.png') });
+    expect(foreign).toEqual([]);
+    await page.context().close();
+  });
+
+  it('the mapping graph around 27001 A.5.1 (two hops)', async () => {
+    const { page, foreign } = await open('#/graph?framework=iso27001&ref=A.5.1&depth=2');
+    await page.locator('[data-testid="graph-canvas"][data-node-count]').waitFor();
+    await page.locator('table.graph-nodes tbody tr[data-hops="2"]').first().waitFor();
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'demo-graph.png') });
+    expect(foreign).toEqual([]);
+    await page.context().close();
+  });
+
+  it('an AI system: the CV screener\'s EU AI Act duties on a date axis', async () => {
+    const { page, foreign } = await open(`#/systems/${encodeURIComponent(systems.cvScreening)}`);
+    await page.getByRole('heading', { name: 'TalentLens CV screening' }).waitFor();
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'demo-system.png'), fullPage: true });
     expect(foreign).toEqual([]);
     await page.context().close();
   });
