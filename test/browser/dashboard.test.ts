@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import type { TestHub } from '../harness/hub';
@@ -31,7 +32,9 @@ describe('dashboard', () => {
 
     await page.getByLabel('API token').fill('cmh_not-a-real-token');
     await page.getByRole('button', { name: 'Open the dashboard' }).click();
-    await expect(page.getByRole('alert').textContent()).resolves.toMatch(/did not accept the token/);
+    // (the screens may flash the hub's 401 before the token screen comes back: wait for the token screen's own words)
+    await page.getByRole('alert').filter({ hasText: 'did not accept the token' }).waitFor();
+    await page.getByLabel('API token').waitFor();
     expect(await page.evaluate(() => (globalThis as any).sessionStorage.getItem('hub.token'))).toBeNull();
 
     await signIn(page, t.token);
@@ -127,6 +130,13 @@ describe('dashboard', () => {
     expect(await seriousViolations(page)).toEqual([]);
     await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'requirement.png'), fullPage: true });
 
+    // the explanation as CSV: one row per path, the hops in words
+    const [csv] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download CSV' }).click()]);
+    expect(csv.suggestedFilename()).toBe('iso42001-7.2-explanation.csv');
+    const lines = fs.readFileSync((await csv.path())!, 'utf8').trim().split('\r\n');
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toBe('framework,ref,status,how,coverage,evidence,source_system,external_id,evidence_status,valid_from,valid_until,from,path');
+    expect(lines[1]).toBe('iso42001,7.2,PREFILLED,mapping,FULL,Evidence competence,grc,competence,ACCEPTED,2025-06-01,,iso27001 7.2,"iso27001 7.2 EQUAL iso42001 7.2 (9/10, iso27001-to-iso42001 2)"');
     await items.first().getByRole('button', { name: 'Confirm' }).click();
     await page.getByRole('status').filter({ hasText: 'Confirmed' }).waitFor();
     const after = (await t.data(Q)).coverage.requirement;

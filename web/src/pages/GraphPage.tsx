@@ -2,6 +2,7 @@ import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import type { Core, ElementDefinition, StylesheetJson } from 'cytoscape';
 import { Link, useLocation, useSearch } from 'wouter';
 import { Card, ErrorBox, Loading, THead } from '../components/ui';
+import { downloadCsv } from '../csv';
 import { frameworkLabel } from '../status';
 import { MAX_NODES, useNeighbourhood } from '../graph/useNeighbourhood';
 import { relationshipWords, type GraphEdge, type GraphNode, type Neighbourhood } from '../graph/neighbourhood';
@@ -75,7 +76,15 @@ function GraphView({ graph, depth, onCentre }: { graph: Neighbourhood; depth: nu
         <Legend />
         {graph.truncated ? <p className="muted">More than {MAX_NODES} requirements: the outer level was not expanded. Lower the depth or re-centre.</p> : null}
       </Card>
-      <Card id="graph-nodes-title" title={`Requirements (${graph.nodes.length})`}>
+      <Card
+        id="graph-nodes-title"
+        title={`Requirements (${graph.nodes.length})`}
+        actions={
+          <button type="button" className="btn btn-secondary" onClick={() => downloadCsv(`graph-${graph.centre.framework.key}-${graph.centre.ref}-requirements.csv`, ['framework', 'ref', 'title', 'hops', 'reached_by'], graph.nodes.map((n) => [n.framework.key, n.ref, n.title, n.hops, n.hops === 0 ? 'centre' : n.fullHops !== null ? 'FULL' : 'PARTIAL']))}>
+            Download CSV
+          </button>
+        }
+      >
         <p className="muted">Choose a ref to centre the graph on it.</p>
         <div className="table-wrap">
           <table className="graph-nodes">
@@ -97,7 +106,25 @@ function GraphView({ graph, depth, onCentre }: { graph: Neighbourhood; depth: nu
           </table>
         </div>
       </Card>
-      <Card id="graph-edges-title" title={`Mappings (${graph.edges.length})`}>
+      <Card
+        id="graph-edges-title"
+        title={`Mappings (${graph.edges.length})`}
+        actions={
+          <button
+            type="button"
+            className="btn btn-secondary"
+            onClick={() =>
+              downloadCsv(
+                `graph-${graph.centre.framework.key}-${graph.centre.ref}-mappings.csv`,
+                ['from_framework', 'from_ref', 'relationship', 'to_framework', 'to_ref', 'strength', 'mapping_set', 'mapping_set_version'],
+                graph.edges.map((e) => [byId.get(e.from)!.framework.key, byId.get(e.from)!.ref, e.relationship, byId.get(e.to)!.framework.key, byId.get(e.to)!.ref, e.strength, e.source.key, e.source.versionLabel]),
+              )
+            }
+          >
+            Download CSV
+          </button>
+        }
+      >
         <div className="table-wrap">
           <table className="graph-edges">
             <caption className="sr-only">Mappings in the graph, each read from the side nearer the centre</caption>

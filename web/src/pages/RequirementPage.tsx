@@ -5,6 +5,7 @@ import { Link } from 'wouter';
 import type { ViewerInfo } from '../App';
 import { errorText } from '../api';
 import { Card, ErrorBox, Loading, StatusBadge, THead } from '../components/ui';
+import { downloadCsv } from '../csv';
 import { frameworkLabel, type Status } from '../status';
 
 export const EVIDENCE = `id title kind status sourceSystem externalId uri effectiveAt validUntil`;
@@ -116,7 +117,17 @@ export function RequirementPage({ frameworkKey, refId, viewer }: { frameworkKey:
           </p>
         ) : null}
       </Card>
-      <Card id="direct-title" title={`Evidence linked directly (${cov.direct.length})`}>
+      <Card
+        id="direct-title"
+        title={`Evidence linked directly (${cov.direct.length})`}
+        actions={
+          cov.direct.length || cov.inferred.length ? (
+            <button type="button" className="btn btn-secondary" onClick={() => explanationCsv(frameworkKey, refId, cov)}>
+              Download CSV
+            </button>
+          ) : null
+        }
+      >
         {cov.direct.length ? (
           <EvidenceTable rows={cov.direct.map((l: any) => ({ ev: l.evidence, coverage: l.coverage, extra: l.origin === 'CONFIRMED_PREFILL' ? 'confirmed pre-fill' : `linked ${day(l.linkedAt)} by ${l.linkedBy}` }))} />
         ) : (
@@ -162,6 +173,21 @@ export function RequirementPage({ frameworkKey, refId, viewer }: { frameworkKey:
         </Card>
       ) : null}
     </>
+  );
+}
+
+const isoDay = (iso: string | null) => (iso ? iso.slice(0, 10) : '');
+
+/** The explanation as rows: each direct link, then each mapping path with its hops in words. */
+function explanationCsv(frameworkKey: string, refId: string, cov: any): void {
+  const hops = (p: Path) => p.hops.map((h) => `${h.seenFrom.framework.key} ${h.seenFrom.ref} ${h.relationship} ${h.counterpart.framework.key} ${h.counterpart.ref}${h.strength !== null ? ` (${h.strength}/10, ${h.source.key} ${h.source.versionLabel})` : ` (${h.source.key} ${h.source.versionLabel})`}`).join(' > ');
+  downloadCsv(
+    `${frameworkKey}-${refId}-explanation.csv`,
+    ['framework', 'ref', 'status', 'how', 'coverage', 'evidence', 'source_system', 'external_id', 'evidence_status', 'valid_from', 'valid_until', 'from', 'path'],
+    [
+      ...cov.direct.map((l: any) => [frameworkKey, refId, cov.status, l.origin === 'CONFIRMED_PREFILL' ? 'confirmed pre-fill' : 'direct', l.coverage, l.evidence.title, l.evidence.sourceSystem, l.evidence.externalId, l.evidence.status, isoDay(l.evidence.effectiveAt), isoDay(l.evidence.validUntil), '', '']),
+      ...cov.inferred.map((i: Inferred) => [frameworkKey, refId, cov.status, 'mapping', i.path.coverage, i.evidence.title, i.evidence.sourceSystem, i.evidence.externalId, i.evidence.status, isoDay(i.evidence.effectiveAt), isoDay(i.evidence.validUntil), `${i.from.framework.key} ${i.from.ref}`, hops(i.path)]),
+    ],
   );
 }
 
