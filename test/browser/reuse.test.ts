@@ -140,7 +140,7 @@ describe('reuse explorer', () => {
 
     // an unknown key in a link: the hub's refusal in words, and the pickers still lead back
     await page.goto(`${origin}/?from=nope&to=iso42001#/reuse`);
-    await expect(page.getByRole('alert').textContent()).resolves.toMatch(/NOT_FOUND/);
+    await page.getByRole('alert').filter({ hasText: 'NOT_FOUND' }).waitFor();
     expect(await page.getByLabel('Source framework (in place)').inputValue()).toBe('nope');
     await page.getByLabel('Source framework (in place)').selectOption('iso27001');
     await page.locator('[data-testid="specific-count"]').waitFor();
