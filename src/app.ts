@@ -42,7 +42,7 @@ async function localAdminToken(ds: DataSource, dataDir: string, log: (msg: strin
 
 /** The first-start banner, with the address the server really listens on (HOST, PORT). */
 export function adminTokenBanner(token: string, url: string): string {
-  return `\n  ADMIN token: ${token}\n  curl -s ${url} -H "authorization: Bearer ${token}" -H 'content-type: application/json' -d '{"query":"{ frameworks { key version } }"}'\n`;
+  return `\n  ADMIN token: ${token}\n  Dashboard: ${new URL('/', url).href} (paste the token there)\n  curl -s ${url} -H "authorization: Bearer ${token}" -H 'content-type: application/json' -d '{"query":"{ frameworks { key version } }"}'\n`;
 }
 
 /** Runs fn on the schema owner's connection: its own when DATABASE_MIGRATION_URL is set, else the server's. */

@@ -56,6 +56,7 @@ describe('embedded PGlite default', () => {
     ]);
     expect(firstLog.join('\n')).not.toContain(first.adminToken!);
     expect(shown.join('\n')).toContain(`ADMIN token: ${first.adminToken}`);
+    expect(shown.join('\n')).toContain(`Dashboard: ${new URL('/', first.hub.url).href} (paste the token there)`);
     expect(fs.existsSync(path.join(dir, 'nested', 'pglite', 'PG_VERSION'))).toBe(true);
     expect(fs.readFileSync(path.join(dir, 'nested', 'admin-token'), 'utf8').trim()).toBe(first.adminToken);
     expect(fs.statSync(path.join(dir, 'nested', 'admin-token')).mode & 0o777).toBe(0o600);
