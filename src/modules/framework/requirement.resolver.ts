@@ -22,8 +22,9 @@ export class RequirementSearchHit {
 @ObjectType({ description: 'A page of search hits, best first.' })
 export class RequirementSearchHitConnection extends Connection(RequirementSearchHit, 'RequirementSearchHit') {}
 
+/** What a search looks for; the list and the connection page it differently. */
 @ArgsType()
-class SearchConnectionArgs extends PageArgs {
+class SearchTerms {
   @Field(() => String, { description: 'Words, a phrase in quotes, or a ref such as "A.5.19" (web-search syntax).' })
   @Length(1, 200)
   query: string;
@@ -35,16 +36,7 @@ class SearchConnectionArgs extends PageArgs {
 }
 
 @ArgsType()
-class SearchArgs {
-  @Field(() => String, { description: 'Words, a phrase in quotes, or a ref such as "A.5.19" (web-search syntax).' })
-  @Length(1, 200)
-  query: string;
-
-  @Field(() => [String], { nullable: true, description: 'Framework keys to search (latest versions); all frameworks when omitted.' })
-  @IsOptional()
-  @ArrayMaxSize(50)
-  frameworks?: string[];
-
+class SearchArgs extends SearchTerms {
   @Field(() => Int, { defaultValue: 20, description: `Number of hits, 1 to ${MAX_PAGE_SIZE}.` })
   @Min(1)
   @Max(MAX_PAGE_SIZE)
@@ -68,22 +60,19 @@ export class RequirementResolver {
 
   @Authorized(...CATALOG)
   @Query(() => RequirementSearchHitConnection, { description: 'Ranked full-text search over ref, title, summary and text, paged best first (ties in document order), with the number of hits.' })
-  async searchRequirementsConnection(@Ctx() ctx: HubContext, @Args() args: SearchConnectionArgs): Promise<RequirementSearchHitConnection> {
-    const window = keyset(args, (c, field) => decodeKeyCursor('hit', 'nsn', c, field) as SearchKey);
-    const frameworks = args.frameworks?.length
-      ? [...(await ctx.services.framework.requireByKeys([...new Set(args.frameworks)])).values()]
-      : await ctx.services.framework.list(false);
-    for (const f of frameworks) ctx.loaders.framework.prime(f.id, f);
-    const page = await ctx.services.requirement.searchPage(args.query, frameworks.map((f) => f.id), window);
-    for (const h of page.rows) ctx.loaders.requirement.prime(h.requirement.id, h.requirement);
+  async searchRequirementsConnection(@Ctx() ctx: HubContext, @Args() page: PageArgs, @Args() terms: SearchTerms): Promise<RequirementSearchHitConnection> {
+    const window = keyset(page, (c, field) => decodeKeyCursor('hit', 'nsn', c, field) as SearchKey);
+    const frameworks = await searchedFrameworks(ctx, terms.frameworks);
+    const found = await ctx.services.requirement.searchPage(terms.query, frameworks.map((f) => f.id), window);
+    for (const h of found.rows) ctx.loaders.requirement.prime(h.requirement.id, h.requirement);
     return RequirementSearchHitConnection.fromPage({
-      items: page.rows.map((h) => ({
+      items: found.rows.map((h) => ({
         node: Object.assign(new RequirementSearchHit(), h),
         cursor: encodeKeyCursor('hit', [-h.score, h.requirement.frameworkId, h.requirement.position]),
       })),
-      hasNextPage: page.hasNextPage,
-      hasPreviousPage: page.hasPreviousPage,
-      count: page.count,
+      hasNextPage: found.hasNextPage,
+      hasPreviousPage: found.hasPreviousPage,
+      count: found.count,
     });
   }
 
@@ -93,10 +82,7 @@ export class RequirementResolver {
     deprecationReason: 'Use searchRequirementsConnection: paged, with totalCount.',
   })
   async searchRequirements(@Ctx() ctx: HubContext, @Args() args: SearchArgs): Promise<RequirementSearchHit[]> {
-    const frameworks = args.frameworks?.length
-      ? [...(await ctx.services.framework.requireByKeys([...new Set(args.frameworks)])).values()]
-      : await ctx.services.framework.list(false);
-    for (const f of frameworks) ctx.loaders.framework.prime(f.id, f);
+    const frameworks = await searchedFrameworks(ctx, args.frameworks);
     const hits = await ctx.services.requirement.search(args.query, frameworks.map((f) => f.id), args.first);
     return hits.map((h) => Object.assign(new RequirementSearchHit(), h));
   }
@@ -144,4 +130,11 @@ export class RequirementResolver {
     }
     return edges;
   }
+}
+
+/** The frameworks a search covers: those named (latest versions), else every framework; primed for the hits. */
+async function searchedFrameworks(ctx: HubContext, keys: string[] | undefined): Promise<Framework[]> {
+  const frameworks = keys?.length ? [...(await ctx.services.framework.requireByKeys([...new Set(keys)])).values()] : await ctx.services.framework.list(false);
+  for (const f of frameworks) ctx.loaders.framework.prime(f.id, f);
+  return frameworks;
 }

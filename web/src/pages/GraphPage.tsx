@@ -5,7 +5,7 @@ import { Card, ErrorBox, Loading, THead } from '../components/ui';
 import { downloadCsv } from '../csv';
 import { frameworkLabel } from '../status';
 import { MAX_NODES, useNeighbourhood } from '../graph/useNeighbourhood';
-import { relationshipWords, type GraphEdge, type GraphNode, type Neighbourhood } from '../graph/neighbourhood';
+import { isFullHop, relationshipWords, type GraphEdge, type GraphNode, type Neighbourhood } from '../graph/neighbourhood';
 
 /** Shape and colour per framework: never the only cue (the label and the tables name the framework). */
 const FRAMEWORK_STYLE: Record<string, { color: string; shape: string; label: string }> = {
@@ -146,7 +146,7 @@ function GraphView({ graph, depth, onCentre }: { graph: Neighbourhood; depth: nu
                     <td>
                       {e.source.name} {e.source.versionLabel}
                     </td>
-                    <td>{e.relationship === 'EQUAL' || e.relationship === 'SUPERSET_OF' ? 'full' : 'partial'}</td>
+                    <td>{isFullHop(e.relationship) ? 'full' : 'partial'}</td>
                   </tr>
                 );
               })}

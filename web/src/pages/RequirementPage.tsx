@@ -7,6 +7,7 @@ import { errorText } from '../api';
 import { Card, ErrorBox, Loading, StatusBadge, THead } from '../components/ui';
 import { downloadCsv } from '../csv';
 import { frameworkLabel, type Status } from '../status';
+import { isFullHop, type Relationship } from '../graph/neighbourhood';
 
 export const EVIDENCE = `id title kind status sourceSystem externalId uri effectiveAt validUntil`;
 export const PATH = `coverage length minStrength
@@ -72,7 +73,7 @@ export interface Inferred { coverage: string; state: string; from: { ref: string
 
 const day = (iso: string | null) => (iso ? iso.slice(0, 10) : '–');
 /** A hop that cannot carry the whole of what the evidence shows: the residual is there. */
-const partialHop = (h: Hop) => h.relationship !== 'EQUAL' && h.relationship !== 'SUPERSET_OF';
+const partialHop = (h: Hop) => !isFullHop(h.relationship as Relationship);
 
 export function RequirementPage({ frameworkKey, refId, viewer }: { frameworkKey: string; refId: string; viewer: ViewerInfo | null }) {
   const { data, error, loading, refetch } = useQuery<any>(REQUIREMENT, { variables: { key: frameworkKey, ref: refId } });
