@@ -1,5 +1,6 @@
 import path from 'node:path';
 import fs from 'node:fs';
+import type { EventsConfig } from './modules/events/event-runtime';
 
 /** Where package.json lives: works from src/ (ts-jest) and from dist/src/ (built). */
 export function projectRoot(): string {
@@ -72,6 +73,8 @@ export interface HubConfig {
   };
   /** Database connections this process keeps at most. */
   poolSize: number;
+  /** Events, coverage history, the scheduler, webhooks and subscriptions (src/modules/events). */
+  events: EventsConfig;
 }
 
 export class ConfigError extends Error {}
@@ -173,5 +176,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
       poolWaitMs: int(env, 'HUB_POOL_WAIT_MS', 5_000, 10, 600_000),
     },
     poolSize: int(env, 'HUB_POOL_SIZE', 10, 2, 1000),
+    events: {
+      enabled: bool(env, 'HUB_EVENTS', true),
+      workers: bool(env, 'HUB_EVENT_WORKERS', true),
+      schedulerSeconds: int(env, 'HUB_SCHEDULER_SECONDS', 60, 1, 86_400),
+      retentionDays: int(env, 'HUB_EVENT_RETENTION_DAYS', 90, 1, 3650),
+      feedPollMs: int(env, 'HUB_EVENT_FEED_POLL_MS', 500, 50, 60_000),
+      webhooks: {
+        allowPrivateNetworks: bool(env, 'HUB_WEBHOOK_ALLOW_PRIVATE_NETWORKS', env.NODE_ENV !== 'production'),
+        timeoutMs: int(env, 'HUB_WEBHOOK_TIMEOUT_MS', 10_000, 100, 120_000),
+        retryDelaySeconds: int(env, 'HUB_WEBHOOK_RETRY_DELAY_SECONDS', 10, 1, 3600),
+        retryDelayMaxSeconds: int(env, 'HUB_WEBHOOK_RETRY_DELAY_MAX_SECONDS', 3600, 1, 86_400),
+        retryLimit: int(env, 'HUB_WEBHOOK_RETRY_LIMIT', 40, 0, 1000),
+        disableAfterHours: int(env, 'HUB_WEBHOOK_DISABLE_AFTER_HOURS', 24, 1, 24 * 30),
+      },
+    },
   };
 }

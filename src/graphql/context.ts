@@ -35,6 +35,9 @@ import { OversightPoint } from '../modules/oversight/oversight.entity';
 import { GovernanceService } from '../modules/governance/governance.service';
 import { AuditFinding, Measurement } from '../modules/governance/governance.entity';
 
+import { CoverageEventsService } from '../modules/events/coverage-events.service';
+import type { EventRuntime } from '../modules/events/event-runtime';
+
 /** Stateless services, created once per process. */
 export interface Services {
   framework: FrameworkService;
@@ -57,6 +60,10 @@ export interface Services {
   tokens: TokenService;
   audit: AuditService;
   interchange: InterchangeService;
+  /** Coverage deltas at the end of each writing transaction (src/modules/events). */
+  coverageEvents: CoverageEventsService;
+  /** Publishing after commit; null when this process runs no event workers. */
+  events: EventRuntime | null;
 }
 
 export function createServices(ds: DataSource): Services {
@@ -91,6 +98,8 @@ export function createServices(ds: DataSource): Services {
     governance: new GovernanceService(ds, requirement, aiSystem, records),
     tokens: new TokenService(ds, organization),
     audit: new AuditService(ds),
+    coverageEvents: new CoverageEventsService(ds),
+    events: null,
   } as Services;
   services.interchange = new InterchangeService(ds, services);
   return services;

@@ -12,9 +12,11 @@ import { ErrorCode } from './errors';
  * A mutation request is one transaction: its fields, then one audit event per field (token, operation,
  * arguments, the ids it named and returned, before and after images, outcome), then COMMIT. An event
  * that cannot be written means nothing commits and the caller is told so; a failing field is rolled
- * back to its savepoint, so it leaves nothing behind while the other fields keep their work.
+ * back to its savepoint, so it leaves nothing behind while the other fields keep their work. Before the
+ * audit event, the coverage deltas of what the request wrote become history and events (outbox), so
+ * they commit with it; after the commit, the process publishes them.
  */
-export function mutationTransactionPlugin(ds: DataSource, schema: GraphQLSchema): ApolloServerPlugin<HubContext> {
+export function mutationTransactionPlugin(ds: DataSource, schema: GraphQLSchema, eventsEnabled = true): ApolloServerPlugin<HubContext> {
   const mutationFields = schema.getMutationType()?.getFields() ?? {};
   return {
     // A plugin hook threw (Apollo answers 500 then, without willSendResponse): what the request wrote is rolled back.
@@ -75,8 +77,12 @@ export function mutationTransactionPlugin(ds: DataSource, schema: GraphQLSchema)
                 after: pick(after),
               };
             });
+            // Coverage deltas and their events, in the same transaction as the writes that caused them.
+            const events = contextValue.services.events;
+            const flushed = eventsEnabled ? await contextValue.services.coverageEvents.flush(contextValue.organizationId) : null;
             await contextValue.services.audit.append(entries);
             await endRequestTransaction(scope, true);
+            if (events && (flushed || entries.some((e) => e.outcome === 'OK'))) events.poke();
           } catch (err) {
             await endRequestTransaction(scope, false).catch(() => undefined);
             logger.error({ requestId: contextValue.requestId, err }, 'mutation rolled back: its audit event or commit failed');

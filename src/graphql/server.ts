@@ -31,9 +31,12 @@ import { HubMetrics } from '../observability/metrics';
 import { webRouter } from './web';
 import { traceRequests, tracingPlugin } from '../observability/tracing';
 import { oscalImportRouter } from '../modules/interchange/interchange.upload';
+import { DEFAULT_EVENTS, EventRuntime } from '../modules/events/event-runtime';
 
 export interface RunningHub {
   url: string;
+  /** Events of this process: publishing, scheduler, deliveries (null when events are off). */
+  events: EventRuntime | null;
   /** The Prometheus metrics, when /metrics is on (HUB_METRICS_TOKEN). */
   metrics: HubMetrics | null;
   stop: () => Promise<void>;
@@ -145,13 +148,16 @@ function requestIdOnInternalErrors(): ApolloServerPlugin<HubContext> {
 
 export async function startHub(
   config: Pick<HubConfig, 'port' | 'host' | 'introspection' | 'exposeQueryCount' | 'limits'> &
-    Partial<Pick<HubConfig, 'explorer' | 'corsOrigins' | 'metricsToken' | 'tracing'>> & { logRequests?: boolean; work: WorkLimits },
+    Partial<Pick<HubConfig, 'explorer' | 'corsOrigins' | 'metricsToken' | 'tracing' | 'events'>> & { logRequests?: boolean; work: WorkLimits },
   ds: DataSource,
 ): Promise<RunningHub> {
   const schema = await hubSchema();
   wrapMutationFields(schema);
   const work = new WorkGate(config.work, schema, config.limits.maxComplexity);
   const services = createServices(ds);
+  const eventsConfig = config.events ?? DEFAULT_EVENTS;
+  const events = eventsConfig.enabled ? new EventRuntime(ds, eventsConfig, services.coverageEvents) : null;
+  services.events = events;
   const app = express();
   app.disable('x-powered-by');
   const metrics = config.metricsToken ? new HubMetrics(ds) : null;
@@ -174,7 +180,7 @@ export async function startHub(
       ApolloServerPluginLandingPageDisabled(),
       limitsPlugin(schema, config.limits),
       work.plugin(),
-      mutationTransactionPlugin(ds, schema),
+      mutationTransactionPlugin(ds, schema, eventsConfig.enabled),
       requestIdOnInternalErrors(),
       ...(metrics ? [metrics.plugin<HubContext>()] : []),
       ...(tracing ? [tracingPlugin<HubContext>()] : []),
@@ -292,11 +298,19 @@ export async function startHub(
   });
   const { port } = httpServer.address() as AddressInfo;
   const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+  try {
+    await events?.start();
+  } catch (err) {
+    await apollo.stop();
+    throw err;
+  }
   return {
     url: `http://${host}:${port}/graphql`,
     metrics,
+    events,
     stop: async () => {
       await apollo.stop();
+      await events?.stop();
     },
   };
 }

@@ -8,6 +8,7 @@ import { TokenService } from '../../src/modules/auth/token.service';
 import { OrganizationService } from '../../src/modules/organization/organization.service';
 import type { Role } from '../../src/modules/auth/role';
 import type { HubConfig } from '../../src/config';
+import { DEFAULT_EVENTS, type EventsConfig } from '../../src/modules/events/event-runtime';
 
 export interface GqlResponse<T = any> {
   status: number;
@@ -47,7 +48,17 @@ export async function tokenFor(hub: TestHub, slug: string, role: Role, name: str
   return (await new TokenService(hub.ds, new OrganizationService(hub.ds)).createForSlug(slug, role, name)).token;
 }
 
-export async function startTestHub(options: { seeded?: boolean; limits?: Partial<typeof TEST_LIMITS>; work?: Partial<typeof TEST_WORK>; bypassRls?: boolean; poolSize?: number; http?: Partial<Pick<HubConfig, 'corsOrigins' | 'explorer' | 'metricsToken' | 'tracing'>> } = {}): Promise<TestHub> {
+/**
+ * Events: written and flushed by every test hub (the outbox and coverage history are part of every write);
+ * the workers (publishing, scheduler, deliveries) only where a test asks (`events: { workers: true }`).
+ * Webhooks may call loopback receivers.
+ */
+export const testEvents = (events: Partial<EventsConfig> = {}): EventsConfig => ({
+  ...DEFAULT_EVENTS, workers: false, schedulerSeconds: 1, feedPollMs: 100, ...events,
+  webhooks: { ...DEFAULT_EVENTS.webhooks, allowPrivateNetworks: true, timeoutMs: 2000, retryDelaySeconds: 1, retryDelayMaxSeconds: 2, ...events.webhooks },
+});
+
+export async function startTestHub(options: { seeded?: boolean; limits?: Partial<typeof TEST_LIMITS>; work?: Partial<typeof TEST_WORK>; bypassRls?: boolean; poolSize?: number; http?: Partial<Pick<HubConfig, 'corsOrigins' | 'explorer' | 'metricsToken' | 'tracing'>>; events?: Partial<EventsConfig> } = {}): Promise<TestHub> {
   const template = options.seeded === false ? 'hub_template_migrated' : 'hub_template_seeded';
   const name = `hub_test_${randomBytes(6).toString('hex')}`;
   const admin = new Client({ connectionString: process.env.HUB_TEST_ADMIN_URL });
@@ -63,7 +74,7 @@ export async function startTestHub(options: { seeded?: boolean; limits?: Partial
   await appDs.initialize();
   let hub: RunningHub;
   try {
-    hub = await startHub({ port: 0, host: '127.0.0.1', introspection: true, exposeQueryCount: true, limits: { ...TEST_LIMITS, ...options.limits }, work, ...options.http }, options.bypassRls ? ds : appDs);
+    hub = await startHub({ port: 0, host: '127.0.0.1', introspection: true, exposeQueryCount: true, limits: { ...TEST_LIMITS, ...options.limits }, work, ...options.http, events: testEvents(options.events) }, options.bypassRls ? ds : appDs);
   } catch (err) {
     await ds.destroy();
     await appDs.destroy();

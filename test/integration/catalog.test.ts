@@ -211,7 +211,11 @@ describe('migrations', () => {
       const graphTables = async () => [await exists('mapping_graph'), await exists('organization_condition'), await exists('mapping_set_pin'), await exists('mapping_change_set')];
       const v7Defaults = async () => (await empty.ds.query(`SELECT count(*)::int AS n FROM pg_attrdef d JOIN pg_class c ON c.oid = d.adrelid
         WHERE pg_get_expr(d.adbin, d.adrelid) = 'hub_uuid_v7()'`))[0].n;
-      expect(await v7Defaults()).toBe(7);
+      const eventTables = async () => [await exists('hub_event'), await exists('coverage_status_period'), await exists('coverage_dirty'),
+        (await empty.ds.query(`SELECT to_regnamespace('hub_jobs') IS NOT NULL AS e`))[0].e];
+      expect([await eventTables(), await v7Defaults()]).toEqual([[true, true, true, true], 8]);
+      await revertLast(empty.ds);
+      expect([await eventTables(), await v7Defaults()]).toEqual([[false, false, false, false], 7]);
       await revertLast(empty.ds);
       expect([await v7Defaults(), (await empty.ds.query(`SELECT to_regprocedure('hub_uuid_v7()') IS NULL AS gone`))[0].gone]).toEqual([0, true]);
       expect(await graphTables()).toEqual([true, true, true, true]);
@@ -244,7 +248,7 @@ describe('migrations', () => {
       expect([await exists('mapping'), await exists('evidence_link')]).toEqual([true, false]);
       await revertLast(empty.ds);
       expect(await exists('mapping')).toBe(false);
-      expect(await migrate(empty.ds)).toEqual(['ControlGraph1764201600000', 'EvidenceCoverage1764288000000', 'AiManagementSystem1764374400000', 'Trust1764460800000', 'RowLevelSecurity1764547200000', 'AuditImages1764633600000', 'EvidenceRollup1764720000000', 'Interchange1764806400000', 'LeastPrivilege1764892800000', 'TextLimits1764979200000', 'ApplicabilitySql1765152000000', 'EuAiActFacts1765238400000', 'MappingVersions1765324800000', 'TimeOrderedIds1765411200000']);
+      expect(await migrate(empty.ds)).toEqual(['ControlGraph1764201600000', 'EvidenceCoverage1764288000000', 'AiManagementSystem1764374400000', 'Trust1764460800000', 'RowLevelSecurity1764547200000', 'AuditImages1764633600000', 'EvidenceRollup1764720000000', 'Interchange1764806400000', 'LeastPrivilege1764892800000', 'TextLimits1764979200000', 'ApplicabilitySql1765152000000', 'EuAiActFacts1765238400000', 'MappingVersions1765324800000', 'TimeOrderedIds1765411200000', 'Events1765497600000']);
       expect([await exists('mapping'), await exists('evidence_link'), await exists('mapping_closure'), await exists('register_record'), await exists('evidence_rollup')]).toEqual([true, true, true, true, true]);
     } finally {
       await empty.stop();

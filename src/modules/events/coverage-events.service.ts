@@ -1,0 +1,250 @@
+import type { DataSource } from 'typeorm';
+import { statusCtes } from '../coverage/coverage.sql';
+import { DEFAULT_GRAPH_ID } from '../mapping/mapping-graph.service';
+
+/** The depth the history and coverage.changed events are kept at: the reports' default. */
+export const EVENT_MAX_DEPTH = 2;
+
+/** What one flush did. */
+export interface FlushResult {
+  /** Requirements whose organization-wide status changed (one coverage.changed event each). */
+  changed: number;
+  /** Moments of time (evidence expiring or becoming effective) accounted for before the writes. */
+  instants: number;
+  /** Whether the organization's history started here (no events: nothing to compare with). */
+  baseline: boolean;
+}
+
+interface Baseline {
+  since: Date | null;
+  graph_signature: string | null;
+  time_scanned_until: Date | null;
+  at: Date;
+  graph_id: string;
+  source_ids: string[];
+  conditions: string[];
+  framework_ids: string[];
+  window_days: number;
+}
+
+const lockSql = `SELECT pg_advisory_xact_lock(hashtextextended('coverage_events:' || $1::text, 0))`;
+
+/** The graph an organization reads now (MappingGraphService.at), with what history needs beside it, in one statement. */
+const baselineSql = `
+  SELECT b.since, b.graph_signature, b.time_scanned_until, now() AS at,
+         g.id AS graph_id, g.source_ids, g.conditions,
+         ARRAY(SELECT f.id FROM framework f ORDER BY f.id) AS framework_ids,
+         (SELECT o.expiry_window_days FROM organization o WHERE o.id = $1) AS window_days
+  FROM (SELECT id, source_ids, conditions FROM mapping_graph
+        WHERE id = $2 OR (organization_id = $1 AND valid_from <= now() AND (valid_to IS NULL OR valid_to > now()))
+        ORDER BY organization_id NULLS LAST LIMIT 1) g
+  LEFT JOIN coverage_baseline b ON b.organization_id = $1`;
+
+/** The mapping graph's content: when it differs from the baseline's, every requirement is recomputed. */
+const signatureOf = (b: Baseline) => `${b.graph_id}|${[...b.source_ids].sort().join(',')}|${[...b.conditions].sort().join(',')}`;
+
+/**
+ * The requirements to recompute: the sources ($7, NULL for all) and every requirement the closure
+ * reaches from them within the depth. An uncorrelated subquery: PostgreSQL evaluates it once.
+ */
+const TARGETS = `(CASE WHEN $7::uuid[] IS NULL THEN NULL ELSE ARRAY(
+    SELECT unnest($7::uuid[])
+    UNION SELECT c.to_requirement_id FROM mapping_closure c
+    WHERE c.graph_id = $4::uuid AND c.any_depth <= $3 AND c.from_requirement_id = ANY($7::uuid[])) END)`;
+
+/** The path a cause on requirement `cz.source_id` reaches the changed requirement by (alias mc: its closure row, or none). */
+const PATH_JSON = `CASE WHEN mc.to_requirement_id IS NULL THEN NULL ELSE jsonb_build_object(
+    'coverage', CASE WHEN mc.full_depth <= $3 THEN 'FULL' ELSE mc.any_coverage END,
+    'mappingIds', CASE WHEN mc.full_depth <= $3 THEN mc.full_mapping_ids ELSE mc.any_mapping_ids END,
+    'requirementIds', CASE WHEN mc.full_depth <= $3 THEN mc.full_node_ids ELSE mc.any_node_ids END) END`;
+
+/**
+ * Statuses of the target requirements at $2 compared with their open history period; changed ones get a
+ * new period from $2 and (unless silent) a coverage.changed event with the causes that reach them, and a
+ * prefill.appeared event when the new status is PREFILLED. One statement.
+ * $7 sources (NULL: all), $8 causes per source [{requirementId, causes: [...]}], $9 silent (a baseline),
+ * $10 causes of every change when no source's cause reaches it (a graph change, time).
+ */
+const deltaSql = `${statusCtes({ requirementIds: TARGETS })},
+  ch AS MATERIALIZED (
+    SELECT st.requirement_id, st.framework_id, p.status AS prior, st.status, hub_uuid_v7() AS event_id,
+           ($9::boolean OR (p.status IS NULL AND st.status = 'GAP')) AS silent
+    FROM st LEFT JOIN coverage_status_period p ON p.organization_id = $1 AND p.requirement_id = st.requirement_id AND p.valid_to IS NULL
+    WHERE p.status IS DISTINCT FROM st.status
+  ),
+  ended AS (
+    UPDATE coverage_status_period p SET valid_to = $2 FROM ch
+    WHERE p.organization_id = $1 AND p.requirement_id = ch.requirement_id AND p.valid_to IS NULL
+    RETURNING 1
+  ),
+  opened AS (
+    INSERT INTO coverage_status_period (organization_id, requirement_id, framework_id, status, valid_from, event_id)
+    SELECT $1, ch.requirement_id, ch.framework_id, ch.status, $2, CASE WHEN ch.silent THEN NULL ELSE ch.event_id END FROM ch
+    RETURNING 1
+  ),
+  cz AS (SELECT x.requirement_id AS source_id, x.causes FROM jsonb_to_recordset($8::jsonb) AS x(requirement_id uuid, causes jsonb)),
+  payload AS (
+    SELECT ch.*, r.ref, r.title, f.key AS framework_key,
+      jsonb_build_object(
+        'framework', jsonb_build_object('id', f.id, 'key', f.key),
+        'requirement', jsonb_build_object('id', r.id, 'ref', r.ref, 'title', r.title),
+        'from', coalesce(ch.prior, 'GAP'), 'to', ch.status, 'asOf', $2::timestamptz, 'maxDepth', $3::int,
+        'graphId', $4::uuid, 'aiSystemId', NULL,
+        'causes', coalesce((
+          SELECT jsonb_agg(k.cause) FROM (
+            SELECT e.cause || jsonb_build_object('requirementId', cz.source_id, 'path', ${PATH_JSON}) AS cause
+            FROM cz
+            LEFT JOIN mapping_closure mc ON mc.graph_id = $4::uuid AND mc.from_requirement_id = cz.source_id
+              AND mc.to_requirement_id = ch.requirement_id AND mc.any_depth <= $3
+            CROSS JOIN LATERAL jsonb_array_elements(cz.causes) AS e(cause)
+            WHERE cz.source_id = ch.requirement_id OR mc.to_requirement_id IS NOT NULL
+            ORDER BY (cz.source_id = ch.requirement_id) DESC, mc.any_depth NULLS FIRST
+            LIMIT 10) k), $10::jsonb)
+      ) AS data
+    FROM ch JOIN requirement r ON r.id = ch.requirement_id JOIN framework f ON f.id = r.framework_id
+    WHERE NOT ch.silent AND coalesce(ch.prior, 'GAP') <> ch.status
+  ),
+  ev AS (
+    INSERT INTO hub_event (id, organization_id, type, key, framework_id, requirement_id, data)
+    SELECT id, $1, type, 'requirement:' || requirement_id, framework_id, requirement_id, data FROM (
+      SELECT p.event_id AS id, 'coverage.changed' AS type, p.requirement_id, p.framework_id, p.data, p.framework_key, p.ref, 0 AS k FROM payload p
+      UNION ALL
+      SELECT hub_uuid_v7(), 'prefill.appeared', p.requirement_id, p.framework_id, p.data, p.framework_key, p.ref, 1 FROM payload p WHERE p.status = 'PREFILLED'
+    ) x ORDER BY x.framework_key, x.ref, x.k
+    RETURNING type
+  )
+  SELECT (SELECT count(*)::int FROM ev WHERE type = 'coverage.changed') AS changed, (SELECT count(*)::int FROM opened) AS opened, (SELECT count(*)::int FROM ended) AS ended`;
+
+/** Evidence whose validity ends or starts in ($2, $3]: per moment and requirement it is linked to then, the causes. */
+const instantsSql = `
+  WITH x AS (
+    SELECT e.id, e.valid_until AS t, 'EXPIRED' AS what FROM evidence e
+    WHERE e.organization_id = $1 AND e.valid_until > $2 AND e.valid_until <= $3
+    UNION ALL
+    SELECT e.id, e.effective_at, 'EFFECTIVE' FROM evidence e
+    WHERE e.organization_id = $1 AND e.effective_at > $2 AND e.effective_at <= $3
+  )
+  SELECT x.t, l.requirement_id,
+         jsonb_agg(jsonb_build_object('kind', 'TIME', 'what', x.what, 'evidenceId', x.id, 'linkId', l.id, 'at', x.t) ORDER BY x.id) AS causes
+  FROM x JOIN evidence_link l ON l.organization_id = $1 AND l.evidence_id = x.id
+    AND l.linked_at <= x.t AND (l.unlinked_at IS NULL OR l.unlinked_at > x.t)
+  GROUP BY x.t, l.requirement_id
+  ORDER BY x.t, l.requirement_id`;
+
+/** evidence.expired for validity that ended in ($2, $3]; evidence.expiring for accepted evidence whose end came within the window. */
+const expirySql = `
+  INSERT INTO hub_event (organization_id, type, key, evidence_id, ai_system_id, data, occurred_at)
+  SELECT e.organization_id, x.type, 'evidence:' || e.id, e.id, e.ai_system_id,
+         jsonb_build_object('evidence', jsonb_build_object('id', e.id, 'sourceSystem', e.source_system, 'externalId', e.external_id,
+           'title', e.title, 'kind', e.kind, 'status', e.status, 'effectiveAt', e.effective_at, 'validUntil', e.valid_until,
+           'aiSystemId', e.ai_system_id, 'version', e.version), 'windowDays', $4::int),
+         x.at
+  FROM evidence e
+  CROSS JOIN LATERAL (
+    SELECT 'evidence.expired' AS type, e.valid_until AS at, 0 AS k WHERE e.valid_until > $2 AND e.valid_until <= $3
+    UNION ALL
+    SELECT 'evidence.expiring', e.valid_until - make_interval(days => $4), 1
+    WHERE e.valid_until - make_interval(days => $4) > $2 AND e.valid_until - make_interval(days => $4) <= $3 AND e.valid_until > $3
+  ) x
+  WHERE e.organization_id = $1 AND e.status = 'ACCEPTED' AND e.valid_until > $2 AND e.valid_until <= $3 + make_interval(days => $4)
+  ORDER BY x.at, e.id`;
+
+/**
+ * Coverage deltas: at the end of every writing transaction (and on the scheduler's period, for time),
+ * the requirements the transaction's changes can reach are recomputed with the reports' own SQL
+ * (coverage.sql.ts, rollup and closure) and compared with their open history period. The statements
+ * are the same whatever the number of items written: a lock, the baseline, then one statement per
+ * moment of time to account for and one for the writes.
+ */
+export class CoverageEventsService {
+  constructor(private readonly ds: DataSource) {}
+
+  /**
+   * Turns this transaction's coverage_dirty rows (and time up to now) into history and events. Runs in
+   * the caller's transaction (a request's pinned one, or the scheduler's): rolled back, it leaves nothing.
+   */
+  async flush(organizationId: string): Promise<FlushResult | null> {
+    const dirty: { requirement_id: string | null; causes: unknown[]; n: number }[] = await this.ds.query(
+      `WITH d AS (DELETE FROM coverage_dirty WHERE organization_id = $1 RETURNING requirement_id, cause)
+       SELECT requirement_id, to_jsonb((array_agg(cause))[1:10]) AS causes, count(*)::int AS n FROM d GROUP BY requirement_id`,
+      [organizationId],
+    );
+    if (!dirty.length) return null;
+    return this.apply(organizationId, dirty);
+  }
+
+  /** The scheduler's pass for one organization: time up to now (and any writes a path without a flush left). */
+  async advance(organizationId: string): Promise<FlushResult> {
+    const dirty: { requirement_id: string | null; causes: unknown[]; n: number }[] = await this.ds.query(
+      `WITH d AS (DELETE FROM coverage_dirty WHERE organization_id = $1 RETURNING requirement_id, cause)
+       SELECT requirement_id, to_jsonb((array_agg(cause))[1:10]) AS causes, count(*)::int AS n FROM d GROUP BY requirement_id`,
+      [organizationId],
+    );
+    return this.apply(organizationId, dirty);
+  }
+
+  private async apply(org: string, dirty: { requirement_id: string | null; causes: unknown[] }[]): Promise<FlushResult> {
+    await this.ds.query(lockSql, [org]);
+    const [b]: Baseline[] = await this.ds.query(baselineSql, [org, DEFAULT_GRAPH_ID]);
+    const signature = signatureOf(b);
+    const base = (asOf: Date) => [org, asOf.toISOString(), EVENT_MAX_DEPTH, b.graph_id, b.framework_ids, null];
+    const at = new Date(b.at);
+    let baseline = false;
+    if (!b.since) {
+      // No history yet: it starts just before this transaction (whose links are stamped with its start,
+      // `at`), every requirement's status then without events; this transaction's changes follow as deltas.
+      const since = new Date(at.getTime() - 1);
+      await this.ds.query(deltaSql, [...base(since), null, '[]', true, '[]']);
+      await this.ds.query(
+        `INSERT INTO coverage_baseline (organization_id, since, graph_signature, max_depth, time_scanned_until) VALUES ($1, $2, $3, $4, $2)`,
+        [org, since.toISOString(), signature, EVENT_MAX_DEPTH],
+      );
+      Object.assign(b, { since, graph_signature: signature, time_scanned_until: since });
+      baseline = true;
+    }
+    // Time first, moment by moment, so history holds each change when it happened.
+    const instants = await this.advanceTime(org, b, new Date(b.time_scanned_until!), at, base);
+    let changed = instants.changed;
+    const graphChanged = b.graph_signature !== signature;
+    const everything = graphChanged || dirty.some((d) => d.requirement_id === null);
+    const sources = dirty.filter((d) => d.requirement_id !== null);
+    if (everything) {
+      const graphCause = dirty.find((d) => d.requirement_id === null)?.causes ?? [{ kind: 'MAPPING_GRAPH', graphId: b.graph_id, sourceIds: b.source_ids, conditions: b.conditions }];
+      const [r] = await this.ds.query(deltaSql, [...base(at), null, JSON.stringify(sources.map((d) => ({ requirement_id: d.requirement_id, causes: d.causes }))), false, JSON.stringify(graphCause)]);
+      changed += r.changed;
+    } else if (sources.length) {
+      const [r] = await this.ds.query(deltaSql, [
+        ...base(at), sources.map((d) => d.requirement_id),
+        JSON.stringify(sources.map((d) => ({ requirement_id: d.requirement_id, causes: d.causes }))), false, '[]',
+      ]);
+      changed += r.changed;
+    }
+    await this.ds.query(
+      `UPDATE coverage_baseline SET graph_signature = $2, time_scanned_until = greatest(time_scanned_until, $3) WHERE organization_id = $1`,
+      [org, signature, at.toISOString()],
+    );
+    return { changed, instants: instants.instants, baseline };
+  }
+
+  /** Evidence expiring, expired or becoming effective in (from, to]: events, then each moment's deltas. */
+  private async advanceTime(org: string, b: Baseline, from: Date, to: Date, base: (asOf: Date) => unknown[]): Promise<{ changed: number; instants: number }> {
+    if (!(from < to)) return { changed: 0, instants: 0 };
+    await this.ds.query(expirySql, [org, from.toISOString(), to.toISOString(), b.window_days]);
+    const rows: { t: Date; requirement_id: string; causes: unknown[] }[] = await this.ds.query(instantsSql, [org, from.toISOString(), to.toISOString()]);
+    const byInstant = new Map<number, { t: Date; sources: { requirement_id: string; causes: unknown[] }[] }>();
+    for (const r of rows) {
+      const t = new Date(r.t);
+      let g = byInstant.get(t.getTime());
+      if (!g) byInstant.set(t.getTime(), (g = { t, sources: [] }));
+      g.sources.push({ requirement_id: r.requirement_id, causes: r.causes });
+    }
+    let changed = 0;
+    for (const { t, sources } of [...byInstant.values()].sort((x, y) => x.t.getTime() - y.t.getTime())) {
+      const [r] = await this.ds.query(deltaSql, [
+        ...base(t), sources.map((s) => s.requirement_id), JSON.stringify(sources), false, '[]',
+      ]);
+      changed += r.changed;
+    }
+    return { changed, instants: byInstant.size };
+  }
+}

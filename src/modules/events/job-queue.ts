@@ -1,0 +1,70 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import type { PgBoss, Job, SendOptions, JobInsert } from 'pg-boss' with { 'resolution-mode': 'import' };
+import { isEmbedded, writerLock } from '../../database/transaction';
+import { JOB_SCHEMA } from '../../../migrations/1765497600000-events';
+import { logger } from '../../logger';
+
+export type { Job };
+
+/**
+ * The hub's job queue: pg-boss (a maintained PostgreSQL queue: SKIP LOCKED fetches, retries with
+ * exponential backoff and jitter, FIFO per key, throttled singletons) in the schema the migrations made.
+ * On PostgreSQL it has its own small pool on DATABASE_URL; on the embedded PGlite it shares the hub's one
+ * session, each of its statements taken under the same lock as the hub's transactions so it never runs
+ * inside one of them.
+ */
+export class JobQueue {
+  private constructor(readonly boss: PgBoss) {}
+
+  static async start(ds: DataSource, options: { monitorIntervalSeconds?: number } = {}): Promise<JobQueue> {
+    const { PgBoss } = await import('pg-boss');
+    const common = {
+      schema: JOB_SCHEMA,
+      migrate: false,
+      createSchema: false,
+      schedule: false,
+      supervise: true,
+      superviseIntervalSeconds: options.monitorIntervalSeconds ?? 30,
+      monitorIntervalSeconds: options.monitorIntervalSeconds ?? 30,
+      persistQueueStats: false,
+      persistWarnings: false,
+    };
+    let boss: PgBoss;
+    if (isEmbedded(ds)) {
+      const { fromPglite } = (await import('pg-boss/dist/adapters/index.js' as string)) as { fromPglite: (db: unknown) => { executeSql(text: string, values?: unknown[]): Promise<{ rows: unknown[] }> } };
+      const { PGliteInstance } = await import('typeorm-pglite/dist/pglite-instance.js' as string) as { PGliteInstance: { getInstance(): Promise<unknown> } };
+      const adapter = fromPglite(await PGliteInstance.getInstance());
+      const lock = writerLock(ds);
+      boss = new PgBoss({ ...common, backend: 'pglite', db: { executeSql: (text: string, values?: unknown[]) => lock.runExclusive(() => adapter.executeSql(text, values)) } });
+    } else {
+      const url = (ds.options as { url?: string }).url;
+      boss = new PgBoss({ ...common, connectionString: url, max: 3, application_name: 'hub-jobs' } as ConstructorParameters<typeof PgBoss>[0]);
+    }
+    boss.on('error', (err) => logger.error({ err }, '[hub] job queue error'));
+    await boss.start();
+    return new JobQueue(boss);
+  }
+
+  /** Jobs written by the caller's transaction: they exist exactly when it commits. */
+  async insertIn(em: EntityManager, name: string, jobs: JobInsert[]): Promise<void> {
+    if (!jobs.length) return;
+    await this.boss.insert(name, jobs, { db: { executeSql: async (text: string, values?: unknown[]) => ({ rows: await em.query(text, values) }) } });
+  }
+
+  send(name: string, data: object | null, options: SendOptions = {}): Promise<string | null> {
+    return this.boss.send(name, data, options);
+  }
+
+  /** At most one job per `seconds` across every process. */
+  sendThrottled(name: string, data: object | null, seconds: number): Promise<string | null> {
+    return this.boss.sendThrottled(name, data, null, seconds);
+  }
+
+  async work<T>(name: string, options: { pollingIntervalSeconds: number; batchSize?: number; localConcurrency?: number }, handler: (job: Job<T>) => Promise<unknown>): Promise<void> {
+    await this.boss.work<T>(name, { pollingIntervalSeconds: options.pollingIntervalSeconds, batchSize: 1, localConcurrency: options.localConcurrency ?? 1 }, async ([job]) => handler(job));
+  }
+
+  async stop(): Promise<void> {
+    await this.boss.stop({ graceful: true, timeout: 5000, close: true });
+  }
+}
