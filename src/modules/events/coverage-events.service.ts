@@ -15,11 +15,13 @@ export interface FlushResult {
   baseline: boolean;
 }
 
+/** Times travel as PostgreSQL's own text (microseconds): a JS Date would cut them to milliseconds. */
 interface Baseline {
   since: Date | null;
   graph_signature: string | null;
-  time_scanned_until: Date | null;
-  at: Date;
+  time_scanned_until: string | null;
+  at: string;
+  just_before: string;
   graph_id: string;
   source_ids: string[];
   conditions: string[];
@@ -31,7 +33,8 @@ const lockSql = `SELECT pg_advisory_xact_lock(hashtextextended('coverage_events:
 
 /** The graph an organization reads now (MappingGraphService.at), with what history needs beside it, in one statement. */
 const baselineSql = `
-  SELECT b.since, b.graph_signature, b.time_scanned_until, now() AS at,
+  SELECT b.since, b.graph_signature, to_json(b.time_scanned_until) #>> '{}' AS time_scanned_until,
+         to_json(now()) #>> '{}' AS at, to_json(now() - interval '1 millisecond') #>> '{}' AS just_before,
          g.id AS graph_id, g.source_ids, g.conditions,
          ARRAY(SELECT f.id FROM framework f ORDER BY f.id) AS framework_ids,
          (SELECT o.expiry_window_days FROM organization o WHERE o.id = $1) AS window_days
@@ -124,12 +127,13 @@ const instantsSql = `
     SELECT e.id, e.effective_at, 'EFFECTIVE' FROM evidence e
     WHERE e.organization_id = $1 AND e.effective_at > $2 AND e.effective_at <= $3
   )
-  SELECT x.t, l.requirement_id,
+  SELECT to_json(x.t) #>> '{}' AS t, l.requirement_id,
          jsonb_agg(jsonb_build_object('kind', 'TIME', 'what', x.what, 'evidenceId', x.id, 'linkId', l.id, 'at', x.t) ORDER BY x.id) AS causes
   FROM x JOIN evidence_link l ON l.organization_id = $1 AND l.evidence_id = x.id
     AND l.linked_at <= x.t AND (l.unlinked_at IS NULL OR l.unlinked_at > x.t)
   GROUP BY x.t, l.requirement_id
   ORDER BY x.t, l.requirement_id`;
+// (advanceTime skips the scan when from >= to: the statements compare in SQL.)
 
 /** evidence.expired for validity that ended in ($2, $3]; evidence.expiring for accepted evidence whose end came within the window. */
 const expirySql = `
@@ -187,23 +191,23 @@ export class CoverageEventsService {
     await this.ds.query(lockSql, [org]);
     const [b]: Baseline[] = await this.ds.query(baselineSql, [org, DEFAULT_GRAPH_ID]);
     const signature = signatureOf(b);
-    const base = (asOf: Date) => [org, asOf.toISOString(), EVENT_MAX_DEPTH, b.graph_id, b.framework_ids, null];
-    const at = new Date(b.at);
+    const base = (asOf: string) => [org, asOf, EVENT_MAX_DEPTH, b.graph_id, b.framework_ids, null];
+    const at = b.at;
     let baseline = false;
     if (!b.since) {
       // No history yet: it starts just before this transaction (whose links are stamped with its start,
       // `at`), every requirement's status then without events; this transaction's changes follow as deltas.
-      const since = new Date(at.getTime() - 1);
+      const since = b.just_before;
       await this.ds.query(deltaSql, [...base(since), null, '[]', true, '[]']);
       await this.ds.query(
         `INSERT INTO coverage_baseline (organization_id, since, graph_signature, max_depth, time_scanned_until) VALUES ($1, $2, $3, $4, $2)`,
-        [org, since.toISOString(), signature, EVENT_MAX_DEPTH],
+        [org, since, signature, EVENT_MAX_DEPTH],
       );
       Object.assign(b, { since, graph_signature: signature, time_scanned_until: since });
       baseline = true;
     }
     // Time first, moment by moment, so history holds each change when it happened.
-    const instants = await this.advanceTime(org, b, new Date(b.time_scanned_until!), at, base);
+    const instants = await this.advanceTime(org, b, b.time_scanned_until!, at, base);
     let changed = instants.changed;
     const graphChanged = b.graph_signature !== signature;
     const everything = graphChanged || dirty.some((d) => d.requirement_id === null);
@@ -221,25 +225,24 @@ export class CoverageEventsService {
     }
     await this.ds.query(
       `UPDATE coverage_baseline SET graph_signature = $2, time_scanned_until = greatest(time_scanned_until, $3) WHERE organization_id = $1`,
-      [org, signature, at.toISOString()],
+      [org, signature, at],
     );
     return { changed, instants: instants.instants, baseline };
   }
 
   /** Evidence expiring, expired or becoming effective in (from, to]: events, then each moment's deltas. */
-  private async advanceTime(org: string, b: Baseline, from: Date, to: Date, base: (asOf: Date) => unknown[]): Promise<{ changed: number; instants: number }> {
-    if (!(from < to)) return { changed: 0, instants: 0 };
-    await this.ds.query(expirySql, [org, from.toISOString(), to.toISOString(), b.window_days]);
-    const rows: { t: Date; requirement_id: string; causes: unknown[] }[] = await this.ds.query(instantsSql, [org, from.toISOString(), to.toISOString()]);
-    const byInstant = new Map<number, { t: Date; sources: { requirement_id: string; causes: unknown[] }[] }>();
+  private async advanceTime(org: string, b: Baseline, from: string, to: string, base: (asOf: string) => unknown[]): Promise<{ changed: number; instants: number }> {
+    await this.ds.query(expirySql, [org, from, to, b.window_days]);
+    // In time order (the statement orders by t; the text keys keep it).
+    const rows: { t: string; requirement_id: string; causes: unknown[] }[] = await this.ds.query(instantsSql, [org, from, to]);
+    const byInstant = new Map<string, { t: string; sources: { requirement_id: string; causes: unknown[] }[] }>();
     for (const r of rows) {
-      const t = new Date(r.t);
-      let g = byInstant.get(t.getTime());
-      if (!g) byInstant.set(t.getTime(), (g = { t, sources: [] }));
+      let g = byInstant.get(r.t);
+      if (!g) byInstant.set(r.t, (g = { t: r.t, sources: [] }));
       g.sources.push({ requirement_id: r.requirement_id, causes: r.causes });
     }
     let changed = 0;
-    for (const { t, sources } of [...byInstant.values()].sort((x, y) => x.t.getTime() - y.t.getTime())) {
+    for (const { t, sources } of byInstant.values()) {
       const [r] = await this.ds.query(deltaSql, [
         ...base(t), sources.map((s) => s.requirement_id), JSON.stringify(sources), false, '[]',
       ]);

@@ -1,0 +1,61 @@
+import type { HubEventRow } from './event-runtime';
+
+/**
+ * Every event type the hub emits, with when. Names are `subject.verb`; they never change once
+ * published (webhook receivers and subscriptions filter on them). The GraphQL enum EventType has one
+ * value per type (upper case, `.` as `_`).
+ */
+export const EVENT_TYPES = {
+  'evidence.created': 'Evidence was created (by an upsert, an import or a register record).',
+  'evidence.updated': 'Evidence changed (any field but its update time); data.previous holds the earlier values.',
+  'evidence.linked': 'Evidence was linked to a requirement.',
+  'evidence.unlinked': 'A link of evidence to a requirement was ended.',
+  'evidence.reviewed': 'A person reviewed evidence (status from, to, comment).',
+  'evidence.expiring': "Accepted evidence will expire within the organization's window (expiryWindowDays, default 30).",
+  'evidence.expired': 'Accepted evidence reached its validUntil.',
+  'coverage.changed': "A requirement's organization-wide status changed (from, to, and the causes: evidence, link, review, applicability, rejected pre-fill, mapping graph or time, with the mapping path).",
+  'prefill.appeared': 'A requirement became PREFILLED: evidence on another framework reaches it through FULL mappings.',
+  'prefill.confirmed': 'A person confirmed a pre-fill: the evidence is now linked to the requirement itself.',
+  'prefill.rejected': 'A person rejected a pre-fill for a requirement.',
+  'webhook.endpoint_disabled': 'A webhook endpoint was disabled after failing every delivery for too long.',
+} as const;
+
+export type EventType = keyof typeof EVENT_TYPES;
+
+export const isEventType = (t: string): t is EventType => Object.prototype.hasOwnProperty.call(EVENT_TYPES, t);
+
+/** EVIDENCE_CREATED <-> evidence.created */
+export const enumName = (t: EventType) => t.replace('.', '_').toUpperCase();
+export const typeOfEnumName = (name: string): EventType | null => {
+  const t = name.toLowerCase().replace('_', '.');
+  return isEventType(t) ? t : null;
+};
+
+/**
+ * The JSON an event travels as, in a webhook body and as `HubEvent.payload`: the same for both, so a
+ * receiver can switch between them. `id` is the receiver's idempotency key; `position` orders events
+ * of the whole stream (a later event has a higher position).
+ */
+export interface EventEnvelope {
+  id: string;
+  type: string;
+  occurredAt: string;
+  position: number;
+  key: string;
+  organizationId: string;
+  subject: { frameworkId: string | null; requirementId: string | null; evidenceId: string | null; aiSystemId: string | null };
+  data: Record<string, unknown>;
+}
+
+export function envelopeOf(e: HubEventRow): EventEnvelope {
+  return {
+    id: e.id,
+    type: e.type,
+    occurredAt: new Date(e.occurred_at).toISOString(),
+    position: Number(e.position),
+    key: e.key,
+    organizationId: e.organization_id,
+    subject: { frameworkId: e.framework_id, requirementId: e.requirement_id, evidenceId: e.evidence_id, aiSystemId: e.ai_system_id },
+    data: e.data,
+  };
+}

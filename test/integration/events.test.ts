@@ -1,0 +1,120 @@
+import { TestHub, declareIntegratedCompetence, startTestHub } from '../harness/hub';
+
+/**
+ * The outbox and coverage deltas (src/modules/events): events are rows written by the transaction that
+ * causes them; coverage.changed comes from the reports' own statuses, with the causes.
+ */
+const UPSERT = `mutation($input: UpsertEvidenceInput!) { upsertEvidence(input: $input) { outcome evidence { id } } }`;
+const REVIEW = `mutation($id: ID!, $s: EvidenceStatus!) { reviewEvidence(input: { evidenceId: $id, status: $s, comment: "ok" }) { evidence { status } } }`;
+
+const competence = (over: Record<string, unknown> = {}) => ({
+  sourceSystem: 'lms',
+  externalId: 'COMP-1',
+  title: 'Competence procedure',
+  kind: 'PROCEDURE',
+  effectiveAt: '2026-01-01T00:00:00Z',
+  links: [{ framework: 'iso27001', ref: '7.2' }],
+  ...over,
+});
+
+interface EventRow { type: string; key: string; data: any; requirement_ref: string | null; framework_key: string | null }
+
+/** Every non-GAP requirement of the four frameworks in the reports, as "framework|ref|STATUS", sorted. */
+async function reported(t: TestHub): Promise<string[]> {
+  const out: string[] = [];
+  for (const fw of ['iso42001', 'iso27001', 'nist-ai-rmf', 'eu-ai-act']) {
+    const d = await t.data(`query($fw: String!) { coverage(framework: $fw) { requirements(first: 200, status: [COVERED, PREFILLED, PARTIAL, STALE, PENDING, NOT_APPLICABLE]) {
+      nodes { status requirement { ref } } } } }`, { fw });
+    for (const n of d.coverage.requirements.nodes) out.push(`${fw}|${n.requirement.ref}|${n.status}`);
+  }
+  return out.sort();
+}
+
+async function events(t: TestHub, types?: string[]): Promise<EventRow[]> {
+  return t.ds.query(
+    `SELECT e.type, e.key, e.data, r.ref AS requirement_ref, f.key AS framework_key
+     FROM hub_event e LEFT JOIN requirement r ON r.id = e.requirement_id LEFT JOIN framework f ON f.id = e.framework_id
+     WHERE $1::text[] IS NULL OR e.type = ANY($1::text[]) ORDER BY e.id`,
+    [types ?? null],
+  );
+}
+
+describe('events: outbox and coverage deltas', () => {
+  let t: TestHub;
+  beforeAll(async () => {
+    t = await startTestHub();
+    await declareIntegratedCompetence(t);
+  });
+  afterAll(() => t.stop());
+
+  it('accepted evidence on 27001 7.2 pre-fills 42001 7.2: coverage.changed with the cause and the path', async () => {
+    await t.gql(`mutation { declareOrganizationCondition(input: { condition: "integratedManagementSystem", parameters: ["competence"], holds: true }) { graph { id } } }`);
+    const mark = (await t.ds.query(`SELECT count(*)::int AS n FROM hub_event`))[0].n;
+    const created = await t.data(UPSERT, { input: competence() });
+    const id = created.upsertEvidence.evidence.id;
+    // DRAFT evidence: 27001 7.2 and what it reaches within two hops are PENDING, each one event from GAP,
+    // exactly the requirements the reports no longer show as GAP.
+    let ev = (await events(t)).slice(mark);
+    expect(ev.slice(0, 2).map((e) => e.type)).toEqual(['evidence.created', 'evidence.linked']);
+    const pending = ev.slice(2);
+    expect(pending.every((e) => e.type === 'coverage.changed' && e.data.from === 'GAP' && e.data.to === 'PENDING')).toBe(true);
+    expect(pending.map((e) => `${e.framework_key}|${e.requirement_ref}|PENDING`).sort()).toEqual(await reported(t));
+    expect(pending.map((e) => `${e.framework_key}|${e.requirement_ref}`)).toEqual(expect.arrayContaining(['iso27001|7.2', 'iso42001|7.2']));
+
+    const before = await reported(t);
+    await t.data(REVIEW, { id, s: 'ACCEPTED' });
+    ev = (await events(t)).slice(mark + 2 + pending.length);
+    expect(ev.slice(0, 2).map((e) => e.type)).toEqual(['evidence.updated', 'evidence.reviewed']);
+    const after = await reported(t);
+    // One coverage.changed per requirement whose reported status changed, from what it was to what it is.
+    const was = new Map(before.map((l) => [l.split('|').slice(0, 2).join('|'), l.split('|')[2]]));
+    const expected = after.filter((l) => !before.includes(l)).map((l) => { const [fw, ref, st] = l.split('|'); return `${fw}|${ref}|${was.get(`${fw}|${ref}`) ?? 'GAP'}|${st}`; });
+    const got = ev.filter((e) => e.type === 'coverage.changed').map((e) => `${e.framework_key}|${e.requirement_ref}|${e.data.from}|${e.data.to}`);
+    expect(got.sort()).toEqual(expected.sort());
+    expect(got).toEqual(expect.arrayContaining(['iso27001|7.2|PENDING|COVERED', 'iso42001|7.2|PENDING|PREFILLED']));
+    // prefill.appeared for every requirement that became PREFILLED, 42001 7.2 among them.
+    expect(ev.filter((e) => e.type === 'prefill.appeared').map((e) => `${e.framework_key}|${e.requirement_ref}`).sort())
+      .toEqual(got.filter((g) => g.endsWith('|PREFILLED')).map((g) => g.split('|').slice(0, 2).join('|')).sort());
+    const changed = ev.find((e) => e.type === 'coverage.changed' && e.framework_key === 'iso42001')!;
+    expect(changed.key).toMatch(/^requirement:/);
+    expect(changed.data.causes).toHaveLength(1);
+    const cause = changed.data.causes[0];
+    expect(cause).toMatchObject({ kind: 'EVIDENCE_CHANGED', evidenceId: id, fromStatus: 'DRAFT', toStatus: 'ACCEPTED' });
+    // The evidence sits on 27001 7.2; the path is the one EQUAL mapping to 42001 7.2 the competence condition gives.
+    const [src] = await t.ds.query(`SELECT r.id FROM requirement r JOIN framework f ON f.id = r.framework_id WHERE f.key = 'iso27001' AND r.ref = '7.2'`);
+    expect(cause.requirementId).toBe(src.id);
+    expect(cause.path.coverage).toBe('FULL');
+    expect(cause.path.mappingIds).toHaveLength(1);
+    // Stored as INTERSECTS_WITH, it reads EQUAL under the organization's integrated competence process.
+    const [m] = await t.ds.query(`SELECT relationship, qualifiers FROM mapping WHERE id = $1`, [cause.path.mappingIds[0]]);
+    expect(m.relationship).toBe('INTERSECTS_WITH');
+    expect(m.qualifiers).toEqual([expect.objectContaining({ relationship: 'EQUAL' })]);
+    expect(JSON.stringify(m.qualifiers)).toContain('integratedManagementSystem');
+
+    // The history agrees with the report now.
+    const report = await t.data(`{ coverage(framework: "iso42001") { requirement(ref: "7.2") { status } } }`);
+    expect(report.coverage.requirement.status).toBe('PREFILLED');
+    const open = await t.ds.query(`SELECT p.status FROM coverage_status_period p JOIN requirement r ON r.id = p.requirement_id JOIN framework f ON f.id = r.framework_id
+      WHERE f.key = 'iso42001' AND r.ref = '7.2' AND p.valid_to IS NULL`);
+    expect(open).toEqual([{ status: 'PREFILLED' }]);
+  });
+
+  it('the same upsert again writes no event; a rolled-back transaction leaves none', async () => {
+    const before = (await t.ds.query(`SELECT count(*)::int AS n FROM hub_event`))[0].n;
+    const again = await t.data(UPSERT, { input: competence() });
+    expect(again.upsertEvidence.outcome).toBe('UNCHANGED');
+    expect((await t.ds.query(`SELECT count(*)::int AS n FROM hub_event`))[0].n).toBe(before);
+    const runner = t.ds.createQueryRunner();
+    await runner.connect();
+    try {
+      await runner.startTransaction();
+      await runner.query(`UPDATE evidence SET title = 'rolled back' WHERE external_id = 'COMP-1'`);
+      const inside = await runner.query(`SELECT count(*)::int AS n FROM hub_event`);
+      expect(inside[0].n).toBe(before + 1);
+      await runner.rollbackTransaction();
+    } finally {
+      await runner.release();
+    }
+    expect((await t.ds.query(`SELECT count(*)::int AS n FROM hub_event`))[0].n).toBe(before);
+  });
+});
