@@ -55,6 +55,7 @@ export class Events1765497600000 implements MigrationInterface {
     await q.query(`
       CREATE TABLE hub_event (
         id uuid NOT NULL DEFAULT hub_uuid_v7(),
+        seq bigint GENERATED ALWAYS AS IDENTITY,
         organization_id uuid NOT NULL,
         type text NOT NULL,
         key text NOT NULL,
@@ -72,7 +73,8 @@ export class Events1765497600000 implements MigrationInterface {
       )`);
     await q.query(`CREATE UNIQUE INDEX uq_hub_event_position ON hub_event (position)`);
     await q.query(`CREATE INDEX ix_hub_event_organization_position ON hub_event (organization_id, position)`);
-    await q.query(`CREATE INDEX ix_hub_event_unpublished ON hub_event (id) WHERE position IS NULL`);
+    // Publication order: the order rows were written (ids share a millisecond and then sort at random).
+    await q.query(`CREATE INDEX ix_hub_event_unpublished ON hub_event (organization_id, seq) WHERE position IS NULL`);
     await q.query(`CREATE INDEX ix_hub_event_occurred ON hub_event (occurred_at)`);
     // The last position given; one row, updated under the dispatcher's lock (positions never restart after pruning).
     await q.query(`CREATE TABLE hub_event_stream (id int PRIMARY KEY CHECK (id = 1), last_position bigint NOT NULL)`);

@@ -34,7 +34,7 @@ async function events(t: TestHub, types?: string[]): Promise<EventRow[]> {
   return t.ds.query(
     `SELECT e.type, e.key, e.data, r.ref AS requirement_ref, f.key AS framework_key
      FROM hub_event e LEFT JOIN requirement r ON r.id = e.requirement_id LEFT JOIN framework f ON f.id = e.framework_id
-     WHERE $1::text[] IS NULL OR e.type = ANY($1::text[]) ORDER BY e.id`,
+     WHERE $1::text[] IS NULL OR e.type = ANY($1::text[]) ORDER BY e.seq`,
     [types ?? null],
   );
 }
@@ -116,5 +116,45 @@ describe('events: outbox and coverage deltas', () => {
       await runner.release();
     }
     expect((await t.ds.query(`SELECT count(*)::int AS n FROM hub_event`))[0].n).toBe(before);
+  });
+});
+
+describe('events: time', () => {
+  let t: TestHub;
+  beforeAll(async () => {
+    t = await startTestHub({ events: { workers: true, schedulerSeconds: 1 } });
+  });
+  afterAll(() => t.stop());
+
+  it('evidence whose validUntil passes gives evidence.expired and COVERED -> STALE without any write, within one scheduler period', async () => {
+    const validUntil = new Date(Date.now() + 2500);
+    const created = await t.data(UPSERT, { input: competence({ externalId: 'EXP-1', title: 'Access policy', links: [{ framework: 'iso27001', ref: 'A.5.15' }], validUntil: validUntil.toISOString() }) });
+    await t.data(REVIEW, { id: created.upsertEvidence.evidence.id, s: 'ACCEPTED' });
+    const status = async () => (await t.data(`{ coverage(framework: "iso27001") { requirement(ref: "A.5.15") { status } } }`)).coverage.requirement.status;
+    expect(await status()).toBe('COVERED');
+    const mark = (await t.ds.query(`SELECT count(*)::int AS n FROM hub_event`))[0].n;
+    // Nothing is written from here on; the scheduler (1 s) notices the moment passing.
+    const deadline = Date.now() + 15_000;
+    let ev: EventRow[] = [];
+    while (Date.now() < deadline) {
+      ev = (await events(t)).slice(mark);
+      if (ev.some((e) => e.type === 'coverage.changed' && e.requirement_ref === 'A.5.15')) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    const expired = ev.filter((e) => e.type === 'evidence.expired');
+    expect(expired).toHaveLength(1);
+    expect(expired[0].data.evidence).toMatchObject({ externalId: 'EXP-1', validUntil: validUntil.toISOString().replace('Z', '+00:00') });
+    const change = ev.find((e) => e.type === 'coverage.changed' && e.framework_key === 'iso27001' && e.requirement_ref === 'A.5.15')!;
+    expect([change.data.from, change.data.to]).toEqual(['COVERED', 'STALE']);
+    expect(change.data.causes).toEqual([expect.objectContaining({ kind: 'TIME', what: 'EXPIRED', evidenceId: created.upsertEvidence.evidence.id })]);
+    expect(await status()).toBe('STALE');
+    // History dates the change at the moment of expiry, not when the scheduler noticed it.
+    const [p] = await t.ds.query(`SELECT p.valid_from FROM coverage_status_period p JOIN requirement r ON r.id = p.requirement_id JOIN framework f ON f.id = r.framework_id
+      WHERE f.key = 'iso27001' AND r.ref = 'A.5.15' AND p.status = 'STALE'`);
+    expect(new Date(p.valid_from).toISOString()).toBe(validUntil.toISOString());
+    // Published: every event has its position, in the order written.
+    const positions = await t.ds.query(`SELECT position FROM hub_event ORDER BY seq`);
+    expect(positions.every((r: { position: string | null }) => r.position !== null)).toBe(true);
+    expect(positions.map((r: { position: string }) => Number(r.position))).toEqual(positions.map((_: unknown, i: number) => i + 1));
   });
 });

@@ -31,10 +31,15 @@ interface Baseline {
 
 const lockSql = `SELECT pg_advisory_xact_lock(hashtextextended('coverage_events:' || $1::text, 0))`;
 
-/** The graph an organization reads now (MappingGraphService.at), with what history needs beside it, in one statement. */
+/**
+ * The graph an organization reads now (MappingGraphService.at), with what history needs beside it, in one
+ * statement. `at`, the moment the deltas are dated, is the clock after the lock, not the transaction's start:
+ * a transaction that started earlier but flushes later must not date a change before one already recorded.
+ * The transaction's own links (stamped with its start) are in force by then.
+ */
 const baselineSql = `
   SELECT b.since, b.graph_signature, to_json(b.time_scanned_until) #>> '{}' AS time_scanned_until,
-         to_json(now()) #>> '{}' AS at, to_json(now() - interval '1 millisecond') #>> '{}' AS just_before,
+         to_json(greatest(clock_timestamp(), b.time_scanned_until)) #>> '{}' AS at, to_json(now() - interval '1 millisecond') #>> '{}' AS just_before,
          g.id AS graph_id, g.source_ids, g.conditions,
          ARRAY(SELECT f.id FROM framework f ORDER BY f.id) AS framework_ids,
          (SELECT o.expiry_window_days FROM organization o WHERE o.id = $1) AS window_days

@@ -69,7 +69,7 @@ const PUBLISH_BATCH = 1000;
 
 /**
  * Publishing, scheduling and pruning events. Publishing gives unpublished events their position, in
- * id order, under one lock, and hands them to the sinks (webhook deliveries) in the same transaction.
+ * the order they were written, under one lock, and hands them to the sinks (webhook deliveries) in the same transaction.
  * It runs after every committed write of this process, on every scheduler period, and on start (what a
  * killed process left), so an event is published once whichever process gets there first.
  */
@@ -163,8 +163,8 @@ export class EventRuntime {
     await em.query(`SELECT pg_advisory_xact_lock(hashtextextended('hub_event_publish', 0))`);
     const events: HubEventRow[] = await em.query(
       `WITH next AS (
-         SELECT e.id, row_number() OVER (ORDER BY e.id) AS n FROM hub_event e
-         WHERE e.organization_id = $1 AND e.position IS NULL ORDER BY e.id LIMIT $2
+         SELECT e.id, row_number() OVER (ORDER BY e.seq) AS n FROM hub_event e
+         WHERE e.organization_id = $1 AND e.position IS NULL ORDER BY e.seq LIMIT $2
        ), s AS (
          UPDATE hub_event_stream SET last_position = last_position + (SELECT count(*) FROM next) WHERE id = 1
          RETURNING last_position - (SELECT count(*) FROM next) AS base
