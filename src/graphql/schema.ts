@@ -23,6 +23,7 @@ import { TokenResolver } from '../modules/auth/token.resolver';
 import { ViewerResolver } from '../modules/auth/viewer.resolver';
 import { AuditResolver } from '../modules/audit/audit.resolver';
 import { EvidenceLinkResolver, EvidenceResolver, RequirementEvidenceResolver } from '../modules/evidence/evidence.resolver';
+import { CoverageTrendResolver } from '../modules/coverage/coverage-trend';
 import {
   CoverageQueryResolver, CoverageReportResolver, FrameworkCoverageResolver, GapItemResolver, GroupCoverageResolver, InferredCoverageResolver, PrefillItemResolver,
   PrefillRejectionResolver, ReachGroupResolver, RequirementCoverageResolver, SuggestedEvidenceResolver,
@@ -62,6 +63,7 @@ export const resolvers = [
   EvidenceLinkResolver,
   RequirementEvidenceResolver,
   CoverageQueryResolver,
+  CoverageTrendResolver,
   CoverageReportResolver,
   FrameworkCoverageResolver,
   GroupCoverageResolver,

@@ -69,7 +69,8 @@ it('coverage from SQL equals coverage from the pure rules on a randomized scenar
     await t.data(`mutation($f: String!, $r: String!) { setApplicability(input: { framework: $f, ref: $r, applicability: NOT_APPLICABLE, justification: "random" }) { id } }`, { f: r.key, r: r.ref });
   }
   // --- the pure side, from raw rows ---
-  const asOf = new Date(Date.now() + 1000);
+  // Two minutes ahead: after every link above and every rejection below (a rejection counts from when it is made).
+  const asOf = new Date(Date.now() + 120_000);
   const evidence = new Map<string, { status: EvidenceStatus; effectiveAt: Date; validUntil: Date | null }>(
     (await t.ds.query(`SELECT id, status, effective_at, valid_until FROM evidence`)).map((e: any) => [e.id, { status: e.status, effectiveAt: e.effective_at, validUntil: e.valid_until }]),
   );
@@ -119,7 +120,8 @@ it('coverage from SQL equals coverage from the pure rules on a randomized scenar
     const r = reqs.find((x) => x.id === target)!;
     await t.data(`mutation($f: String!, $r: String!, $e: ID!) { rejectPrefill(input: { framework: $f, ref: $r, evidenceId: $e, reason: "random" }) { id } }`, { f: r.key, r: r.ref, e: evidenceId });
   }
-  const rejected = new Set((await t.ds.query(`SELECT requirement_id, evidence_id FROM prefill_rejection`)).map((x: any) => `${x.requirement_id}|${x.evidence_id}`));
+  // A rejection counts from when it was made, like a link: those made after asOf do not count at asOf.
+  const rejected = new Set((await t.ds.query(`SELECT requirement_id, evidence_id FROM prefill_rejection WHERE rejected_at <= $1`, [asOf.toISOString()])).map((x: any) => `${x.requirement_id}|${x.evidence_id}`));
   expect(rejected.size).toBe(chosen.size);
 
   for (const maxDepth of [2, 3]) {
@@ -183,7 +185,7 @@ it('coverage from SQL equals coverage from the pure rules on a randomized scenar
          JOIN requirement src ON src.id = l.requirement_id
          JOIN requirement tgt ON tgt.id = c.to_requirement_id AND tgt.assessable
          WHERE l.organization_id = $1 AND l.linked_at <= $2 AND (l.unlinked_at IS NULL OR l.unlinked_at > $2)
-           AND NOT EXISTS (SELECT 1 FROM prefill_rejection x WHERE x.requirement_id = c.to_requirement_id AND x.evidence_id = l.evidence_id)
+           AND NOT EXISTS (SELECT 1 FROM prefill_rejection x WHERE x.requirement_id = c.to_requirement_id AND x.evidence_id = l.evidence_id AND x.rejected_at <= $2)
        ),
        ranked AS (
          SELECT target_id, id, row_number() OVER (PARTITION BY target_id

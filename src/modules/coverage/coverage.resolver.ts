@@ -39,10 +39,13 @@ const toTotals = (c: CoverageCounts) => Object.assign(new CoverageTotals(), tota
 async function scopeOf(ctx: HubContext, args: CoverageArgs & { aiSystemId?: string | null }): Promise<CoverageScope> {
   const aiSystemId = args.aiSystemId ? (await ctx.services.aiSystem.require(ctx.organizationId, args.aiSystemId)).id : null;
   const graph = await ctx.graph(args.asOf ?? undefined);
-  return { organizationId: ctx.organizationId, asOf: args.asOf ?? new Date(), maxDepth: args.maxDepth, graph, aiSystemId };
+  const scope: CoverageScope = { organizationId: ctx.organizationId, asOf: args.asOf ?? new Date(), maxDepth: args.maxDepth, graph, aiSystemId };
+  // A past report reads the status history where it has one; the present is recounted (on the rollup).
+  if (args.asOf && args.asOf.getTime() < Date.now()) scope.fromHistory = await ctx.services.coverage.historyCovers(scope);
+  return scope;
 }
 
-const scopeKey = (s: CoverageScope) => `${s.asOf.toISOString()}|${s.maxDepth}|${s.graph.id}|${s.aiSystemId ?? ''}`;
+const scopeKey = (s: CoverageScope) => `${s.asOf.toISOString()}|${s.maxDepth}|${s.graph.id}|${s.aiSystemId ?? ''}|${s.fromHistory ? 'h' : ''}`;
 
 async function framework(ctx: HubContext, key: string): Promise<Framework> {
   const f = (await ctx.services.framework.requireByKeys([key])).get(key)!;
@@ -100,7 +103,7 @@ export class CoverageQueryResolver {
   async coverage(@Ctx() ctx: HubContext, @Args() args: FrameworkCoverageArgs): Promise<CoverageReport> {
     const fw = await framework(ctx, args.framework);
     const scope = await scopeOf(ctx, args);
-    return Object.assign(new CoverageReport(), { scope, framework: fw, asOf: scope.asOf, maxDepth: scope.maxDepth });
+    return Object.assign(new CoverageReport(), { scope, framework: fw, asOf: scope.asOf, maxDepth: scope.maxDepth, fromHistory: scope.fromHistory ?? false });
   }
 
   @Authorized(...REPORT)

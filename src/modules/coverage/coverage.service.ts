@@ -8,7 +8,8 @@ import { PathCoverage } from '../mapping/mapping.enums';
 import { CLOSURE_MAX_DEPTH } from '../mapping/mapping-closure.service';
 import type { MappingGraph } from '../mapping/mapping-graph.service';
 import { CoverageCounts, CoverageStatus, EvidenceState, addStatus, emptyCounts } from './coverage.rules';
-import { ACTIVE_LINK_SQL, EVIDENCE_STATE_SQL, aggregateCtes, closureScopeSql, inferenceCtes, statusCtes, systemScopeSql } from './coverage.sql';
+import { ACTIVE_LINK_SQL, EVIDENCE_STATE_SQL, aggregateCtes, closureScopeSql, historyStatusCtes, inferenceCtes, statusCtes, systemScopeSql } from './coverage.sql';
+import { EVENT_MAX_DEPTH } from '../events/coverage-events.service';
 
 /** What every coverage query is relative to. */
 export interface CoverageScope {
@@ -19,6 +20,11 @@ export interface CoverageScope {
   graph: MappingGraph;
   /** Report for one AI system: organization-wide evidence plus evidence scoped to it. */
   aiSystemId?: string | null;
+  /**
+   * Statuses read from the status history rather than recounted: set (by historyCovers) for a past
+   * organization-wide report at the default depth within the recorded history.
+   */
+  fromHistory?: boolean;
 }
 
 export interface StatusRow {
@@ -62,6 +68,9 @@ const base = (s: CoverageScope, frameworkIds: readonly string[], systems?: reado
   systems ? [...systems] : s.aiSystemId ?? null,
 ];
 
+/** The statuses of a report: recounted (statusCtes) or read from history. */
+const stCtes = (s: CoverageScope) => (s.fromHistory ? historyStatusCtes() : statusCtes());
+
 /** Coverage, pre-fill, gap and reuse queries: set-based, a constant number of statements per report. */
 export class CoverageService {
   private readonly reqCols: string;
@@ -76,7 +85,7 @@ export class CoverageService {
     groups: Map<string, CoverageCounts>;
   }> {
     const rows: { part: string; framework_id: string; group_id: string | null; status: CoverageStatus; n: number }[] = await this.ds.query(
-      `${statusCtes()}
+      `${stCtes(s)}
        SELECT 'total' AS part, st.framework_id, NULL::uuid AS group_id, st.status, count(*)::int AS n
        FROM st GROUP BY st.framework_id, st.status
        ${withGroups ? `UNION ALL
@@ -106,7 +115,7 @@ export class CoverageService {
     const ks = keysetSql(window, ['st.position'], 'ASC', (position) => { params.push(position); return [`$${params.length}`]; });
     params.push(ks.limit);
     const raw: Record<string, unknown>[] = await this.ds.query(
-      `${statusCtes()}
+      `${stCtes(s)}
        SELECT ${this.reqCols}, st.status
        FROM st JOIN requirement r ON r.id = st.requirement_id
        WHERE ($7::text[] IS NULL OR st.status = ANY($7::text[]))${ks.where.map((w) => ` AND ${w}`).join('')}
@@ -119,7 +128,7 @@ export class CoverageService {
       ...keysetPage(rows, window),
       count: async () => {
         const c: { n: number }[] = await this.ds.query(
-          `${statusCtes()} SELECT count(*)::int AS n FROM st WHERE ($7::text[] IS NULL OR st.status = ANY($7::text[]))`,
+          `${stCtes(s)} SELECT count(*)::int AS n FROM st WHERE ($7::text[] IS NULL OR st.status = ANY($7::text[]))`,
           [...base(s, [frameworkId]), statuses],
         );
         return c[0].n;
@@ -130,7 +139,7 @@ export class CoverageService {
   /** Status of the framework's assessable requirements, optionally only some kinds or statuses, in document order. */
   async statuses(s: CoverageScope, frameworkId: string, only: { kinds?: string[]; statuses?: CoverageStatus[] } = {}): Promise<StatusRow[]> {
     const raw: Record<string, unknown>[] = await this.ds.query(
-      `${statusCtes()}
+      `${stCtes(s)}
        SELECT ${this.reqCols}, st.status
        FROM st JOIN requirement r ON r.id = st.requirement_id
        WHERE ($7::text[] IS NULL OR r.kind = ANY($7::text[])) AND ($8::text[] IS NULL OR st.status = ANY($8::text[]))
@@ -174,12 +183,65 @@ export class CoverageService {
     return out;
   }
 
-  /** Records that a person rejected a pre-fill; the same rejection again only updates the reason. */
+  /**
+   * Whether the status history answers a report at this scope: organization-wide, at the depth history
+   * keeps, at a moment from when the organization's history began up to where its time has been
+   * accounted for (later moments are recounted: they are the present). One statement.
+   */
+  async historyCovers(s: CoverageScope): Promise<boolean> {
+    if (s.aiSystemId || s.maxDepth !== EVENT_MAX_DEPTH) return false;
+    const rows: { covers: boolean }[] = await this.ds.query(
+      `SELECT (since <= $2 AND $2 < time_scanned_until) AS covers FROM coverage_baseline WHERE organization_id = $1`,
+      [s.organizationId, s.asOf.toISOString()],
+    );
+    return rows[0]?.covers ?? false;
+  }
+
+  /** Since when and up to when the organization's status history is complete; null without one. */
+  async historySpan(organizationId: string): Promise<{ since: Date; until: Date } | null> {
+    const rows: { since: Date; until: Date }[] = await this.ds.query(
+      `SELECT since, time_scanned_until AS until FROM coverage_baseline WHERE organization_id = $1`,
+      [organizationId],
+    );
+    return rows[0] ? { since: new Date(rows[0].since), until: new Date(rows[0].until) } : null;
+  }
+
+  /**
+   * Counts per status of one framework's assessable requirements at each moment, from the status history:
+   * one statement for every moment. A requirement with no period at a moment was a GAP.
+   */
+  async historyCounts(organizationId: string, frameworkId: string, moments: readonly Date[]): Promise<Map<number, CoverageCounts>> {
+    const rows: { at: Date; status: CoverageStatus; n: number; total: number }[] = await this.ds.query(
+      `WITH g AS (SELECT unnest($3::timestamptz[]) AS at),
+            a AS (SELECT count(*)::int AS total FROM requirement r WHERE r.framework_id = $2 AND r.assessable)
+       SELECT g.at, p.status, count(p.status)::int AS n, (SELECT total FROM a) AS total
+       FROM g
+       LEFT JOIN (coverage_status_period p JOIN requirement r ON r.id = p.requirement_id AND r.assessable)
+         ON p.organization_id = $1 AND p.framework_id = $2 AND p.valid_from <= g.at AND (p.valid_to IS NULL OR p.valid_to > g.at)
+       GROUP BY g.at, p.status`,
+      [organizationId, frameworkId, moments.map((m) => m.toISOString())],
+    );
+    const out = new Map<number, CoverageCounts>(moments.map((m) => [m.getTime(), emptyCounts()]));
+    const known = new Map<number, number>();
+    let total = 0;
+    for (const r of rows) {
+      total = r.total;
+      const t = new Date(r.at).getTime();
+      if (!r.status) continue;
+      addStatus(out.get(t)!, r.status, r.n);
+      known.set(t, (known.get(t) ?? 0) + r.n);
+    }
+    // Requirements with no period at the moment (none recorded for them yet) add to the GAP periods.
+    for (const m of moments) out.get(m.getTime())!.gap += total - (known.get(m.getTime()) ?? 0);
+    return out;
+  }
+
+  /** Records that a person rejected a pre-fill; the same rejection again only updates the reason (and who), not since when it holds. */
   async rejectPrefill(org: string, actor: string, requirementId: string, evidenceId: string, reason: string): Promise<PrefillRejectionRow> {
     const rows: PrefillRejectionRow[] = await this.ds.query(
       `INSERT INTO prefill_rejection (organization_id, requirement_id, evidence_id, reason, rejected_by)
        VALUES ($1, $2, $3, $4, $5)
-       ON CONFLICT ON CONSTRAINT uq_prefill_rejection DO UPDATE SET reason = EXCLUDED.reason, rejected_by = EXCLUDED.rejected_by, rejected_at = now()
+       ON CONFLICT ON CONSTRAINT uq_prefill_rejection DO UPDATE SET reason = EXCLUDED.reason, rejected_by = EXCLUDED.rejected_by
        RETURNING id, requirement_id AS "requirementId", evidence_id AS "evidenceId", reason, rejected_by AS "rejectedBy", rejected_at AS "rejectedAt"`,
       [org, requirementId, evidenceId, reason, actor],
     );
@@ -254,7 +316,7 @@ export class CoverageService {
     return this.ds.query(
       `WITH ${aggregateCtes()},
        extra AS (
-         SELECT count(*)::int AS n FROM prefill_rejection x WHERE x.organization_id = $1 AND x.requirement_id = ANY($5::uuid[])
+         SELECT count(*)::int AS n FROM prefill_rejection x WHERE x.organization_id = $1 AND x.requirement_id = ANY($5::uuid[]) AND x.rejected_at <= $2
        ),
        p0 AS (
          SELECT c.to_requirement_id AS target_id, c.from_requirement_id AS from_id, src.position AS from_position,
@@ -317,7 +379,7 @@ export class CoverageService {
          FROM chosen ch
          JOIN per_source ps ON ps.requirement_id = ch.from_id
          WHERE NOT EXISTS (SELECT 1 FROM prefill_rejection x
-                           WHERE x.organization_id = $1 AND x.requirement_id = ch.target_id AND x.evidence_id = ps.evidence_id)
+                           WHERE x.organization_id = $1 AND x.requirement_id = ch.target_id AND x.evidence_id = ps.evidence_id AND x.rejected_at <= $2)
            ${suggest ? `AND NOT EXISTS (SELECT 1 FROM evidence_link d WHERE d.requirement_id = ch.target_id
                   AND d.evidence_id = ps.evidence_id AND d.organization_id = $1 AND d.unlinked_at IS NULL)` : ''}
        ),
@@ -361,7 +423,7 @@ export class CoverageService {
            AND ($9::uuid IS NULL OR src.framework_id = $9::uuid)
            AND (${EVIDENCE_STATE_SQL}) IS NOT NULL
            AND NOT EXISTS (SELECT 1 FROM prefill_rejection x
-                           WHERE x.organization_id = $1 AND x.requirement_id = c.to_requirement_id AND x.evidence_id = l.evidence_id)
+                           WHERE x.organization_id = $1 AND x.requirement_id = c.to_requirement_id AND x.evidence_id = l.evidence_id AND x.rejected_at <= $2)
        ),
        ranked AS (
          SELECT cand.*, row_number() OVER (

@@ -75,7 +75,8 @@ const COUNTS = (alias: string) => `
  * sums st and pe). It reads the evidence_rollup rows (migrations/1764720000000-evidence-rollup.ts)
  * whose window holds asOf, and recomputes from the links only the requirements with a row outside
  * its window (asOf in the past, or evidence that expired since the last write and refresh).
- * rej: links of evidence whose pre-fill was rejected, counted the same way per (target, evidenced requirement).
+ * rej: links of evidence whose pre-fill was rejected (by asOf: a rejection counts from when it was made),
+ * counted the same way per (target, evidenced requirement).
  * Per system, both are per system as well. A requirement closed for one system is recounted for all of
  * them, in the same pass over its links: the recount equals a row inside its window, so it changes no count.
  */
@@ -120,7 +121,7 @@ export function aggregateCtes(o: CteOptions = {}): string {
           JOIN evidence_link l ON l.evidence_id = x.evidence_id
           JOIN evidence e ON e.id = l.evidence_id${per ? `
           CROSS JOIN LATERAL ${SYSTEMS_OF_SQL('e')} AS y(system_id)` : ''}
-          WHERE x.organization_id = $1 AND ${ACTIVE_LINK_SQL} AND ${evidenceScope}) j
+          WHERE x.organization_id = $1 AND x.rejected_at <= $2 AND ${ACTIVE_LINK_SQL} AND ${evidenceScope}) j
     WHERE j.state IS NOT NULL
     GROUP BY ${per ? '1, 2, 3' : '1, 2'}
   )`;
@@ -185,5 +186,22 @@ export function statusCtes(o: CteOptions = {}): string {
     LEFT JOIN inf i ON i.requirement_id = r.id`}
     LEFT JOIN soa d ON d.requirement_id = r.id${per ? '' : `
     WHERE ${targets}`}
+  )`;
+}
+
+/**
+ * The same `st` as statusCtes, read from the status history (coverage_status_period, kept by
+ * src/modules/events/coverage-events.service.ts) instead of recounted: each requirement's status in the
+ * period that holds $2, GAP where none does. Only for what history records: the organization-wide
+ * report ($6 NULL) at the default depth, at a moment history covers (CoverageScope.fromHistory). $3, $4
+ * and $6 are read only to keep the parameters of statusCtes.
+ */
+export function historyStatusCtes(): string {
+  return `WITH st AS (
+    SELECT r.id AS requirement_id, r.framework_id, r.position, r.ancestor_ids, coalesce(p.status, 'GAP') AS status
+    FROM requirement r
+    LEFT JOIN coverage_status_period p ON p.organization_id = $1 AND p.requirement_id = r.id
+      AND p.valid_from <= $2 AND (p.valid_to IS NULL OR p.valid_to > $2)
+    WHERE r.assessable AND r.framework_id = ANY($5::uuid[]) AND $3::int > 0 AND $4::uuid IS NOT NULL AND $6::uuid IS NULL
   )`;
 }

@@ -103,6 +103,9 @@ export class CoverageReport {
   @Field(() => Int, { description: 'Most mapping hops followed for inferred coverage.' })
   maxDepth: number;
 
+  @Field({ description: 'Whether the statuses were read from the status history (as the hub computed them when each change happened) rather than recounted from the links. A past organization-wide report at depth 2 within the recorded history is read from it; the present, other depths, an AI system\'s report and moments before the history began are recounted. A recount of the past applies today\'s evidence status and validity; history keeps what held then.' })
+  fromHistory: boolean;
+
   @Field(() => AiSystem, { nullable: true, description: 'The AI system the report is for; null for the whole organization.' })
   aiSystem?: AiSystem | null;
 
