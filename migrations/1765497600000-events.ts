@@ -250,6 +250,33 @@ export class Events1765497600000 implements MigrationInterface {
       REFERENCING NEW TABLE AS new_graphs FOR EACH STATEMENT EXECUTE FUNCTION hub_events_graph_change()`);
     await q.query(`CREATE TRIGGER tr_hub_events_graph_update AFTER UPDATE ON mapping_graph
       REFERENCING NEW TABLE AS new_graphs FOR EACH STATEMENT EXECUTE FUNCTION hub_events_graph_change()`);
+    // A monitoring metric's newest reading crosses out of its thresholds (register.rules.ts isBreach): one
+    // event per crossing, not per reading outside them.
+    const breach = (m: string) => `coalesce((jsonb_typeof(r.data->'min') = 'number' AND ${m}.value < (r.data->>'min')::float8), false)
+      OR coalesce((jsonb_typeof(r.data->'max') = 'number' AND ${m}.value > (r.data->>'max')::float8), false)`;
+    await q.query(`
+      CREATE FUNCTION hub_events_measurement_insert() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        ${EVENTS_OFF}
+        INSERT INTO hub_event (organization_id, type, key, ai_system_id, data)
+        SELECT n.organization_id, 'monitoring.threshold_breached', 'record:' || r.id, r.ai_system_id,
+               jsonb_build_object('metric', jsonb_build_object('id', r.id, 'title', r.title, 'min', r.data->'min', 'max', r.data->'max', 'aiSystemId', r.ai_system_id),
+                 'measurement', jsonb_build_object('id', n.id, 'externalId', n.external_id, 'value', n.value, 'measuredAt', n.measured_at),
+                 'previous', CASE WHEN p.id IS NULL THEN NULL ELSE jsonb_build_object('id', p.id, 'value', p.value, 'measuredAt', p.measured_at) END)
+        FROM (SELECT DISTINCT ON (record_id) * FROM new_measurements ORDER BY record_id, measured_at DESC, id DESC) n
+        JOIN register_record r ON r.id = n.record_id AND r.kind = 'MONITORING_METRIC' AND r.status = 'ACTIVE'
+        LEFT JOIN LATERAL (
+          SELECT m.* FROM measurement m WHERE m.record_id = n.record_id AND m.measured_at < n.measured_at
+            AND NOT EXISTS (SELECT 1 FROM new_measurements x WHERE x.id = m.id)
+          ORDER BY m.measured_at DESC, m.id DESC LIMIT 1) p ON true
+        WHERE (${breach('n')})
+          AND (p.id IS NULL OR NOT (${breach('p')}))
+          AND NOT EXISTS (SELECT 1 FROM measurement later WHERE later.record_id = n.record_id AND later.measured_at > n.measured_at)
+        ORDER BY r.id;
+        RETURN NULL;
+      END $$`);
+    await q.query(`CREATE TRIGGER tr_hub_events_measurement_insert AFTER INSERT ON measurement
+      REFERENCING NEW TABLE AS new_measurements FOR EACH STATEMENT EXECUTE FUNCTION hub_events_measurement_insert()`);
     await q.query(`CREATE TRIGGER tr_hub_events_evidence_insert AFTER INSERT ON evidence
       REFERENCING NEW TABLE AS new_evidence FOR EACH STATEMENT EXECUTE FUNCTION hub_events_evidence_insert()`);
     await q.query(`CREATE TRIGGER tr_hub_events_evidence_update AFTER UPDATE ON evidence
@@ -306,10 +333,10 @@ export class Events1765497600000 implements MigrationInterface {
     await q.query(`DROP FUNCTION hub_events_after(bigint, int)`);
     for (const [t, table] of [['evidence_insert', 'evidence'], ['evidence_update', 'evidence'], ['review_insert', 'evidence_review'], ['link_insert', 'evidence_link'],
       ['link_update', 'evidence_link'], ['link_delete', 'evidence_link'], ['applicability_insert', 'applicability_decision'],
-      ['rejection_insert', 'prefill_rejection'], ['rejection_delete', 'prefill_rejection'], ['graph_insert', 'mapping_graph'], ['graph_update', 'mapping_graph']]) {
+      ['rejection_insert', 'prefill_rejection'], ['rejection_delete', 'prefill_rejection'], ['graph_insert', 'mapping_graph'], ['graph_update', 'mapping_graph'], ['measurement_insert', 'measurement']]) {
       await q.query(`DROP TRIGGER tr_hub_events_${t} ON ${table}`);
     }
-    for (const f of ['evidence_insert', 'evidence_update', 'review_insert', 'link_insert', 'link_update', 'link_delete', 'applicability_insert', 'rejection_change', 'graph_change']) {
+    for (const f of ['evidence_insert', 'evidence_update', 'review_insert', 'link_insert', 'link_update', 'link_delete', 'applicability_insert', 'rejection_change', 'graph_change', 'measurement_insert']) {
       await q.query(`DROP FUNCTION hub_events_${f}()`);
     }
     await q.query(`ALTER TABLE organization DROP CONSTRAINT ck_organization_expiry_window`);

@@ -157,4 +157,38 @@ describe('events: time', () => {
     expect(positions.every((r: { position: string | null }) => r.position !== null)).toBe(true);
     expect(positions.map((r: { position: string }) => Number(r.position))).toEqual(positions.map((_: unknown, i: number) => i + 1));
   });
+
+  it('announces expiring evidence within the organization\'s window, overdue nonconformities, and a metric crossing its threshold once', async () => {
+    const set = await t.gql(`mutation { setEvidenceExpiryWindow(days: 2) { expiryWindowDays } }`);
+    expect(set.data.setEvidenceExpiryWindow.expiryWindowDays).toBe(2);
+    const mark = (await t.ds.query(`SELECT count(*)::int AS n FROM hub_event`))[0].n;
+    // Expires in 2 days and 2 seconds: announced when the 2-day window reaches it, in 2 seconds.
+    const validUntil = new Date(Date.now() + 2 * 86_400_000 + 2000);
+    await t.data(UPSERT, { input: competence({ externalId: 'EXP-2', status: 'ACCEPTED', links: [{ framework: 'iso27001', ref: 'A.5.16' }], validUntil: validUntil.toISOString() }) });
+    const nc = await t.data(`mutation($due: DateTime!) { raiseNonconformity(input: { source: INCIDENT, description: "Drift alert ignored", owner: "ml-ops", dueAt: $due }) { id } }`,
+      { due: new Date(Date.now() + 2000).toISOString() });
+    const system = (await t.data(`mutation { registerAiSystem(input: { name: "CV screening", intendedPurpose: "Rank job applications", euRoles: [DEPLOYER], lifecycleStage: OPERATION }) { id } }`)).registerAiSystem.id;
+    const metric = (await t.data(`mutation($s: ID) { upsertRegisterRecord(input: { kind: MONITORING_METRIC, aiSystemId: $s, title: "Ranking drift (PSI)", status: "ACTIVE", data: { unit: "PSI", max: 0.2 } }) { id } }`, { s: system })).upsertRegisterRecord.id;
+    let minute = 0;
+    const measure = (values: number[]) => t.data(`mutation($items: [MeasurementInput!]!) { recordMeasurements(input: { items: $items }) { __typename } }`, {
+      items: values.map((value) => ({ recordId: metric, externalId: `m-${++minute}`, value, measuredAt: new Date(Date.UTC(2026, 10, 1, 0, minute)).toISOString() })),
+    });
+    await measure([0.1]);
+    await measure([0.25, 0.3]); // crosses once: one event for the newest reading
+    await measure([0.35]); // still outside: no new event
+    const deadline = Date.now() + 15_000;
+    let ev: EventRow[] = [];
+    while (Date.now() < deadline) {
+      ev = (await events(t)).slice(mark);
+      if (ev.some((e) => e.type === 'evidence.expiring') && ev.some((e) => e.type === 'nonconformity.overdue')) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    const expiring = ev.filter((e) => e.type === 'evidence.expiring');
+    expect(expiring.map((e) => [e.data.evidence.externalId, e.data.windowDays])).toEqual([['EXP-2', 2]]);
+    expect(ev.filter((e) => e.type === 'nonconformity.overdue').map((e) => [e.data.nonconformity.id, e.data.nonconformity.owner])).toEqual([[nc.raiseNonconformity.id, 'ml-ops']]);
+    const breached = ev.filter((e) => e.type === 'monitoring.threshold_breached');
+    expect(breached.map((e) => [e.data.metric.id, e.data.measurement.value, e.data.previous.value])).toEqual([[metric, 0.3, 0.1]]);
+    // The evidence has not expired: no evidence.expired for it.
+    expect(ev.filter((e) => e.type === 'evidence.expired')).toEqual([]);
+  });
 });

@@ -1,6 +1,6 @@
-import { Authorized, Ctx, Field, ObjectType, Query, Resolver } from 'type-graphql';
+import { Arg, Authorized, Ctx, Field, Int, Mutation, ObjectType, Query, Resolver } from 'type-graphql';
 import type { HubContext } from '../../graphql/context';
-import { notFound } from '../../graphql/errors';
+import { badInput, notFound } from '../../graphql/errors';
 import { ADMIN, allows, CATALOG, EDIT, INGEST, REPORT, Role } from './role';
 
 @ObjectType({ description: 'What the token can do, as the read and write rules decide it (docs/roles.md).' })
@@ -19,6 +19,7 @@ export class Viewer {
   @Field({ description: 'The token\'s name (recorded as the actor of its writes).' }) tokenName: string;
   @Field({ description: 'The token\'s public prefix (never the secret).' }) tokenPrefix: string;
   @Field(() => ViewerPermissions, { description: 'What the role allows.' }) permissions: ViewerPermissions;
+  @Field(() => Int, { description: 'How many days before accepted evidence expires the organization is told (evidence.expiring); 30 unless an ADMIN set it.' }) expiryWindowDays: number;
 }
 
 @Resolver(() => Viewer)
@@ -32,6 +33,7 @@ export class ViewerResolver {
     return Object.assign(new Viewer(), {
       organizationSlug: org.slug,
       organizationName: org.name,
+      expiryWindowDays: org.expiryWindowDays,
       role,
       tokenName: ctx.principal.name,
       tokenPrefix: ctx.principal.prefix,
@@ -39,5 +41,13 @@ export class ViewerResolver {
         reports: allows(REPORT, role), ingest: allows(INGEST, role), edit: allows(EDIT, role), admin: allows(ADMIN, role),
       }),
     });
+  }
+
+  @Authorized(...ADMIN)
+  @Mutation(() => Viewer, { description: 'Sets how many days (0 to 366) before accepted evidence expires the organization is told, by an evidence.expiring event; from the next scheduler period on.' })
+  async setEvidenceExpiryWindow(@Ctx() ctx: HubContext, @Arg('days', () => Int, { description: 'Days, 0 to 366 (0: only evidence.expired).' }) days: number): Promise<Viewer> {
+    if (!Number.isInteger(days) || days < 0 || days > 366) throw badInput('days', 'days must be between 0 and 366');
+    await ctx.services.organization.setExpiryWindow(ctx.organizationId, days);
+    return this.viewer(ctx);
   }
 }

@@ -159,6 +159,31 @@ const expirySql = `
   ORDER BY x.at, e.id`;
 
 /**
+ * Due dates crossed in ($2, $3]: an approved impact assessment (each system's latest approved version)
+ * coming due within the window ($4 days) and overdue; an open nonconformity overdue.
+ */
+const datesSql = `
+  INSERT INTO hub_event (organization_id, type, key, ai_system_id, data, occurred_at)
+  SELECT organization_id, type, key, ai_system_id, data, at FROM (
+    SELECT a.organization_id, x.type, 'impact_assessment:' || a.ai_system_id AS key, a.ai_system_id,
+           jsonb_build_object('impactAssessment', jsonb_build_object('id', a.id, 'aiSystemId', a.ai_system_id, 'version', a.version,
+             'template', a.template, 'approvedAt', a.approved_at, 'nextReviewDue', a.next_review_due), 'windowDays', $4::int) AS data, x.at
+    FROM (SELECT DISTINCT ON (ai_system_id) * FROM impact_assessment
+          WHERE organization_id = $1 AND status = 'APPROVED' ORDER BY ai_system_id, version DESC) a
+    CROSS JOIN LATERAL (
+      SELECT 'impact_assessment.overdue' AS type, a.next_review_due AS at WHERE a.next_review_due > $2 AND a.next_review_due <= $3
+      UNION ALL
+      SELECT 'impact_assessment.due', a.next_review_due - make_interval(days => $4)
+      WHERE a.next_review_due - make_interval(days => $4) > $2 AND a.next_review_due - make_interval(days => $4) <= $3 AND a.next_review_due > $3
+    ) x
+    UNION ALL
+    SELECT n.organization_id, 'nonconformity.overdue', 'nonconformity:' || n.id, n.ai_system_id,
+           jsonb_build_object('nonconformity', jsonb_build_object('id', n.id, 'source', n.source, 'description', n.description, 'owner', n.owner,
+             'dueAt', n.due_at, 'aiSystemId', n.ai_system_id)), n.due_at
+    FROM nonconformity n WHERE n.organization_id = $1 AND n.status = 'OPEN' AND n.due_at > $2 AND n.due_at <= $3
+  ) d ORDER BY at, key`;
+
+/**
  * Coverage deltas: at the end of every writing transaction (and on the scheduler's period, for time),
  * the requirements the transaction's changes can reach are recomputed with the reports' own SQL
  * (coverage.sql.ts, rollup and closure) and compared with their open history period. The statements
@@ -238,6 +263,7 @@ export class CoverageEventsService {
   /** Evidence expiring, expired or becoming effective in (from, to]: events, then each moment's deltas. */
   private async advanceTime(org: string, b: Baseline, from: string, to: string, base: (asOf: string) => unknown[]): Promise<{ changed: number; instants: number }> {
     await this.ds.query(expirySql, [org, from, to, b.window_days]);
+    await this.ds.query(datesSql, [org, from, to, b.window_days]);
     // In time order (the statement orders by t; the text keys keep it).
     const rows: { t: string; requirement_id: string; causes: unknown[] }[] = await this.ds.query(instantsSql, [org, from, to]);
     const byInstant = new Map<string, { t: string; sources: { requirement_id: string; causes: unknown[] }[] }>();

@@ -17,6 +17,10 @@ export const EVENT_TYPES = {
   'prefill.appeared': 'A requirement became PREFILLED: evidence on another framework reaches it through FULL mappings.',
   'prefill.confirmed': 'A person confirmed a pre-fill: the evidence is now linked to the requirement itself.',
   'prefill.rejected': 'A person rejected a pre-fill for a requirement.',
+  'impact_assessment.due': "An approved impact assessment's next review falls within the organization's window.",
+  'impact_assessment.overdue': "An approved impact assessment's next review date passed without a newer approved version.",
+  'nonconformity.overdue': "An open nonconformity's due date passed.",
+  'monitoring.threshold_breached': "A monitoring metric's newest measurement went outside its thresholds (the one before was inside, or there was none).",
   'webhook.endpoint_disabled': 'A webhook endpoint was disabled after failing every delivery for too long.',
 } as const;
 

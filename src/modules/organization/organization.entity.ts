@@ -1,5 +1,5 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
-import { Field, ID, ObjectType } from 'type-graphql';
+import { Field, ID, Int, ObjectType } from 'type-graphql';
 import { DateTime } from '../../graphql/scalars';
 
 @ObjectType({ description: 'A tenant: owns evidence, decisions and its own mapping sets.' })
@@ -16,6 +16,10 @@ export class Organization {
   @Field({ description: 'Display name.' })
   @Column('text')
   name: string;
+
+  @Field(() => Int, { description: 'How many days before accepted evidence expires it is announced (evidence.expiring); 30 unless set.' })
+  @Column('int', { name: 'expiry_window_days', default: 30 })
+  expiryWindowDays: number;
 
   @Field(() => DateTime, { description: 'When it was created.' })
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })

@@ -15,6 +15,11 @@ export class OrganizationService {
     return this.ds.getRepository(Organization).findOneBy({ id });
   }
 
+  /** The window of evidence.expiring events (the organization's own row: row-level security keeps it so). */
+  async setExpiryWindow(id: string, days: number): Promise<void> {
+    await this.ds.query(`UPDATE organization SET expiry_window_days = $2 WHERE id = $1`, [id, days]);
+  }
+
   async findBySlug(slug: string): Promise<Organization | null> {
     return this.ds.getRepository(Organization).findOneBy({ slug });
   }
