@@ -72,8 +72,9 @@ export async function bootstrap(
 ): Promise<App> {
   // Before the data source and server exist, so every span they make has a provider.
   const stopTracing = config.tracing.enabled ? await startTracing(config.tracing) : async () => {};
-  const ds = await createDataSource(config.database, { logLevel: config.logLevel, poolSize: config.poolSize, poolWaitMs: config.work.poolWaitMs });
+  const ds = await createDataSource(config.database, { logLevel: config.logLevel, poolSize: config.poolSize, poolWaitMs: config.work.poolWaitMs, eventsOff: !config.events.enabled });
   await ds.initialize();
+  if (!config.events.enabled && config.database.kind === 'pglite') await ds.query(`SET hub.events = 'off'`);
   let app: App;
   try {
     // Migrations and seeds run as the schema owner when DATABASE_MIGRATION_URL names one.

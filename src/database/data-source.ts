@@ -34,6 +34,11 @@ export interface DataSourceOptions {
   poolSize?: number;
   /** Longest wait for a free pooled connection, ms; then the statement fails (SERVICE_UNAVAILABLE). */
   poolWaitMs?: number;
+  /**
+   * Sessions with `hub.events` off: the event triggers write nothing (HUB_EVENTS=false, and the benchmark's
+   * data generator, which is not anyone's action). On PGlite, app.ts sets it on the one session.
+   */
+  eventsOff?: boolean;
 }
 
 /**
@@ -60,7 +65,7 @@ export async function createDataSource(db: DatabaseConfig, options: DataSourceOp
   if (db.kind === 'postgres') {
     // JIT off: the reports are short statements whose estimated cost includes fallback branches that
     // rarely run (see coverage.sql.ts), so PostgreSQL would compile them for ~140 ms to save a few.
-    return new DataSource({ ...common, url: db.url, extra: { max: options.poolSize ?? 10, connectionTimeoutMillis: options.poolWaitMs ?? 0, options: '-c jit=off' } });
+    return new DataSource({ ...common, url: db.url, extra: { max: options.poolSize ?? 10, connectionTimeoutMillis: options.poolWaitMs ?? 0, options: `-c jit=off${options.eventsOff ? ' -c hub.events=off' : ''}` } });
   }
   // PGlite creates only the last folder of its data dir.
   fs.mkdirSync(path.dirname(db.dataDir), { recursive: true });

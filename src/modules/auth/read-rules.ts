@@ -32,7 +32,7 @@ export const READ_RULES: Readonly<Record<string, readonly Role[]>> = {
   SectionDiffType: READ, OversightPoint: READ, OversightPointSummary: READ, OversightWeek: READ, Measurement: READ,
   InternalAudit: READ, AuditFinding: READ, Nonconformity: READ, RegisterRecord: READ,
   // Reports.
-  CoverageReport: REPORT, CoverageTotals: REPORT, CoverageTrend: REPORT, TrendPoint: REPORT, FrameworkCoverage: REPORT, GroupCoverage: REPORT, RequirementCoverage: REPORT,
+  CoverageReport: REPORT, CoverageTotals: REPORT, CoverageTrend: REPORT, TrendPoint: REPORT, CoverageHistoryRebuild: ADMIN, FrameworkCoverage: REPORT, GroupCoverage: REPORT, RequirementCoverage: REPORT,
   RequirementCoverageConnection: REPORT, RequirementCoverageEdge: REPORT, InferredCoverage: REPORT, GapItem: REPORT, GapReport: REPORT,
   SuggestedEvidence: REPORT, SystemFinding: REPORT, PrefillItem: REPORT, PrefillReport: REPORT, PrefillResidual: REPORT,
   ReachGroup: REPORT, ReachTotals: REPORT, ReuseItem: REPORT, ReuseReport: REPORT, Obligation: REPORT, SystemObligations: REPORT, ObligationBasisAnswer: REPORT,

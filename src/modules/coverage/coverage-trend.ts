@@ -1,10 +1,10 @@
-import { Arg, Args, ArgsType, Ctx, Field, ID, ObjectType, Query, Resolver, registerEnumType } from 'type-graphql';
+import { Arg, Args, ArgsType, Ctx, Field, ID, Int, Mutation, ObjectType, Query, Resolver, registerEnumType } from 'type-graphql';
 import { IsOptional, Length } from 'class-validator';
 import { DateTime } from '../../graphql/scalars';
 import type { HubContext } from '../../graphql/context';
 import { badInput } from '../../graphql/errors';
 import { Framework } from '../framework/framework.entity';
-import { REPORT } from '../auth/role';
+import { ADMIN, REPORT } from '../auth/role';
 import { Authorized } from 'type-graphql';
 import { CoverageCounts, emptyCounts, totals } from './coverage.rules';
 import { CoverageTotals } from './coverage.types';
@@ -93,8 +93,31 @@ export class CoverageTrend {
   points: TrendPoint[];
 }
 
+@ObjectType({ description: 'What rebuilding the status history did.' })
+export class CoverageHistoryRebuild {
+  @Field(() => DateTime, { description: 'Where the history now begins.' })
+  since: Date;
+
+  @Field(() => Int, { description: 'Moments at which something changed after it, each replayed.' })
+  moments: number;
+
+  @Field(() => Int, { description: 'Status periods the history now holds.' })
+  periods: number;
+}
+
 @Resolver()
 export class CoverageTrendResolver {
+  @Authorized(...ADMIN)
+  @Mutation(() => CoverageHistoryRebuild, {
+    description: 'Starts the organization\'s status history again at `since` (at most 3 years back): the statuses then and every change after it, replayed with the mapping graph in force at each moment, without events. For data that predates the history (an upgrade, an import), so past reports and trends read it. The replay reads evidence as it is now, like a recount of the past. Heavy: one statement per moment at which something changed.',
+  })
+  async rebuildCoverageHistory(@Ctx() ctx: HubContext, @Arg('since', () => DateTime, { description: 'Where the history is to begin; in the past.' }) since: Date): Promise<CoverageHistoryRebuild> {
+    if (since.getTime() >= Date.now()) throw badInput('since', 'since must be in the past');
+    if (since.getTime() < Date.now() - 3 * 366 * 86_400_000) throw badInput('since', 'since must be within the last 3 years');
+    const r = await ctx.services.coverageEvents.rebuild(ctx.organizationId, since.toISOString());
+    return Object.assign(new CoverageHistoryRebuild(), { since, moments: r.moments, periods: r.periods });
+  }
+
   @Authorized(...REPORT)
   @Query(() => CoverageTrend, {
     description: `Counts per status of one framework at each step from \`from\` to \`to\` (at most ${MAX_TREND_POINTS} points), at depth 2, on the mapping graph in force at each point. Points within the recorded status history are read from it in one statement; the others are recounted.`,

@@ -140,6 +140,50 @@ const instantsSql = `
   ORDER BY x.t, l.requirement_id`;
 // (advanceTime skips the scan when from >= to: the statements compare in SQL.)
 
+/**
+ * Everything that can change a status in ($2, $3], per moment and requirement, with why: links made and
+ * ended, evidence becoming effective or expiring (its links in force then), Statement of Applicability
+ * decisions made and superseded, pre-fill rejections. A NULL requirement: the organization's mapping
+ * graph changed (every requirement). For rebuilding history.
+ */
+const changesSql = `
+  WITH x AS (
+    SELECT l.linked_at AS t, l.requirement_id, jsonb_build_object('kind', 'EVIDENCE_LINKED', 'evidenceId', l.evidence_id, 'linkId', l.id) AS cause
+    FROM evidence_link l WHERE l.organization_id = $1 AND l.linked_at > $2 AND l.linked_at <= $3
+    UNION ALL
+    SELECT l.unlinked_at, l.requirement_id, jsonb_build_object('kind', 'EVIDENCE_UNLINKED', 'evidenceId', l.evidence_id, 'linkId', l.id)
+    FROM evidence_link l WHERE l.organization_id = $1 AND l.unlinked_at > $2 AND l.unlinked_at <= $3
+    UNION ALL
+    SELECT w.t, l.requirement_id, jsonb_build_object('kind', 'TIME', 'what', w.what, 'evidenceId', e.id, 'linkId', l.id, 'at', w.t)
+    FROM evidence e
+    CROSS JOIN LATERAL (VALUES (e.effective_at, 'EFFECTIVE'), (e.valid_until, 'EXPIRED')) AS w(t, what)
+    JOIN evidence_link l ON l.evidence_id = e.id AND l.linked_at <= w.t AND (l.unlinked_at IS NULL OR l.unlinked_at > w.t)
+    WHERE e.organization_id = $1 AND w.t > $2 AND w.t <= $3
+    UNION ALL
+    SELECT d.decided_at, d.requirement_id, jsonb_build_object('kind', 'APPLICABILITY', 'decisionId', d.id, 'applicability', d.applicability)
+    FROM applicability_decision d WHERE d.organization_id = $1 AND d.decided_at > $2 AND d.decided_at <= $3
+    UNION ALL
+    SELECT d.superseded_at, d.requirement_id, jsonb_build_object('kind', 'APPLICABILITY', 'decisionId', d.id, 'superseded', true)
+    FROM applicability_decision d WHERE d.organization_id = $1 AND d.superseded_at > $2 AND d.superseded_at <= $3
+    UNION ALL
+    SELECT j.rejected_at, j.requirement_id, jsonb_build_object('kind', 'PREFILL_REJECTED', 'evidenceId', j.evidence_id, 'rejectionId', j.id)
+    FROM prefill_rejection j WHERE j.organization_id = $1 AND j.rejected_at > $2 AND j.rejected_at <= $3
+    UNION ALL
+    SELECT g.valid_from, NULL::uuid, jsonb_build_object('kind', 'MAPPING_GRAPH', 'graphId', g.id)
+    FROM mapping_graph g WHERE g.organization_id = $1 AND g.valid_from > $2 AND g.valid_from <= $3
+    UNION ALL
+    SELECT g.valid_to, NULL::uuid, jsonb_build_object('kind', 'MAPPING_GRAPH', 'graphId', g.id, 'ended', true)
+    FROM mapping_graph g WHERE g.organization_id = $1 AND g.valid_to > $2 AND g.valid_to <= $3
+  )
+  SELECT to_json(x.t) #>> '{}' AS t, x.requirement_id, to_jsonb((array_agg(x.cause))[1:10]) AS causes
+  FROM x GROUP BY x.t, x.requirement_id ORDER BY x.t, x.requirement_id NULLS FIRST`;
+
+/** The mapping graph an organization read at a moment (MappingGraphService.at). */
+const graphAtSql = `
+  SELECT id FROM mapping_graph
+  WHERE id = $3 OR (organization_id = $1 AND valid_from <= $2 AND (valid_to IS NULL OR valid_to > $2))
+  ORDER BY organization_id NULLS LAST LIMIT 1`;
+
 /** evidence.expired for validity that ended in ($2, $3]; evidence.expiring for accepted evidence whose end came within the window. */
 const expirySql = `
   INSERT INTO hub_event (organization_id, type, key, evidence_id, ai_system_id, data, occurred_at)
@@ -258,6 +302,42 @@ export class CoverageEventsService {
       [org, signature, at],
     );
     return { changed, instants: instants.instants, baseline };
+  }
+
+  /**
+   * Starts the organization's status history again at `since`: its statuses then, and every change after
+   * it replayed moment by moment (with the mapping graph in force at each), as periods without events (they
+   * are the past). For an organization whose data predates the history (an upgrade, an import) and wants
+   * past reports and trends read from it. A replay reads evidence as it is now (like a recount of the past).
+   * Statements: a few, plus one per moment at which something changed.
+   */
+  async rebuild(org: string, since: string): Promise<{ since: string; moments: number; periods: number }> {
+    await this.ds.query(lockSql, [org]);
+    await this.ds.query(`DELETE FROM coverage_status_period WHERE organization_id = $1`, [org]);
+    await this.ds.query(`DELETE FROM coverage_baseline WHERE organization_id = $1`, [org]);
+    await this.ds.query(`DELETE FROM coverage_dirty WHERE organization_id = $1`, [org]);
+    const [b]: Baseline[] = await this.ds.query(baselineSql, [org, DEFAULT_GRAPH_ID]);
+    const graphAt = async (t: string): Promise<string> => (await this.ds.query(graphAtSql, [org, t, DEFAULT_GRAPH_ID]))[0].id;
+    const params = async (t: string) => [org, t, EVENT_MAX_DEPTH, await graphAt(t), b.framework_ids, null];
+    await this.ds.query(deltaSql, [...(await params(since)), null, '[]', true, '[]']);
+    const rows: { t: string; requirement_id: string | null; causes: unknown[] }[] = await this.ds.query(changesSql, [org, since, b.at]);
+    const byMoment = new Map<string, { requirement_id: string | null; causes: unknown[] }[]>();
+    for (const r of rows) {
+      const list = byMoment.get(r.t) ?? [];
+      list.push(r);
+      byMoment.set(r.t, list);
+    }
+    for (const [t, changes] of byMoment) {
+      const all = changes.some((c) => c.requirement_id === null);
+      const sources = changes.filter((c) => c.requirement_id !== null);
+      await this.ds.query(deltaSql, [...(await params(t)), all ? null : sources.map((c) => c.requirement_id), JSON.stringify(sources), true, '[]']);
+    }
+    await this.ds.query(
+      `INSERT INTO coverage_baseline (organization_id, since, graph_signature, max_depth, time_scanned_until) VALUES ($1, $2, $3, $4, $5)`,
+      [org, since, signatureOf(b), EVENT_MAX_DEPTH, b.at],
+    );
+    const [{ n }] = await this.ds.query(`SELECT count(*)::int AS n FROM coverage_status_period WHERE organization_id = $1`, [org]);
+    return { since, moments: byMoment.size, periods: n };
   }
 
   /** Evidence expiring, expired or becoming effective in (from, to]: events, then each moment's deltas. */
