@@ -97,6 +97,15 @@ function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number
   return n;
 }
 
+/** A number with a fraction allowed (hours, for instance), within bounds. */
+function decimal(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = /^\d+(\.\d+)?$/.test(raw.trim()) ? Number(raw) : NaN;
+  if (!(n >= min && n <= max)) throw new ConfigError(`${name} must be a number from ${min} to ${max}, got "${raw}"`);
+  return n;
+}
+
 /** A comma-separated list of origins; each must be exactly scheme://host[:port], as browsers send it. */
 function origins(env: NodeJS.ProcessEnv, name: string): string[] {
   const raw = env[name]?.trim();
@@ -188,7 +197,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
         retryDelaySeconds: int(env, 'HUB_WEBHOOK_RETRY_DELAY_SECONDS', 10, 1, 3600),
         retryDelayMaxSeconds: int(env, 'HUB_WEBHOOK_RETRY_DELAY_MAX_SECONDS', 3600, 1, 86_400),
         retryLimit: int(env, 'HUB_WEBHOOK_RETRY_LIMIT', 40, 0, 1000),
-        disableAfterHours: int(env, 'HUB_WEBHOOK_DISABLE_AFTER_HOURS', 24, 1, 24 * 30),
+        // A fraction of an hour is allowed, so a test or a staging hub can see an endpoint disabled in minutes.
+        disableAfterHours: decimal(env, 'HUB_WEBHOOK_DISABLE_AFTER_HOURS', 24, 0.001, 24 * 30),
       },
     },
   };

@@ -36,7 +36,10 @@ import { GovernanceService } from '../modules/governance/governance.service';
 import { AuditFinding, Measurement } from '../modules/governance/governance.entity';
 
 import { CoverageEventsService } from '../modules/events/coverage-events.service';
-import type { EventRuntime } from '../modules/events/event-runtime';
+import { DEFAULT_EVENTS, type EventRuntime, type EventsConfig } from '../modules/events/event-runtime';
+import { WebhookEndpointService } from '../modules/webhooks/webhook-endpoint.service';
+import { WebhookDeliveryService } from '../modules/webhooks/webhook-delivery.service';
+import type { WebhookAttempt, WebhookSecret } from '../modules/webhooks/webhook.types';
 
 /** Stateless services, created once per process. */
 export interface Services {
@@ -64,9 +67,13 @@ export interface Services {
   coverageEvents: CoverageEventsService;
   /** Publishing after commit; null when this process runs no event workers. */
   events: EventRuntime | null;
+  /** Webhook endpoints and their secrets. */
+  webhooks: WebhookEndpointService;
+  /** Webhook deliveries: queued when events are published, sent by the job workers, replayed on request. */
+  webhookDeliveries: WebhookDeliveryService;
 }
 
-export function createServices(ds: DataSource): Services {
+export function createServices(ds: DataSource, eventsConfig: EventsConfig = DEFAULT_EVENTS): Services {
   const requirement = new RequirementService(ds);
   const closure = new MappingClosureService(ds);
   const graph = new MappingGraphService(ds, closure);
@@ -102,6 +109,8 @@ export function createServices(ds: DataSource): Services {
     events: null,
   } as Services;
   services.interchange = new InterchangeService(ds, services);
+  services.webhooks = new WebhookEndpointService(ds, eventsConfig.webhooks, framework, aiSystem);
+  services.webhookDeliveries = new WebhookDeliveryService(ds, eventsConfig.webhooks, services.webhooks);
   return services;
 }
 
@@ -186,6 +195,8 @@ export function createLoaders(s: Services, org: string) {
     findings: listBy<AuditFinding>((ids) => s.governance.findingsOf(org, ids)),
     finding: byId<AuditFinding>((ids) => s.governance.findingsByIds(org, ids)),
     measurements: listBy<Measurement>((ids) => s.governance.measurementsOf(org, ids)),
+    webhookSecrets: listBy<WebhookSecret>((ids) => s.webhooks.secretsOf(org, ids)),
+    webhookAttempts: listBy<WebhookAttempt>((ids) => s.webhookDeliveries.attemptsOf(org, ids)),
     /** A loader per parameter set (asOf, depth...), created on first use and kept for the request. */
     keyed<L>(key: string, create: () => L): L {
       let found = memo.get(key) as L | undefined;

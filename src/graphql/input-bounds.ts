@@ -38,7 +38,7 @@ export const TEXT_LIMITS: Readonly<Record<string, number>> = {
   key: 100, ref: 100, sourceRef: 100, targetRef: 100, parentRef: 100, framework: 100, frameworks: 100, from: 100, to: 100,
   source: 100, target: 100, toFramework: 100, sourceFramework: 100, targetFramework: 100, scopeFrameworks: 100, requirements: 100,
   version: 100, sourceSystem: 100, status: 100, operation: 100, caseRef: 200, contentSha256: 64, after: 200, id: 100,
-  evidenceId: 100, aiSystemId: 100, pointId: 100, auditId: 100, findingId: 100, recordId: 100, tokenId: 100, touchedId: 100,
+  evidenceId: 100, endpointId: 100, deliveryId: 100, afterEventId: 100, aiSystemId: 100, pointId: 100, auditId: 100, findingId: 100, recordId: 100, tokenId: 100, touchedId: 100,
   dataCategories: 100, annexIIIArea: 100, search: 200, query: 200, fact: 100, amendment: 100, ojReference: 200, 'EuFactInput.value': 100,
   // names
   name: 200, externalId: 200, owner: 200, assessor: 200, auditor: 200, reviewer: 200, publisher: 200, supplier: 200, model: 200,
@@ -53,7 +53,7 @@ export const TEXT_LIMITS: Readonly<Record<string, number>> = {
   // whole imported documents: just under a request body (HUB_MAX_BODY_BYTES' default 5,242,880 bytes)
   document: 5_000_000,
   // where a type's field differs from the plain name (the services check these too)
-  'CreateApiTokenInput.name': 100, 'SetApplicabilityInput.justification': 5_000, 'ReviewEvidenceInput.comment': 5_000, 'SectionInput.text': 20_000,
+  'CreateApiTokenInput.name': 100, 'CreateWebhookEndpointInput.description': 1_000, 'UpdateWebhookEndpointInput.description': 1_000, 'SetApplicabilityInput.justification': 5_000, 'ReviewEvidenceInput.comment': 5_000, 'SectionInput.text': 20_000,
   // rows of imported documents (src/modules/interchange): catalog titles and prose run longer than API input
   'ImportedRequirement.title': 1_000, 'ImportedRequirement.text': 100_000, 'ImportedRequirement.summary': 100_000,
   'ImportedMapping.sourceId': 200, 'ImportedMapping.targetId': 200,

@@ -37,6 +37,7 @@ import {
 } from '../modules/governance/governance.resolver';
 
 import { InterchangeResolver } from '../modules/interchange/interchange.resolver';
+import { WebhookDeliveryResolver, WebhookEndpointResolver, WebhookResolver } from '../modules/webhooks/webhook.resolver';
 
 export const resolvers = [
   InterchangeResolver,
@@ -92,6 +93,9 @@ export const resolvers = [
   TokenResolver,
   ViewerResolver,
   AuditResolver,
+  WebhookResolver,
+  WebhookEndpointResolver,
+  WebhookDeliveryResolver,
 ] as const;
 
 let built: Promise<GraphQLSchema> | undefined;

@@ -154,10 +154,11 @@ export async function startHub(
   const schema = await hubSchema();
   wrapMutationFields(schema);
   const work = new WorkGate(config.work, schema, config.limits.maxComplexity);
-  const services = createServices(ds);
   const eventsConfig = config.events ?? DEFAULT_EVENTS;
+  const services = createServices(ds, eventsConfig);
   const events = eventsConfig.enabled ? new EventRuntime(ds, eventsConfig, services.coverageEvents) : null;
   services.events = events;
+  if (events && eventsConfig.workers) services.webhookDeliveries.attach(events);
   const app = express();
   app.disable('x-powered-by');
   const metrics = config.metricsToken ? new HubMetrics(ds) : null;
@@ -300,6 +301,7 @@ export async function startHub(
   const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
   try {
     await events?.start();
+    if (events?.jobs) await services.webhookDeliveries.startWorkers(events.jobs);
   } catch (err) {
     await apollo.stop();
     throw err;

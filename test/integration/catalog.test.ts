@@ -213,6 +213,11 @@ describe('migrations', () => {
         WHERE pg_get_expr(d.adbin, d.adrelid) = 'hub_uuid_v7()'`))[0].n;
       const eventTables = async () => [await exists('hub_event'), await exists('coverage_status_period'), await exists('coverage_dirty'),
         (await empty.ds.query(`SELECT to_regnamespace('hub_jobs') IS NOT NULL AS e`))[0].e];
+      const webhookTables = async () => [await exists('webhook_endpoint'), await exists('webhook_secret'), await exists('webhook_delivery'), await exists('webhook_attempt')];
+      const webhookGrants = async () => (await empty.ds.query(`SELECT position('webhook_endpoint' IN prosrc) > 0 AS g FROM pg_proc WHERE proname = 'hub_grant_application_role'`))[0].g;
+      expect([await webhookTables(), await webhookGrants(), await v7Defaults()]).toEqual([[true, true, true, true], true, 12]);
+      await revertLast(empty.ds);
+      expect([await webhookTables(), await webhookGrants(), await eventTables()]).toEqual([[false, false, false, false], false, [true, true, true, true]]);
       expect([await eventTables(), await v7Defaults()]).toEqual([[true, true, true, true], 8]);
       await revertLast(empty.ds);
       expect([await eventTables(), await v7Defaults()]).toEqual([[false, false, false, false], 7]);
@@ -248,7 +253,7 @@ describe('migrations', () => {
       expect([await exists('mapping'), await exists('evidence_link')]).toEqual([true, false]);
       await revertLast(empty.ds);
       expect(await exists('mapping')).toBe(false);
-      expect(await migrate(empty.ds)).toEqual(['ControlGraph1764201600000', 'EvidenceCoverage1764288000000', 'AiManagementSystem1764374400000', 'Trust1764460800000', 'RowLevelSecurity1764547200000', 'AuditImages1764633600000', 'EvidenceRollup1764720000000', 'Interchange1764806400000', 'LeastPrivilege1764892800000', 'TextLimits1764979200000', 'ApplicabilitySql1765152000000', 'EuAiActFacts1765238400000', 'MappingVersions1765324800000', 'TimeOrderedIds1765411200000', 'Events1765497600000']);
+      expect(await migrate(empty.ds)).toEqual(['ControlGraph1764201600000', 'EvidenceCoverage1764288000000', 'AiManagementSystem1764374400000', 'Trust1764460800000', 'RowLevelSecurity1764547200000', 'AuditImages1764633600000', 'EvidenceRollup1764720000000', 'Interchange1764806400000', 'LeastPrivilege1764892800000', 'TextLimits1764979200000', 'ApplicabilitySql1765152000000', 'EuAiActFacts1765238400000', 'MappingVersions1765324800000', 'TimeOrderedIds1765411200000', 'Events1765497600000, Webhooks1765584000000', 'Webhooks1765584000000']);
       expect([await exists('mapping'), await exists('evidence_link'), await exists('mapping_closure'), await exists('register_record'), await exists('evidence_rollup')]).toEqual([true, true, true, true, true]);
     } finally {
       await empty.stop();

@@ -35,6 +35,14 @@ describe('configuration', () => {
     expect(loadConfig({ NODE_ENV: 'production' }).explorer).toBe(false);
   });
 
+  it('webhooks: private networks forbidden in production; the disabling period may be a fraction of an hour', () => {
+    expect([loadConfig({}).events.webhooks.allowPrivateNetworks, loadConfig({ NODE_ENV: 'production' }).events.webhooks.allowPrivateNetworks]).toEqual([true, false]);
+    expect([loadConfig({}).events.webhooks.disableAfterHours, loadConfig({ HUB_WEBHOOK_DISABLE_AFTER_HOURS: '0.25' }).events.webhooks.disableAfterHours]).toEqual([24, 0.25]);
+    for (const bad of ['0', '-1', '1e3', 'soon', '721']) {
+      expect(() => loadConfig({ HUB_WEBHOOK_DISABLE_AFTER_HOURS: bad })).toThrow(new ConfigError(`HUB_WEBHOOK_DISABLE_AFTER_HOURS must be a number from 0.001 to 720, got "${bad}"`));
+    }
+  });
+
   it.each([
     ['HUB_CORS_ORIGINS', 'https://dash.example.com/app', 'HUB_CORS_ORIGINS must list origins like https://dashboard.example.com (scheme, host, optional port), got "https://dash.example.com/app"'],
     ['HUB_CORS_ORIGINS', '*', 'HUB_CORS_ORIGINS must list origins like https://dashboard.example.com (scheme, host, optional port), got "*"'],

@@ -9,6 +9,8 @@ import { AuditEvent } from './audit-event.entity';
 const SNAPSHOT_TABLES = [
   'evidence', 'evidence_link', 'applicability_decision', 'prefill_rejection', 'ai_system', 'gate_task', 'impact_assessment',
   'oversight_point', 'internal_audit', 'audit_finding', 'nonconformity', 'register_record', 'mapping_source', 'api_token', 'amendment_publication',
+  // Never webhook_secret: its rows are the signing secrets.
+  'webhook_endpoint',
 ];
 
 export interface AuditEntry {

@@ -44,6 +44,10 @@ export const READ_RULES: Readonly<Record<string, readonly Role[]>> = {
   Viewer: CATALOG, ViewerPermissions: CATALOG,
   // Tokens and the audit trail.
   ApiToken: ADMIN, CreateApiTokenPayload: ADMIN, AuditEvent: ADMIN, AuditEventConnection: ADMIN, AuditEventEdge: ADMIN,
+  // Webhooks: endpoints, their secrets (as metadata) and the delivery log.
+  WebhookEndpoint: ADMIN, WebhookSecret: ADMIN, WebhookDelivery: ADMIN, WebhookDeliveryConnection: ADMIN, WebhookDeliveryEdge: ADMIN, WebhookAttempt: ADMIN,
+  CreateWebhookEndpointPayload: ADMIN, UpdateWebhookEndpointPayload: ADMIN, DeleteWebhookEndpointPayload: ADMIN, EnableWebhookEndpointPayload: ADMIN,
+  RotateWebhookSecretPayload: ADMIN, ReplayWebhookDeliveryPayload: ADMIN, ReplayWebhookEventsPayload: ADMIN,
 };
 
 /** Types whose objects an INTEGRATOR reads only when it wrote them (evidence(id) and evidences filter the same way). */

@@ -45,10 +45,27 @@ export class JobQueue {
     return new JobQueue(boss);
   }
 
+  /**
+   * A queue this process only writes to (it runs no workers): never started, so it polls and supervises
+   * nothing; each statement goes through the data source, inside the caller's request transaction when
+   * there is one. Jobs sent through it are worked by the processes that run workers.
+   */
+  static async client(ds: DataSource): Promise<JobQueue> {
+    const { PgBoss } = await import('pg-boss');
+    const boss = new PgBoss({ schema: JOB_SCHEMA, migrate: false, createSchema: false, schedule: false, supervise: false, db: { executeSql: (text: string, values?: unknown[]) => sqlOf(ds.manager)(text, values) } } as ConstructorParameters<typeof PgBoss>[0]);
+    return new JobQueue(boss);
+  }
+
   /** Jobs written by the caller's transaction: they exist exactly when it commits. */
   async insertIn(em: EntityManager, name: string, jobs: JobInsert[]): Promise<void> {
     if (!jobs.length) return;
-    await this.boss.insert(name, jobs, { db: { executeSql: async (text: string, values?: unknown[]) => ({ rows: await em.query(text, values) }) } });
+    await this.boss.insert(name, jobs, { db: { executeSql: sqlOf(em) } });
+  }
+
+  /** Jobs cancelled by the caller's transaction (those already finished are left as they are). */
+  async cancelIn(em: EntityManager, name: string, ids: string[]): Promise<void> {
+    if (!ids.length) return;
+    await this.boss.cancel(name, ids, { db: { executeSql: sqlOf(em) } });
   }
 
   send(name: string, data: object | null, options: SendOptions = {}): Promise<string | null> {
@@ -67,4 +84,16 @@ export class JobQueue {
   async stop(): Promise<void> {
     await this.boss.stop({ graceful: true, timeout: 5000, close: true });
   }
+}
+
+/**
+ * pg-boss's statements run through a TypeORM manager, which answers UPDATE and DELETE as [rows, count]
+ * where pg-boss expects the rows.
+ */
+function sqlOf(em: EntityManager) {
+  return async (text: string, values?: unknown[]) => {
+    const result: unknown = await em.query(text, values);
+    const updated = Array.isArray(result) && result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number';
+    return { rows: (updated ? result[0] : result) as unknown[] };
+  };
 }
