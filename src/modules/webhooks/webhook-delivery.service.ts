@@ -215,6 +215,18 @@ export class WebhookDeliveryService {
   private async record(d: DeliveryRow, job: Job<DeliveryJob>, o: SendOutcome, final: boolean): Promise<boolean> {
     let disabled = false;
     const settled = await inTransaction(this.ds, async (em) => {
+      // The endpoint's row first, then the delivery's: disabling takes them in that order too, and the
+      // other order deadlocked two workers (one disabling, one recording) on a failing endpoint.
+      let run: { enabled: boolean; consecutive_failures: number; failing_since: Date; exhausted: boolean } | undefined;
+      if (o.ok) {
+        await em.query(`UPDATE webhook_endpoint SET consecutive_failures = 0, failing_since = NULL WHERE id = $1 AND consecutive_failures > 0`, [d.endpoint_id]);
+      } else {
+        [[run]] = await em.query(
+          `UPDATE webhook_endpoint SET consecutive_failures = consecutive_failures + 1, failing_since = coalesce(failing_since, now()) WHERE id = $1
+           RETURNING enabled, consecutive_failures, failing_since, consecutive_failures >= $2 AND failing_since <= now() - make_interval(secs => $3) AS exhausted`,
+          [d.endpoint_id, DISABLE_AFTER_FAILURES, this.config.disableAfterHours * 3600],
+        );
+      }
       await em.query(
         `INSERT INTO webhook_attempt (organization_id, delivery_id, status_code, duration_ms, error, response_excerpt) VALUES ($1, $2, $3, $4, $5, $6)`,
         [d.organization_id, d.id, o.statusCode, o.durationMs, o.error, o.excerpt],
@@ -226,18 +238,9 @@ export class WebhookDeliveryService {
          WHERE id = $1 AND status = 'PENDING' RETURNING id`,
         [d.id, o.statusCode, o.error, status],
       );
-      if (o.ok) {
-        await em.query(`UPDATE webhook_endpoint SET consecutive_failures = 0, failing_since = NULL WHERE id = $1 AND consecutive_failures > 0`, [d.endpoint_id]);
-      } else {
-        const [[run]] = await em.query(
-          `UPDATE webhook_endpoint SET consecutive_failures = consecutive_failures + 1, failing_since = coalesce(failing_since, now()) WHERE id = $1
-           RETURNING enabled, consecutive_failures, failing_since, consecutive_failures >= $2 AND failing_since <= now() - make_interval(secs => $3) AS exhausted`,
-          [d.endpoint_id, DISABLE_AFTER_FAILURES, this.config.disableAfterHours * 3600],
-        );
-        if (run?.enabled && run.exhausted) {
-          await this.disable(em, d, job, run.consecutive_failures, run.failing_since, o);
-          disabled = true;
-        }
+      if (run?.enabled && run.exhausted) {
+        await this.disable(em, d, job, run.consecutive_failures, run.failing_since, o);
+        disabled = true;
       }
       return !updated.length || status !== WebhookDeliveryStatus.PENDING || disabled;
     });
@@ -251,7 +254,8 @@ export class WebhookDeliveryService {
    */
   private async disable(em: EntityManager, d: DeliveryRow, job: Job<DeliveryJob>, failures: number, since: Date, o: SendOutcome): Promise<void> {
     const hours = this.config.disableAfterHours;
-    const reason = `Every delivery attempt failed for at least ${hours} h: ${failures} in a row since ${new Date(since).toISOString()}; the last: ${o.error ?? `HTTP ${o.statusCode}`}`;
+    const period = hours >= 1 ? `${hours} h` : `${Math.round(hours * 3600)} s`;
+    const reason = `Every delivery attempt failed for at least ${period}: ${failures} in a row since ${new Date(since).toISOString()}; the last: ${o.error ?? `HTTP ${o.statusCode}`}`;
     const [[endpoint]] = await em.query(
       `UPDATE webhook_endpoint SET enabled = false, disabled_at = now(), disabled_reason = $2, updated_at = now() WHERE id = $1 RETURNING id, url, description`,
       [d.endpoint_id, reason.slice(0, 2000)],
