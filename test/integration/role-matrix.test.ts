@@ -64,6 +64,12 @@ beforeAll(async () => {
   [ids.v1, ids.v2] = [1, 2].map((v) => versions.find((s: { version: number }) => s.version === v).id);
   GIVEN.mappingSetDiff = { from: ids.v1, to: ids.v2 };
   ids.change = await proposed(Role.ANALYST);
+  // A webhook endpoint with one delivery and one attempt (this hub runs no workers: written as a worker would).
+  ids.webhook = (await q(`mutation { createWebhookEndpoint(input: { url: "http://127.0.0.1:9/matrix", description: "${MARK} hook", framework: "iso27001" }) { endpoint { id } } }`)).createWebhookEndpoint.endpoint.id;
+  const [event] = await t.ds.query(`SELECT id, organization_id, key FROM hub_event ORDER BY id LIMIT 1`);
+  [{ id: ids.delivery }] = await t.ds.query(`INSERT INTO webhook_delivery (organization_id, endpoint_id, event_id, ordering_key, status, attempts, last_status_code)
+    VALUES ($1, $2, $3, $4, 'DELIVERED', 1, 200) RETURNING id`, [event.organization_id, ids.webhook, event.id, event.key]);
+  await t.ds.query(`INSERT INTO webhook_attempt (organization_id, delivery_id, status_code, duration_ms, response_excerpt) VALUES ($1, $2, 200, 5, 'ok')`, [event.organization_id, ids.delivery]);
   await q(`mutation { recordAmendmentPublication(input: { amendment: "digital-omnibus-ai-2026", ojReference: "${MARK} OJ", publishedOn: "2026-07-20", entryIntoForce: "2028-01-01" }) { key } }`);
 });
 afterAll(async () => {
@@ -97,6 +103,16 @@ const MUTATIONS: Record<string, (role: Role, n: number) => Promise<string> | str
   proposeMappingChange: () => `(input: { mappingSourceId: "${ids.v2}", title: "m", changes: [{ op: CHANGE, sourceRef: "4.3", targetRef: "4.3", strength: 6 }] })`,
   // Decided by someone other than its proposer; withdrawn by its proposer (the role itself where it may propose).
   decideMappingChange: async () => `(input: { id: "${await proposed(Role.ANALYST)}", approve: false, comment: "matrix" })`,
+  createWebhookEndpoint: (_role, n) => `(input: { url: "http://127.0.0.1:9/matrix-${n}", eventTypes: [EVIDENCE_CREATED] })`,
+  updateWebhookEndpoint: () => `(input: { id: "${ids.webhook}", description: "m" })`,
+  enableWebhookEndpoint: () => `(input: { id: "${ids.webhook}" })`,
+  deleteWebhookEndpoint: async (_role, n) => {
+    const made = await t.data(`mutation { createWebhookEndpoint(input: { url: "http://127.0.0.1:9/gone-${n}" }) { endpoint { id } } }`);
+    return `(input: { id: "${made.createWebhookEndpoint.endpoint.id}" })`;
+  },
+  rotateWebhookSecret: () => `(input: { endpointId: "${ids.webhook}", overlapHours: 1 })`,
+  replayWebhookDelivery: () => `(input: { deliveryId: "${ids.delivery}" })`,
+  replayWebhookEvents: () => `(input: { endpointId: "${ids.webhook}", since: "2020-01-01T00:00:00Z" })`,
   withdrawMappingChange: async (role) => `(input: { id: "${await proposed(allows(declaredRoles('Mutation', 'proposeMappingChange')!, role) ? role : Role.ANALYST)}" })`,
 };
 
@@ -118,7 +134,7 @@ const GIVEN: Record<string, Record<string, unknown>> = {
 };
 
 function idFor(field: string): string {
-  return ({ aiSystem: ids.sys, impactAssessment: ids.ia, evidence: ids.own, node: ids.requirement, mappingChangeSet: ids.change, mappingChangeImpact: ids.change } as Record<string, string>)[field] ?? ids.sys;
+  return ({ webhookEndpoint: ids.webhook, webhookDeliveries: ids.webhook, aiSystem: ids.sys, impactAssessment: ids.ia, evidence: ids.own, node: ids.requirement, mappingChangeSet: ids.change, mappingChangeImpact: ids.change } as Record<string, string>)[field] ?? ids.sys;
 }
 
 function roots(): Root[] {
