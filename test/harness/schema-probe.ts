@@ -16,7 +16,8 @@ export function inputValue(type: GraphQLInputType, name: string, field: string, 
   if (isListType(type)) return [inputValue(type.ofType, name, field, idFor, depth)];
   const named = getNamedType(type);
   if (isEnumType(named)) {
-    const vals = named.getValues().map((v) => v.value);
+    // Names, as a client writes them (EventType values stand for other internal values).
+    const vals = named.getValues().map((v) => v.name);
     return name === 'decision' && vals.includes('APPROVED') ? 'APPROVED' : vals[0];
   }
   if (isInputObjectType(named)) {

@@ -424,11 +424,12 @@ describe('the database holds the same text limits', () => {
     expect(fromDatabaseError({ code: '23514', constraint: 'ck_impact_assessment_decision_comment_length' })?.details.field).toBe('comment');
     const count = async () => (await t.ds.query(`SELECT count(*)::int AS n FROM pg_constraint WHERE conname LIKE 'ck\\_%\\_length'`))[0].n as number;
     const all = await count();
-    expect(all).toBe(53);
+    expect(all).toBe(55);
     const runner = t.ds.createQueryRunner();
     try {
       await new TextLimits1764979200000().down(runner);
-      expect(await count()).toBe(0);
+      // Left: the webhook endpoint's url and description, which a later migration owns.
+      expect(await count()).toBe(2);
       await new TextLimits1764979200000().up(runner);
       expect(await count()).toBe(all);
     } finally {

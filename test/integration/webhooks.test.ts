@@ -361,6 +361,17 @@ describe('an endpoint that keeps failing', () => {
     await waitFor('the second replay', () => failing.acked().filter((r) => r.id === again.eventId).length === 2);
     const done = (await t.data(DELIVERIES, { id: ep.id, status: 'DELIVERED' })).webhookDeliveries;
     expect(done.totalCount).toBe(replay.queued + 1);
+
+    // From an event on: what follows it, and only one of the two starting points.
+    const AFTER = `mutation($id: ID!, $after: ID, $since: DateTime) { replayWebhookEvents(input: { endpointId: $id, afterEventId: $after, since: $since }) { queued deliveries { eventId } } }`;
+    const last = replay.deliveries[replay.deliveries.length - 1].eventId;
+    const secondLast = replay.deliveries[replay.deliveries.length - 2].eventId;
+    expect((await t.data(AFTER, { id: ep.id, after: last })).replayWebhookEvents).toEqual({ queued: 0, deliveries: [] });
+    expect((await t.data(AFTER, { id: ep.id, after: secondLast })).replayWebhookEvents).toEqual({ queued: 1, deliveries: [{ eventId: last }] });
+    const both = await t.gql(AFTER, { id: ep.id, after: last, since });
+    const unknown = await t.gql(AFTER, { id: ep.id, after: '00000000-0000-7000-8000-000000000000' });
+    expect([both, unknown].map((r) => r.errors?.map((e) => [e.extensions?.code, e.extensions?.field]))).toEqual([[['BAD_USER_INPUT', 'afterEventId']], [['NOT_FOUND', 'afterEventId']]]);
+    await waitFor('the last replay', () => failing.acked().filter((r) => r.id === last).length === 2);
   }, 60_000);
 });
 

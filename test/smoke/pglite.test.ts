@@ -4,6 +4,8 @@ import path from 'node:path';
 import { bootstrap } from '../../src/app';
 import { loadConfig } from '../../src/config';
 import { classifyAll, loadApplicability } from '../../src/modules/ai-system/applicability.rules';
+import { Webhook } from 'standardwebhooks';
+import { startReceiver, waitFor } from '../harness/webhook-receiver';
 
 /**
  * The embedded default (no DATABASE_URL): PGlite in a data folder, migrated and seeded on the first
@@ -79,5 +81,27 @@ describe('embedded PGlite default', () => {
       await second.stop();
     }
     expect(secondLog).toEqual([expect.stringMatching(/^\[hub\] local ADMIN token: /)]);
+  });
+
+  it('delivers signed webhooks from the embedded database (its job queue shares the one session)', async () => {
+    const rx = await startReceiver();
+    const hub = await bootstrap({ ...config, events: { ...config.events, schedulerSeconds: 1 } }, () => undefined, () => undefined);
+    try {
+      const post = async (query: string, variables?: Record<string, unknown>) => (await (await fetch(hub.hub.url, {
+        method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${hub.adminToken}` }, body: JSON.stringify({ query, variables }),
+      })).json()) as any;
+      const created = await post(`mutation($url: String!) { createWebhookEndpoint(input: { url: $url, eventTypes: [EVIDENCE_CREATED] }) { secret endpoint { id } } }`, { url: rx.url });
+      const { secret } = created.data.createWebhookEndpoint;
+      const upserted = await post(`mutation { upsertEvidence(input: { sourceSystem: "smoke", externalId: "hook-1", title: "t", kind: RECORD, effectiveAt: "2026-01-01T00:00:00Z" }) { outcome } }`);
+      expect(upserted.data.upsertEvidence.outcome).toBe('CREATED');
+      const got = await waitFor('the delivery', () => rx.acked()[0]);
+      const event = new Webhook(secret).verify(got.body, Object.fromEntries(Object.entries(got.headers).map(([k, v]) => [k, String(v)]))) as any;
+      expect([event.type, event.data.evidence.externalId]).toEqual(['evidence.created', 'hook-1']);
+      const log = await post(`query($id: ID!) { webhookDeliveries(endpointId: $id) { nodes { status attemptCount } } }`, { id: created.data.createWebhookEndpoint.endpoint.id });
+      expect(log.data.webhookDeliveries.nodes).toEqual([{ status: 'DELIVERED', attemptCount: 1 }]);
+    } finally {
+      await hub.stop();
+      await rx.close();
+    }
   });
 });
