@@ -13,6 +13,7 @@ let t: TestHub;
 let schema: GraphQLSchema;
 /** One object of each Node type, made in the test organization. */
 const made: Record<string, string> = {};
+let webhookEndpoint: string;
 const tokens = {} as Record<'integrator' | 'otherOrg' | 'viewer', string>;
 
 beforeAll(async () => {
@@ -35,6 +36,10 @@ beforeAll(async () => {
   made.Framework = (await q(`mutation($d: String!) { importFramework(input: { format: CSV, key: "relay-private", version: "1", name: "${MARK} controls", document: $d }) { framework { id } } }`,
     { d: `ref,title\nRC-1,${MARK} one\nRC-2,${MARK} two\n` })).importFramework.framework.id;
   made.Requirement = (await q(`{ requirement(framework: "relay-private", ref: "RC-1") { id } }`)).requirement.id;
+  webhookEndpoint = (await q(`mutation { createWebhookEndpoint(input: { url: "http://127.0.0.1:9/relay" }) { endpoint { id } } }`)).createWebhookEndpoint.endpoint.id;
+  // Deliveries as a worker writes them (this hub runs none): one per event of the organization so far.
+  await t.ds.query(`INSERT INTO webhook_delivery (organization_id, endpoint_id, event_id, ordering_key)
+    SELECT e.organization_id, w.id, e.id, e.key FROM hub_event e JOIN webhook_endpoint w ON w.organization_id = e.organization_id WHERE w.id = $1 ORDER BY e.id LIMIT 9`, [webhookEndpoint]);
 });
 afterAll(async () => {
   await t.stop();
@@ -130,6 +135,7 @@ const PROBES: Record<string, { query: (page: string) => string; at: (data: any) 
   FrameworkConnection: { query: (page) => `{ frameworksConnection(${page}, allVersions: true) { CONN } }`, at: (d) => d.frameworksConnection, size: 2 },
   AiSystemConnection: { query: (page) => `{ aiSystemsConnection(${page}) { CONN } }`, at: (d) => d.aiSystemsConnection, size: 2 },
   MappingSourceConnection: { query: (page) => `{ mappingSourcesConnection(${page}) { CONN } }`, at: (d) => d.mappingSourcesConnection, size: 3 },
+  WebhookDeliveryConnection: { query: (page) => `{ webhookDeliveries(${page}, endpointId: "${webhookEndpoint}") { CONN } }`, at: (d) => d.webhookDeliveries, size: 3 },
   RequirementSearchHitConnection: {
     query: (page) => `{ searchRequirementsConnection(${page}, query: "risk") { CONN } }`, at: (d) => d.searchRequirementsConnection, size: 6,
   },

@@ -103,6 +103,7 @@ const MUTATIONS: Record<string, (role: Role, n: number) => Promise<string> | str
   proposeMappingChange: () => `(input: { mappingSourceId: "${ids.v2}", title: "m", changes: [{ op: CHANGE, sourceRef: "4.3", targetRef: "4.3", strength: 6 }] })`,
   // Decided by someone other than its proposer; withdrawn by its proposer (the role itself where it may propose).
   decideMappingChange: async () => `(input: { id: "${await proposed(Role.ANALYST)}", approve: false, comment: "matrix" })`,
+  rebuildCoverageHistory: () => `(since: "2026-01-01T00:00:00Z")`,
   createWebhookEndpoint: (_role, n) => `(input: { url: "http://127.0.0.1:9/matrix-${n}", eventTypes: [EVIDENCE_CREATED] })`,
   updateWebhookEndpoint: () => `(input: { id: "${ids.webhook}", description: "m" })`,
   enableWebhookEndpoint: () => `(input: { id: "${ids.webhook}" })`,

@@ -44,6 +44,11 @@ async function createEndpoint(hub: TestHub, url: string, eventTypes: string[] = 
   return { id: d.createWebhookEndpoint.endpoint.id, secret: d.createWebhookEndpoint.secret };
 }
 
+/** Deleted at the end of a test, so the next tests' events are not sent to its closed receiver. */
+async function removeEndpoint(hub: TestHub, id: string): Promise<void> {
+  await hub.data(`mutation($id: ID!) { deleteWebhookEndpoint(input: { id: $id }) { deletedEndpointId } }`, { id });
+}
+
 /** The newest event id so far: events written after it have greater ids (time-ordered). */
 async function lastEventId(hub: TestHub): Promise<string> {
   return (await hub.ds.query(`SELECT coalesce((SELECT id FROM hub_event ORDER BY id DESC LIMIT 1), '00000000-0000-0000-0000-000000000000') AS id`))[0].id;
@@ -120,7 +125,19 @@ describe('webhooks on one hub with workers', () => {
       && d.attempts.length === 1 && d.attempts[0].statusCode === 200 && d.attempts[0].responseExcerpt === 'ok' && d.attempts[0].error === null)).toBe(true);
     // The log's payload is the body that was sent.
     expect(log.nodes.find((d: any) => d.eventId === event.id).payload).toEqual(event);
-    await t.data(`mutation($id: ID!) { deleteWebhookEndpoint(input: { id: $id }) { deletedEndpointId } }`, { id: ep.id });
+    // Newest first, page by page.
+    const PAGE = `query($id: ID!, $after: String) { webhookDeliveries(endpointId: $id, first: 2, after: $after) { nodes { id } pageInfo { hasNextPage endCursor } } }`;
+    const pages: string[] = [];
+    for (let after: string | null = null, more = true; more;) {
+      const p: any = (await t.data(PAGE, { id: ep.id, after })).webhookDeliveries;
+      pages.push(...p.nodes.map((n: any) => n.id));
+      [after, more] = [p.pageInfo.endCursor, p.pageInfo.hasNextPage];
+    }
+    expect(pages).toEqual(log.nodes.map((d: any) => d.id));
+    expect(pages).toEqual([...pages].sort().reverse());
+    const bad = await t.gql(PAGE, { id: ep.id, after: 'bm90LWEtY3Vyc29y' });
+    expect(bad.errors?.map((e) => [e.extensions?.code, e.extensions?.field])).toEqual([['BAD_USER_INPUT', 'after']]);
+    await removeEndpoint(t, ep.id);
   });
 
   it('receiver answering 503, then refusing connections, then up: every event delivered once, in key order, every attempt logged', async () => {
@@ -168,7 +185,7 @@ describe('webhooks on one hub with workers', () => {
     expect(log.nodes.some((d: any) => d.attemptCount > 1 && d.attempts[0].statusCode === 503)).toBe(true);
     // The endpoint's run of failures ended with the first success.
     expect((await t.data(ENDPOINT, { id: ep.id })).webhookEndpoint).toMatchObject({ enabled: true, consecutiveFailures: 0, failingSince: null });
-    await t.data(`mutation($id: ID!) { deleteWebhookEndpoint(input: { id: $id }) { deletedEndpointId } }`, { id: ep.id });
+    await removeEndpoint(t, ep.id);
   }, 60_000);
 
   it('two hub processes on one database, both working: each event delivered once', async () => {
@@ -194,7 +211,7 @@ describe('webhooks on one hub with workers', () => {
       for (let k = 0; k < 12; k++) {
         expect(acked.filter((e) => e.data.evidence.externalId === `TWO-${k}`).map((e) => e.type)).toEqual(['evidence.created', 'evidence.updated']);
       }
-      await t.data(`mutation($id: ID!) { deleteWebhookEndpoint(input: { id: $id }) { deletedEndpointId } }`, { id: ep.id });
+      await removeEndpoint(t, ep.id);
     } finally {
       await hub2.stop();
       await ds2.destroy();
@@ -219,7 +236,7 @@ describe('webhooks on one hub with workers', () => {
     await new Promise((r) => setTimeout(r, 1500));
     expect(rx.events().map((e) => [e.type, e.data.evidence.title])).toEqual([['evidence.updated', 'committed']]);
     expect((await t.ds.query(`SELECT count(*)::int AS n FROM webhook_delivery WHERE endpoint_id = $1`, [ep.id]))[0].n).toBe(1);
-    await t.data(`mutation($id: ID!) { deleteWebhookEndpoint(input: { id: $id }) { deletedEndpointId } }`, { id: ep.id });
+    await removeEndpoint(t, ep.id);
   });
 
   it('secrets: shown once, rotated with overlap, never in a query result, the audit trail or a job', async () => {
@@ -253,7 +270,7 @@ describe('webhooks on one hub with workers', () => {
     expect(one).toMatchObject({ description: 'renamed', framework: { key: 'iso27001' }, eventTypes: ['EVIDENCE_CREATED'] });
     expect(one.secrets.map((s: any) => s.prefix)).toEqual([third.slice(0, 10), second.slice(0, 10), ep.secret.slice(0, 10)]);
     expect(one.secrets.map((s: any) => s.expiresAt === null)).toEqual([true, false, false]);
-    await t.data(`mutation($id: ID!) { deleteWebhookEndpoint(input: { id: $id }) { deletedEndpointId } }`, { id: ep.id });
+    await removeEndpoint(t, ep.id);
 
     const audit: { operation: string; text: string; after: any; before: any }[] = await t.ds.query(
       `SELECT operation, to_jsonb(a)::text AS text, after, before FROM audit_event a WHERE $1 = ANY(touched_ids) ORDER BY id`, [ep.id]);
@@ -298,7 +315,7 @@ describe('webhooks on one hub with workers', () => {
     const log = await t.gql(delivery, undefined, { token: other });
     expect(log.errors?.map((e) => [e.extensions?.code, e.extensions?.field])).toEqual([['NOT_FOUND', 'endpointId']]);
     expect((await t.ds.query(`SELECT count(*)::int AS n FROM webhook_endpoint WHERE id = $1`, [ep.id]))[0].n).toBe(1);
-    await t.data(`mutation($id: ID!) { deleteWebhookEndpoint(input: { id: $id }) { deletedEndpointId } }`, { id: ep.id });
+    await removeEndpoint(t, ep.id);
   });
 });
 

@@ -53,6 +53,7 @@ export class JobQueue {
   static async client(ds: DataSource): Promise<JobQueue> {
     const { PgBoss } = await import('pg-boss');
     const boss = new PgBoss({ schema: JOB_SCHEMA, migrate: false, createSchema: false, schedule: false, supervise: false, db: { executeSql: (text: string, values?: unknown[]) => sqlOf(ds.manager)(text, values) } } as ConstructorParameters<typeof PgBoss>[0]);
+    boss.on('error', (err) => logger.error({ err }, '[hub] job queue client error'));
     return new JobQueue(boss);
   }
 

@@ -1,6 +1,8 @@
 import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { PageArgs, decodeKeyCursor, encodeKeyCursor, keyset } from '../../graphql/connection.type';
 import type { HubContext } from '../../graphql/context';
+import { badInput } from '../../graphql/errors';
+import { isUuid } from '../../graphql/ids';
 import { ADMIN } from '../auth/role';
 import { Framework } from '../framework/framework.entity';
 import { AiSystem } from '../ai-system/ai-system.entity';
@@ -35,7 +37,11 @@ export class WebhookResolver {
     @Arg('endpointId', () => ID, { description: 'The endpoint.' }) endpointId: string,
     @Arg('status', () => WebhookDeliveryStatus, { nullable: true, description: 'Only deliveries in this state.' }) status?: WebhookDeliveryStatus | null,
   ): Promise<WebhookDeliveryConnection> {
-    const window = keyset(args, (c, field) => decodeKeyCursor('delivery', 's', c, field)[0] as string);
+    const window = keyset(args, (c, field) => {
+      const id = decodeKeyCursor('delivery', 's', c, field)[0] as string;
+      if (!isUuid(id)) throw badInput(field, `${field}: malformed cursor "${c.slice(0, 80)}"`);
+      return id;
+    });
     const page = await ctx.services.webhookDeliveries.page(ctx.organizationId, endpointId, status ?? null, window);
     return WebhookDeliveryConnection.fromPage({
       items: page.rows.map((d) => ({ node: d, cursor: encodeKeyCursor('delivery', [d.id]) })),
