@@ -1,4 +1,6 @@
 import { TestHub, declareIntegratedCompetence, startTestHub } from '../harness/hub';
+import { DEFAULT_EVENTS, EventRuntime } from '../../src/modules/events/event-runtime';
+import { CoverageEventsService } from '../../src/modules/events/coverage-events.service';
 
 /**
  * The outbox and coverage deltas (src/modules/events): events are rows written by the transaction that
@@ -116,6 +118,32 @@ describe('events: outbox and coverage deltas', () => {
       await runner.release();
     }
     expect((await t.ds.query(`SELECT count(*)::int AS n FROM hub_event`))[0].n).toBe(before);
+  });
+});
+
+describe('events: publication', () => {
+  it('publishes a bulk of 2,000 items (more events than one publication batch) completely, in the order written', async () => {
+    const t = await startTestHub();
+    try {
+      const refs = (await t.ds.query(`SELECT r.ref FROM requirement r JOIN framework f ON f.id = r.framework_id WHERE f.key = 'iso27001' AND r.assessable ORDER BY r.position`)).map((r: { ref: string }) => r.ref);
+      for (let b = 0; b < 2; b++) {
+        const items = Array.from({ length: 1000 }, (_, i) => ({ sourceSystem: 'ci', externalId: `B${b}-${i}`, title: `Build ${b}-${i}`, kind: 'TICKET', effectiveAt: '2026-01-01T00:00:00Z',
+          links: Array.from({ length: 10 }, (_, k) => ({ framework: 'iso27001', ref: refs[(i + k * 7) % refs.length] })) }));
+        const r = await t.gql(`mutation($input: BulkUpsertEvidenceInput!) { bulkUpsertEvidence(input: $input) { created } }`, { input: { items } });
+        expect(r.data.bulkUpsertEvidence.created).toBe(1000);
+      }
+      const written = await t.ds.query(`SELECT type, count(*)::int AS n FROM hub_event GROUP BY type ORDER BY type`);
+      // One evidence.linked per item (with its ten links), one coverage.changed per requirement that moved.
+      expect(written.filter((w: { type: string }) => w.type !== 'coverage.changed')).toEqual([{ type: 'evidence.created', n: 2000 }, { type: 'evidence.linked', n: 2000 }]);
+      const runtime = new EventRuntime(t.appDs, { ...DEFAULT_EVENTS, workers: true }, new CoverageEventsService(t.appDs));
+      const total = written.reduce((a: number, w: { n: number }) => a + w.n, 0);
+      expect(await runtime.publish()).toBe(total);
+      const positions = await t.ds.query(`SELECT position FROM hub_event ORDER BY seq`);
+      expect(positions.map((r: { position: string }) => Number(r.position))).toEqual(positions.map((_: unknown, i: number) => i + 1));
+      expect(await runtime.publish()).toBe(0);
+    } finally {
+      await t.stop();
+    }
   });
 });
 
