@@ -141,6 +141,12 @@ describe('events: publication', () => {
       const positions = await t.ds.query(`SELECT position FROM hub_event ORDER BY seq`);
       expect(positions.map((r: { position: string }) => Number(r.position))).toEqual(positions.map((_: unknown, i: number) => i + 1));
       expect(await runtime.publish()).toBe(0);
+      // Retention: published events older than the period are pruned; the rest, and the history, stay.
+      await t.ds.query(`UPDATE hub_event SET occurred_at = now() - interval '91 days' WHERE type = 'evidence.created'`);
+      const periods = (await t.ds.query(`SELECT count(*)::int AS n FROM coverage_status_period`))[0].n;
+      expect(await runtime.prune()).toBe(2000);
+      expect((await t.ds.query(`SELECT count(*)::int AS n FROM hub_event`))[0].n).toBe(total - 2000);
+      expect((await t.ds.query(`SELECT count(*)::int AS n FROM coverage_status_period`))[0].n).toBe(periods);
     } finally {
       await t.stop();
     }
