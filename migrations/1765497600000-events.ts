@@ -2,6 +2,7 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
 import { grantFunction as previousGrantFunction } from './1765324800000-mapping-versions';
 
 const ORG = `nullif(current_setting('app.organization_id', true), '')::uuid`;
+const OWNER = `(SELECT hub_is_schema_owner())`;
 
 /** Where pg-boss keeps its queues (created here, by the schema owner, so the server's role needs no CREATE). */
 export const JOB_SCHEMA = 'hub_jobs';
@@ -123,10 +124,14 @@ export class Events1765497600000 implements MigrationInterface {
     await q.query(`ALTER TABLE organization ADD COLUMN expiry_window_days int NOT NULL DEFAULT 30`);
     await q.query(`ALTER TABLE organization ADD CONSTRAINT ck_organization_expiry_window CHECK (expiry_window_days BETWEEN 0 AND 366)`);
 
+    // hub_event and coverage_dirty are also read across organizations by the SECURITY DEFINER functions
+    // below (the publication's and the subscription feed's), which run as the schema owner: the owner
+    // sees every row, as it does api_token's for hub_authenticate_token. The server's role never does.
     for (const t of ['hub_event', 'coverage_dirty', 'coverage_status_period', 'coverage_baseline']) {
+      const who = t === 'hub_event' || t === 'coverage_dirty' ? `organization_id = ${ORG} OR ${OWNER}` : `organization_id = ${ORG}`;
       await q.query(`ALTER TABLE ${t} ENABLE ROW LEVEL SECURITY`);
       await q.query(`ALTER TABLE ${t} FORCE ROW LEVEL SECURITY`);
-      await q.query(`CREATE POLICY p_${t}_organization ON ${t} USING (organization_id = ${ORG}) WITH CHECK (organization_id = ${ORG})`);
+      await q.query(`CREATE POLICY p_${t}_organization ON ${t} USING (${who}) WITH CHECK (${who})`);
     }
 
     // Evidence: created, updated (any column but updated_at), and its status or validity moving its links.
