@@ -40,8 +40,12 @@ function waiter(check: () => boolean, what: string, timeoutMs: number, listeners
   });
 }
 
-/** A graphql-ws client (the real one, on ws) for the hub, with the token in the connection params; it never retries. */
-export function wsClient(t: TestHub, connectionParams: Record<string, unknown> | undefined = { authorization: `Bearer ${t.token}` }): WsClient {
+/**
+ * A graphql-ws client (the real one, on ws) for the hub; it never retries. The connection params are the
+ * test organization's ADMIN token unless given (null: none at all).
+ */
+export function wsClient(t: TestHub, params?: Record<string, unknown> | null): WsClient {
+  const connectionParams = params === undefined ? { authorization: `Bearer ${t.token}` } : (params ?? undefined);
   let closedWith: (e: { code: number; reason: string }) => void = () => undefined;
   const closed = new Promise<{ code: number; reason: string }>((resolve) => (closedWith = resolve));
   const client = createClient({
