@@ -176,18 +176,16 @@ const isAsyncIterator = (x: unknown): x is AsyncGenerator<ExecutionResult> =>
  * statement scope, same principal): a context lives as long as the subscription otherwise, and
  * its caches would grow and go stale. The scope carries the organization to every statement (RLS).
  */
-function eachInItsOwnContext(context: HubContext, source: AsyncGenerator<ExecutionResult>, statementTimeoutMs: number): AsyncGenerator<ExecutionResult> {
-  const iterator: AsyncGenerator<ExecutionResult> = {
+function eachInItsOwnContext(context: HubContext, source: AsyncGenerator<ExecutionResult>, statementTimeoutMs: number): AsyncIterableIterator<ExecutionResult> {
+  // return() is what graphql-ws calls when the client completes the subscription or goes away.
+  const iterator: AsyncIterableIterator<ExecutionResult> = {
     next: () => {
       Object.assign(context, requestContext(context.services, context.principal, { statements: 0, statementTimeoutMs }, context.requestId));
       return withQueryScope(context.queryScope, () => source.next());
     },
-    return: (value) => source.return(value),
+    return: (value?: unknown) => source.return(value),
     throw: (err) => source.throw(err),
     [Symbol.asyncIterator]: () => iterator,
-    [Symbol.asyncDispose]: async () => {
-      await source.return(undefined);
-    },
   };
   return iterator;
 }
