@@ -101,6 +101,11 @@ export class HubEventResolver {
   requirement(@Root() e: HubEvent, @Ctx() ctx: HubContext): Promise<Requirement | null> | null {
     return e.requirementId ? ctx.loaders.requirement.load(e.requirementId) : null;
   }
+
+  @FieldResolver(() => CoverageChange, { nullable: true, description: 'A coverage.changed event as the coverageChanged subscription gives it (null for other types): backfill of deltas through the events query.' })
+  coverageChange(@Root() e: HubEvent): CoverageChange | null {
+    return e.row.type === 'coverage.changed' ? CoverageChange.of(e.row) : null;
+  }
 }
 
 @Resolver(() => CoverageChange)

@@ -38,6 +38,7 @@ export class HubEvent implements Node {
   frameworkId: string | null;
   requirementId: string | null;
   envelope: EventEnvelope;
+  row: HubEventRow;
 
   @Field(() => GraphQLJSONObject, { description: 'The whole event as JSON, exactly the body a webhook delivery carries: id, type, occurredAt, position, key, organizationId, subject and data.' })
   payload(): EventEnvelope {
@@ -56,6 +57,7 @@ export class HubEvent implements Node {
       frameworkId: row.framework_id,
       requirementId: row.requirement_id,
       envelope: envelopeOf(row),
+      row,
     });
   }
 }
