@@ -4,6 +4,7 @@ import { logger } from '../../logger';
 import type { EventRuntime, HubEventRow } from './event-runtime';
 import type { EventService } from './event.service';
 import { EventStream, StreamOptions } from './event-stream';
+import { SerialPasses } from './serial-passes';
 
 /** Rows hub_events_after hands back per statement; a feed that fell behind reads on until it has caught up. */
 export const FEED_BATCH = 500;
@@ -23,9 +24,9 @@ export class EventFeed {
   private readonly listeners = new Map<string, Set<FeedListener>>();
   private count = 0;
   private timer: NodeJS.Timeout | null = null;
-  private polling: Promise<void> | null = null;
-  private again = false;
   private stopped = false;
+  private readonly polling = new SerialPasses(() => this.readAll(), (err) => logger.error({ err }, '[hub] subscription feed could not read events; the next poll retries'),
+    () => !this.stopped && this.count > 0);
   private readonly unhook: () => void;
 
   constructor(
@@ -89,22 +90,7 @@ export class EventFeed {
   /** Read soon. Polls never overlap; a request during one runs another after it. */
   poll(): void {
     if (this.stopped || this.count === 0) return;
-    if (this.polling) {
-      this.again = true;
-      return;
-    }
-    this.polling = (async () => {
-      try {
-        do {
-          this.again = false;
-          await this.readAll();
-        } while (this.again && !this.stopped && this.count > 0);
-      } catch (err) {
-        logger.error({ err }, '[hub] subscription feed could not read events; the next poll retries');
-      } finally {
-        this.polling = null;
-      }
-    })();
+    this.polling.request();
   }
 
   private async readAll(): Promise<void> {
@@ -139,6 +125,6 @@ export class EventFeed {
     this.unhook();
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
-    await this.polling;
+    await this.polling.settled();
   }
 }
