@@ -1,4 +1,5 @@
 import type http from 'node:http';
+import type { Duplex } from 'node:stream';
 import { randomUUID } from 'node:crypto';
 import {
   DocumentNode, ExecutionArgs, ExecutionResult, GraphQLError, GraphQLFormattedError, GraphQLSchema, getOperationAST, parse, subscribe, validate,
@@ -59,7 +60,16 @@ interface Connection {
  * Errors are formatted by the HTTP path's formatError: codes, never internals.
  */
 export function startSubscriptions(httpServer: http.Server, schema: GraphQLSchema, services: Services, options: SubscriptionServerOptions) {
-  const wss = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: options.limits.bodyBytes });
+  // Upgrades are taken here rather than by ws on the server, which would re-emit the server's own errors (a port in use) as its own.
+  const wss = new WebSocketServer({ noServer: true, maxPayload: options.limits.bodyBytes });
+  const upgrade = (request: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+    if (new URL(request.url ?? '/', 'http://hub').pathname !== '/graphql') {
+      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
+    wss.handleUpgrade(request, socket, head, (ws) => wss.emit('connection', ws, request));
+  };
+  httpServer.on('upgrade', upgrade);
   const connections = new WeakMap<Context<Record<string, unknown> | undefined, Extra>, Connection>();
 
   const authenticate = (credential: string | undefined) => withQueryScope({ statements: 0 }, () => principalOf(services, credential));
@@ -156,6 +166,7 @@ export function startSubscriptions(httpServer: http.Server, schema: GraphQLSchem
     connections: () => wss.clients.size,
     /** Closes every connection (1001) and the socket server; a client that does not answer the close is cut after a second. */
     stop: async () => {
+      httpServer.off('upgrade', upgrade);
       const clients = [...wss.clients];
       for (const c of clients) c.close(CLOSE.GOING_AWAY, 'The hub is stopping');
       await Promise.race([

@@ -1,5 +1,6 @@
 import { Role } from '../../src/modules/auth/role';
 import { TestHub, declareIntegratedCompetence, startTestHub, tokenFor } from '../harness/hub';
+import WebSocket from 'ws';
 import { until, wsClient, WsClient } from '../harness/subscriptions';
 
 /**
@@ -274,7 +275,7 @@ describe('who may subscribe to what', () => {
     expect(all.data.map((e) => e.id)).toEqual(readable.map((r) => r.id));
   });
 
-  it('limits: subscriptions only, the depth and cost limits of HTTP, and at most 20 subscriptions per connection', async () => {
+  it('limits: subscriptions only, on /graphql only, the depth and cost limits of HTTP, and at most 20 subscriptions per connection', async () => {
     const c = connect();
     const refusals: [string, string][] = [
       [`{ frameworks { key } }`, 'BAD_REQUEST'],
@@ -288,6 +289,17 @@ describe('who may subscribe to what', () => {
       await sub.ended();
       expect([query, sub.errors.map((e) => e.extensions?.code)]).toEqual([query, [code]]);
     }
+    // Only /graphql upgrades.
+    const elsewhere = await new Promise<number>((resolve, reject) => {
+      const socket = new WebSocket(t.url.replace(/^http/, 'ws').replace(/\/graphql$/, '/elsewhere'), 'graphql-transport-ws');
+      socket.on('unexpected-response', (request, response) => {
+        request.destroy();
+        resolve(response.statusCode ?? 0);
+      });
+      socket.on('open', () => reject(new Error('upgraded on /elsewhere')));
+      socket.on('error', () => undefined);
+    });
+    expect(elsewhere).toBe(404);
     const open = Array.from({ length: 20 }, () => c.subscribe(`subscription { events { id } }`));
     await live(20);
     const extra = c.subscribe(`subscription { events { id } }`);
