@@ -37,6 +37,9 @@ import { AuditFinding, Measurement } from '../modules/governance/governance.enti
 
 import { CoverageEventsService } from '../modules/events/coverage-events.service';
 import type { EventRuntime } from '../modules/events/event-runtime';
+import { EventService } from '../modules/events/event.service';
+import type { EventFeed } from '../modules/events/event-feed';
+import type { HubEvent } from '../modules/events/event.type';
 
 /** Stateless services, created once per process. */
 export interface Services {
@@ -64,6 +67,10 @@ export interface Services {
   coverageEvents: CoverageEventsService;
   /** Publishing after commit; null when this process runs no event workers. */
   events: EventRuntime | null;
+  /** Reads of published events (the events query, node, replays). */
+  eventLog: EventService;
+  /** The process-wide feed of newly published events that subscriptions listen to; null outside a server. */
+  feed: EventFeed | null;
 }
 
 export function createServices(ds: DataSource): Services {
@@ -100,6 +107,8 @@ export function createServices(ds: DataSource): Services {
     audit: new AuditService(ds),
     coverageEvents: new CoverageEventsService(ds),
     events: null,
+    eventLog: new EventService(ds),
+    feed: null,
   } as Services;
   services.interchange = new InterchangeService(ds, services);
   return services;
@@ -186,6 +195,7 @@ export function createLoaders(s: Services, org: string) {
     findings: listBy<AuditFinding>((ids) => s.governance.findingsOf(org, ids)),
     finding: byId<AuditFinding>((ids) => s.governance.findingsByIds(org, ids)),
     measurements: listBy<Measurement>((ids) => s.governance.measurementsOf(org, ids)),
+    event: byId<HubEvent>((ids) => s.eventLog.findByIds(org, ids)),
     /** A loader per parameter set (asOf, depth...), created on first use and kept for the request. */
     keyed<L>(key: string, create: () => L): L {
       let found = memo.get(key) as L | undefined;
@@ -216,4 +226,35 @@ export interface HubContext {
   graph: (asOf?: Date) => Promise<MappingGraph>;
   /** Memoized per request: the EU AI Act rules with this organization's publication records. */
   euModel: () => Promise<EuModel>;
+}
+
+/**
+ * The context of one request (or one subscription) of a principal: from here on every statement runs
+ * with the token's organization set for row-level security (the scope), and every loader is scoped to it.
+ */
+export function requestContext(services: Services, principal: Principal, queryScope: QueryScope, requestId: string): HubContext {
+  const organizationId = principal.organizationId;
+  queryScope.organizationId = organizationId;
+  const graphs = new Map<string, Promise<MappingGraph>>();
+  const graph = (asOf?: Date): Promise<MappingGraph> => {
+    const key = asOf ? asOf.toISOString() : 'now';
+    let found = graphs.get(key);
+    if (!found) {
+      found = services.graph.at(organizationId, asOf ?? new Date());
+      graphs.set(key, found);
+    }
+    return found;
+  };
+  let euModel: Promise<EuModel> | undefined;
+  return {
+    services,
+    loaders: createLoaders(services, organizationId),
+    queryScope,
+    principal,
+    organizationId,
+    actor: `${principal.name} (${principal.prefix})`,
+    requestId,
+    graph,
+    euModel: () => (euModel ??= services.euAct.model(organizationId)),
+  };
 }

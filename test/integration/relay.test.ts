@@ -35,6 +35,9 @@ beforeAll(async () => {
   made.Framework = (await q(`mutation($d: String!) { importFramework(input: { format: CSV, key: "relay-private", version: "1", name: "${MARK} controls", document: $d }) { framework { id } } }`,
     { d: `ref,title\nRC-1,${MARK} one\nRC-2,${MARK} two\n` })).importFramework.framework.id;
   made.Requirement = (await q(`{ requirement(framework: "relay-private", ref: "RC-1") { id } }`)).requirement.id;
+  // Events are published by the workers (off here): publish what the writes above left.
+  await t.events!.publish();
+  made.HubEvent = (await q(`{ events(first: 1) { nodes { id } } }`)).events.nodes[0].id;
 });
 afterAll(async () => {
   await t.stop();
@@ -127,6 +130,7 @@ const PROBES: Record<string, { query: (page: string) => string; at: (data: any) 
     query: (page) => `{ coverage(framework: "iso42001") { requirements(${page}) { CONN } } }`, at: (d) => d.coverage.requirements, size: 9,
   },
   AuditEventConnection: { query: (page) => `{ auditTrail(${page}) { CONN } }`, at: (d) => d.auditTrail, size: 4 },
+  HubEventConnection: { query: (page) => `{ events(${page}, types: [EVIDENCE_CREATED]) { CONN } }`, at: (d) => d.events, size: 3 },
   FrameworkConnection: { query: (page) => `{ frameworksConnection(${page}, allVersions: true) { CONN } }`, at: (d) => d.frameworksConnection, size: 2 },
   AiSystemConnection: { query: (page) => `{ aiSystemsConnection(${page}) { CONN } }`, at: (d) => d.aiSystemsConnection, size: 2 },
   MappingSourceConnection: { query: (page) => `{ mappingSourcesConnection(${page}) { CONN } }`, at: (d) => d.mappingSourcesConnection, size: 3 },

@@ -65,6 +65,8 @@ beforeAll(async () => {
   GIVEN.mappingSetDiff = { from: ids.v1, to: ids.v2 };
   ids.change = await proposed(Role.ANALYST);
   await q(`mutation { recordAmendmentPublication(input: { amendment: "digital-omnibus-ai-2026", ojReference: "${MARK} OJ", publishedOn: "2026-07-20", entryIntoForce: "2028-01-01" }) { key } }`);
+  // Events are published by the workers (off here): publish what the writes above left, for the events query.
+  await t.events!.publish();
 });
 afterAll(async () => {
   await t.stop();

@@ -4,6 +4,7 @@ import { inTransaction } from '../../database/transaction';
 import { logger } from '../../logger';
 import { CoverageEventsService } from './coverage-events.service';
 import { JobQueue } from './job-queue';
+import { SerialPasses } from './serial-passes';
 
 /** How this process takes part in events (HUB_EVENTS*, src/config.ts). */
 export interface EventsConfig {
@@ -77,8 +78,7 @@ export class EventRuntime {
   private readonly sinks: EventSink[] = [];
   private readonly tasks: { name: string; run: ScheduledTask }[] = [];
   private readonly published = new Set<() => void>();
-  private publishing: Promise<void> | null = null;
-  private again = false;
+  private readonly publishing = new SerialPasses(() => this.publish(), (err) => logger.error({ err }, '[hub] publishing events failed; the next pass retries'), () => !this.stopped);
   private timer: NodeJS.Timeout | null = null;
   private stopped = false;
   jobs: JobQueue | null = null;
@@ -120,22 +120,7 @@ export class EventRuntime {
   /** Publish soon (after a committed write). Passes never overlap; a poke during one runs another after it. */
   poke(): void {
     if (!this.config.enabled || !this.config.workers || this.stopped) return;
-    if (this.publishing) {
-      this.again = true;
-      return;
-    }
-    this.publishing = (async () => {
-      try {
-        do {
-          this.again = false;
-          await this.publish();
-        } while (this.again && !this.stopped);
-      } catch (err) {
-        logger.error({ err }, '[hub] publishing events failed; the next pass retries');
-      } finally {
-        this.publishing = null;
-      }
-    })();
+    this.publishing.request();
   }
 
   /** Publishes every unpublished event, organization by organization; returns how many. */
@@ -217,7 +202,7 @@ export class EventRuntime {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
-    if (this.publishing) await this.publishing.catch(() => undefined);
+    await this.publishing.settled();
     await this.jobs?.stop().catch((err) => logger.error({ err }, '[hub] job queue did not stop cleanly'));
   }
 }
