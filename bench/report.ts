@@ -23,6 +23,8 @@ export interface BenchReport {
   serverRssMb: number | null;
   /** Events the 'new items' ingestion caused, and their publication. */
   events?: { written: number; published: number; byType: Record<string, number>; writtenPerSecond: number; publishedPerSecond: number | null };
+  /** Webhook deliveries of coverage.changed and evidence.created during that ingestion, to a loopback receiver. */
+  delivery?: { expected: number; delivered: number; duplicates: number; p50Ms: number | null; p99Ms: number | null; coverageChangedP50Ms: number | null; coverageChangedP99Ms: number | null; perSecond: number | null };
   /** Rebuilding the measured organization's status history over 400 days (rebuildCoverageHistory). */
   history?: { rebuildSeconds: number; moments: number; periods: number };
   /** The dashboard overview's first render in Chromium; `error` when it could not be measured. */
@@ -63,6 +65,10 @@ export function checkTargets(r: BenchReport, other: BenchReport | null): TargetC
     const ratio = Math.round((past.p50Ms / now.p50Ms) * 100) / 100;
     out.push({ target: 'coverage(iso42001) 90 days back within 2x of now (p50)', measured: `${ratio}x (${past.p50Ms} vs ${now.p50Ms} ms)`, met: ratio <= 2 });
   }
+  if (r.delivery) {
+    const d = r.delivery;
+    out.push({ target: 'webhook deliveries: every event once', measured: `${d.delivered} of ${d.expected}, ${d.duplicates} twice`, met: d.delivered === d.expected && d.duplicates === 0 });
+  }
   const trend = r.reports.find((x) => x.name === 'coverageTrend x4 (12 months, weekly)');
   if (trend) out.push({ target: '12-month weekly coverageTrend of the four frameworks p50 <= 200 ms', measured: `${trend.p50Ms} ms`, met: trend.p50Ms <= 200 });
   if (r.dashboard) {
@@ -99,6 +105,11 @@ export function renderMarkdown(r: BenchReport): string {
   if (r.events) {
     const e = r.events;
     lines.push(`Events from the new items (events on): ${e.written.toLocaleString('en-US')} written in their transactions (${Object.entries(e.byType).map(([k, v]) => `${k} ${v}`).join(', ')}), ${e.writtenPerSecond.toLocaleString('en-US')} per second of ingestion; ${e.published.toLocaleString('en-US')} published, ${e.publishedPerSecond === null ? 'n/a' : e.publishedPerSecond.toLocaleString('en-US')} per second from the first write to the last publication.`);
+    lines.push('');
+  }
+  if (r.delivery) {
+    const d = r.delivery;
+    lines.push(`Webhook deliveries (coverage.changed and evidence.created of those items, signed, to a receiver on the same machine): ${d.delivered.toLocaleString('en-US')} of ${d.expected.toLocaleString('en-US')} delivered, ${d.duplicates} twice, ${d.perSecond ?? 'n/a'} per second; latency from the batch's response to arrival p50 ${d.p50Ms} ms, p99 ${d.p99Ms} ms (coverage.changed alone: p50 ${d.coverageChangedP50Ms} ms, p99 ${d.coverageChangedP99Ms} ms).`);
     lines.push('');
   }
   if (r.history) {

@@ -9,6 +9,7 @@
 import 'reflect-metadata';
 import { spawn, ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -356,12 +357,15 @@ async function main(): Promise<void> {
         effectiveAt: '2026-01-01T00:00:00Z',
         links: Array.from({ length: 10 }, (_, k) => ({ framework: 'iso27001', ref: refs[(i + k * 7) % refs.length] })),
       }));
+    const batchTimes: { started: number; answered: number }[] = [];
     const ingest = async (label: string, target = url, prefix = 'B') => {
       let links = 0;
       let outcome = { created: 0, updated: 0, unchanged: 0, failed: 0 };
       const s0 = performance.now();
       for (let b = 0; b < batches; b++) {
+        const started = Date.now();
         const res = await gql(target, token, M_BULK, { input: { items: batch(b, prefix) } });
+        batchTimes.push({ started, answered: Date.now() });
         const p = res.data.bulkUpsertEvidence;
         outcome = { created: outcome.created + p.created, updated: outcome.updated + p.updated, unchanged: outcome.unchanged + p.unchanged, failed: outcome.failed + p.failed };
         links += 10_000;
@@ -371,6 +375,22 @@ async function main(): Promise<void> {
       log(`ingestion ${label}: ${links} links in ${seconds.toFixed(2)} s = ${perSecond} links/s (${JSON.stringify(outcome)})`);
       return { label, links, seconds: Math.round(seconds * 100) / 100, linksPerSecond: perSecond, ...outcome };
     };
+    // Webhook deliveries to a receiver on this machine, during the ingestion of new items: latency from the
+    // response of the batch that caused an event (its commit) to the event's arrival.
+    const received: { id: string; type: string; occurredAt: string; at: number }[] = [];
+    const receiver = http.createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const e = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+        received.push({ id: e.id, type: e.type, occurredAt: e.occurredAt, at: Date.now() });
+        res.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', () => resolve()));
+    const receiverUrl = `http://127.0.0.1:${(receiver.address() as net.AddressInfo).port}/hooks`;
+    const endpoint = await gql(url, token, `mutation($url: String!) { createWebhookEndpoint(input: { url: $url, eventTypes: [COVERAGE_CHANGED, EVIDENCE_CREATED] }) { endpoint { id } } }`, { url: receiverUrl });
+    if (endpoint.errors) throw new Error(`createWebhookEndpoint failed: ${JSON.stringify(endpoint.errors)}`);
     const ingestStart = new Date();
     const fresh = await ingest('new items');
     // Events the new items caused (written in their transactions), and how fast they were published.
@@ -393,6 +413,26 @@ async function main(): Promise<void> {
       publishedPerSecond: publishSeconds ? Math.round(stats.published / publishSeconds) : null,
     };
     log(`events from the new items: ${JSON.stringify(events)}`);
+    const expected = (events.byType['coverage.changed'] ?? 0) + (events.byType['evidence.created'] ?? 0);
+    const d0 = Date.now();
+    while (received.length < expected && Date.now() - d0 < 300_000) await new Promise((r) => setTimeout(r, 100));
+    // The batch an event came from: the one whose request was in flight when its transaction started.
+    const latencies = received.map((e) => {
+      const t = new Date(e.occurredAt).getTime();
+      const b = batchTimes.find((x) => t >= x.started - 50 && t <= x.answered) ?? batchTimes[batchTimes.length - 1];
+      return { type: e.type, ms: e.at - b.answered };
+    }).sort((a, b) => a.ms - b.ms);
+    const pct = (xs: number[], p: number) => (xs.length ? xs[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))] : null);
+    const all = latencies.map((l) => l.ms);
+    const coverageOnly = latencies.filter((l) => l.type === 'coverage.changed').map((l) => l.ms);
+    const lastArrival = received.length ? Math.max(...received.map((e) => e.at)) : null;
+    const delivery = {
+      expected, delivered: received.length, duplicates: received.length - new Set(received.map((e) => e.id)).size,
+      p50Ms: pct(all, 50), p99Ms: pct(all, 99), coverageChangedP50Ms: pct(coverageOnly, 50), coverageChangedP99Ms: pct(coverageOnly, 99),
+      perSecond: lastArrival ? Math.round(received.length / ((lastArrival - ingestStart.getTime()) / 1000)) : null,
+    };
+    log(`webhook deliveries: ${JSON.stringify(delivery)}`);
+    await new Promise<void>((resolve) => receiver.close(() => resolve()));
     const ingestion = [fresh, await ingest('re-sent unchanged items')];
     const rss = rssMb(server.child.pid!);
     log(`server RSS after the run: ${rss} MB`);
@@ -414,6 +454,7 @@ async function main(): Promise<void> {
       dashboard,
       events,
       history,
+      delivery,
     };
     const dir = path.join(ROOT, 'bench', 'results');
     fs.mkdirSync(dir, { recursive: true });
