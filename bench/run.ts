@@ -9,6 +9,7 @@
 import 'reflect-metadata';
 import { spawn, ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -150,6 +151,10 @@ async function measure(name: string, runs: number, call: () => Promise<GqlResult
 const Q_SUMMARY = `query { coverageSummary { framework { key } totals { assessable applicable notApplicable covered prefilled partial stale pending gap } } }`;
 const Q_COVERAGE = `query { coverage(framework: "iso42001") { totals { assessable covered prefilled partial stale pending gap notApplicable }
   requirements(first: 100) { totalCount nodes { status requirement { ref } inferred { state coverage } } } } }`;
+const Q_COVERAGE_AS_OF = `query($asOf: DateTime!) { coverage(framework: "iso42001", asOf: $asOf) { fromHistory totals { assessable covered prefilled partial stale pending gap notApplicable }
+  requirements(first: 100) { totalCount nodes { status requirement { ref } inferred { state coverage } } } } }`;
+const Q_TREND = `query($from: DateTime!) { ${['iso42001', 'iso27001', 'nist-ai-rmf', 'eu-ai-act'].map((k, i) =>
+  `t${i}: coverageTrend(framework: "${k}", from: $from, interval: WEEK) { points { at fromHistory totals { covered prefilled partial stale pending gap notApplicable } } }`).join(' ')} }`;
 const Q_PREFILL = `query { prefill(from: "iso27001", to: "iso42001") { totals { assessable full partial none } } }`;
 const Q_GAPS = `query($s: ID!) { gaps(framework: "eu-ai-act", aiSystemId: $s) { totals { assessable covered prefilled partial stale pending gap notApplicable }
   items { status requirement { ref } suggestedEvidence(first: 3) { evidence { title } } } } }`;
@@ -158,7 +163,7 @@ const Q_MATRIX = `query { obligationsMatrix(asOf: "2026-09-01T00:00:00Z") { aiSy
 const Q_NESTED = `query { framework(key: "iso27001") { requirements(first: 200) { nodes { ref mappings { relationship counterpart { ref framework { key } } } } } } }`;
 const M_BULK = `mutation($input: BulkUpsertEvidenceInput!) { bulkUpsertEvidence(input: $input) { created updated unchanged failed } }`;
 
-async function startServer(appUrl: string): Promise<{ url: string; child: ChildProcess; stop: () => Promise<void> }> {
+async function startServer(appUrl: string, env: Record<string, string> = {}): Promise<{ url: string; child: ChildProcess; stop: () => Promise<void> }> {
   const port = await freePort();
   const child = spawn(process.execPath, [path.join(ROOT, 'dist', 'src', 'main.js')], {
     env: {
@@ -168,10 +173,13 @@ async function startServer(appUrl: string): Promise<{ url: string; child: ChildP
       HUB_EXPOSE_QUERY_COUNT: 'true',
       HUB_RATE_LIMIT_PER_MINUTE: '0',
       HUB_MAX_BODY_BYTES: String(20 * 1024 * 1024),
-      LOG_LEVEL: 'warn',
+      LOG_LEVEL: process.env.BENCH_SERVER_LOG ?? 'warn',
       NODE_ENV: 'production',
+      // Deliveries go to a receiver on this machine.
+      HUB_WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true',
+      ...env,
     },
-    stdio: ['ignore', 'ignore', 'inherit'],
+    stdio: ['ignore', process.env.BENCH_SERVER_LOG ? 'inherit' : 'ignore', 'inherit'],
   });
   const url = `http://127.0.0.1:${port}/graphql`;
   for (let i = 0; i < 300; i++) {
@@ -222,7 +230,8 @@ async function main(): Promise<void> {
   }
   log(`PostgreSQL: ${pg ? `throwaway (${pg.kind})` : 'DATABASE_URL'}; scale ${opts.scale}, seed ${opts.seed}`);
 
-  const ds: DataSource = await createDataSource({ kind: 'postgres', url: adminUrl }, { poolSize: 2, logLevel: 'error' });
+  // Generating data is nobody's action: no events for it (the hub's own writes below have theirs).
+  const ds: DataSource = await createDataSource({ kind: 'postgres', url: adminUrl }, { poolSize: 2, logLevel: 'error', eventsOff: true });
   await ds.initialize();
   let server: Awaited<ReturnType<typeof startServer>> | null = null;
   try {
@@ -271,6 +280,14 @@ async function main(): Promise<void> {
     );
     const systemGid = systemId;
 
+    // The generated data predates the status history: rebuild it over the 13 months a yearly trend reads.
+    const h0 = performance.now();
+    const rebuilt = await gql(url, token, `mutation($since: DateTime!) { rebuildCoverageHistory(since: $since) { moments periods } }`,
+      { since: new Date(Date.now() - 400 * 86_400_000).toISOString() });
+    if (rebuilt.errors) throw new Error(`rebuildCoverageHistory failed: ${JSON.stringify(rebuilt.errors)}`);
+    const history = { rebuildSeconds: Math.round((performance.now() - h0) / 10) / 100, ...rebuilt.data.rebuildCoverageHistory };
+    log(`status history rebuilt over 400 days in ${history.rebuildSeconds} s (${history.moments} moments, ${history.periods} periods)`);
+
     const results: Measurement[] = [];
     const disagreements: string[] = [];
     const run = async <T>(name: string, q: string, vars: Record<string, unknown>, baseline?: { call: () => Promise<T>; fromGraphql: (data: any) => T }) => {
@@ -302,6 +319,8 @@ async function main(): Promise<void> {
       call: async () => (await statusBaseline(ds, measuredOrg, ['iso42001'], 2, null)).iso42001,
       fromGraphql: (d) => pickCounts(d.coverage.totals, STATUS_FIELDS),
     });
+    await run('coverage(iso42001) 90 days back', Q_COVERAGE_AS_OF, { asOf: new Date(Date.now() - 90 * 86_400_000).toISOString() });
+    await run('coverageTrend x4 (12 months, weekly)', Q_TREND, { from: new Date(Date.now() - 365 * 86_400_000).toISOString() });
     await run('prefill(iso27001 -> iso42001)', Q_PREFILL, {}, {
       call: () => prefillBaseline(ds, measuredOrg, 'iso27001', 'iso42001', 2),
       fromGraphql: (d) => pickCounts(d.prefill.totals, ['assessable', 'full', 'partial', 'none']),
@@ -329,21 +348,24 @@ async function main(): Promise<void> {
     const refs: string[] = (
       await ds.query(`SELECT r.ref FROM requirement r JOIN framework f ON f.id = r.framework_id WHERE f.key = 'iso27001' AND r.assessable ORDER BY r.position`)
     ).map((r: { ref: string }) => r.ref);
-    const batch = (b: number) =>
+    const batch = (b: number, prefix: string) =>
       Array.from({ length: 1000 }, (_, i) => ({
         sourceSystem: 'bench-ingest',
-        externalId: `B${b}-${i}`,
+        externalId: `${prefix}${b}-${i}`,
         title: `Ingested item ${b}-${i}`,
         kind: 'TICKET',
         effectiveAt: '2026-01-01T00:00:00Z',
         links: Array.from({ length: 10 }, (_, k) => ({ framework: 'iso27001', ref: refs[(i + k * 7) % refs.length] })),
       }));
-    const ingest = async (label: string) => {
+    const batchTimes: { started: number; answered: number }[] = [];
+    const ingest = async (label: string, target = url, prefix = 'B') => {
       let links = 0;
       let outcome = { created: 0, updated: 0, unchanged: 0, failed: 0 };
       const s0 = performance.now();
       for (let b = 0; b < batches; b++) {
-        const res = await gql(url, token, M_BULK, { input: { items: batch(b) } });
+        const started = Date.now();
+        const res = await gql(target, token, M_BULK, { input: { items: batch(b, prefix) } });
+        batchTimes.push({ started, answered: Date.now() });
         const p = res.data.bulkUpsertEvidence;
         outcome = { created: outcome.created + p.created, updated: outcome.updated + p.updated, unchanged: outcome.unchanged + p.unchanged, failed: outcome.failed + p.failed };
         links += 10_000;
@@ -353,9 +375,71 @@ async function main(): Promise<void> {
       log(`ingestion ${label}: ${links} links in ${seconds.toFixed(2)} s = ${perSecond} links/s (${JSON.stringify(outcome)})`);
       return { label, links, seconds: Math.round(seconds * 100) / 100, linksPerSecond: perSecond, ...outcome };
     };
-    const ingestion = [await ingest('new items'), await ingest('re-sent unchanged items')];
+    // Webhook deliveries to a receiver on this machine, during the ingestion of new items: latency from the
+    // response of the batch that caused an event (its commit) to the event's arrival.
+    const received: { id: string; type: string; occurredAt: string; at: number }[] = [];
+    const receiver = http.createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const e = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+        received.push({ id: e.id, type: e.type, occurredAt: e.occurredAt, at: Date.now() });
+        res.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', () => resolve()));
+    const receiverUrl = `http://127.0.0.1:${(receiver.address() as net.AddressInfo).port}/hooks`;
+    const endpoint = await gql(url, token, `mutation($url: String!) { createWebhookEndpoint(input: { url: $url, eventTypes: [COVERAGE_CHANGED, EVIDENCE_CREATED] }) { endpoint { id } } }`, { url: receiverUrl });
+    if (endpoint.errors) throw new Error(`createWebhookEndpoint failed: ${JSON.stringify(endpoint.errors)}`);
+    const ingestStart = new Date();
+    const fresh = await ingest('new items');
+    // Events the new items caused (written in their transactions), and how fast they were published.
+    const eventStats = async () => (await ds.query(
+      `SELECT count(*)::int AS written, count(position)::int AS published, max(published_at) AS last FROM hub_event WHERE organization_id = $1 AND occurred_at >= $2`,
+      [measuredOrg, ingestStart.toISOString()],
+    ))[0] as { written: number; published: number; last: Date | null };
+    let stats = await eventStats();
+    for (let i = 0; i < 600 && stats.published < stats.written; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      stats = await eventStats();
+    }
+    const byType = await ds.query(`SELECT type, count(*)::int AS n FROM hub_event WHERE organization_id = $1 AND occurred_at >= $2 GROUP BY type ORDER BY type`, [measuredOrg, ingestStart.toISOString()]);
+    const publishSeconds = stats.last ? (new Date(stats.last).getTime() - ingestStart.getTime()) / 1000 : null;
+    const events = {
+      written: stats.written,
+      published: stats.published,
+      byType: Object.fromEntries(byType.map((r: { type: string; n: number }) => [r.type, r.n])),
+      writtenPerSecond: Math.round(stats.written / fresh.seconds),
+      publishedPerSecond: publishSeconds ? Math.round(stats.published / publishSeconds) : null,
+    };
+    log(`events from the new items: ${JSON.stringify(events)}`);
+    const expected = (events.byType['coverage.changed'] ?? 0) + (events.byType['evidence.created'] ?? 0);
+    const d0 = Date.now();
+    while (received.length < expected && Date.now() - d0 < 300_000) await new Promise((r) => setTimeout(r, 100));
+    // The batch an event came from: the one whose request was in flight when its transaction started.
+    const latencies = received.map((e) => {
+      const t = new Date(e.occurredAt).getTime();
+      const b = batchTimes.find((x) => t >= x.started - 50 && t <= x.answered) ?? batchTimes[batchTimes.length - 1];
+      return { type: e.type, ms: e.at - b.answered };
+    }).sort((a, b) => a.ms - b.ms);
+    const pct = (xs: number[], p: number) => (xs.length ? xs[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))] : null);
+    const all = latencies.map((l) => l.ms);
+    const coverageOnly = latencies.filter((l) => l.type === 'coverage.changed').map((l) => l.ms);
+    const lastArrival = received.length ? Math.max(...received.map((e) => e.at)) : null;
+    const delivery = {
+      expected, delivered: received.length, duplicates: received.length - new Set(received.map((e) => e.id)).size,
+      p50Ms: pct(all, 50), p99Ms: pct(all, 99), coverageChangedP50Ms: pct(coverageOnly, 50), coverageChangedP99Ms: pct(coverageOnly, 99),
+      perSecond: lastArrival ? Math.round(received.length / ((lastArrival - ingestStart.getTime()) / 1000)) : null,
+    };
+    log(`webhook deliveries: ${JSON.stringify(delivery)}`);
+    await new Promise<void>((resolve) => receiver.close(() => resolve()));
+    const ingestion = [fresh, await ingest('re-sent unchanged items')];
     const rss = rssMb(server.child.pid!);
     log(`server RSS after the run: ${rss} MB`);
+    // The outbox's cost: the same ingestion on a hub with events off (HUB_EVENTS=false).
+    await server.stop();
+    server = await startServer(appUrl, { HUB_EVENTS: 'false' });
+    ingestion.push(await ingest('new items, events off', server.url, 'C'));
 
     const report: BenchReport = {
       date: new Date().toISOString(),
@@ -368,6 +452,9 @@ async function main(): Promise<void> {
       ingestion,
       serverRssMb: rss,
       dashboard,
+      events,
+      history,
+      delivery,
     };
     const dir = path.join(ROOT, 'bench', 'results');
     fs.mkdirSync(dir, { recursive: true });

@@ -2,6 +2,7 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
 import { grantFunction as previousGrantFunction } from './1765324800000-mapping-versions';
 
 const ORG = `nullif(current_setting('app.organization_id', true), '')::uuid`;
+const OWNER = `(SELECT hub_is_schema_owner())`;
 
 /** Where pg-boss keeps its queues (created here, by the schema owner, so the server's role needs no CREATE). */
 export const JOB_SCHEMA = 'hub_jobs';
@@ -27,10 +28,13 @@ const EVIDENCE_JSON = (e: string) => `jsonb_build_object('id', ${e}.id, 'sourceS
 const LINK_JSON = (l: string) => `jsonb_build_object('id', ${l}.id, 'evidenceId', ${l}.evidence_id, 'requirementId', ${l}.requirement_id,
   'requirementRef', r.ref, 'frameworkKey', f.key, 'coverage', ${l}.coverage, 'origin', ${l}.origin, 'linkedAt', ${l}.linked_at, 'unlinkedAt', ${l}.unlinked_at)`;
 
-/** Requirements whose coverage a statement touched, with why: one row per (requirement, cause), read by the flush. */
+/**
+ * Requirements whose coverage a statement touched, with why: one row per requirement and statement, its
+ * first ten causes as a JSON array (a bulk of 10,000 links writes a row per requirement, not per link).
+ */
 const dirty = (rows: string) => `
   INSERT INTO coverage_dirty (organization_id, requirement_id, cause)
-  SELECT organization_id, requirement_id, cause FROM (${rows}) d`;
+  SELECT organization_id, requirement_id, to_jsonb((array_agg(cause))[1:10]) FROM (${rows}) d GROUP BY organization_id, requirement_id`;
 
 /**
  * Events (issue 16):
@@ -120,10 +124,14 @@ export class Events1765497600000 implements MigrationInterface {
     await q.query(`ALTER TABLE organization ADD COLUMN expiry_window_days int NOT NULL DEFAULT 30`);
     await q.query(`ALTER TABLE organization ADD CONSTRAINT ck_organization_expiry_window CHECK (expiry_window_days BETWEEN 0 AND 366)`);
 
+    // hub_event and coverage_dirty are also read across organizations by the SECURITY DEFINER functions
+    // below (the publication's and the subscription feed's), which run as the schema owner: the owner
+    // sees every row, as it does api_token's for hub_authenticate_token. The server's role never does.
     for (const t of ['hub_event', 'coverage_dirty', 'coverage_status_period', 'coverage_baseline']) {
+      const who = t === 'hub_event' || t === 'coverage_dirty' ? `organization_id = ${ORG} OR ${OWNER}` : `organization_id = ${ORG}`;
       await q.query(`ALTER TABLE ${t} ENABLE ROW LEVEL SECURITY`);
       await q.query(`ALTER TABLE ${t} FORCE ROW LEVEL SECURITY`);
-      await q.query(`CREATE POLICY p_${t}_organization ON ${t} USING (organization_id = ${ORG}) WITH CHECK (organization_id = ${ORG})`);
+      await q.query(`CREATE POLICY p_${t}_organization ON ${t} USING (${who}) WITH CHECK (${who})`);
     }
 
     // Evidence: created, updated (any column but updated_at), and its status or validity moving its links.
@@ -171,11 +179,14 @@ export class Events1765497600000 implements MigrationInterface {
       CREATE FUNCTION hub_events_link_insert() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
         ${EVENTS_OFF}
-        INSERT INTO hub_event (organization_id, type, key, framework_id, requirement_id, evidence_id, data)
+        -- One event per evidence (and kind): a bulk of 1,000 items with 10 links each writes 1,000 events.
+        INSERT INTO hub_event (organization_id, type, key, evidence_id, data)
         SELECT n.organization_id, CASE WHEN n.origin = 'CONFIRMED_PREFILL' THEN 'prefill.confirmed' ELSE 'evidence.linked' END,
-               'evidence:' || n.evidence_id, r.framework_id, n.requirement_id, n.evidence_id, jsonb_build_object('link', ${LINK_JSON('n')})
+               'evidence:' || n.evidence_id, n.evidence_id,
+               jsonb_build_object('evidenceId', n.evidence_id, 'links', jsonb_agg(${LINK_JSON('n')} ORDER BY f.key, r.position))
         FROM new_links n JOIN requirement r ON r.id = n.requirement_id JOIN framework f ON f.id = r.framework_id
-        ORDER BY n.evidence_id, n.id;
+        GROUP BY n.organization_id, n.evidence_id, n.origin
+        ORDER BY n.evidence_id, n.origin;
         ${dirty(`SELECT n.organization_id, n.requirement_id,
                         jsonb_build_object('kind', 'EVIDENCE_LINKED', 'evidenceId', n.evidence_id, 'linkId', n.id, 'coverage', n.coverage) AS cause
                  FROM new_links n`)};
@@ -185,12 +196,13 @@ export class Events1765497600000 implements MigrationInterface {
       CREATE FUNCTION hub_events_link_update() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
         ${EVENTS_OFF}
-        INSERT INTO hub_event (organization_id, type, key, framework_id, requirement_id, evidence_id, data)
-        SELECT n.organization_id, 'evidence.unlinked', 'evidence:' || n.evidence_id, r.framework_id, n.requirement_id, n.evidence_id,
-               jsonb_build_object('link', ${LINK_JSON('n')})
+        INSERT INTO hub_event (organization_id, type, key, evidence_id, data)
+        SELECT n.organization_id, 'evidence.unlinked', 'evidence:' || n.evidence_id, n.evidence_id,
+               jsonb_build_object('evidenceId', n.evidence_id, 'links', jsonb_agg(${LINK_JSON('n')} ORDER BY f.key, r.position))
         FROM new_links n JOIN old_links o ON o.id = n.id JOIN requirement r ON r.id = n.requirement_id JOIN framework f ON f.id = r.framework_id
         WHERE o.unlinked_at IS NULL AND n.unlinked_at IS NOT NULL
-        ORDER BY n.evidence_id, n.id;
+        GROUP BY n.organization_id, n.evidence_id
+        ORDER BY n.evidence_id;
         ${dirty(`SELECT n.organization_id, n.requirement_id,
                         jsonb_build_object('kind', CASE WHEN o.unlinked_at IS NULL AND n.unlinked_at IS NOT NULL THEN 'EVIDENCE_UNLINKED' ELSE 'LINK_CHANGED' END,
                           'evidenceId', n.evidence_id, 'linkId', n.id, 'coverage', n.coverage) AS cause

@@ -63,6 +63,8 @@ export interface HubConfig {
     maxAliases: number;
     /** Failed authentications per address per minute before the address is refused without a lookup; 0: off. */
     authFailuresPerMinute: number;
+    /** Subscriptions one graphql-ws connection may have open at once. */
+    maxSubscriptionsPerConnection: number;
   };
   /** Bounds on the work of one request (graphql/work-limits.ts). */
   work: {
@@ -177,6 +179,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
       maxTokens: int(env, 'HUB_MAX_TOKENS', 10_000, 100, 1_000_000),
       maxAliases: int(env, 'HUB_MAX_ALIASES', 100, 1, 10_000),
       authFailuresPerMinute: int(env, 'HUB_AUTH_FAILURES_PER_MINUTE', 30, 0, 1_000_000),
+      maxSubscriptionsPerConnection: int(env, 'HUB_MAX_SUBSCRIPTIONS_PER_CONNECTION', 20, 1, 1000),
     },
     work: {
       statementTimeoutMs: int(env, 'HUB_STATEMENT_TIMEOUT_MS', 15_000, 100, 3_600_000),

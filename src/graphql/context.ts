@@ -40,6 +40,9 @@ import { DEFAULT_EVENTS, type EventRuntime, type EventsConfig } from '../modules
 import { WebhookEndpointService } from '../modules/webhooks/webhook-endpoint.service';
 import { WebhookDeliveryService } from '../modules/webhooks/webhook-delivery.service';
 import type { WebhookAttempt, WebhookSecret } from '../modules/webhooks/webhook.types';
+import { EventService } from '../modules/events/event.service';
+import type { EventFeed } from '../modules/events/event-feed';
+import type { HubEvent } from '../modules/events/event.type';
 
 /** Stateless services, created once per process. */
 export interface Services {
@@ -71,6 +74,10 @@ export interface Services {
   webhooks: WebhookEndpointService;
   /** Webhook deliveries: queued when events are published, sent by the job workers, replayed on request. */
   webhookDeliveries: WebhookDeliveryService;
+  /** Reads of published events (the events query, node, replays). */
+  eventLog: EventService;
+  /** The process-wide feed of newly published events that subscriptions listen to; null outside a server. */
+  feed: EventFeed | null;
 }
 
 export function createServices(ds: DataSource, eventsConfig: EventsConfig = DEFAULT_EVENTS): Services {
@@ -107,6 +114,8 @@ export function createServices(ds: DataSource, eventsConfig: EventsConfig = DEFA
     audit: new AuditService(ds),
     coverageEvents: new CoverageEventsService(ds),
     events: null,
+    eventLog: new EventService(ds),
+    feed: null,
   } as Services;
   services.interchange = new InterchangeService(ds, services);
   services.webhooks = new WebhookEndpointService(ds, eventsConfig.webhooks, framework, aiSystem);
@@ -197,6 +206,7 @@ export function createLoaders(s: Services, org: string) {
     measurements: listBy<Measurement>((ids) => s.governance.measurementsOf(org, ids)),
     webhookSecrets: listBy<WebhookSecret>((ids) => s.webhooks.secretsOf(org, ids)),
     webhookAttempts: listBy<WebhookAttempt>((ids) => s.webhookDeliveries.attemptsOf(org, ids)),
+    event: byId<HubEvent>((ids) => s.eventLog.findByIds(org, ids)),
     /** A loader per parameter set (asOf, depth...), created on first use and kept for the request. */
     keyed<L>(key: string, create: () => L): L {
       let found = memo.get(key) as L | undefined;
@@ -227,4 +237,35 @@ export interface HubContext {
   graph: (asOf?: Date) => Promise<MappingGraph>;
   /** Memoized per request: the EU AI Act rules with this organization's publication records. */
   euModel: () => Promise<EuModel>;
+}
+
+/**
+ * The context of one request (or one subscription) of a principal: from here on every statement runs
+ * with the token's organization set for row-level security (the scope), and every loader is scoped to it.
+ */
+export function requestContext(services: Services, principal: Principal, queryScope: QueryScope, requestId: string): HubContext {
+  const organizationId = principal.organizationId;
+  queryScope.organizationId = organizationId;
+  const graphs = new Map<string, Promise<MappingGraph>>();
+  const graph = (asOf?: Date): Promise<MappingGraph> => {
+    const key = asOf ? asOf.toISOString() : 'now';
+    let found = graphs.get(key);
+    if (!found) {
+      found = services.graph.at(organizationId, asOf ?? new Date());
+      graphs.set(key, found);
+    }
+    return found;
+  };
+  let euModel: Promise<EuModel> | undefined;
+  return {
+    services,
+    loaders: createLoaders(services, organizationId),
+    queryScope,
+    principal,
+    organizationId,
+    actor: `${principal.name} (${principal.prefix})`,
+    requestId,
+    graph,
+    euModel: () => (euModel ??= services.euAct.model(organizationId)),
+  };
 }

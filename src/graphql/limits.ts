@@ -1,4 +1,4 @@
-import { FragmentDefinitionNode, GraphQLError, GraphQLSchema, OperationDefinitionNode, SelectionSetNode, getNamedType, getNullableType, isListType } from 'graphql';
+import { DocumentNode, FragmentDefinitionNode, GraphQLError, GraphQLSchema, OperationDefinitionNode, SelectionSetNode, getNamedType, getNullableType, isListType } from 'graphql';
 import type { ApolloServerPlugin } from '@apollo/server';
 import { ComplexityEstimator, getComplexity, simpleEstimator } from 'graphql-query-complexity';
 import { ErrorCode } from './errors';
@@ -79,40 +79,55 @@ export function operationDepth(operation: OperationDefinitionNode, fragments: Re
 const tooComplex = (message: string, details: Record<string, number>) =>
   new GraphQLError(message, { extensions: { code: ErrorCode.QUERY_TOO_COMPLEX, ...details, http: { status: 400 } } });
 
+export interface OperationLimits { maxDepth: number; maxComplexity: number; maxRootFields: number; maxAliases: number }
+
+/**
+ * Why an operation is refused before any resolver runs (too deep, too costly, too many root fields or
+ * aliases, a text input too long), or null. Used for HTTP (the plugin below) and subscriptions alike.
+ */
+export function operationProblem(
+  schema: GraphQLSchema, limits: OperationLimits, document: DocumentNode, operation: OperationDefinitionNode,
+  variables: Record<string, unknown> | undefined, operationName: string | undefined,
+): GraphQLError | null {
+  const fragments: Record<string, FragmentDefinitionNode> = {};
+  for (const d of document.definitions) if (d.kind === 'FragmentDefinition') fragments[d.name.value] = d;
+  const roots = rootFieldCount(operation, fragments);
+  if (roots > limits.maxRootFields) return tooComplex(`${roots} root fields exceed the limit of ${limits.maxRootFields} per operation`, { rootFields: roots, maxRootFields: limits.maxRootFields });
+  const aliases = aliasCount(operation, fragments, limits.maxAliases);
+  if (aliases > limits.maxAliases) return tooComplex(`More than ${limits.maxAliases} aliased fields in one operation`, { aliases, maxAliases: limits.maxAliases });
+  const depth = operationDepth(operation, fragments);
+  if (depth > limits.maxDepth) return tooComplex(`Query depth ${depth} exceeds the limit of ${limits.maxDepth}`, { depth, maxDepth: limits.maxDepth });
+  // Every String input within its length (input-bounds.ts), literal or variable, before anything runs.
+  const tooLong = textBoundsProblem(schema, operation, fragments, variables);
+  if (tooLong) return new GraphQLError(tooLong.message, { extensions: { code: ErrorCode.BAD_USER_INPUT, field: tooLong.field, http: { status: 400 } } });
+  let complexity: number;
+  try {
+    complexity = getComplexity({
+      schema,
+      query: document,
+      operationName,
+      variables: variables ?? {},
+      estimators: [pageSizeEstimator, simpleEstimator({ defaultComplexity: 1 })],
+    });
+  } catch {
+    // Variables that do not coerce: execution answers them with BAD_USER_INPUT before anything runs.
+    return null;
+  }
+  if (complexity > limits.maxComplexity) {
+    return tooComplex(`Query cost ${complexity} exceeds the limit of ${limits.maxComplexity} (lists cost their page size)`, { complexity, maxComplexity: limits.maxComplexity });
+  }
+  return null;
+}
+
 /** Refuses too deep or too costly operations, and too long text inputs, after parsing and validation, before any resolver runs. */
-export function limitsPlugin(schema: GraphQLSchema, limits: { maxDepth: number; maxComplexity: number; maxRootFields: number; maxAliases: number }): ApolloServerPlugin {
+export function limitsPlugin(schema: GraphQLSchema, limits: OperationLimits): ApolloServerPlugin {
   return {
     async requestDidStart() {
       return {
         async didResolveOperation({ request, document, operation }) {
           if (!operation) return;
-          const fragments: Record<string, FragmentDefinitionNode> = {};
-          for (const d of document.definitions) if (d.kind === 'FragmentDefinition') fragments[d.name.value] = d;
-          const roots = rootFieldCount(operation, fragments);
-          if (roots > limits.maxRootFields) throw tooComplex(`${roots} root fields exceed the limit of ${limits.maxRootFields} per operation`, { rootFields: roots, maxRootFields: limits.maxRootFields });
-          const aliases = aliasCount(operation, fragments, limits.maxAliases);
-          if (aliases > limits.maxAliases) throw tooComplex(`More than ${limits.maxAliases} aliased fields in one operation`, { aliases, maxAliases: limits.maxAliases });
-          const depth = operationDepth(operation, fragments);
-          if (depth > limits.maxDepth) throw tooComplex(`Query depth ${depth} exceeds the limit of ${limits.maxDepth}`, { depth, maxDepth: limits.maxDepth });
-          // Every String input within its length (input-bounds.ts), literal or variable, before anything runs.
-          const tooLong = textBoundsProblem(schema, operation, fragments, request.variables ?? undefined);
-          if (tooLong) throw new GraphQLError(tooLong.message, { extensions: { code: ErrorCode.BAD_USER_INPUT, field: tooLong.field, http: { status: 400 } } });
-          let complexity: number;
-          try {
-            complexity = getComplexity({
-              schema,
-              query: document,
-              operationName: request.operationName ?? undefined,
-              variables: request.variables ?? {},
-              estimators: [pageSizeEstimator, simpleEstimator({ defaultComplexity: 1 })],
-            });
-          } catch {
-            // Variables that do not coerce: execution answers them with BAD_USER_INPUT before anything runs.
-            return;
-          }
-          if (complexity > limits.maxComplexity) {
-            throw tooComplex(`Query cost ${complexity} exceeds the limit of ${limits.maxComplexity} (lists cost their page size)`, { complexity, maxComplexity: limits.maxComplexity });
-          }
+          const problem = operationProblem(schema, limits, document, operation, request.variables ?? undefined, request.operationName ?? undefined);
+          if (problem) throw problem;
         },
       };
     },

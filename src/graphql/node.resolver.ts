@@ -21,6 +21,7 @@ const NODE_LOADERS: Record<string, (ctx: HubContext) => DataLoader<string, objec
   Evidence: (ctx) => ctx.loaders.evidence,
   AiSystem: (ctx) => ctx.loaders.aiSystem,
   ImpactAssessment: (ctx) => ctx.loaders.impactAssessment,
+  HubEvent: (ctx) => ctx.loaders.event,
 };
 
 /**

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import path from 'node:path';
 import { GraphQLSchema, lexicographicSortSchema, printSchema } from 'graphql';
-import { buildSchema } from 'type-graphql';
+import { buildSchema, type PubSub } from 'type-graphql';
 import { projectRoot } from '../config';
 // Installs the date bounds before any type is built (some files import the scalars from graphql-scalars).
 import './scalars';
@@ -38,6 +38,7 @@ import {
 
 import { InterchangeResolver } from '../modules/interchange/interchange.resolver';
 import { WebhookDeliveryResolver, WebhookEndpointResolver, WebhookResolver } from '../modules/webhooks/webhook.resolver';
+import { CoverageChangeResolver, EventResolver, HubEventResolver } from '../modules/events/event.resolver';
 
 export const resolvers = [
   InterchangeResolver,
@@ -96,7 +97,25 @@ export const resolvers = [
   WebhookResolver,
   WebhookEndpointResolver,
   WebhookDeliveryResolver,
+  EventResolver,
+  HubEventResolver,
+  CoverageChangeResolver,
 ] as const;
+
+/**
+ * type-graphql insists on a PubSub as soon as one @Subscription exists, even when each has its own
+ * `subscribe` (ours read the process-wide event feed); this one refuses, should a topic ever be used.
+ */
+const noTopics: PubSub = {
+  publish: () => {
+    throw new Error('subscriptions read the event feed (src/modules/events/event-feed.ts), not topics');
+  },
+  subscribe: () => {
+    throw new Error('subscriptions read the event feed (src/modules/events/event-feed.ts), not topics');
+  },
+};
+
+const SUBSCRIPTION_DESCRIPTION = 'Live events over graphql-ws (protocol graphql-transport-ws) at the same /graphql address, with the same token in the connection parameters ({ authorization: "Bearer <token>" } or { token }), roles and organization as queries. Only subscriptions are served over the socket.';
 
 let built: Promise<GraphQLSchema> | undefined;
 
@@ -106,8 +125,13 @@ export function hubSchema(): Promise<GraphQLSchema> {
     resolvers,
     validate: { forbidUnknownValues: false },
     authChecker,
+    pubSub: noTopics,
     emitSchemaFile: false,
-  }).then(guardReads); // every field that returns objects: the read rule of their type (src/modules/auth/read-rules.ts)
+  }).then((schema) => {
+    schema.getSubscriptionType()!.description = SUBSCRIPTION_DESCRIPTION;
+    // Every field that returns objects: the read rule of their type (src/modules/auth/read-rules.ts).
+    return guardReads(schema);
+  });
   return built;
 }
 

@@ -10,9 +10,7 @@ import { limitsPlugin } from './limits';
 import type { DataSource } from 'typeorm';
 import type { HubConfig } from '../config';
 import { QueryScope, currentQueryScope, withQueryScope } from '../database/query-counter';
-import { HubContext, createLoaders, createServices } from './context';
-import type { MappingGraph } from '../modules/mapping/mapping-graph.service';
-import type { EuModel } from '../modules/ai-system/eu-act.service';
+import { HubContext, createServices, requestContext } from './context';
 import { formatError } from './errors';
 import { hubSchema } from './schema';
 import { GraphQLError } from 'graphql';
@@ -32,11 +30,20 @@ import { webRouter } from './web';
 import { traceRequests, tracingPlugin } from '../observability/tracing';
 import { oscalImportRouter } from '../modules/interchange/interchange.upload';
 import { DEFAULT_EVENTS, EventRuntime } from '../modules/events/event-runtime';
+import { EventFeed } from '../modules/events/event-feed';
+import { startSubscriptions } from './subscriptions';
+
+/** How often an open subscription connection's token is checked again (a revoked one is closed). */
+const SUBSCRIPTION_REAUTHENTICATE_MS = 60_000;
 
 export interface RunningHub {
   url: string;
   /** Events of this process: publishing, scheduler, deliveries (null when events are off). */
   events: EventRuntime | null;
+  /** The feed subscriptions listen to (src/modules/events/event-feed.ts). */
+  feed: EventFeed;
+  /** Open graphql-ws connections. */
+  subscriptionConnections: () => number;
   /** The Prometheus metrics, when /metrics is on (HUB_METRICS_TOKEN). */
   metrics: HubMetrics | null;
   stop: () => Promise<void>;
@@ -159,6 +166,9 @@ export async function startHub(
   const events = eventsConfig.enabled ? new EventRuntime(ds, eventsConfig, services.coverageEvents) : null;
   services.events = events;
   if (events && eventsConfig.workers) services.webhookDeliveries.attach(events);
+  // Polls whether or not this process publishes: other processes do too.
+  const feed = new EventFeed(services.eventLog, eventsConfig.feedPollMs, events);
+  services.feed = feed;
   const app = express();
   app.disable('x-powered-by');
   const metrics = config.metricsToken ? new HubMetrics(ds) : null;
@@ -261,37 +271,18 @@ export async function startHub(
           throw new GraphQLError(mapped.message, { extensions: { code: mapped.code, http: { status: 503, headers: new Map([['retry-after', '2']]) } } });
         });
         if (typeof principal === 'string') throw unauthenticated(principal);
-        const organizationId = principal.organizationId;
-        // From here on every statement of this request runs with the token's organization set for RLS.
-        queryScope.organizationId = organizationId;
-        const graphs = new Map<string, Promise<MappingGraph>>();
-        const graph = (asOf?: Date): Promise<MappingGraph> => {
-          const key = asOf ? asOf.toISOString() : 'now';
-          let found = graphs.get(key);
-          if (!found) {
-            found = services.graph.at(organizationId, asOf ?? new Date());
-            graphs.set(key, found);
-          }
-          return found;
-        };
-        let euModel: Promise<EuModel> | undefined;
-        return {
-          services,
-          loaders: createLoaders(services, organizationId),
-          queryScope,
-          principal,
-          organizationId,
-          actor: `${principal.name} (${principal.prefix})`,
-          requestId: String(res.locals.requestId),
-          graph,
-          euModel: () => (euModel ??= services.euAct.model(organizationId)),
-        };
+        return requestContext(services, principal, queryScope, String(res.locals.requestId));
       },
     }),
   );
   app.use(webRouter());
   app.use(notFound);
   app.use(lastResort);
+
+  // Subscriptions: graphql-ws on the same server and path, beside Apollo (its plugins serve HTTP requests only).
+  const subscriptions = startSubscriptions(httpServer, schema, services, {
+    limits: config.limits, statementTimeoutMs: config.work.statementTimeoutMs, reauthenticateMs: SUBSCRIPTION_REAUTHENTICATE_MS,
+  });
 
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject);
@@ -303,6 +294,7 @@ export async function startHub(
     await events?.start();
     if (events?.jobs) await services.webhookDeliveries.startWorkers(events.jobs);
   } catch (err) {
+    await subscriptions.stop();
     await apollo.stop();
     throw err;
   }
@@ -310,8 +302,13 @@ export async function startHub(
     url: `http://${host}:${port}/graphql`,
     metrics,
     events,
+    feed,
+    subscriptionConnections: subscriptions.connections,
     stop: async () => {
+      // Sockets first: the HTTP server's drain would wait for them.
+      await subscriptions.stop();
       await apollo.stop();
+      await feed.stop();
       await events?.stop();
     },
   };

@@ -34,11 +34,14 @@ export interface TestHub {
   data: <T = any>(query: string, variables?: Record<string, unknown>) => Promise<T>;
   /** The server's Prometheus metrics (when started with a metrics token). */
   metrics: RunningHub['metrics'];
+  /** The server's event runtime (publish() publishes what is pending, also when the workers are off) and subscription feed. */
+  events: RunningHub['events'];
+  feed: RunningHub['feed'];
   stop: () => Promise<void>;
 }
 
 /** A real HTTP server on a fresh clone of a template database (seeded unless told otherwise). */
-export const TEST_LIMITS = { maxDepth: 12, maxComplexity: 200_000, maxRootFields: 25, ratePerMinute: 0, bodyBytes: 5 * 1024 * 1024, importBytes: 16 * 1024 * 1024, maxTokens: 10_000, maxAliases: 100, authFailuresPerMinute: 0 };
+export const TEST_LIMITS = { maxDepth: 12, maxComplexity: 200_000, maxRootFields: 25, ratePerMinute: 0, bodyBytes: 5 * 1024 * 1024, importBytes: 16 * 1024 * 1024, maxTokens: 10_000, maxAliases: 100, authFailuresPerMinute: 0, maxSubscriptionsPerConnection: 20 };
 // Generous, so a loaded CI machine does not time tests out; the tests of these bounds set their own.
 export const TEST_WORK = { statementTimeoutMs: 60_000, heavyStatementTimeoutMs: 120_000, heavyConcurrency: 2, poolWaitMs: 30_000 };
 
@@ -94,6 +97,8 @@ export async function startTestHub(options: { seeded?: boolean; limits?: Partial
   return {
     url: hub.url,
     metrics: hub.metrics,
+    events: hub.events,
+    feed: hub.feed,
     appDs,
     token,
     actor: process.env.HUB_TEST_ACTOR!,

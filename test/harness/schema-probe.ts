@@ -85,7 +85,8 @@ export function selectionOf(type: GraphQLNamedType, depth: number, idFor: IdFor)
 /** The @Authorized roles of a root or nested field (from type-graphql's metadata); null when it declares none. */
 export function declaredRoles(type: string, field: string): Role[] | null {
   const storage = getMetadataStorage();
-  if (type === 'Query' || type === 'Mutation') return [...storage.queries, ...storage.mutations].find((r) => r.schemaName === field)?.roles ?? null;
+  if (type === 'Query' || type === 'Mutation') return (type === 'Query' ? storage.queries : storage.mutations).find((r) => r.schemaName === field)?.roles ?? null;
+  if (type === 'Subscription') return storage.subscriptions.find((r) => r.schemaName === field)?.roles ?? null;
   const resolver = storage.fieldResolvers.find((r) => r.schemaName === field && storage.objectTypes.find((o) => o.target === r.getObjectType?.())?.name === type);
   return resolver?.roles ?? storage.objectTypes.find((o) => o.name === type)?.fields?.find((f) => f.schemaName === field)?.roles ?? null;
 }

@@ -1,4 +1,8 @@
 import { TestHub, declareIntegratedCompetence, startTestHub } from '../harness/hub';
+import { DEFAULT_EVENTS, EventRuntime } from '../../src/modules/events/event-runtime';
+import { CoverageEventsService } from '../../src/modules/events/coverage-events.service';
+import { currentQueryScope, withQueryScope } from '../../src/database/query-counter';
+import { inTransaction } from '../../src/database/transaction';
 
 /**
  * The outbox and coverage deltas (src/modules/events): events are rows written by the transaction that
@@ -116,6 +120,77 @@ describe('events: outbox and coverage deltas', () => {
       await runner.release();
     }
     expect((await t.ds.query(`SELECT count(*)::int AS n FROM hub_event`))[0].n).toBe(before);
+  });
+});
+
+describe('events: publication', () => {
+  it('publishes a bulk of 2,000 items (more events than one publication batch) completely, in the order written', async () => {
+    const t = await startTestHub();
+    try {
+      const refs = (await t.ds.query(`SELECT r.ref FROM requirement r JOIN framework f ON f.id = r.framework_id WHERE f.key = 'iso27001' AND r.assessable ORDER BY r.position`)).map((r: { ref: string }) => r.ref);
+      for (let b = 0; b < 2; b++) {
+        const items = Array.from({ length: 1000 }, (_, i) => ({ sourceSystem: 'ci', externalId: `B${b}-${i}`, title: `Build ${b}-${i}`, kind: 'TICKET', effectiveAt: '2026-01-01T00:00:00Z',
+          links: Array.from({ length: 10 }, (_, k) => ({ framework: 'iso27001', ref: refs[(i + k * 7) % refs.length] })) }));
+        const r = await t.gql(`mutation($input: BulkUpsertEvidenceInput!) { bulkUpsertEvidence(input: $input) { created } }`, { input: { items } });
+        expect(r.data.bulkUpsertEvidence.created).toBe(1000);
+      }
+      const written = await t.ds.query(`SELECT type, count(*)::int AS n FROM hub_event GROUP BY type ORDER BY type`);
+      // One evidence.linked per item (with its ten links), one coverage.changed per requirement that moved.
+      expect(written.filter((w: { type: string }) => w.type !== 'coverage.changed')).toEqual([{ type: 'evidence.created', n: 2000 }, { type: 'evidence.linked', n: 2000 }]);
+      const runtime = new EventRuntime(t.appDs, { ...DEFAULT_EVENTS, workers: true }, new CoverageEventsService(t.appDs));
+      const total = written.reduce((a: number, w: { n: number }) => a + w.n, 0);
+      expect(await runtime.publish()).toBe(total);
+      const positions = await t.ds.query(`SELECT position FROM hub_event ORDER BY seq`);
+      expect(positions.map((r: { position: string }) => Number(r.position))).toEqual(positions.map((_: unknown, i: number) => i + 1));
+      expect(await runtime.publish()).toBe(0);
+      // Retention: published events older than the period are pruned; the rest, and the history, stay.
+      await t.ds.query(`UPDATE hub_event SET occurred_at = now() - interval '91 days' WHERE type = 'evidence.created'`);
+      const periods = (await t.ds.query(`SELECT count(*)::int AS n FROM coverage_status_period`))[0].n;
+      expect(await runtime.prune()).toBe(2000);
+      expect((await t.ds.query(`SELECT count(*)::int AS n FROM hub_event`))[0].n).toBe(total - 2000);
+      expect((await t.ds.query(`SELECT count(*)::int AS n FROM coverage_status_period`))[0].n).toBe(periods);
+    } finally {
+      await t.stop();
+    }
+  });
+});
+
+describe('events: coverage deltas of a bulk', () => {
+  it('the flush makes the same number of statements for 1 item and for 1,000, and its deltas equal the reports', async () => {
+    const t = await startTestHub();
+    try {
+      const [{ id: org }] = await t.ds.query(`SELECT id FROM organization WHERE slug = 'test-org'`);
+      const svc = new CoverageEventsService(t.appDs);
+      // The same two INSERT statements whatever n, then the flush, in one transaction: the statements counted.
+      const write = (n: number, prefix: string) => withQueryScope({ statements: 0, organizationId: org }, async () => {
+        const scope = currentQueryScope()!;
+        const result = await inTransaction(t.appDs, async (em) => {
+          await em.query(`INSERT INTO evidence (organization_id, source_system, external_id, title, kind, effective_at, status, created_by)
+            SELECT $1, 'bulk', $3 || g, 'Item ' || g, 'TICKET', '2026-01-01', 'ACCEPTED', 'test' FROM generate_series(1, $2) g`, [org, n, prefix]);
+          await em.query(`INSERT INTO evidence_link (organization_id, evidence_id, requirement_id, coverage, linked_by)
+            SELECT $1, e.id, r.id, 'FULL', 'test' FROM evidence e
+            JOIN LATERAL (SELECT r.id FROM requirement r JOIN framework f ON f.id = r.framework_id
+                          WHERE f.key = 'iso27001' AND r.assessable ORDER BY r.position OFFSET (e.seq % 40) LIMIT 3) r ON true
+            WHERE e.external_id LIKE $2 || '%'`, [org, prefix]);
+          return svc.flush(org, em);
+        });
+        return { statements: scope.statements, changed: result?.changed ?? 0 };
+      });
+      // The organization's first flush also starts its history (two statements more): not what is compared.
+      expect((await write(1, 'first-')).statements).toBe(14);
+      const one = await write(1, 'one-');
+      const many = await write(1000, 'many-');
+      expect(one.changed).toBeGreaterThan(0);
+      expect(many.changed).toBeGreaterThan(one.changed);
+      expect(many.statements).toBe(one.statements);
+      // BEGIN, the two inserts, the flush's eight (take the marks, lock, baseline, expiry, due dates, moments, deltas, progress), COMMIT.
+      expect(many.statements).toBe(12);
+      // The open history periods that are not GAP are exactly the requirements the reports show as not GAP.
+      const open = await t.ds.query(`SELECT count(*)::int AS n FROM coverage_status_period WHERE organization_id = $1 AND valid_to IS NULL AND status <> 'GAP'`, [org]);
+      expect(open[0].n).toBe((await reported(t)).length);
+    } finally {
+      await t.stop();
+    }
   });
 });
 

@@ -4,7 +4,9 @@ import { startTestHub, TestHub } from '../harness/hub';
 import { TokenService } from '../../src/modules/auth/token.service';
 import { OrganizationService } from '../../src/modules/organization/organization.service';
 import { Role } from '../../src/modules/auth/role';
-import { inputValue, selectionOf } from '../harness/schema-probe';
+import { declaredRoles, inputValue, selectionOf } from '../harness/schema-probe';
+import { allows } from '../../src/modules/auth/role';
+import { Received, until, wsClient, WsClient } from '../harness/subscriptions';
 
 /**
  * Generated from schema.graphql: every root query and mutation is called with each of organization B's
@@ -42,6 +44,9 @@ beforeAll(async () => {
   [{ id: ids.privateRequirement }] = await t.ds.query(`SELECT id FROM requirement WHERE ref = 'PC-1' AND framework_id = $1`, [ids.privateFramework]);
   await q(`mutation($d: String!) { importMappings(input: { format: CSV, provenance: { key: "orga-private-map", name: "${MARK} map" }, document: $d }) { mappingCount } }`,
     { d: 'source_framework,source_ref,relationship,target_framework,target_ref\norga-private,PC-1,EQUAL,iso27001,A.5.15\n' });
+  // Events are published by the workers (off here): publish A's, to have an event id of A's to aim at.
+  await t.events!.publish();
+  ids.event = (await q(`{ events(first: 1) { nodes { id } } }`)).events.nodes[0].id;
   const tokenService = new TokenService(t.ds, new OrganizationService(t.ds));
   for (const role of Object.values(Role)) others[role] = (await tokenService.createForSlug('org-b', role, `b-${role.toLowerCase()}`)).token;
   other = others.ADMIN;
@@ -53,7 +58,7 @@ afterAll(async () => {
 /** Which of A's ids an argument most likely wants. */
 function idFor(field: string, arg: string): string {
   const byArg: Record<string, string> = {
-    evidenceId: ids.evidence, aiSystemId: ids.aiSystem, pointId: ids.point, auditId: ids.audit, findingId: ids.finding, recordId: ids.record,
+    after: ids.event, evidenceId: ids.evidence, aiSystemId: ids.aiSystem, pointId: ids.point, auditId: ids.audit, findingId: ids.finding, recordId: ids.record,
   };
   if (byArg[arg]) return byArg[arg];
   const byField: [RegExp, string][] = [
@@ -135,5 +140,68 @@ it('organization B gets nothing of organization A from any root query or mutatio
   }));
   expect(calls).toBeGreaterThan(50 * Object.values(Role).length);
   expect(await snapshot()).toBe(before);
+});
+
+it('organization B subscribed to every subscription, whatever its role, receives nothing while organization A writes', async () => {
+  const schema = await hubSchema();
+  const [{ id: orgA }] = await t.ds.query(`SELECT id FROM organization WHERE slug = 'test-org'`);
+  const [{ id: orgB }] = await t.ds.query(`SELECT id FROM organization WHERE slug = 'org-b'`);
+  const clients: WsClient[] = [];
+  const connect = (token: string) => {
+    const c = wsClient(t, { authorization: `Bearer ${token}` });
+    clients.push(c);
+    return c;
+  };
+  try {
+    // A's own subscriber: shows when A's events have gone out.
+    const control = connect(t.token).subscribe(`subscription { events { id payload } }`);
+    const subs: { role: string; field: string; sent: string; sub: Received }[] = [];
+    for (const [role, token] of Object.entries(others)) {
+      const c = connect(token);
+      for (const f of Object.values(schema.getSubscriptionType()!.getFields())) {
+        const sel = selectionOf(getNamedType(f.type), DEPTH, idFor);
+        // Live, without arguments; and aimed at A: A's AI system, A's event as `after`.
+        subs.push({ role, field: f.name, sent: '', sub: c.subscribe(`subscription { ${f.name} ${sel} }`) });
+        const a = args(f);
+        const decl = a.map(([n], i) => `$v${i}: ${f.args[i].type.toString()}`).join(', ');
+        const use = a.map(([n], i) => `${n}: $v${i}`).join(', ');
+        subs.push({ role, field: f.name, sent: JSON.stringify(a), sub: c.subscribe(`subscription(${decl}) { ${f.name}(${use}) ${sel} }`, Object.fromEntries(a.map(([, v], i) => [`v${i}`, v]))) });
+      }
+    }
+    const admitted = subs.filter((s) => !s.sent && allows(declaredRoles('Subscription', s.field)!, s.role as Role));
+    expect(admitted.length).toBeGreaterThan(5);
+    await until(() => t.feed.listening(orgB) === admitted.length && t.feed.listening(orgA) === 1 && subs.every((s) => admitted.includes(s) || s.sub.completed),
+      'B\'s subscriptions to be live or refused');
+    // Aimed at A: refused, each with its code (A's event and system are unknown to B), nothing else.
+    for (const s of subs.filter((x) => !admitted.includes(x))) {
+      expect([s.role, s.field, s.sent, s.sub.data, s.sub.errors.map((e) => e.extensions?.code).filter((c) => !['FORBIDDEN', 'NOT_FOUND', 'EVENT_NOT_FOUND'].includes(c))])
+        .toEqual([s.role, s.field, s.sent, [], []]);
+    }
+
+    // A writes (evidence, a review that moves coverage), and A's events go out.
+    const mark = Number((await t.ds.query(`SELECT last_position FROM hub_event_stream`))[0].last_position);
+    const e = (await t.data(`mutation { upsertEvidence(input: { sourceSystem: "${MARK}", externalId: "live", title: "${MARK} live", kind: RECORD, effectiveAt: "2026-01-01T00:00:00Z",
+      links: [{ framework: "iso27001", ref: "A.5.2" }] }) { evidence { id } } }`)).upsertEvidence.evidence.id;
+    await t.data(`mutation { reviewEvidence(input: { evidenceId: "${e}", status: ACCEPTED, comment: "${MARK}" }) { evidence { id } } }`);
+    await t.events!.publish();
+    const fromA: { id: string }[] = await t.ds.query(`SELECT id FROM hub_event WHERE organization_id = $1 AND position > $2 ORDER BY position`, [orgA, mark]);
+    expect(fromA.length).toBeGreaterThan(3);
+    await control.wait((d) => d.length >= fromA.length, 'A\'s events at A\'s subscriber');
+    expect(control.data.map((x) => x.id)).toEqual(fromA.map((r) => r.id));
+
+    // Then B writes: B's own events come after A's on every B connection, so what B holds now is all it would get.
+    await t.gql(`mutation { upsertEvidence(input: { sourceSystem: "b", externalId: "sentinel", title: "b sentinel", kind: RECORD, effectiveAt: "2026-01-01T00:00:00Z" }) { evidence { id } } }`, undefined, { token: other });
+    await t.events!.publish();
+    for (const s of admitted.filter((x) => x.field === 'events')) await s.sub.wait((d) => d.some((x) => x.payload.data.evidence?.title === 'b sentinel'), `B's own event at ${s.role}`);
+    for (const s of subs) {
+      const text = JSON.stringify([s.sub.data, s.sub.errors]);
+      const leaked = [...(text.includes(MARK) ? [MARK] : []), ...(text.includes(orgA) ? ['organization A'] : []),
+        ...Object.values(ids).filter((id) => text.includes(id) && !s.sent.includes(id)), ...fromA.map((r) => r.id).filter((id) => text.includes(id))];
+      expect([s.role, s.field, s.sent, leaked]).toEqual([s.role, s.field, s.sent, []]);
+      expect([s.role, s.field, s.sub.data.filter((x) => x.payload && x.payload.organizationId !== orgB)]).toEqual([s.role, s.field, []]);
+    }
+  } finally {
+    await Promise.all(clients.map((c) => c.dispose()));
+  }
 });
 });

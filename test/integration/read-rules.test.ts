@@ -3,7 +3,8 @@ import path from 'node:path';
 import { GraphQLObjectType, GraphQLSchema, getNamedType, isAbstractType, isListType, isNonNullType, isObjectType } from 'graphql';
 import { projectRoot } from '../../src/config';
 import { hubSchema } from '../../src/graphql/schema';
-import { OWN_ONLY, OWN_ONLY_ROLES, READ_RULES } from '../../src/modules/auth/read-rules';
+import { EVENT_READ_RULES, OWN_ONLY, OWN_ONLY_ROLES, READ_RULES } from '../../src/modules/auth/read-rules';
+import { EVENT_TYPES, type EventType } from '../../src/modules/events/event-envelope';
 import { Role, allows } from '../../src/modules/auth/role';
 import { declaredRoles } from '../harness/schema-probe';
 
@@ -14,7 +15,8 @@ beforeAll(async () => {
 });
 
 const roles = Object.values(Role);
-const objectTypes = () => Object.values(schema.getTypeMap()).filter((t): t is GraphQLObjectType => isObjectType(t) && !t.name.startsWith('__') && t !== schema.getQueryType() && t !== schema.getMutationType());
+const roots = () => [schema.getQueryType()!, schema.getMutationType()!, schema.getSubscriptionType()!];
+const objectTypes = () => Object.values(schema.getTypeMap()).filter((t): t is GraphQLObjectType => isObjectType(t) && !t.name.startsWith('__') && !roots().includes(t));
 const readers = (type: string) => roles.filter((r) => allows(READ_RULES[type] ?? [], r));
 
 describe('read rules', () => {
@@ -28,7 +30,7 @@ describe('read rules', () => {
 
   it('every role a root field admits may read what it returns', () => {
     const refused: string[] = [];
-    for (const root of [schema.getQueryType()!, schema.getMutationType()!]) {
+    for (const root of roots()) {
       for (const f of Object.values(root.getFields())) {
         const named = getNamedType(f.type);
         if (!isObjectType(named)) continue;
@@ -67,5 +69,12 @@ describe('docs/roles.md', () => {
     const expected = new Map(Object.entries(READ_RULES).map(([type, rule]) => [type,
       order.filter((r) => allows(rule, r)).map((r) => (OWN_ONLY[type] && OWN_ONLY_ROLES.includes(r) ? `${r} (only what it wrote)` : r)).join(', ')]));
     expect(rows).toEqual(expected);
+  });
+
+  it('lists every event type with the roles that receive it', () => {
+    const doc = fs.readFileSync(path.join(projectRoot(), 'docs', 'roles.md'), 'utf8');
+    const rows = new Map([...doc.matchAll(/^\| `([a-z_]+\.[a-z_]+)` \| ([A-Z][A-Z ,]+) \|$/gm)].map((m) => [m[1], m[2]]));
+    const order = [Role.VIEWER, Role.ANALYST, Role.EDITOR, Role.ADMIN, Role.INTEGRATOR];
+    expect(rows).toEqual(new Map((Object.keys(EVENT_TYPES) as EventType[]).map((type) => [type, order.filter((r) => allows(EVENT_READ_RULES[type] ?? [], r)).join(', ')])));
   });
 });

@@ -40,6 +40,9 @@ beforeAll(async () => {
   // Deliveries as a worker writes them (this hub runs none): one per event of the organization so far.
   await t.ds.query(`INSERT INTO webhook_delivery (organization_id, endpoint_id, event_id, ordering_key)
     SELECT e.organization_id, w.id, e.id, e.key FROM hub_event e JOIN webhook_endpoint w ON w.organization_id = e.organization_id WHERE w.id = $1 ORDER BY e.id LIMIT 9`, [webhookEndpoint]);
+  // Events are published by the workers (off here): publish what the writes above left.
+  await t.events!.publish();
+  made.HubEvent = (await q(`{ events(first: 1) { nodes { id } } }`)).events.nodes[0].id;
 });
 afterAll(async () => {
   await t.stop();
@@ -132,6 +135,7 @@ const PROBES: Record<string, { query: (page: string) => string; at: (data: any) 
     query: (page) => `{ coverage(framework: "iso42001") { requirements(${page}) { CONN } } }`, at: (d) => d.coverage.requirements, size: 9,
   },
   AuditEventConnection: { query: (page) => `{ auditTrail(${page}) { CONN } }`, at: (d) => d.auditTrail, size: 4 },
+  HubEventConnection: { query: (page) => `{ events(${page}, types: [EVIDENCE_CREATED]) { CONN } }`, at: (d) => d.events, size: 3 },
   FrameworkConnection: { query: (page) => `{ frameworksConnection(${page}, allVersions: true) { CONN } }`, at: (d) => d.frameworksConnection, size: 2 },
   AiSystemConnection: { query: (page) => `{ aiSystemsConnection(${page}) { CONN } }`, at: (d) => d.aiSystemsConnection, size: 2 },
   MappingSourceConnection: { query: (page) => `{ mappingSourcesConnection(${page}) { CONN } }`, at: (d) => d.mappingSourcesConnection, size: 3 },

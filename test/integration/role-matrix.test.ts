@@ -71,6 +71,8 @@ beforeAll(async () => {
     VALUES ($1, $2, $3, $4, 'DELIVERED', 1, 200) RETURNING id`, [event.organization_id, ids.webhook, event.id, event.key]);
   await t.ds.query(`INSERT INTO webhook_attempt (organization_id, delivery_id, status_code, duration_ms, response_excerpt) VALUES ($1, $2, 200, 5, 'ok')`, [event.organization_id, ids.delivery]);
   await q(`mutation { recordAmendmentPublication(input: { amendment: "digital-omnibus-ai-2026", ojReference: "${MARK} OJ", publishedOn: "2026-07-20", entryIntoForce: "2028-01-01" }) { key } }`);
+  // Events are published by the workers (off here): publish what the writes above left, for the events query.
+  await t.events!.publish();
 });
 afterAll(async () => {
   await t.stop();

@@ -83,4 +83,11 @@ it('a non-superuser owner migrates, seeds and makes tokens; the application role
   // The shared catalog stays the owner's: the application role cannot change it even with SQL.
   const forged = await app.query(`UPDATE mapping SET strength = 1 WHERE mapping_source_id IN (SELECT id FROM mapping_source WHERE organization_id IS NULL)`).catch((e: { code: string }) => e.code);
   expect(forged).toEqual([[], 0]);
+  // Events are published by functions that run as the owner (not a superuser here): every one gets its position.
+  await hub.events!.publish();
+  const [events] = await owner.query(`SELECT count(*)::int AS written, count(position)::int AS published,
+    count(*) FILTER (WHERE type = 'coverage.changed')::int AS changes FROM hub_event`);
+  expect(events.written).toBeGreaterThan(2);
+  expect(events.changes).toBeGreaterThan(0);
+  expect(events.published).toBe(events.written);
 });

@@ -6,7 +6,7 @@ describe('configuration', () => {
     const c = loadConfig({});
     expect(c.database).toEqual({ kind: 'pglite', dataDir: path.join(projectRoot(), '.data/pglite') });
     expect([c.migrateOnStart, c.seedOnStart, c.port, c.introspection]).toEqual([true, true, 4000, true]);
-    expect(c.limits).toEqual({ maxDepth: 12, maxComplexity: 200_000, maxRootFields: 25, ratePerMinute: 600, bodyBytes: 5 * 1024 * 1024, importBytes: 64 * 1024 * 1024, maxTokens: 10_000, maxAliases: 100, authFailuresPerMinute: 30 });
+    expect(c.limits).toEqual({ maxDepth: 12, maxComplexity: 200_000, maxRootFields: 25, ratePerMinute: 600, bodyBytes: 5 * 1024 * 1024, importBytes: 64 * 1024 * 1024, maxTokens: 10_000, maxAliases: 100, authFailuresPerMinute: 30, maxSubscriptionsPerConnection: 20 });
     expect(c.work).toEqual({ statementTimeoutMs: 15_000, heavyStatementTimeoutMs: 120_000, heavyConcurrency: 2, poolWaitMs: 5_000 });
   });
 

@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import { OutboundRefused, isPublicAddress, parseWebhookUrl, resolveTarget } from '../../src/modules/webhooks/outbound-address';
 import { excerptOf } from '../../src/modules/webhooks/webhook-sender';
 import { newSecret, secretHint, sign, signedHeaders } from '../../src/modules/webhooks/webhook-signature';
+import { EVENT_TYPES, EventType, enumName, typeOfEnumName } from '../../src/modules/events/event-envelope';
 
 describe('webhook addresses', () => {
   it.each([
@@ -57,5 +58,14 @@ describe('webhook signatures (Standard Webhooks)', () => {
     expect(Buffer.byteLength(text)).toBeLessThanOrEqual(1024);
     expect(text).toBe('a'.repeat(1023));
     expect(excerptOf(Buffer.from('ok\u0000done'))).toBe('okdone');
+  });
+});
+
+describe('event type names', () => {
+  it('every type goes to its GraphQL enum name and back, an underscore in the subject included', () => {
+    const types = Object.keys(EVENT_TYPES) as EventType[];
+    expect(types.map((t) => typeOfEnumName(enumName(t)))).toEqual(types);
+    expect([enumName('impact_assessment.due'), typeOfEnumName('IMPACT_ASSESSMENT_DUE'), typeOfEnumName('IMPACT_ASSESSMENT'), typeOfEnumName('evidence.created')])
+      .toEqual(['IMPACT_ASSESSMENT_DUE', 'impact_assessment.due', null, null]);
   });
 });

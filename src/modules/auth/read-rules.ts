@@ -1,6 +1,7 @@
 import type { HubContext } from '../../graphql/context';
 import type { Evidence } from '../evidence/evidence.entity';
 import type { EvidenceLink } from '../evidence/evidence-link.entity';
+import type { EventType } from '../events/event-envelope';
 import { ADMIN, CATALOG, EDIT, INGEST, READ, READ_EVIDENCE, REPORT, Role } from './role';
 
 /**
@@ -42,6 +43,8 @@ export const READ_RULES: Readonly<Record<string, readonly Role[]>> = {
   ImportMappingsPayload: EDIT, ImportedMappingSet: EDIT, ImportedRequirementRow: EDIT,
   // The caller itself: any valid token.
   Viewer: CATALOG, ViewerPermissions: CATALOG,
+  // Events (the query and the subscriptions); which event types each role receives: EVENT_READ_RULES below.
+  HubEvent: READ, HubEventConnection: READ, HubEventEdge: READ, CoverageChange: REPORT,
   // Tokens and the audit trail.
   ApiToken: ADMIN, CreateApiTokenPayload: ADMIN, AuditEvent: ADMIN, AuditEventConnection: ADMIN, AuditEventEdge: ADMIN,
   // Webhooks: endpoints, their secrets (as metadata) and the delivery log.
@@ -58,3 +61,20 @@ export const OWN_ONLY: Readonly<Record<string, (obj: never, ctx: HubContext) => 
 };
 
 export const OWN_ONLY_ROLES: readonly Role[] = [Role.INTEGRATOR];
+
+/**
+ * Which roles may receive an event of each type (events query and subscriptions): the rule of the type
+ * its data shows. Evidence events carry evidence (VIEWER reads it; an INTEGRATOR, which reads only what
+ * it wrote, gets no events at all); coverage deltas and pre-fills are report results (ANALYST); a
+ * rejection is a PrefillRejection (EDITOR); a disabled webhook endpoint concerns the ADMINs who
+ * register them. A type missing here is refused to every role (a test checks that none is missing).
+ */
+export const EVENT_READ_RULES: Readonly<Record<EventType, readonly Role[]>> = {
+  'evidence.created': READ, 'evidence.updated': READ, 'evidence.linked': READ, 'evidence.unlinked': READ, 'evidence.reviewed': READ,
+  'evidence.expiring': READ, 'evidence.expired': READ, 'prefill.confirmed': READ,
+  'coverage.changed': REPORT, 'prefill.appeared': REPORT,
+  'prefill.rejected': EDIT,
+  // The registers they come from (impact assessments, nonconformities, monitoring metrics) are VIEWER's to read.
+  'impact_assessment.due': READ, 'impact_assessment.overdue': READ, 'nonconformity.overdue': READ, 'monitoring.threshold_breached': READ,
+  'webhook.endpoint_disabled': ADMIN,
+};

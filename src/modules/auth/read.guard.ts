@@ -5,7 +5,8 @@ import {
 import type { HubContext } from '../../graphql/context';
 import { ErrorCode, HubError } from '../../graphql/errors';
 import { allows } from './role';
-import { OWN_ONLY, OWN_ONLY_ROLES, READ_RULES } from './read-rules';
+import { EVENT_READ_RULES, OWN_ONLY, OWN_ONLY_ROLES, READ_RULES } from './read-rules';
+import { EVENT_TYPES, type EventType } from '../events/event-envelope';
 
 const forbidden = (ctx: HubContext, info: GraphQLResolveInfo, type: string, why: string) =>
   new HubError(ErrorCode.FORBIDDEN, `Role ${ctx.principal.role} may not read ${type} (${info.parentType.name}.${info.fieldName}; ${why})`);
@@ -82,4 +83,19 @@ async function admitted(value: unknown, context: HubContext, info: GraphQLResolv
   }
   if ((await admit(value)) === null) throw forbidden(context, info, named.name, 'only what it wrote');
   return value;
+}
+
+/**
+ * The event types (outbox names) a caller receives: those asked for, or every type when none are, as far
+ * as its role may read them (EVENT_READ_RULES). Asking for a type the role may not read is FORBIDDEN,
+ * naming the role it needs; leaving the types out silently narrows to what the role may read.
+ */
+export function readableEventTypes(ctx: HubContext, requested: readonly EventType[] | null | undefined, field = 'types'): EventType[] {
+  const role = ctx.principal.role;
+  for (const type of requested ?? []) {
+    const rule = EVENT_READ_RULES[type];
+    if (!allows(rule, role)) throw new HubError(ErrorCode.FORBIDDEN, `Role ${role} may not receive ${type} events (${field}; needs ${rule.join(' or ')})`, { field });
+  }
+  const wanted = requested?.length ? [...new Set(requested)] : (Object.keys(EVENT_TYPES) as EventType[]);
+  return wanted.filter((t) => allows(EVENT_READ_RULES[t], role));
 }

@@ -1,9 +1,12 @@
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { statusCtes } from '../coverage/coverage.sql';
 import { DEFAULT_GRAPH_ID } from '../mapping/mapping-graph.service';
 
 /** The depth the history and coverage.changed events are kept at: the reports' default. */
 export const EVENT_MAX_DEPTH = 2;
+
+/** Where statements run: a DataSource or a transaction's EntityManager. */
+type Db = Pick<DataSource | EntityManager, 'query'>;
 
 /** What one flush did. */
 export interface FlushResult {
@@ -28,6 +31,12 @@ interface Baseline {
   framework_ids: string[];
   window_days: number;
 }
+
+/** This transaction's coverage_dirty rows (and any a path without a flush left), taken: per requirement, its first ten causes. */
+const TAKE_DIRTY_SQL = `
+  WITH d AS (DELETE FROM coverage_dirty WHERE organization_id = $1 RETURNING requirement_id, cause)
+  SELECT d.requirement_id, to_jsonb((array_agg(c.cause))[1:10]) AS causes
+  FROM d CROSS JOIN LATERAL jsonb_array_elements(d.cause) AS c(cause) GROUP BY d.requirement_id`;
 
 const lockSql = `SELECT pg_advisory_xact_lock(hashtextextended('coverage_events:' || $1::text, 0))`;
 
@@ -236,34 +245,34 @@ const datesSql = `
  */
 export class CoverageEventsService {
   constructor(private readonly ds: DataSource) {}
+  // Every method runs on `db`: the data source inside a request (its statements are pinned to the
+  // request's transaction), or the EntityManager of the transaction a background job opened.
 
   /**
    * Turns this transaction's coverage_dirty rows (and time up to now) into history and events. Runs in
    * the caller's transaction (a request's pinned one, or the scheduler's): rolled back, it leaves nothing.
    */
-  async flush(organizationId: string): Promise<FlushResult | null> {
-    const dirty: { requirement_id: string | null; causes: unknown[]; n: number }[] = await this.ds.query(
-      `WITH d AS (DELETE FROM coverage_dirty WHERE organization_id = $1 RETURNING requirement_id, cause)
-       SELECT requirement_id, to_jsonb((array_agg(cause))[1:10]) AS causes, count(*)::int AS n FROM d GROUP BY requirement_id`,
+  async flush(organizationId: string, db: Db = this.ds): Promise<FlushResult | null> {
+    const dirty: { requirement_id: string | null; causes: unknown[] }[] = await db.query(
+      TAKE_DIRTY_SQL,
       [organizationId],
     );
     if (!dirty.length) return null;
-    return this.apply(organizationId, dirty);
+    return this.apply(db, organizationId, dirty);
   }
 
   /** The scheduler's pass for one organization: time up to now (and any writes a path without a flush left). */
-  async advance(organizationId: string): Promise<FlushResult> {
-    const dirty: { requirement_id: string | null; causes: unknown[]; n: number }[] = await this.ds.query(
-      `WITH d AS (DELETE FROM coverage_dirty WHERE organization_id = $1 RETURNING requirement_id, cause)
-       SELECT requirement_id, to_jsonb((array_agg(cause))[1:10]) AS causes, count(*)::int AS n FROM d GROUP BY requirement_id`,
+  async advance(organizationId: string, db: Db = this.ds): Promise<FlushResult> {
+    const dirty: { requirement_id: string | null; causes: unknown[] }[] = await db.query(
+      TAKE_DIRTY_SQL,
       [organizationId],
     );
-    return this.apply(organizationId, dirty);
+    return this.apply(db, organizationId, dirty);
   }
 
-  private async apply(org: string, dirty: { requirement_id: string | null; causes: unknown[] }[]): Promise<FlushResult> {
-    await this.ds.query(lockSql, [org]);
-    const [b]: Baseline[] = await this.ds.query(baselineSql, [org, DEFAULT_GRAPH_ID]);
+  private async apply(db: Db, org: string, dirty: { requirement_id: string | null; causes: unknown[] }[]): Promise<FlushResult> {
+    await db.query(lockSql, [org]);
+    const [b]: Baseline[] = await db.query(baselineSql, [org, DEFAULT_GRAPH_ID]);
     const signature = signatureOf(b);
     const base = (asOf: string) => [org, asOf, EVENT_MAX_DEPTH, b.graph_id, b.framework_ids, null];
     const at = b.at;
@@ -272,8 +281,8 @@ export class CoverageEventsService {
       // No history yet: it starts just before this transaction (whose links are stamped with its start,
       // `at`), every requirement's status then without events; this transaction's changes follow as deltas.
       const since = b.just_before;
-      await this.ds.query(deltaSql, [...base(since), null, '[]', true, '[]']);
-      await this.ds.query(
+      await db.query(deltaSql, [...base(since), null, '[]', true, '[]']);
+      await db.query(
         `INSERT INTO coverage_baseline (organization_id, since, graph_signature, max_depth, time_scanned_until) VALUES ($1, $2, $3, $4, $2)`,
         [org, since, signature, EVENT_MAX_DEPTH],
       );
@@ -281,23 +290,23 @@ export class CoverageEventsService {
       baseline = true;
     }
     // Time first, moment by moment, so history holds each change when it happened.
-    const instants = await this.advanceTime(org, b, b.time_scanned_until!, at, base);
+    const instants = await this.advanceTime(db, org, b, b.time_scanned_until!, at, base);
     let changed = instants.changed;
     const graphChanged = b.graph_signature !== signature;
     const everything = graphChanged || dirty.some((d) => d.requirement_id === null);
     const sources = dirty.filter((d) => d.requirement_id !== null);
     if (everything) {
       const graphCause = dirty.find((d) => d.requirement_id === null)?.causes ?? [{ kind: 'MAPPING_GRAPH', graphId: b.graph_id, sourceIds: b.source_ids, conditions: b.conditions }];
-      const [r] = await this.ds.query(deltaSql, [...base(at), null, JSON.stringify(sources.map((d) => ({ requirement_id: d.requirement_id, causes: d.causes }))), false, JSON.stringify(graphCause)]);
+      const [r] = await db.query(deltaSql, [...base(at), null, JSON.stringify(sources.map((d) => ({ requirement_id: d.requirement_id, causes: d.causes }))), false, JSON.stringify(graphCause)]);
       changed += r.changed;
     } else if (sources.length) {
-      const [r] = await this.ds.query(deltaSql, [
+      const [r] = await db.query(deltaSql, [
         ...base(at), sources.map((d) => d.requirement_id),
         JSON.stringify(sources.map((d) => ({ requirement_id: d.requirement_id, causes: d.causes }))), false, '[]',
       ]);
       changed += r.changed;
     }
-    await this.ds.query(
+    await db.query(
       `UPDATE coverage_baseline SET graph_signature = $2, time_scanned_until = greatest(time_scanned_until, $3) WHERE organization_id = $1`,
       [org, signature, at],
     );
@@ -311,16 +320,16 @@ export class CoverageEventsService {
    * past reports and trends read from it. A replay reads evidence as it is now (like a recount of the past).
    * Statements: a few, plus one per moment at which something changed.
    */
-  async rebuild(org: string, since: string): Promise<{ since: string; moments: number; periods: number }> {
-    await this.ds.query(lockSql, [org]);
-    await this.ds.query(`DELETE FROM coverage_status_period WHERE organization_id = $1`, [org]);
-    await this.ds.query(`DELETE FROM coverage_baseline WHERE organization_id = $1`, [org]);
-    await this.ds.query(`DELETE FROM coverage_dirty WHERE organization_id = $1`, [org]);
-    const [b]: Baseline[] = await this.ds.query(baselineSql, [org, DEFAULT_GRAPH_ID]);
-    const graphAt = async (t: string): Promise<string> => (await this.ds.query(graphAtSql, [org, t, DEFAULT_GRAPH_ID]))[0].id;
+  async rebuild(org: string, since: string, db: Db = this.ds): Promise<{ since: string; moments: number; periods: number }> {
+    await db.query(lockSql, [org]);
+    await db.query(`DELETE FROM coverage_status_period WHERE organization_id = $1`, [org]);
+    await db.query(`DELETE FROM coverage_baseline WHERE organization_id = $1`, [org]);
+    await db.query(`DELETE FROM coverage_dirty WHERE organization_id = $1`, [org]);
+    const [b]: Baseline[] = await db.query(baselineSql, [org, DEFAULT_GRAPH_ID]);
+    const graphAt = async (t: string): Promise<string> => (await db.query(graphAtSql, [org, t, DEFAULT_GRAPH_ID]))[0].id;
     const params = async (t: string) => [org, t, EVENT_MAX_DEPTH, await graphAt(t), b.framework_ids, null];
-    await this.ds.query(deltaSql, [...(await params(since)), null, '[]', true, '[]']);
-    const rows: { t: string; requirement_id: string | null; causes: unknown[] }[] = await this.ds.query(changesSql, [org, since, b.at]);
+    await db.query(deltaSql, [...(await params(since)), null, '[]', true, '[]']);
+    const rows: { t: string; requirement_id: string | null; causes: unknown[] }[] = await db.query(changesSql, [org, since, b.at]);
     const byMoment = new Map<string, { requirement_id: string | null; causes: unknown[] }[]>();
     for (const r of rows) {
       const list = byMoment.get(r.t) ?? [];
@@ -330,22 +339,22 @@ export class CoverageEventsService {
     for (const [t, changes] of byMoment) {
       const all = changes.some((c) => c.requirement_id === null);
       const sources = changes.filter((c) => c.requirement_id !== null);
-      await this.ds.query(deltaSql, [...(await params(t)), all ? null : sources.map((c) => c.requirement_id), JSON.stringify(sources), true, '[]']);
+      await db.query(deltaSql, [...(await params(t)), all ? null : sources.map((c) => c.requirement_id), JSON.stringify(sources), true, '[]']);
     }
-    await this.ds.query(
+    await db.query(
       `INSERT INTO coverage_baseline (organization_id, since, graph_signature, max_depth, time_scanned_until) VALUES ($1, $2, $3, $4, $5)`,
       [org, since, signatureOf(b), EVENT_MAX_DEPTH, b.at],
     );
-    const [{ n }] = await this.ds.query(`SELECT count(*)::int AS n FROM coverage_status_period WHERE organization_id = $1`, [org]);
+    const [{ n }] = await db.query(`SELECT count(*)::int AS n FROM coverage_status_period WHERE organization_id = $1`, [org]);
     return { since, moments: byMoment.size, periods: n };
   }
 
   /** Evidence expiring, expired or becoming effective in (from, to]: events, then each moment's deltas. */
-  private async advanceTime(org: string, b: Baseline, from: string, to: string, base: (asOf: string) => unknown[]): Promise<{ changed: number; instants: number }> {
-    await this.ds.query(expirySql, [org, from, to, b.window_days]);
-    await this.ds.query(datesSql, [org, from, to, b.window_days]);
+  private async advanceTime(db: Db, org: string, b: Baseline, from: string, to: string, base: (asOf: string) => unknown[]): Promise<{ changed: number; instants: number }> {
+    await db.query(expirySql, [org, from, to, b.window_days]);
+    await db.query(datesSql, [org, from, to, b.window_days]);
     // In time order (the statement orders by t; the text keys keep it).
-    const rows: { t: string; requirement_id: string; causes: unknown[] }[] = await this.ds.query(instantsSql, [org, from, to]);
+    const rows: { t: string; requirement_id: string; causes: unknown[] }[] = await db.query(instantsSql, [org, from, to]);
     const byInstant = new Map<string, { t: string; sources: { requirement_id: string; causes: unknown[] }[] }>();
     for (const r of rows) {
       let g = byInstant.get(r.t);
@@ -354,7 +363,7 @@ export class CoverageEventsService {
     }
     let changed = 0;
     for (const { t, sources } of byInstant.values()) {
-      const [r] = await this.ds.query(deltaSql, [
+      const [r] = await db.query(deltaSql, [
         ...base(t), sources.map((s) => s.requirement_id), JSON.stringify(sources), false, '[]',
       ]);
       changed += r.changed;

@@ -30,10 +30,9 @@ export const isEventType = (t: string): t is EventType => Object.prototype.hasOw
 
 /** EVIDENCE_CREATED <-> evidence.created */
 export const enumName = (t: EventType) => t.replace('.', '_').toUpperCase();
-export const typeOfEnumName = (name: string): EventType | null => {
-  const t = name.toLowerCase().replace('_', '.');
-  return isEventType(t) ? t : null;
-};
+// By lookup: an underscore in the subject (impact_assessment.due) cannot be told from the dot's.
+const BY_ENUM_NAME = new Map((Object.keys(EVENT_TYPES) as EventType[]).map((t) => [enumName(t), t]));
+export const typeOfEnumName = (name: string): EventType | null => BY_ENUM_NAME.get(name) ?? null;
 
 /**
  * The JSON an event travels as, in a webhook body and as `HubEvent.payload`: the same for both, so a

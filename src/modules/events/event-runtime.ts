@@ -4,6 +4,7 @@ import { inTransaction } from '../../database/transaction';
 import { logger } from '../../logger';
 import { CoverageEventsService } from './coverage-events.service';
 import { JobQueue } from './job-queue';
+import { SerialPasses } from './serial-passes';
 
 /** How this process takes part in events (HUB_EVENTS*, src/config.ts). */
 export interface EventsConfig {
@@ -77,8 +78,7 @@ export class EventRuntime {
   private readonly sinks: EventSink[] = [];
   private readonly tasks: { name: string; run: ScheduledTask }[] = [];
   private readonly published = new Set<() => void>();
-  private publishing: Promise<void> | null = null;
-  private again = false;
+  private readonly publishing = new SerialPasses(() => this.publish(), (err) => logger.error({ err }, '[hub] publishing events failed; the next pass retries'), () => !this.stopped);
   private timer: NodeJS.Timeout | null = null;
   private stopped = false;
   jobs: JobQueue | null = null;
@@ -120,33 +120,19 @@ export class EventRuntime {
   /** Publish soon (after a committed write). Passes never overlap; a poke during one runs another after it. */
   poke(): void {
     if (!this.config.enabled || !this.config.workers || this.stopped) return;
-    if (this.publishing) {
-      this.again = true;
-      return;
-    }
-    this.publishing = (async () => {
-      try {
-        do {
-          this.again = false;
-          await this.publish();
-        } while (this.again && !this.stopped);
-      } catch (err) {
-        logger.error({ err }, '[hub] publishing events failed; the next pass retries');
-      } finally {
-        this.publishing = null;
-      }
-    })();
+    this.publishing.request();
   }
 
   /** Publishes every unpublished event, organization by organization; returns how many. */
   async publish(): Promise<number> {
     let total = 0;
+    const t0 = performance.now();
     const orgs: { organization_id: string; unpublished: boolean; dirty: boolean }[] = await this.ds.query(`SELECT * FROM hub_events_pending_organizations()`);
     for (const o of orgs) {
       if (o.dirty) {
         // Writes that no flush followed (a path outside a GraphQL mutation): their deltas now.
         await withQueryScope({ statements: 0, organizationId: o.organization_id }, () =>
-          inTransaction(this.ds, () => this.coverage.flush(o.organization_id)));
+          inTransaction(this.ds, (em) => this.coverage.flush(o.organization_id, em)));
       }
       for (;;) {
         const n = await withQueryScope({ statements: 0, organizationId: o.organization_id }, () =>
@@ -156,6 +142,7 @@ export class EventRuntime {
       }
     }
     if (total) for (const l of this.published) l();
+    logger.debug({ published: total, organizations: orgs.length, ms: Math.round(performance.now() - t0) }, '[hub] events published');
     return total;
   }
 
@@ -169,14 +156,16 @@ export class EventRuntime {
        ), s AS (
          UPDATE hub_event_stream SET last_position = last_position + (SELECT count(*) FROM next) WHERE id = 1
          RETURNING last_position - (SELECT count(*) FROM next) AS base
+       ), published AS (
+         UPDATE hub_event e SET position = s.base + next.n, published_at = now()
+         FROM next, s WHERE e.id = next.id
+         RETURNING e.*
        )
-       UPDATE hub_event e SET position = s.base + next.n, published_at = now()
-       FROM next, s WHERE e.id = next.id
-       RETURNING e.*`,
+       SELECT * FROM published ORDER BY position`,
       [org, PUBLISH_BATCH],
     );
+    // (A SELECT on top: TypeORM answers a bare UPDATE with [rows, count].)
     if (!events.length) return 0;
-    events.sort((a, b) => Number(a.position) - Number(b.position));
     for (const sink of this.sinks) await sink(em, org, events);
     return events.length;
   }
@@ -186,7 +175,7 @@ export class EventRuntime {
     const orgs: { id: string }[] = await this.ds.query(`SELECT id FROM organization ORDER BY id`);
     for (const { id } of orgs) {
       try {
-        await withQueryScope({ statements: 0, organizationId: id }, () => inTransaction(this.ds, () => this.coverage.advance(id)));
+        await withQueryScope({ statements: 0, organizationId: id }, () => inTransaction(this.ds, (em) => this.coverage.advance(id, em)));
         for (const t of this.tasks) await withQueryScope({ statements: 0, organizationId: id }, () => t.run(id));
       } catch (err) {
         logger.error({ err, organizationId: id }, '[hub] scheduler period failed for an organization');
@@ -214,7 +203,7 @@ export class EventRuntime {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
-    if (this.publishing) await this.publishing.catch(() => undefined);
+    await this.publishing.settled();
     await this.jobs?.stop().catch((err) => logger.error({ err }, '[hub] job queue did not stop cleanly'));
   }
 }

@@ -1,16 +1,14 @@
 import { registerEnumType } from 'type-graphql';
-import { EVENT_TYPES, EventType, enumName } from './event-envelope';
-
-const TYPES = Object.keys(EVENT_TYPES) as EventType[];
+import { EVENT_TYPES, type EventType as EventTypeName, enumName } from './event-envelope';
 
 /**
- * The GraphQL enum EventType: one value per event type, named by enumName (COVERAGE_CHANGED), whose
- * internal value is the type itself ('coverage.changed'), so resolvers receive the stored names.
+ * The GraphQL enum EventType: one value per entry of EVENT_TYPES, named by enumName (EVIDENCE_CREATED for
+ * `evidence.created`) and described by it, so a new event type needs no change here.
  */
-export const EventTypeEnum: Readonly<Record<string, EventType>> = Object.fromEntries(TYPES.map((t) => [enumName(t), t]));
+export const EventType: Record<string, string> = Object.fromEntries(Object.keys(EVENT_TYPES).map((t) => [enumName(t as EventTypeName), enumName(t as EventTypeName)]));
 
-registerEnumType(EventTypeEnum, {
+registerEnumType(EventType, {
   name: 'EventType',
-  description: 'A kind of event (docs/webhooks.md). The payload names it as `subject.verb`: COVERAGE_CHANGED is "coverage.changed".',
-  valuesConfig: Object.fromEntries(TYPES.map((t) => [enumName(t), { description: EVENT_TYPES[t] }])),
+  description: 'The kind of a hub event; its name in webhook bodies and `HubEvent.payload.type` is the lower-case form with a dot (EVIDENCE_CREATED is `evidence.created`).',
+  valuesConfig: Object.fromEntries(Object.entries(EVENT_TYPES).map(([t, description]) => [enumName(t as EventTypeName), { description: `\`${t}\`: ${description}` }])),
 });

@@ -7,7 +7,7 @@ import { Keyset, keysetPage } from '../../graphql/connection.type';
 import { ErrorCode, HubError, badInput, notFound } from '../../graphql/errors';
 import { isUuid } from '../../graphql/ids';
 import { logger } from '../../logger';
-import { envelopeOf } from '../events/event-envelope';
+import { enumName, envelopeOf, type EventType } from '../events/event-envelope';
 import type { EventRuntime, HubEventRow, WebhookConfig } from '../events/event-runtime';
 import { JobQueue, type Job } from '../events/job-queue';
 import { OutboundRefused, parseWebhookUrl, resolveTarget } from './outbound-address';
@@ -65,7 +65,7 @@ const MATCHES = `w.organization_id = e.organization_id AND w.enabled
 
 function toDelivery(r: DeliveryRow): WebhookDelivery {
   return Object.assign(new WebhookDelivery(), {
-    id: r.id, endpointId: r.endpoint_id, eventId: r.event_id, eventType: r.event.type, eventPosition: Number(r.event.position), orderingKey: r.ordering_key,
+    id: r.id, endpointId: r.endpoint_id, eventId: r.event_id, eventType: enumName(r.event.type as EventType), eventPosition: Number(r.event.position), orderingKey: r.ordering_key,
     replay: r.replay, status: r.status, attemptCount: r.attempts, lastStatusCode: r.last_status_code, lastError: r.last_error,
     createdAt: r.created_at, deliveredAt: r.delivered_at, payload: envelopeOf(r.event),
   });

@@ -3,7 +3,7 @@ import { inTransaction } from '../../database/transaction';
 import { ErrorCode, HubError, badInput, notFound } from '../../graphql/errors';
 import { isUuid } from '../../graphql/ids';
 import type { WebhookConfig } from '../events/event-runtime';
-import type { EventType } from '../events/event-envelope';
+import { enumName, typeOfEnumName, type EventType } from '../events/event-envelope';
 import type { FrameworkService } from '../framework/framework.service';
 import type { AiSystemService } from '../ai-system/ai-system.service';
 import { OutboundRefused, parseWebhookUrl, resolveTarget } from './outbound-address';
@@ -37,7 +37,7 @@ export interface EndpointRow {
 
 export function toEndpoint(r: EndpointRow): WebhookEndpoint {
   return Object.assign(new WebhookEndpoint(), {
-    id: r.id, url: r.url, description: r.description, eventTypes: r.event_types as EventType[], frameworkId: r.framework_id, aiSystemId: r.ai_system_id,
+    id: r.id, url: r.url, description: r.description, eventTypes: r.event_types.map((t) => enumName(t as EventType)), frameworkId: r.framework_id, aiSystemId: r.ai_system_id,
     enabled: r.enabled, disabledAt: r.disabled_at, disabledReason: r.disabled_reason, consecutiveFailures: r.consecutive_failures,
     failingSince: r.failing_since, createdBy: r.created_by, createdAt: r.created_at, updatedAt: r.updated_at,
   });
@@ -46,7 +46,8 @@ export function toEndpoint(r: EndpointRow): WebhookEndpoint {
 interface EndpointFields {
   url?: string | null;
   description?: string | null;
-  eventTypes?: EventType[] | null;
+  /** As the GraphQL enum names them (COVERAGE_CHANGED). */
+  eventTypes?: string[] | null;
   framework?: string | null;
   aiSystemId?: string | null;
 }
@@ -188,7 +189,11 @@ export class WebhookEndpointService {
       if (d && d.length > MAX_DESCRIPTION) throw badInput('description', `description is longer than ${MAX_DESCRIPTION} characters`);
       out.description = d;
     }
-    if (input.eventTypes !== undefined) out.eventTypes = [...new Set(input.eventTypes ?? [])].sort();
+    if (input.eventTypes !== undefined) {
+      const types = (input.eventTypes ?? []).map((name) => typeOfEnumName(name));
+      if (types.some((t) => t === null)) throw badInput('eventTypes', 'eventTypes names an unknown event type');
+      out.eventTypes = [...new Set(types as EventType[])].sort();
+    }
     if (input.framework !== undefined) {
       out.frameworkId = input.framework === null ? null : (await this.frameworks.requireByKeys([input.framework])).get(input.framework)!.id;
     }

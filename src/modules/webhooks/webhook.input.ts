@@ -1,13 +1,12 @@
 import { Field, ID, InputType, Int } from 'type-graphql';
 import { DateTime } from '../../graphql/scalars';
-import type { EventType } from '../events/event-envelope';
-import { EventTypeEnum } from '../events/event-type.enum';
+import { EventType } from '../events/event-type.enum';
 
 @InputType({ description: 'A new webhook endpoint.' })
 export class CreateWebhookEndpointInput {
   @Field({ description: 'The http(s) URL to POST events to; no user name or password in it.' }) url: string;
   @Field(() => String, { nullable: true, description: 'What it is for (at most 1,000 characters).' }) description?: string | null;
-  @Field(() => [EventTypeEnum], { defaultValue: [], description: 'Only these event types; empty or omitted: every type.' }) eventTypes: EventType[];
+  @Field(() => [EventType], { defaultValue: [], description: 'Only these event types; empty or omitted: every type.' }) eventTypes: string[];
   @Field(() => String, { nullable: true, description: 'Only events about this framework (its key, e.g. "iso42001"): events naming no framework are not sent.' }) framework?: string | null;
   @Field(() => ID, { nullable: true, description: 'Only events about this AI system.' }) aiSystemId?: string | null;
 }
@@ -17,7 +16,7 @@ export class UpdateWebhookEndpointInput {
   @Field(() => ID, { description: 'The endpoint.' }) id: string;
   @Field(() => String, { nullable: true, description: 'New URL.' }) url?: string | null;
   @Field(() => String, { nullable: true, description: 'New description.' }) description?: string | null;
-  @Field(() => [EventTypeEnum], { nullable: true, description: 'New event types; empty: every type.' }) eventTypes?: EventType[] | null;
+  @Field(() => [EventType], { nullable: true, description: 'New event types; empty: every type.' }) eventTypes?: string[] | null;
   @Field(() => String, { nullable: true, description: 'New framework filter (key); null: none.' }) framework?: string | null;
   @Field(() => ID, { nullable: true, description: 'New AI system filter; null: none.' }) aiSystemId?: string | null;
 }

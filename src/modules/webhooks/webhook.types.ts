@@ -2,8 +2,7 @@ import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { GraphQLJSONObject } from 'graphql-scalars';
 import { DateTime } from '../../graphql/scalars';
 import { Connection } from '../../graphql/connection.type';
-import type { EventType } from '../events/event-envelope';
-import { EventTypeEnum } from '../events/event-type.enum';
+import { EventType } from '../events/event-type.enum';
 
 export enum WebhookDeliveryStatus { PENDING = 'PENDING', DELIVERED = 'DELIVERED', FAILED = 'FAILED', CANCELLED = 'CANCELLED' }
 
@@ -32,7 +31,7 @@ export class WebhookEndpoint {
   @Field(() => ID, { description: 'Endpoint id.' }) id: string;
   @Field({ description: 'The http(s) URL events are POSTed to.' }) url: string;
   @Field(() => String, { nullable: true, description: 'What the endpoint is for.' }) description: string | null;
-  @Field(() => [EventTypeEnum], { description: 'The event types sent; empty: every type.' }) eventTypes: EventType[];
+  @Field(() => [EventType], { description: 'The event types sent; empty: every type.' }) eventTypes: string[];
   frameworkId: string | null;
   aiSystemId: string | null;
   @Field({ description: 'False once disabled (by the hub after failing too long); enableWebhookEndpoint turns it back on.' }) enabled: boolean;
@@ -61,7 +60,7 @@ export class WebhookDelivery {
   @Field(() => ID, { description: 'Delivery id.' }) id: string;
   endpointId: string;
   @Field(() => ID, { description: 'The event: `webhook-id` and `id` of the body, the receiver\'s idempotency key (a replay sends the same).' }) eventId: string;
-  @Field(() => EventTypeEnum, { description: 'The event\'s type.' }) eventType: EventType;
+  @Field(() => EventType, { description: 'The event\'s type.' }) eventType: string;
   @Field(() => Int, { description: 'The event\'s position in the stream.' }) eventPosition: number;
   @Field({ description: 'The event\'s key: deliveries of one key reach an endpoint in position order.' }) orderingKey: string;
   @Field(() => Int, { description: '0 for the delivery made when the event was published; 1, 2... for replays.' }) replay: number;
