@@ -148,8 +148,7 @@ export class EventRuntime {
 
   private async publishBatch(em: EntityManager, org: string): Promise<number> {
     await em.query(`SELECT pg_advisory_xact_lock(hashtextextended('hub_event_publish', 0))`);
-    // An UPDATE answers [rows, count] through TypeORM.
-    const [events]: [HubEventRow[], number] = await em.query(
+    const events: HubEventRow[] = await em.query(
       `WITH next AS (
          SELECT e.id, row_number() OVER (ORDER BY e.seq) AS n FROM hub_event e
          WHERE e.organization_id = $1 AND e.position IS NULL ORDER BY e.seq LIMIT $2
