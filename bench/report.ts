@@ -109,7 +109,7 @@ export function renderMarkdown(r: BenchReport): string {
   }
   if (r.delivery) {
     const d = r.delivery;
-    lines.push(`Webhook deliveries (coverage.changed and evidence.created of those items, signed, to a receiver on the same machine): ${d.delivered.toLocaleString('en-US')} of ${d.expected.toLocaleString('en-US')} delivered, ${d.duplicates} twice, ${d.perSecond ?? 'n/a'} per second; latency from the batch's response to arrival p50 ${d.p50Ms} ms, p99 ${d.p99Ms} ms (coverage.changed alone: p50 ${d.coverageChangedP50Ms} ms, p99 ${d.coverageChangedP99Ms} ms).`);
+    lines.push(`Webhook deliveries (coverage.changed and evidence.created of those items, signed, to a receiver on the same machine): ${d.delivered.toLocaleString('en-US')} of ${d.expected.toLocaleString('en-US')} delivered, ${d.duplicates} twice, ${d.perSecond ?? 'n/a'} per second; latency from the batch's response to arrival p50 ${d.p50Ms} ms, p99 ${d.p99Ms} ms ${d.coverageChangedP50Ms === null ? ' (no coverage.changed among them)' : ` (coverage.changed alone: p50 ${d.coverageChangedP50Ms} ms, p99 ${d.coverageChangedP99Ms} ms)`}.`);
     lines.push('');
   }
   if (r.history) {

@@ -61,7 +61,10 @@ export interface HubEventRow {
  * What happens to events when they are published, inside the publishing transaction: a sink that
  * throws rolls the publication back, and the events are published again on the next pass.
  */
-export type EventSink = (em: EntityManager, organizationId: string, events: HubEventRow[]) => Promise<void>;
+export type EventSink = (em: EntityManager, organizationId: string, events: PublishedEvent[]) => Promise<void>;
+
+/** What a sink is handed: an event without its data (a delivery reads that when it sends). */
+export type PublishedEvent = Omit<HubEventRow, 'data'>;
 
 /** A scheduled task run on every scheduler period, once across processes, per organization. */
 export type ScheduledTask = (organizationId: string) => Promise<void>;
@@ -148,7 +151,7 @@ export class EventRuntime {
 
   private async publishBatch(em: EntityManager, org: string): Promise<number> {
     await em.query(`SELECT pg_advisory_xact_lock(hashtextextended('hub_event_publish', 0))`);
-    const events: HubEventRow[] = await em.query(
+    const events: PublishedEvent[] = await em.query(
       `WITH next AS (
          SELECT e.id, row_number() OVER (ORDER BY e.seq) AS n FROM hub_event e
          WHERE e.organization_id = $1 AND e.position IS NULL ORDER BY e.seq LIMIT $2
@@ -158,7 +161,7 @@ export class EventRuntime {
        ), published AS (
          UPDATE hub_event e SET position = s.base + next.n, published_at = now()
          FROM next, s WHERE e.id = next.id
-         RETURNING e.*
+         RETURNING e.id, e.organization_id, e.type, e.key, e.framework_id, e.requirement_id, e.evidence_id, e.ai_system_id, e.occurred_at, e.position, e.published_at
        )
        SELECT * FROM published ORDER BY position`,
       [org, PUBLISH_BATCH],

@@ -8,7 +8,7 @@ import { ErrorCode, HubError, badInput, notFound } from '../../graphql/errors';
 import { isUuid } from '../../graphql/ids';
 import { logger } from '../../logger';
 import { enumName, envelopeOf, type EventType } from '../events/event-envelope';
-import type { EventRuntime, HubEventRow, WebhookConfig } from '../events/event-runtime';
+import type { EventRuntime, HubEventRow, PublishedEvent, WebhookConfig } from '../events/event-runtime';
 import { JobQueue, type Job } from '../events/job-queue';
 import { OutboundRefused, parseWebhookUrl, resolveTarget } from './outbound-address';
 import { SendOutcome, postJson } from './webhook-sender';
@@ -126,7 +126,7 @@ export class WebhookDeliveryService {
    * time-ordered and made here in that order: pg-boss takes a key's jobs by creation time, then id, and
    * jobs written by one statement share their creation time.
    */
-  async enqueueEvents(em: EntityManager, org: string, events: HubEventRow[]): Promise<void> {
+  async enqueueEvents(em: EntityManager, org: string, events: PublishedEvent[]): Promise<void> {
     const matches: { endpoint_id: string; event_id: string; key: string }[] = await em.query(
       `SELECT w.id AS endpoint_id, e.id AS event_id, e.key FROM hub_event e JOIN webhook_endpoint w ON ${MATCHES}
        WHERE e.organization_id = $1 AND e.id = ANY($2::uuid[]) ORDER BY e.position, w.id`,
