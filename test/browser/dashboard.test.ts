@@ -138,7 +138,7 @@ describe('dashboard', () => {
     expect(lines[0]).toBe('framework,ref,status,how,coverage,evidence,source_system,external_id,evidence_status,valid_from,valid_until,from,path');
     expect(lines[1]).toBe('iso42001,7.2,PREFILLED,mapping,FULL,Evidence competence,grc,competence,ACCEPTED,2025-06-01,,iso27001 7.2,"iso27001 7.2 EQUAL iso42001 7.2 (9/10, iso27001-to-iso42001 2)"');
     await items.first().getByRole('button', { name: 'Confirm' }).click();
-    await page.getByRole('status').filter({ hasText: 'Confirmed' }).waitFor();
+    await page.getByTestId('decision-notice').filter({ hasText: 'Confirmed: Evidence competence for 7.2' }).waitFor();
     const after = (await t.data(Q)).coverage.requirement;
     expect([after.status, after.direct.map((d: any) => d.evidence.title)]).toEqual(['COVERED', ['Evidence competence']]);
     await page.getByTestId('status').locator('[data-status="COVERED"]').waitFor();

@@ -78,8 +78,16 @@ export class JobQueue {
     return this.boss.sendThrottled(name, data, null, seconds);
   }
 
-  async work<T>(name: string, options: { pollingIntervalSeconds: number; batchSize?: number; localConcurrency?: number }, handler: (job: Job<T>) => Promise<unknown>): Promise<void> {
-    await this.boss.work<T>(name, { pollingIntervalSeconds: options.pollingIntervalSeconds, batchSize: 1, localConcurrency: options.localConcurrency ?? 1 }, async ([job]) => handler(job));
+  /**
+   * One job at a time per worker, `localConcurrency` workers. A worker waits `pollingIntervalSeconds` after
+   * each fetch unless `burst`: then it fetches again at once while the queue holds more than one ready job (pg-boss's
+   * burstWhenReadyExceeds), so a backlog drains at the workers' pace rather than one job per poll.
+   */
+  async work<T>(name: string, options: { pollingIntervalSeconds: number; localConcurrency?: number; burst?: boolean }, handler: (job: Job<T>) => Promise<unknown>): Promise<void> {
+    await this.boss.work<T>(name, {
+      pollingIntervalSeconds: options.pollingIntervalSeconds, batchSize: 1, localConcurrency: options.localConcurrency ?? 1,
+      ...(options.burst ? { burstWhenReadyExceeds: 1 } : {}),
+    }, async ([job]) => handler(job));
   }
 
   async stop(): Promise<void> {

@@ -94,7 +94,9 @@ export class WebhookDeliveryService {
   }
 
   async startWorkers(jobs: JobQueue): Promise<void> {
-    await jobs.work<DeliveryJob>(WEBHOOK_QUEUE, { pollingIntervalSeconds: 0.5, localConcurrency: 4 }, (job) => this.deliver(job));
+    // Sixteen deliveries in flight per process, each fetching the next at once while a backlog waits
+    // (the full benchmark measured 8 deliveries per second with four workers that each polled after every job).
+    await jobs.work<DeliveryJob>(WEBHOOK_QUEUE, { pollingIntervalSeconds: 0.5, localConcurrency: 16, burst: true }, (job) => this.deliver(job));
   }
 
   /** The running queue when this process has one; else a client that only writes jobs for the processes that work them. */

@@ -77,6 +77,9 @@ const partialHop = (h: Hop) => !isFullHop(h.relationship as Relationship);
 
 export function RequirementPage({ frameworkKey, refId, viewer }: { frameworkKey: string; refId: string; viewer: ViewerInfo | null }) {
   const { data, error, loading, refetch } = useQuery<any>(REQUIREMENT, { variables: { key: frameworkKey, ref: refId } });
+  // The outcome of a pre-fill decision, kept here: the decision's own row leaves the page when it moves
+  // from inferred to direct evidence.
+  const [notice, setNotice] = useState<string | null>(null);
   const status: Status | undefined = data?.coverage.requirement.status;
   const gaps = useQuery<any>(SUGGESTIONS, { variables: { key: frameworkKey }, skip: status !== 'GAP' });
   if (error) return <ErrorBox error={error} />;
@@ -97,6 +100,7 @@ export function RequirementPage({ frameworkKey, refId, viewer }: { frameworkKey:
         <h1>
           <span className="ref">{r.ref}</span> {r.title}
         </h1>
+        {notice ? <p role="status" className="notice" data-testid="decision-notice">{notice}</p> : null}
         <div className="status-line" data-testid="status">
           <StatusBadge status={cov.status} /> <span className="muted">as of {data.coverage.asOf.slice(0, 16).replace('T', ' ')} UTC</span>
           <Link href={`/graph?framework=${encodeURIComponent(frameworkKey)}&ref=${encodeURIComponent(refId)}`}>Mapping graph</Link>
@@ -142,7 +146,8 @@ export function RequirementPage({ frameworkKey, refId, viewer }: { frameworkKey:
               <li key={`${i.evidence.id}-${n}`} data-testid="inferred">
                 <PathView item={i} />
                 {viewer?.permissions.edit && (cov.status === 'PREFILLED' || cov.status === 'PARTIAL') ? (
-                  <PrefillDecision frameworkKey={frameworkKey} refId={refId} evidenceId={i.evidence.id} pathCoverage={i.coverage} onDone={() => void refetch()} />
+                  <PrefillDecision frameworkKey={frameworkKey} refId={refId} evidenceId={i.evidence.id} pathCoverage={i.coverage}
+                    onDone={(outcome) => { setNotice(`${outcome === 'confirmed' ? 'Confirmed' : 'Rejected'}: ${i.evidence.title} for ${refId}.`); void refetch(); }} />
                 ) : null}
               </li>
             ))}
@@ -284,10 +289,11 @@ export function PrefillDecision({ frameworkKey, refId, evidenceId, pathCoverage,
   const [reason, setReason] = useState('');
   const [message, setMessage] = useState<string | null>(null);
   const busy = c.loading || r.loading;
-  const act = async (fn: () => Promise<unknown>, done: string, outcome: 'confirmed' | 'rejected') => {
+  const act = async (fn: () => Promise<unknown>, outcome: 'confirmed' | 'rejected') => {
     try {
       await fn();
-      setMessage(done);
+      // The page says the outcome (this row may leave it); only a failure stays here.
+      setMessage(null);
       onDone(outcome);
     } catch (e) {
       setMessage(errorText(e));
@@ -295,13 +301,13 @@ export function PrefillDecision({ frameworkKey, refId, evidenceId, pathCoverage,
   };
   return (
     <div className="decide" role="group" aria-label={label}>
-      <button type="button" className="btn btn-primary" disabled={busy} onClick={() => act(() => confirm({ variables: { input: { framework: frameworkKey, ref: refId, evidenceId, coverage: pathCoverage === 'FULL' ? 'FULL' : 'PARTIAL' } } }), 'Confirmed: the evidence is now linked here.', 'confirmed')}>
+      <button type="button" className="btn btn-primary" disabled={busy} onClick={() => act(() => confirm({ variables: { input: { framework: frameworkKey, ref: refId, evidenceId, coverage: pathCoverage === 'FULL' ? 'FULL' : 'PARTIAL' } } }), 'confirmed')}>
         Confirm
       </button>
       <label>
         Reason <input value={reason} onChange={(e) => setReason(e.target.value)} placeholder="why it does not apply" />
       </label>
-      <button type="button" className="btn btn-danger" disabled={busy || !reason.trim()} onClick={() => act(() => reject({ variables: { input: { framework: frameworkKey, ref: refId, evidenceId, reason: reason.trim() } } }), 'Rejected: this evidence no longer pre-fills it.', 'rejected')}>
+      <button type="button" className="btn btn-danger" disabled={busy || !reason.trim()} onClick={() => act(() => reject({ variables: { input: { framework: frameworkKey, ref: refId, evidenceId, reason: reason.trim() } } }), 'rejected')}>
         Reject
       </button>
       {message ? <span role="status">{message}</span> : null}
