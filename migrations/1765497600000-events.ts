@@ -19,22 +19,87 @@ export const JOB_QUEUES = {
 };
 
 /** Off for the whole session (`-c hub.events=off`): no outbox rows, no coverage deltas (the benchmark's baseline). */
-const EVENTS_OFF = `IF current_setting('hub.events', true) = 'off' THEN RETURN NULL; END IF;`;
+export const EVENTS_OFF = `IF current_setting('hub.events', true) = 'off' THEN RETURN NULL; END IF;`;
 
-const EVIDENCE_JSON = (e: string) => `jsonb_build_object('id', ${e}.id, 'sourceSystem', ${e}.source_system, 'externalId', ${e}.external_id,
+export const EVIDENCE_JSON = (e: string) => `jsonb_build_object('id', ${e}.id, 'sourceSystem', ${e}.source_system, 'externalId', ${e}.external_id,
   'title', ${e}.title, 'kind', ${e}.kind, 'status', ${e}.status, 'effectiveAt', ${e}.effective_at, 'validUntil', ${e}.valid_until,
   'aiSystemId', ${e}.ai_system_id, 'version', ${e}.version)`;
 
-const LINK_JSON = (l: string) => `jsonb_build_object('id', ${l}.id, 'evidenceId', ${l}.evidence_id, 'requirementId', ${l}.requirement_id,
+export const LINK_JSON = (l: string) => `jsonb_build_object('id', ${l}.id, 'evidenceId', ${l}.evidence_id, 'requirementId', ${l}.requirement_id,
   'requirementRef', r.ref, 'frameworkKey', f.key, 'coverage', ${l}.coverage, 'origin', ${l}.origin, 'linkedAt', ${l}.linked_at, 'unlinkedAt', ${l}.unlinked_at)`;
 
 /**
  * Requirements whose coverage a statement touched, with why: one row per requirement and statement, its
  * first ten causes as a JSON array (a bulk of 10,000 links writes a row per requirement, not per link).
  */
-const dirty = (rows: string) => `
+export const dirty = (rows: string) => `
   INSERT INTO coverage_dirty (organization_id, requirement_id, cause)
   SELECT organization_id, requirement_id, to_jsonb((array_agg(cause))[1:10]) FROM (${rows}) d GROUP BY organization_id, requirement_id`;
+
+/** evidence.updated for every evidence row whose fields (other than its update time) changed. */
+export const EVIDENCE_UPDATED_EVENT = `
+INSERT INTO hub_event (organization_id, type, key, evidence_id, ai_system_id, data)
+        SELECT n.organization_id, 'evidence.updated', 'evidence:' || n.id, n.id, n.ai_system_id,
+               jsonb_build_object('evidence', ${EVIDENCE_JSON('n')}, 'previous', ${EVIDENCE_JSON('o')})
+        FROM new_evidence n JOIN old_evidence o ON o.id = n.id
+        WHERE (to_jsonb(n) - 'updated_at') IS DISTINCT FROM (to_jsonb(o) - 'updated_at')
+        ORDER BY n.id;`;
+
+/** Trigger functions as this migration made them (EventWritePath1765670400000 replaces them; its down restores these). */
+export const EVIDENCE_UPDATE_FN = `FUNCTION hub_events_evidence_update() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        ${EVENTS_OFF}
+        ${EVIDENCE_UPDATED_EVENT}
+        ${dirty(`
+          SELECT l.organization_id, l.requirement_id,
+                 jsonb_build_object('kind', 'EVIDENCE_CHANGED', 'evidenceId', n.id, 'linkId', l.id,
+                   'fromStatus', o.status, 'toStatus', n.status, 'validUntil', n.valid_until, 'effectiveAt', n.effective_at) AS cause
+          FROM new_evidence n JOIN old_evidence o ON o.id = n.id
+          JOIN evidence_link l ON l.evidence_id = n.id AND l.unlinked_at IS NULL
+          WHERE (n.status, n.effective_at, n.valid_until, n.ai_system_id) IS DISTINCT FROM (o.status, o.effective_at, o.valid_until, o.ai_system_id)`)};
+        RETURN NULL;
+      END $$`;
+export const LINK_INSERT_FN = `FUNCTION hub_events_link_insert() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        ${EVENTS_OFF}
+        -- One event per evidence (and kind): a bulk of 1,000 items with 10 links each writes 1,000 events.
+        INSERT INTO hub_event (organization_id, type, key, evidence_id, data)
+        SELECT n.organization_id, CASE WHEN n.origin = 'CONFIRMED_PREFILL' THEN 'prefill.confirmed' ELSE 'evidence.linked' END,
+               'evidence:' || n.evidence_id, n.evidence_id,
+               jsonb_build_object('evidenceId', n.evidence_id, 'links', jsonb_agg(${LINK_JSON('n')} ORDER BY f.key, r.position))
+        FROM new_links n JOIN requirement r ON r.id = n.requirement_id JOIN framework f ON f.id = r.framework_id
+        GROUP BY n.organization_id, n.evidence_id, n.origin
+        ORDER BY n.evidence_id, n.origin;
+        ${dirty(`SELECT n.organization_id, n.requirement_id,
+                        jsonb_build_object('kind', 'EVIDENCE_LINKED', 'evidenceId', n.evidence_id, 'linkId', n.id, 'coverage', n.coverage) AS cause
+                 FROM new_links n`)};
+        RETURN NULL;
+      END $$`;
+export const LINK_UPDATE_FN = `FUNCTION hub_events_link_update() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        ${EVENTS_OFF}
+        INSERT INTO hub_event (organization_id, type, key, evidence_id, data)
+        SELECT n.organization_id, 'evidence.unlinked', 'evidence:' || n.evidence_id, n.evidence_id,
+               jsonb_build_object('evidenceId', n.evidence_id, 'links', jsonb_agg(${LINK_JSON('n')} ORDER BY f.key, r.position))
+        FROM new_links n JOIN old_links o ON o.id = n.id JOIN requirement r ON r.id = n.requirement_id JOIN framework f ON f.id = r.framework_id
+        WHERE o.unlinked_at IS NULL AND n.unlinked_at IS NOT NULL
+        GROUP BY n.organization_id, n.evidence_id
+        ORDER BY n.evidence_id;
+        ${dirty(`SELECT n.organization_id, n.requirement_id,
+                        jsonb_build_object('kind', CASE WHEN o.unlinked_at IS NULL AND n.unlinked_at IS NOT NULL THEN 'EVIDENCE_UNLINKED' ELSE 'LINK_CHANGED' END,
+                          'evidenceId', n.evidence_id, 'linkId', n.id, 'coverage', n.coverage) AS cause
+                 FROM new_links n JOIN old_links o ON o.id = n.id
+                 WHERE (n.coverage, n.linked_at, n.unlinked_at, n.requirement_id) IS DISTINCT FROM (o.coverage, o.linked_at, o.unlinked_at, o.requirement_id)`)};
+        RETURN NULL;
+      END $$`;
+export const LINK_DELETE_FN = `FUNCTION hub_events_link_delete() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        ${EVENTS_OFF}
+        ${dirty(`SELECT o.organization_id, o.requirement_id,
+                        jsonb_build_object('kind', 'EVIDENCE_UNLINKED', 'evidenceId', o.evidence_id, 'linkId', o.id, 'coverage', o.coverage) AS cause
+                 FROM old_links o WHERE o.unlinked_at IS NULL`)};
+        RETURN NULL;
+      END $$`;
 
 /**
  * Events (issue 16):
@@ -144,25 +209,7 @@ export class Events1765497600000 implements MigrationInterface {
         FROM new_evidence n ORDER BY n.id;
         RETURN NULL;
       END $$`);
-    await q.query(`
-      CREATE FUNCTION hub_events_evidence_update() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN
-        ${EVENTS_OFF}
-        INSERT INTO hub_event (organization_id, type, key, evidence_id, ai_system_id, data)
-        SELECT n.organization_id, 'evidence.updated', 'evidence:' || n.id, n.id, n.ai_system_id,
-               jsonb_build_object('evidence', ${EVIDENCE_JSON('n')}, 'previous', ${EVIDENCE_JSON('o')})
-        FROM new_evidence n JOIN old_evidence o ON o.id = n.id
-        WHERE (to_jsonb(n) - 'updated_at') IS DISTINCT FROM (to_jsonb(o) - 'updated_at')
-        ORDER BY n.id;
-        ${dirty(`
-          SELECT l.organization_id, l.requirement_id,
-                 jsonb_build_object('kind', 'EVIDENCE_CHANGED', 'evidenceId', n.id, 'linkId', l.id,
-                   'fromStatus', o.status, 'toStatus', n.status, 'validUntil', n.valid_until, 'effectiveAt', n.effective_at) AS cause
-          FROM new_evidence n JOIN old_evidence o ON o.id = n.id
-          JOIN evidence_link l ON l.evidence_id = n.id AND l.unlinked_at IS NULL
-          WHERE (n.status, n.effective_at, n.valid_until, n.ai_system_id) IS DISTINCT FROM (o.status, o.effective_at, o.valid_until, o.ai_system_id)`)};
-        RETURN NULL;
-      END $$`);
+    await q.query(`CREATE ${EVIDENCE_UPDATE_FN}`);
     await q.query(`
       CREATE FUNCTION hub_events_review_insert() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
@@ -175,50 +222,9 @@ export class Events1765497600000 implements MigrationInterface {
         RETURN NULL;
       END $$`);
     // Links: linked (a confirmed pre-fill is its own event), unlinked, coverage changed, deleted with their evidence.
-    await q.query(`
-      CREATE FUNCTION hub_events_link_insert() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN
-        ${EVENTS_OFF}
-        -- One event per evidence (and kind): a bulk of 1,000 items with 10 links each writes 1,000 events.
-        INSERT INTO hub_event (organization_id, type, key, evidence_id, data)
-        SELECT n.organization_id, CASE WHEN n.origin = 'CONFIRMED_PREFILL' THEN 'prefill.confirmed' ELSE 'evidence.linked' END,
-               'evidence:' || n.evidence_id, n.evidence_id,
-               jsonb_build_object('evidenceId', n.evidence_id, 'links', jsonb_agg(${LINK_JSON('n')} ORDER BY f.key, r.position))
-        FROM new_links n JOIN requirement r ON r.id = n.requirement_id JOIN framework f ON f.id = r.framework_id
-        GROUP BY n.organization_id, n.evidence_id, n.origin
-        ORDER BY n.evidence_id, n.origin;
-        ${dirty(`SELECT n.organization_id, n.requirement_id,
-                        jsonb_build_object('kind', 'EVIDENCE_LINKED', 'evidenceId', n.evidence_id, 'linkId', n.id, 'coverage', n.coverage) AS cause
-                 FROM new_links n`)};
-        RETURN NULL;
-      END $$`);
-    await q.query(`
-      CREATE FUNCTION hub_events_link_update() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN
-        ${EVENTS_OFF}
-        INSERT INTO hub_event (organization_id, type, key, evidence_id, data)
-        SELECT n.organization_id, 'evidence.unlinked', 'evidence:' || n.evidence_id, n.evidence_id,
-               jsonb_build_object('evidenceId', n.evidence_id, 'links', jsonb_agg(${LINK_JSON('n')} ORDER BY f.key, r.position))
-        FROM new_links n JOIN old_links o ON o.id = n.id JOIN requirement r ON r.id = n.requirement_id JOIN framework f ON f.id = r.framework_id
-        WHERE o.unlinked_at IS NULL AND n.unlinked_at IS NOT NULL
-        GROUP BY n.organization_id, n.evidence_id
-        ORDER BY n.evidence_id;
-        ${dirty(`SELECT n.organization_id, n.requirement_id,
-                        jsonb_build_object('kind', CASE WHEN o.unlinked_at IS NULL AND n.unlinked_at IS NOT NULL THEN 'EVIDENCE_UNLINKED' ELSE 'LINK_CHANGED' END,
-                          'evidenceId', n.evidence_id, 'linkId', n.id, 'coverage', n.coverage) AS cause
-                 FROM new_links n JOIN old_links o ON o.id = n.id
-                 WHERE (n.coverage, n.linked_at, n.unlinked_at, n.requirement_id) IS DISTINCT FROM (o.coverage, o.linked_at, o.unlinked_at, o.requirement_id)`)};
-        RETURN NULL;
-      END $$`);
-    await q.query(`
-      CREATE FUNCTION hub_events_link_delete() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN
-        ${EVENTS_OFF}
-        ${dirty(`SELECT o.organization_id, o.requirement_id,
-                        jsonb_build_object('kind', 'EVIDENCE_UNLINKED', 'evidenceId', o.evidence_id, 'linkId', o.id, 'coverage', o.coverage) AS cause
-                 FROM old_links o WHERE o.unlinked_at IS NULL`)};
-        RETURN NULL;
-      END $$`);
+    await q.query(`CREATE ${LINK_INSERT_FN}`);
+    await q.query(`CREATE ${LINK_UPDATE_FN}`);
+    await q.query(`CREATE ${LINK_DELETE_FN}`);
     await q.query(`
       CREATE FUNCTION hub_events_applicability_insert() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN

@@ -216,6 +216,12 @@ describe('migrations', () => {
       const webhookTables = async () => [await exists('webhook_endpoint'), await exists('webhook_secret'), await exists('webhook_delivery'), await exists('webhook_attempt')];
       const webhookGrants = async () => (await empty.ds.query(`SELECT position('webhook_endpoint' IN prosrc) > 0 AS g FROM pg_proc WHERE proname = 'hub_grant_application_role'`))[0].g;
       expect([await webhookTables(), await webhookGrants(), await v7Defaults()]).toEqual([[true, true, true, true], true, 12]);
+      // The event write path: a link's organization is checked through its evidence (one foreign key instead of two).
+      const linkKeys = async () => (await empty.ds.query(`SELECT string_agg(conname, ',' ORDER BY conname) AS k FROM pg_constraint WHERE conrelid = 'evidence_link'::regclass AND contype = 'f'`))[0].k;
+      const linkColumns = async () => (await empty.ds.query(`SELECT position('linkColumns' IN prosrc) > 0 AS c FROM pg_proc WHERE proname = 'hub_events_link_insert'`))[0].c;
+      expect([await linkKeys(), await linkColumns()]).toEqual(['fk_evidence_link_organization_evidence,fk_evidence_link_requirement', true]);
+      await revertLast(empty.ds);
+      expect([await linkKeys(), await linkColumns(), await webhookTables()]).toEqual(['fk_evidence_link_evidence,fk_evidence_link_organization,fk_evidence_link_requirement', false, [true, true, true, true]]);
       await revertLast(empty.ds);
       expect([await webhookTables(), await webhookGrants(), await eventTables()]).toEqual([[false, false, false, false], false, [true, true, true, true]]);
       expect([await eventTables(), await v7Defaults()]).toEqual([[true, true, true, true], 8]);
@@ -253,7 +259,7 @@ describe('migrations', () => {
       expect([await exists('mapping'), await exists('evidence_link')]).toEqual([true, false]);
       await revertLast(empty.ds);
       expect(await exists('mapping')).toBe(false);
-      expect(await migrate(empty.ds)).toEqual(['ControlGraph1764201600000', 'EvidenceCoverage1764288000000', 'AiManagementSystem1764374400000', 'Trust1764460800000', 'RowLevelSecurity1764547200000', 'AuditImages1764633600000', 'EvidenceRollup1764720000000', 'Interchange1764806400000', 'LeastPrivilege1764892800000', 'TextLimits1764979200000', 'ApplicabilitySql1765152000000', 'EuAiActFacts1765238400000', 'MappingVersions1765324800000', 'TimeOrderedIds1765411200000', 'Events1765497600000', 'Webhooks1765584000000']);
+      expect(await migrate(empty.ds)).toEqual(['ControlGraph1764201600000', 'EvidenceCoverage1764288000000', 'AiManagementSystem1764374400000', 'Trust1764460800000', 'RowLevelSecurity1764547200000', 'AuditImages1764633600000', 'EvidenceRollup1764720000000', 'Interchange1764806400000', 'LeastPrivilege1764892800000', 'TextLimits1764979200000', 'ApplicabilitySql1765152000000', 'EuAiActFacts1765238400000', 'MappingVersions1765324800000', 'TimeOrderedIds1765411200000', 'Events1765497600000', 'Webhooks1765584000000', 'EventWritePath1765670400000']);
       expect([await exists('mapping'), await exists('evidence_link'), await exists('mapping_closure'), await exists('register_record'), await exists('evidence_rollup')]).toEqual([true, true, true, true, true]);
     } finally {
       await empty.stop();

@@ -3,6 +3,7 @@ import { DEFAULT_EVENTS, EventRuntime } from '../../src/modules/events/event-run
 import { CoverageEventsService } from '../../src/modules/events/coverage-events.service';
 import { currentQueryScope, withQueryScope } from '../../src/database/query-counter';
 import { inTransaction } from '../../src/database/transaction';
+import { envelopeOf } from '../../src/modules/events/event-envelope';
 
 /**
  * The outbox and coverage deltas (src/modules/events): events are rows written by the transaction that
@@ -60,6 +61,14 @@ describe('events: outbox and coverage deltas', () => {
     // exactly the requirements the reports no longer show as GAP.
     let ev = (await events(t)).slice(mark);
     expect(ev.slice(0, 2).map((e) => e.type)).toEqual(['evidence.created', 'evidence.linked']);
+    // evidence.linked as every reader gets it (stored as columns): the one link, field by field, against the row.
+    const [linkedRow] = await t.ds.query(`SELECT * FROM hub_event WHERE type = 'evidence.linked' AND evidence_id = $1`, [id]);
+    const [link] = await t.ds.query(`SELECT l.id, l.requirement_id, l.linked_at FROM evidence_link l WHERE l.evidence_id = $1`, [id]);
+    const { links, ...linkedRest } = envelopeOf(linkedRow).data as { links: Record<string, unknown>[] };
+    expect(linkedRest).toEqual({ evidenceId: id });
+    expect(links).toEqual([{ id: link.id, evidenceId: id, requirementId: link.requirement_id, requirementRef: '7.2', frameworkKey: 'iso27001',
+      coverage: 'FULL', origin: 'DIRECT', linkedAt: expect.any(String), unlinkedAt: null }]);
+    expect(new Date(links[0].linkedAt as string).getTime()).toBe(link.linked_at.getTime());
     const pending = ev.slice(2);
     expect(pending.every((e) => e.type === 'coverage.changed' && e.data.from === 'GAP' && e.data.to === 'PENDING')).toBe(true);
     expect(pending.map((e) => `${e.framework_key}|${e.requirement_ref}|PENDING`).sort()).toEqual(await reported(t));
@@ -177,14 +186,15 @@ describe('events: coverage deltas of a bulk', () => {
         return { statements: scope.statements, changed: result?.changed ?? 0 };
       });
       // The organization's first flush also starts its history (two statements more): not what is compared.
-      expect((await write(1, 'first-')).statements).toBe(14);
+      expect((await write(1, 'first-')).statements).toBe(10);
       const one = await write(1, 'one-');
       const many = await write(1000, 'many-');
       expect(one.changed).toBeGreaterThan(0);
       expect(many.changed).toBeGreaterThan(one.changed);
       expect(many.statements).toBe(one.statements);
-      // BEGIN, the two inserts, the flush's eight (take the marks, lock, baseline, expiry, due dates, moments, deltas, progress), COMMIT.
-      expect(many.statements).toBe(12);
+      // BEGIN, the two inserts, the flush's four (take the marks with the lock; baseline; time: expiry, due dates,
+      // moments and progress; deltas), COMMIT.
+      expect(many.statements).toBe(8);
       // The open history periods that are not GAP are exactly the requirements the reports show as not GAP.
       const open = await t.ds.query(`SELECT count(*)::int AS n FROM coverage_status_period WHERE organization_id = $1 AND valid_to IS NULL AND status <> 'GAP'`, [org]);
       expect(open[0].n).toBe((await reported(t)).length);

@@ -32,10 +32,16 @@ interface Baseline {
   window_days: number;
 }
 
-/** This transaction's coverage_dirty rows (and any a path without a flush left), taken: per requirement, its first ten causes. */
+/**
+ * This transaction's coverage_dirty rows (and any a path without a flush left), taken: per requirement, its
+ * first ten causes. When there are any, the organization's flush lock is taken in the same statement (an
+ * InitPlan, evaluated once and only when a row is returned), so the statements after it see every flush
+ * committed before.
+ */
 const TAKE_DIRTY_SQL = `
   WITH d AS (DELETE FROM coverage_dirty WHERE organization_id = $1 RETURNING requirement_id, cause)
-  SELECT d.requirement_id, to_jsonb((array_agg(c.cause))[1:10]) AS causes
+  SELECT d.requirement_id, to_jsonb((array_agg(c.cause))[1:10]) AS causes,
+         (SELECT pg_advisory_xact_lock(hashtextextended('coverage_events:' || $1::text, 0)))::text AS locked
   FROM d CROSS JOIN LATERAL jsonb_array_elements(d.cause) AS c(cause) GROUP BY d.requirement_id`;
 
 const lockSql = `SELECT pg_advisory_xact_lock(hashtextextended('coverage_events:' || $1::text, 0))`;
@@ -132,23 +138,6 @@ const deltaSql = `${statusCtes({ requirementIds: TARGETS })},
   )
   SELECT (SELECT count(*)::int FROM ev WHERE type = 'coverage.changed') AS changed, (SELECT count(*)::int FROM opened) AS opened, (SELECT count(*)::int FROM ended) AS ended`;
 
-/** Evidence whose validity ends or starts in ($2, $3]: per moment and requirement it is linked to then, the causes. */
-const instantsSql = `
-  WITH x AS (
-    SELECT e.id, e.valid_until AS t, 'EXPIRED' AS what FROM evidence e
-    WHERE e.organization_id = $1 AND e.valid_until > $2 AND e.valid_until <= $3
-    UNION ALL
-    SELECT e.id, e.effective_at, 'EFFECTIVE' FROM evidence e
-    WHERE e.organization_id = $1 AND e.effective_at > $2 AND e.effective_at <= $3
-  )
-  SELECT to_json(x.t) #>> '{}' AS t, l.requirement_id,
-         jsonb_agg(jsonb_build_object('kind', 'TIME', 'what', x.what, 'evidenceId', x.id, 'linkId', l.id, 'at', x.t) ORDER BY x.id) AS causes
-  FROM x JOIN evidence_link l ON l.organization_id = $1 AND l.evidence_id = x.id
-    AND l.linked_at <= x.t AND (l.unlinked_at IS NULL OR l.unlinked_at > x.t)
-  GROUP BY x.t, l.requirement_id
-  ORDER BY x.t, l.requirement_id`;
-// (advanceTime skips the scan when from >= to: the statements compare in SQL.)
-
 /**
  * Everything that can change a status in ($2, $3], per moment and requirement, with why: links made and
  * ended, evidence becoming effective or expiring (its links in force then), Statement of Applicability
@@ -193,8 +182,8 @@ const graphAtSql = `
   WHERE id = $3 OR (organization_id = $1 AND valid_from <= $2 AND (valid_to IS NULL OR valid_to > $2))
   ORDER BY organization_id NULLS LAST LIMIT 1`;
 
-/** evidence.expired for validity that ended in ($2, $3]; evidence.expiring for accepted evidence whose end came within the window. */
-const expirySql = `
+/** evidence.expired for validity that ended in ($2, $3]; evidence.expiring for accepted evidence whose end came within the window ($4 days). */
+const EXPIRY_EVENTS = `
   INSERT INTO hub_event (organization_id, type, key, evidence_id, ai_system_id, data, occurred_at)
   SELECT e.organization_id, x.type, 'evidence:' || e.id, e.id, e.ai_system_id,
          jsonb_build_object('evidence', jsonb_build_object('id', e.id, 'sourceSystem', e.source_system, 'externalId', e.external_id,
@@ -215,7 +204,7 @@ const expirySql = `
  * Due dates crossed in ($2, $3]: an approved impact assessment (each system's latest approved version)
  * coming due within the window ($4 days) and overdue; an open nonconformity overdue.
  */
-const datesSql = `
+const DATE_EVENTS = `
   INSERT INTO hub_event (organization_id, type, key, ai_system_id, data, occurred_at)
   SELECT organization_id, type, key, ai_system_id, data, at FROM (
     SELECT a.organization_id, x.type, 'impact_assessment:' || a.ai_system_id AS key, a.ai_system_id,
@@ -237,6 +226,29 @@ const datesSql = `
   ) d ORDER BY at, key`;
 
 /**
+ * Time in ($2, $3], in one statement: evidence.expired / evidence.expiring and the due-date events
+ * (EXPIRY_EVENTS, DATE_EVENTS) written, the organization's watermark moved to $3, and per moment and
+ * requirement the evidence whose validity ended or started then (with its links in force), in time order.
+ */
+const TIME_SQL = `
+  WITH expiry AS (${EXPIRY_EVENTS} RETURNING 1),
+  dates AS (${DATE_EVENTS} RETURNING 1),
+  watermark AS (UPDATE coverage_baseline SET time_scanned_until = greatest(time_scanned_until, $3) WHERE organization_id = $1 RETURNING 1),
+  x AS (
+    SELECT e.id, e.valid_until AS t, 'EXPIRED' AS what FROM evidence e
+    WHERE e.organization_id = $1 AND e.valid_until > $2 AND e.valid_until <= $3
+    UNION ALL
+    SELECT e.id, e.effective_at, 'EFFECTIVE' FROM evidence e
+    WHERE e.organization_id = $1 AND e.effective_at > $2 AND e.effective_at <= $3
+  )
+  SELECT to_json(x.t) #>> '{}' AS t, l.requirement_id,
+         jsonb_agg(jsonb_build_object('kind', 'TIME', 'what', x.what, 'evidenceId', x.id, 'linkId', l.id, 'at', x.t) ORDER BY x.id) AS causes
+  FROM x JOIN evidence_link l ON l.organization_id = $1 AND l.evidence_id = x.id
+    AND l.linked_at <= x.t AND (l.unlinked_at IS NULL OR l.unlinked_at > x.t)
+  GROUP BY x.t, l.requirement_id
+  ORDER BY x.t, l.requirement_id`;
+
+/**
  * Coverage deltas: at the end of every writing transaction (and on the scheduler's period, for time),
  * the requirements the transaction's changes can reach are recomputed with the reports' own SQL
  * (coverage.sql.ts, rollup and closure) and compared with their open history period. The statements
@@ -251,27 +263,24 @@ export class CoverageEventsService {
   /**
    * Turns this transaction's coverage_dirty rows (and time up to now) into history and events. Runs in
    * the caller's transaction (a request's pinned one, or the scheduler's): rolled back, it leaves nothing.
+   * `always` (the scheduler's pass) accounts for time even when nothing was written. Statements: the take
+   * (with the lock), the baseline, time, and one for the writes, plus one per moment of time passed.
    */
-  async flush(organizationId: string, db: Db = this.ds): Promise<FlushResult | null> {
-    const dirty: { requirement_id: string | null; causes: unknown[] }[] = await db.query(
-      TAKE_DIRTY_SQL,
-      [organizationId],
-    );
-    if (!dirty.length) return null;
+  async flush(organizationId: string, db: Db = this.ds, { always = false } = {}): Promise<FlushResult | null> {
+    const dirty: { requirement_id: string | null; causes: unknown[] }[] = await db.query(TAKE_DIRTY_SQL, [organizationId]);
+    if (!dirty.length) {
+      if (!always) return null;
+      await db.query(lockSql, [organizationId]);
+    }
     return this.apply(db, organizationId, dirty);
   }
 
   /** The scheduler's pass for one organization: time up to now (and any writes a path without a flush left). */
   async advance(organizationId: string, db: Db = this.ds): Promise<FlushResult> {
-    const dirty: { requirement_id: string | null; causes: unknown[] }[] = await db.query(
-      TAKE_DIRTY_SQL,
-      [organizationId],
-    );
-    return this.apply(db, organizationId, dirty);
+    return (await this.flush(organizationId, db, { always: true }))!;
   }
 
   private async apply(db: Db, org: string, dirty: { requirement_id: string | null; causes: unknown[] }[]): Promise<FlushResult> {
-    await db.query(lockSql, [org]);
     const [b]: Baseline[] = await db.query(baselineSql, [org, DEFAULT_GRAPH_ID]);
     const signature = signatureOf(b);
     const base = (asOf: string) => [org, asOf, EVENT_MAX_DEPTH, b.graph_id, b.framework_ids, null];
@@ -295,21 +304,16 @@ export class CoverageEventsService {
     const graphChanged = b.graph_signature !== signature;
     const everything = graphChanged || dirty.some((d) => d.requirement_id === null);
     const sources = dirty.filter((d) => d.requirement_id !== null);
+    const causes = JSON.stringify(sources.map((d) => ({ requirement_id: d.requirement_id, causes: d.causes })));
     if (everything) {
       const graphCause = dirty.find((d) => d.requirement_id === null)?.causes ?? [{ kind: 'MAPPING_GRAPH', graphId: b.graph_id, sourceIds: b.source_ids, conditions: b.conditions }];
-      const [r] = await db.query(deltaSql, [...base(at), null, JSON.stringify(sources.map((d) => ({ requirement_id: d.requirement_id, causes: d.causes }))), false, JSON.stringify(graphCause)]);
+      const [r] = await db.query(deltaSql, [...base(at), null, causes, false, JSON.stringify(graphCause)]);
       changed += r.changed;
     } else if (sources.length) {
-      const [r] = await db.query(deltaSql, [
-        ...base(at), sources.map((d) => d.requirement_id),
-        JSON.stringify(sources.map((d) => ({ requirement_id: d.requirement_id, causes: d.causes }))), false, '[]',
-      ]);
+      const [r] = await db.query(deltaSql, [...base(at), sources.map((d) => d.requirement_id), causes, false, '[]']);
       changed += r.changed;
     }
-    await db.query(
-      `UPDATE coverage_baseline SET graph_signature = $2, time_scanned_until = greatest(time_scanned_until, $3) WHERE organization_id = $1`,
-      [org, signature, at],
-    );
+    if (graphChanged) await db.query(`UPDATE coverage_baseline SET graph_signature = $2 WHERE organization_id = $1`, [org, signature]);
     return { changed, instants: instants.instants, baseline };
   }
 
@@ -349,12 +353,10 @@ export class CoverageEventsService {
     return { since, moments: byMoment.size, periods: n };
   }
 
-  /** Evidence expiring, expired or becoming effective in (from, to]: events, then each moment's deltas. */
+  /** Evidence expiring, expired or becoming effective in (from, to], due dates, the watermark: one statement; then each moment's deltas. */
   private async advanceTime(db: Db, org: string, b: Baseline, from: string, to: string, base: (asOf: string) => unknown[]): Promise<{ changed: number; instants: number }> {
-    await db.query(expirySql, [org, from, to, b.window_days]);
-    await db.query(datesSql, [org, from, to, b.window_days]);
     // In time order (the statement orders by t; the text keys keep it).
-    const rows: { t: string; requirement_id: string; causes: unknown[] }[] = await db.query(instantsSql, [org, from, to]);
+    const rows: { t: string; requirement_id: string; causes: unknown[] }[] = await db.query(TIME_SQL, [org, from, to, b.window_days]);
     const byInstant = new Map<string, { t: string; sources: { requirement_id: string; causes: unknown[] }[] }>();
     for (const r of rows) {
       let g = byInstant.get(r.t);

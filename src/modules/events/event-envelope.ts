@@ -59,6 +59,23 @@ export function envelopeOf(e: HubEventRow): EventEnvelope {
     key: e.key,
     organizationId: e.organization_id,
     subject: { frameworkId: e.framework_id, requirementId: e.requirement_id, evidenceId: e.evidence_id, aiSystemId: e.ai_system_id },
-    data: e.data,
+    data: expandLinks(e.data),
   };
+}
+
+/** The link fields, in the order a link's JSON lists them. */
+const LINK_FIELDS = ['id', 'evidenceId', 'requirementId', 'requirementRef', 'frameworkKey', 'coverage', 'origin', 'linkedAt', 'unlinkedAt'] as const;
+
+/**
+ * Link events store their links as columns (`linkColumns`, one array per field: migrations/
+ * 1765670400000-event-write-path.ts); every reader gets `links`, one object per link. Events written
+ * before that migration hold `links` already and pass through.
+ */
+function expandLinks(data: Record<string, unknown>): Record<string, unknown> {
+  const columns = data.linkColumns as Record<string, unknown[]> | undefined;
+  if (!columns) return data;
+  const { linkColumns: _, ...rest } = data;
+  const links = columns.id.map((_id, i) =>
+    Object.fromEntries(LINK_FIELDS.map((f) => [f, f === 'evidenceId' ? data.evidenceId : columns[f][i]])));
+  return { ...rest, links };
 }
