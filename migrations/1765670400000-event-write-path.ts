@@ -30,6 +30,9 @@ const dirty = (rows: string, cause: string) => `
  *   evidence_id) to evidence (organization_id, id) instead of two, which also makes a link's
  *   organization always its evidence's (and the pair is what a table distributed by organization needs).
  * - ix_evidence_valid_until duplicated ix_evidence_org_valid_until (same columns) and is dropped.
+ * - ix_hub_event_occurred is dropped: every event is written, and published, with one index fewer to
+ *   keep. Retention prunes by the time an event was written, which its time-ordered id holds
+ *   (hub_event_id_floor gives the lowest id of a moment; the primary key finds them).
  */
 export class EventWritePath1765670400000 implements MigrationInterface {
   name = 'EventWritePath1765670400000';
@@ -99,9 +102,17 @@ export class EventWritePath1765670400000 implements MigrationInterface {
     await q.query(`ALTER TABLE evidence_link DROP CONSTRAINT fk_evidence_link_evidence`);
     await q.query(`ALTER TABLE evidence_link DROP CONSTRAINT fk_evidence_link_organization`);
     await q.query(`DROP INDEX ix_evidence_valid_until`);
+    await q.query(`DROP INDEX ix_hub_event_occurred`);
+    // The lowest hub_uuid_v7() of a moment: its 48-bit millisecond prefix, then zeros (uuids compare bytewise).
+    await q.query(`
+      CREATE FUNCTION hub_event_id_floor(at timestamptz) RETURNS uuid LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+        SELECT encode(substring(int8send(floor(extract(epoch FROM at) * 1000)::bigint) FROM 3) || '\\x00000000000000000000'::bytea, 'hex')::uuid
+      $$`);
   }
 
   public async down(q: QueryRunner): Promise<void> {
+    await q.query(`DROP FUNCTION hub_event_id_floor(timestamptz)`);
+    await q.query(`CREATE INDEX ix_hub_event_occurred ON hub_event (occurred_at)`);
     await q.query(`CREATE INDEX ix_evidence_valid_until ON evidence (organization_id, valid_until) WHERE valid_until IS NOT NULL`);
     await q.query(`ALTER TABLE evidence_link ADD CONSTRAINT fk_evidence_link_organization FOREIGN KEY (organization_id) REFERENCES organization (id) ON DELETE CASCADE`);
     await q.query(`ALTER TABLE evidence_link ADD CONSTRAINT fk_evidence_link_evidence FOREIGN KEY (evidence_id) REFERENCES evidence (id) ON DELETE CASCADE`);

@@ -31,6 +31,7 @@ import { traceRequests, tracingPlugin } from '../observability/tracing';
 import { oscalImportRouter } from '../modules/interchange/interchange.upload';
 import { DEFAULT_EVENTS, EventRuntime } from '../modules/events/event-runtime';
 import { EventFeed } from '../modules/events/event-feed';
+import { DutyEvents } from '../modules/events/duty-events';
 import { startSubscriptions } from './subscriptions';
 
 /** How often an open subscription connection's token is checked again (a revoked one is closed). */
@@ -165,6 +166,10 @@ export async function startHub(
   const services = createServices(ds, eventsConfig);
   const events = eventsConfig.enabled ? new EventRuntime(ds, eventsConfig, services.coverageEvents) : null;
   services.events = events;
+  if (events) {
+    const duties = new DutyEvents(ds, services.euAct, services.aiSystem);
+    events.addTask('eu-ai-act duties', async (org) => void await duties.run(org));
+  }
   if (events && eventsConfig.workers) services.webhookDeliveries.attach(events);
   // Polls whether or not this process publishes: other processes do too.
   const feed = new EventFeed(services.eventLog, eventsConfig.feedPollMs, events);

@@ -216,6 +216,10 @@ describe('migrations', () => {
       const webhookTables = async () => [await exists('webhook_endpoint'), await exists('webhook_secret'), await exists('webhook_delivery'), await exists('webhook_attempt')];
       const webhookGrants = async () => (await empty.ds.query(`SELECT position('webhook_endpoint' IN prosrc) > 0 AS g FROM pg_proc WHERE proname = 'hub_grant_application_role'`))[0].g;
       expect([await webhookTables(), await webhookGrants(), await v7Defaults()]).toEqual([[true, true, true, true], true, 12]);
+      const dutyTable = async () => [await exists('ai_system_duty'), (await empty.ds.query(`SELECT count(*)::int AS n FROM information_schema.columns WHERE table_name = 'organization' AND column_name = 'duties_scanned_at'`))[0].n];
+      expect(await dutyTable()).toEqual([true, 1]);
+      await revertLast(empty.ds);
+      expect(await dutyTable()).toEqual([false, 0]);
       // The event write path: a link's organization is checked through its evidence (one foreign key instead of two).
       const linkKeys = async () => (await empty.ds.query(`SELECT string_agg(conname, ',' ORDER BY conname) AS k FROM pg_constraint WHERE conrelid = 'evidence_link'::regclass AND contype = 'f'`))[0].k;
       const linkColumns = async () => (await empty.ds.query(`SELECT position('linkColumns' IN prosrc) > 0 AS c FROM pg_proc WHERE proname = 'hub_events_link_insert'`))[0].c;
@@ -259,7 +263,7 @@ describe('migrations', () => {
       expect([await exists('mapping'), await exists('evidence_link')]).toEqual([true, false]);
       await revertLast(empty.ds);
       expect(await exists('mapping')).toBe(false);
-      expect(await migrate(empty.ds)).toEqual(['ControlGraph1764201600000', 'EvidenceCoverage1764288000000', 'AiManagementSystem1764374400000', 'Trust1764460800000', 'RowLevelSecurity1764547200000', 'AuditImages1764633600000', 'EvidenceRollup1764720000000', 'Interchange1764806400000', 'LeastPrivilege1764892800000', 'TextLimits1764979200000', 'ApplicabilitySql1765152000000', 'EuAiActFacts1765238400000', 'MappingVersions1765324800000', 'TimeOrderedIds1765411200000', 'Events1765497600000', 'Webhooks1765584000000', 'EventWritePath1765670400000']);
+      expect(await migrate(empty.ds)).toEqual(['ControlGraph1764201600000', 'EvidenceCoverage1764288000000', 'AiManagementSystem1764374400000', 'Trust1764460800000', 'RowLevelSecurity1764547200000', 'AuditImages1764633600000', 'EvidenceRollup1764720000000', 'Interchange1764806400000', 'LeastPrivilege1764892800000', 'TextLimits1764979200000', 'ApplicabilitySql1765152000000', 'EuAiActFacts1765238400000', 'MappingVersions1765324800000', 'TimeOrderedIds1765411200000', 'Events1765497600000', 'Webhooks1765584000000', 'EventWritePath1765670400000', 'DutyEvents1765756800000']);
       expect([await exists('mapping'), await exists('evidence_link'), await exists('mapping_closure'), await exists('register_record'), await exists('evidence_rollup')]).toEqual([true, true, true, true, true]);
     } finally {
       await empty.stop();

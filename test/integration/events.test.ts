@@ -152,8 +152,12 @@ describe('events: publication', () => {
       const positions = await t.ds.query(`SELECT position FROM hub_event ORDER BY seq`);
       expect(positions.map((r: { position: string }) => Number(r.position))).toEqual(positions.map((_: unknown, i: number) => i + 1));
       expect(await runtime.publish()).toBe(0);
-      // Retention: published events older than the period are pruned; the rest, and the history, stay.
-      await t.ds.query(`UPDATE hub_event SET occurred_at = now() - interval '91 days' WHERE type = 'evidence.created'`);
+      // Retention: events written before the period are pruned (their time-ordered ids say when; aged here
+      // by moving the time prefix of the id); the rest, and the history, stay.
+      const [floor] = await t.ds.query(`SELECT hub_event_id_floor(now() - interval '1 second') < hub_uuid_v7() AS below, hub_event_id_floor(clock_timestamp() + interval '1 second') > hub_uuid_v7() AS above`);
+      expect(floor).toEqual({ below: true, above: true });
+      await t.ds.query(`UPDATE hub_event SET id = encode(overlay(uuid_send(id) PLACING substring(int8send(floor(extract(epoch FROM now() - interval '91 days') * 1000)::bigint) FROM 3) FROM 1 FOR 6), 'hex')::uuid
+        WHERE type = 'evidence.created'`);
       const periods = (await t.ds.query(`SELECT count(*)::int AS n FROM coverage_status_period`))[0].n;
       expect(await runtime.prune()).toBe(2000);
       expect((await t.ds.query(`SELECT count(*)::int AS n FROM hub_event`))[0].n).toBe(total - 2000);
@@ -241,6 +245,8 @@ describe('events: time', () => {
     const positions = await t.ds.query(`SELECT position FROM hub_event ORDER BY seq`);
     expect(positions.every((r: { position: string | null }) => r.position !== null)).toBe(true);
     expect(positions.map((r: { position: string }) => Number(r.position))).toEqual(positions.map((_: unknown, i: number) => i + 1));
+    // The same period ran the EU AI Act duties pass (duty-events.test.ts) for the organization.
+    expect((await t.ds.query(`SELECT duties_scanned_at IS NOT NULL AS scanned FROM organization WHERE slug = 'test-org'`))[0].scanned).toBe(true);
   });
 
   it('announces expiring evidence within the organization\'s window, overdue nonconformities, and a metric crossing its threshold once', async () => {

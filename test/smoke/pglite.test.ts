@@ -52,7 +52,7 @@ describe('embedded PGlite default', () => {
       await first.stop();
     }
     expect(firstLog.slice(0, 3)).toEqual([
-      '[hub] applied migrations: ControlGraph1764201600000, EvidenceCoverage1764288000000, AiManagementSystem1764374400000, Trust1764460800000, RowLevelSecurity1764547200000, AuditImages1764633600000, EvidenceRollup1764720000000, Interchange1764806400000, LeastPrivilege1764892800000, TextLimits1764979200000, ApplicabilitySql1765152000000, EuAiActFacts1765238400000, MappingVersions1765324800000, TimeOrderedIds1765411200000, Events1765497600000, Webhooks1765584000000, EventWritePath1765670400000',
+      '[hub] applied migrations: ControlGraph1764201600000, EvidenceCoverage1764288000000, AiManagementSystem1764374400000, Trust1764460800000, RowLevelSecurity1764547200000, AuditImages1764633600000, EvidenceRollup1764720000000, Interchange1764806400000, LeastPrivilege1764892800000, TextLimits1764979200000, ApplicabilitySql1765152000000, EuAiActFacts1765238400000, MappingVersions1765324800000, TimeOrderedIds1765411200000, Events1765497600000, Webhooks1765584000000, EventWritePath1765670400000, DutyEvents1765756800000',
       '[hub] seeded 4 frameworks (696 requirements) and 8 mapping set versions (1035 mappings)',
       expect.stringMatching(/^\[hub\] created organization "local" and an ADMIN token/),
     ]);
@@ -92,8 +92,11 @@ describe('embedded PGlite default', () => {
       })).json()) as any;
       const created = await post(`mutation($url: String!) { createWebhookEndpoint(input: { url: $url, eventTypes: [EVIDENCE_CREATED] }) { secret endpoint { id } } }`, { url: rx.url });
       const { secret } = created.data.createWebhookEndpoint;
-      const upserted = await post(`mutation { upsertEvidence(input: { sourceSystem: "smoke", externalId: "hook-1", title: "t", kind: RECORD, effectiveAt: "2026-01-01T00:00:00Z" }) { outcome } }`);
+      const upserted = await post(`mutation { upsertEvidence(input: { sourceSystem: "smoke", externalId: "hook-1", title: "t", kind: RECORD, effectiveAt: "2026-01-01T00:00:00Z",
+        links: [{ framework: "iso27001", ref: "5.1" }, { framework: "iso42001", ref: "5.2", coverage: PARTIAL }] }) { outcome evidence { links { coverage requirement { ref } } } } }`);
       expect(upserted.data.upsertEvidence.outcome).toBe('CREATED');
+      // Links go in as arrays (unnest), which the embedded driver passes as PostgreSQL's.
+      expect(upserted.data.upsertEvidence.evidence.links).toEqual([{ coverage: 'FULL', requirement: { ref: '5.1' } }, { coverage: 'PARTIAL', requirement: { ref: '5.2' } }]);
       const got = await waitFor('the delivery', () => rx.acked()[0]);
       const event = new Webhook(secret).verify(got.body, Object.fromEntries(Object.entries(got.headers).map(([k, v]) => [k, String(v)]))) as any;
       expect([event.type, event.data.evidence.externalId]).toEqual(['evidence.created', 'hook-1']);

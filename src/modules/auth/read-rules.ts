@@ -76,5 +76,7 @@ export const EVENT_READ_RULES: Readonly<Record<EventType, readonly Role[]>> = {
   'prefill.rejected': EDIT,
   // The registers they come from (impact assessments, nonconformities, monitoring metrics) are VIEWER's to read.
   'impact_assessment.due': READ, 'impact_assessment.overdue': READ, 'nonconformity.overdue': READ, 'monitoring.threshold_breached': READ,
+  // AiSystem.obligations is ANALYST's to read.
+  'obligation.binding': REPORT,
   'webhook.endpoint_disabled': ADMIN,
 };

@@ -21,6 +21,7 @@ export const EVENT_TYPES = {
   'impact_assessment.overdue': "An approved impact assessment's next review date passed without a newer approved version.",
   'nonconformity.overdue': "An open nonconformity's due date passed.",
   'monitoring.threshold_breached': "A monitoring metric's newest measurement went outside its thresholds (the one before was inside, or there was none).",
+  'obligation.binding': 'An EU AI Act duty began to bind an AI system: its date came, or the system (new, or its roles or facts changed) now falls under it (the law in force, as AiSystem.obligations answers).',
   'webhook.endpoint_disabled': 'A webhook endpoint was disabled after failing every delivery for too long.',
 } as const;
 

@@ -187,13 +187,13 @@ export class EventRuntime {
     this.poke();
   }
 
-  /** Events past the retention period, per organization (row-level security). */
+  /** Events written before the retention period, per organization (row-level security); by id, which holds the time it was written. */
   async prune(): Promise<number> {
     const orgs: { id: string }[] = await this.ds.query(`SELECT id FROM organization ORDER BY id`);
     let n = 0;
     for (const { id } of orgs) {
       const r = await withQueryScope({ statements: 0, organizationId: id }, () => this.ds.query(
-        `WITH d AS (DELETE FROM hub_event WHERE organization_id = $1 AND position IS NOT NULL AND occurred_at < now() - make_interval(days => $2) RETURNING 1)
+        `WITH d AS (DELETE FROM hub_event WHERE organization_id = $1 AND position IS NOT NULL AND id < hub_event_id_floor(now() - make_interval(days => $2)) RETURNING 1)
          SELECT count(*)::int AS n FROM d`,
         [id, this.config.retentionDays],
       ));

@@ -294,16 +294,23 @@ export class EvidenceService {
     );
   }
 
-  private async insertLinks(em: EntityManager, org: string, actor: string, rows: Record<string, unknown>[]): Promise<EvidenceLink[]> {
+  /**
+   * Inserts links, one statement for any number (columns as arrays: cheaper to send and unpack than JSON
+   * for a bulk of 10,000). `returning`: the links as stored (the bulk path does not need them back).
+   */
+  private async insertLinks(em: EntityManager, org: string, actor: string, rows: Record<string, unknown>[], returning = false): Promise<EvidenceLink[]> {
+    const column = (k: string) => rows.map((r) => r[k] ?? null);
     const out: Record<string, unknown>[] = await em.query(
       `INSERT INTO evidence_link (organization_id, evidence_id, requirement_id, coverage, note, origin, prefill_path, linked_by)
        SELECT $1, x.evidence_id, x.requirement_id, x.coverage, x.note, coalesce(x.origin, 'DIRECT'), x.prefill_path, $2
-       FROM jsonb_to_recordset($3::jsonb) AS x(evidence_id uuid, requirement_id uuid, coverage text, note text, origin text, prefill_path jsonb)
-       RETURNING *`,
-      [org, actor, JSON.stringify(rows)],
+       FROM unnest($3::uuid[], $4::uuid[], $5::text[], $6::text[], $7::text[], $8::jsonb[]) AS x(evidence_id, requirement_id, coverage, note, origin, prefill_path)
+       ${returning ? 'RETURNING *' : ''}`,
+      [org, actor, column('evidence_id'), column('requirement_id'), column('coverage'), column('note'), column('origin'),
+        rows.map((r) => (r.prefill_path == null ? null : JSON.stringify(r.prefill_path)))],
     );
-    return out.map((r) => hydrate(this.ds, EvidenceLink, r));
+    return returning ? out.map((r) => hydrate(this.ds, EvidenceLink, r)) : [];
   }
+
 
   /** For an ownOnly writer (INTEGRATOR), another writer's evidence does not exist: NOT_FOUND, as evidence(id) answers it. */
   private async requireWritable(org: string, writer: Writer, id: string, em: EntityManager): Promise<Evidence> {
@@ -365,7 +372,7 @@ export class EvidenceService {
       const [link] = await this.insertLinks(em, org, actor, [{
         evidence_id: input.evidenceId, requirement_id: input.requirementId, coverage: input.coverage, note: input.note,
         origin: input.origin ?? LinkOrigin.DIRECT, prefill_path: input.prefillPath ?? null,
-      }]);
+      }], true);
       return { link, changed: true };
     });
   }
