@@ -101,6 +101,15 @@ export const LINK_DELETE_FN = `FUNCTION hub_events_link_delete() RETURNS trigger
         RETURN NULL;
       END $$`;
 
+export const PENDING_ORGANIZATIONS_FN = `FUNCTION hub_events_pending_organizations() RETURNS TABLE (organization_id uuid, unpublished boolean, dirty boolean)
+      LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+        SELECT o.id, EXISTS (SELECT 1 FROM hub_event e WHERE e.organization_id = o.id AND e.position IS NULL),
+               EXISTS (SELECT 1 FROM coverage_dirty d WHERE d.organization_id = o.id)
+        FROM organization o
+        WHERE EXISTS (SELECT 1 FROM hub_event e WHERE e.organization_id = o.id AND e.position IS NULL)
+           OR EXISTS (SELECT 1 FROM coverage_dirty d WHERE d.organization_id = o.id)
+      $$`;
+
 /**
  * Events (issue 16):
  * - hub_event, the transactional outbox: every event is written by the transaction whose change causes it
@@ -324,15 +333,7 @@ export class Events1765497600000 implements MigrationInterface {
       $$`);
     await q.query(`REVOKE ALL ON FUNCTION hub_events_after(bigint, int) FROM PUBLIC`);
     // The organizations with work for the scheduler or the dispatcher (across organizations, so SECURITY DEFINER).
-    await q.query(`
-      CREATE FUNCTION hub_events_pending_organizations() RETURNS TABLE (organization_id uuid, unpublished boolean, dirty boolean)
-      LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
-        SELECT o.id, EXISTS (SELECT 1 FROM hub_event e WHERE e.organization_id = o.id AND e.position IS NULL),
-               EXISTS (SELECT 1 FROM coverage_dirty d WHERE d.organization_id = o.id)
-        FROM organization o
-        WHERE EXISTS (SELECT 1 FROM hub_event e WHERE e.organization_id = o.id AND e.position IS NULL)
-           OR EXISTS (SELECT 1 FROM coverage_dirty d WHERE d.organization_id = o.id)
-      $$`);
+    await q.query(`CREATE ${PENDING_ORGANIZATIONS_FN}`);
     await q.query(`REVOKE ALL ON FUNCTION hub_events_pending_organizations() FROM PUBLIC`);
 
     // pg-boss's own schema, as its construction plan writes it, inside this migration's transaction.

@@ -1,5 +1,5 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
-import { EVENTS_OFF, EVIDENCE_UPDATE_FN, EVIDENCE_UPDATED_EVENT, LINK_DELETE_FN, LINK_INSERT_FN, LINK_UPDATE_FN } from './1765497600000-events';
+import { EVENTS_OFF, EVIDENCE_UPDATE_FN, EVIDENCE_UPDATED_EVENT, LINK_DELETE_FN, LINK_INSERT_FN, LINK_UPDATE_FN, PENDING_ORGANIZATIONS_FN } from './1765497600000-events';
 
 /**
  * Links of one event as columns, one array per field in the same order (built with array_agg, far
@@ -30,8 +30,9 @@ const dirty = (rows: string, cause: string) => `
  *   evidence_id) to evidence (organization_id, id) instead of two, which also makes a link's
  *   organization always its evidence's (and the pair is what a table distributed by organization needs).
  * - ix_evidence_valid_until duplicated ix_evidence_org_valid_until (same columns) and is dropped.
- * - ix_hub_event_occurred is dropped: every event is written, and published, with one index fewer to
- *   keep. Retention prunes by the time an event was written, which its time-ordered id holds
+ * - hub_events_pending_organizations() evaluates each EXISTS once per organization, not twice.
+ * - ix_hub_event_occurred is dropped, and the position indexes leave out unpublished events: an event is
+ *   written with three index entries fewer, and published with one fewer. Retention prunes by the time an event was written, which its time-ordered id holds
  *   (hub_event_id_floor gives the lowest id of a moment; the primary key finds them).
  */
 export class EventWritePath1765670400000 implements MigrationInterface {
@@ -103,6 +104,22 @@ export class EventWritePath1765670400000 implements MigrationInterface {
     await q.query(`ALTER TABLE evidence_link DROP CONSTRAINT fk_evidence_link_organization`);
     await q.query(`DROP INDEX ix_evidence_valid_until`);
     await q.query(`DROP INDEX ix_hub_event_occurred`);
+    // Positions are read only where they are given (position > n): the indexes leave out the unpublished
+    // events, so writing an event adds two index entries fewer (publication adds them).
+    await q.query(`DROP INDEX uq_hub_event_position`);
+    await q.query(`CREATE UNIQUE INDEX uq_hub_event_position ON hub_event (position) WHERE position IS NOT NULL`);
+    await q.query(`DROP INDEX ix_hub_event_organization_position`);
+    await q.query(`CREATE INDEX ix_hub_event_organization_position ON hub_event (organization_id, position) WHERE position IS NOT NULL`);
+    // The organizations with work for the scheduler or the dispatcher: each EXISTS evaluated once per organization.
+    await q.query(`
+      CREATE OR REPLACE FUNCTION hub_events_pending_organizations() RETURNS TABLE (organization_id uuid, unpublished boolean, dirty boolean)
+      LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+        SELECT o.id, x.unpublished, x.dirty
+        FROM organization o
+        CROSS JOIN LATERAL (SELECT EXISTS (SELECT 1 FROM hub_event e WHERE e.organization_id = o.id AND e.position IS NULL) AS unpublished,
+                                   EXISTS (SELECT 1 FROM coverage_dirty d WHERE d.organization_id = o.id) AS dirty) x
+        WHERE x.unpublished OR x.dirty
+      $$`);
     // The lowest hub_uuid_v7() of a moment: its 48-bit millisecond prefix, then zeros (uuids compare bytewise).
     await q.query(`
       CREATE FUNCTION hub_event_id_floor(at timestamptz) RETURNS uuid LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
@@ -113,11 +130,15 @@ export class EventWritePath1765670400000 implements MigrationInterface {
   public async down(q: QueryRunner): Promise<void> {
     await q.query(`DROP FUNCTION hub_event_id_floor(timestamptz)`);
     await q.query(`CREATE INDEX ix_hub_event_occurred ON hub_event (occurred_at)`);
+    await q.query(`DROP INDEX uq_hub_event_position`);
+    await q.query(`CREATE UNIQUE INDEX uq_hub_event_position ON hub_event (position)`);
+    await q.query(`DROP INDEX ix_hub_event_organization_position`);
+    await q.query(`CREATE INDEX ix_hub_event_organization_position ON hub_event (organization_id, position)`);
     await q.query(`CREATE INDEX ix_evidence_valid_until ON evidence (organization_id, valid_until) WHERE valid_until IS NOT NULL`);
     await q.query(`ALTER TABLE evidence_link ADD CONSTRAINT fk_evidence_link_organization FOREIGN KEY (organization_id) REFERENCES organization (id) ON DELETE CASCADE`);
     await q.query(`ALTER TABLE evidence_link ADD CONSTRAINT fk_evidence_link_evidence FOREIGN KEY (evidence_id) REFERENCES evidence (id) ON DELETE CASCADE`);
     await q.query(`ALTER TABLE evidence_link DROP CONSTRAINT fk_evidence_link_organization_evidence`);
     await q.query(`DROP INDEX uq_evidence_organization_id`);
-    for (const fn of [EVIDENCE_UPDATE_FN, LINK_INSERT_FN, LINK_UPDATE_FN, LINK_DELETE_FN]) await q.query(`CREATE OR REPLACE ${fn}`);
+    for (const fn of [EVIDENCE_UPDATE_FN, LINK_INSERT_FN, LINK_UPDATE_FN, LINK_DELETE_FN, PENDING_ORGANIZATIONS_FN]) await q.query(`CREATE OR REPLACE ${fn}`);
   }
 }

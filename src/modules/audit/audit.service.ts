@@ -58,6 +58,8 @@ const MAX_AUDIT_STRING = 10_000;
 const UNSTORABLE_CHAR = /[\u0000\ud800-\udfff]/;
 const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 /** Every id-shaped value in a result or input: what a mutation touched. Iterative, and safe on shared or cyclic objects. */
 export function collectIds(value: unknown, out = new Set<string>()): Set<string> {
   const seen = new Set<object>();
@@ -65,7 +67,8 @@ export function collectIds(value: unknown, out = new Set<string>()): Set<string>
   while (stack.length) {
     const v = stack.pop();
     if (typeof v === 'string') {
-      if (/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(v)) out.add(v.toLowerCase());
+      // (The length first: a bulk's titles and refs are many strings, few of them ids.)
+      if (v.length === 36 && UUID.test(v)) out.add(v.toLowerCase());
     } else if (v && typeof v === 'object' && !(v instanceof Date) && !seen.has(v)) {
       seen.add(v);
       stack.push(...(Array.isArray(v) ? v : Object.values(v)));
