@@ -30,6 +30,9 @@ const dirty = (rows: string, cause: string) => `
  *   evidence_id) to evidence (organization_id, id) instead of two, which also makes a link's
  *   organization always its evidence's (and the pair is what a table distributed by organization needs).
  * - ix_evidence_valid_until duplicated ix_evidence_org_valid_until (same columns) and is dropped.
+ * - ix_evidence_rollup_all_systems: the organization-wide rollup rows by their own index (a coverage delta
+ *   of a bulk read them among every system's: 74 ms median for 123 changed requirements, 44-50 ms with it
+ *   and the targets computed once, at full benchmark scale).
  * - hub_events_pending_organizations() evaluates each EXISTS once per organization, not twice.
  * - ix_hub_event_occurred is dropped, and the position indexes leave out unpublished events: an event is
  *   written with three index entries fewer, and published with one fewer. Retention prunes by the time an event was written, which its time-ordered id holds
@@ -120,6 +123,9 @@ export class EventWritePath1765670400000 implements MigrationInterface {
                                    EXISTS (SELECT 1 FROM coverage_dirty d WHERE d.organization_id = o.id) AS dirty) x
         WHERE x.unpublished OR x.dirty
       $$`);
+    // The organization-wide rollup rows (what every organization-wide report and coverage delta reads
+    // first): found by their own index rather than among every system's rows.
+    await q.query(`CREATE INDEX ix_evidence_rollup_all_systems ON evidence_rollup (organization_id, requirement_id) WHERE all_systems`);
     // The lowest hub_uuid_v7() of a moment: its 48-bit millisecond prefix, then zeros (uuids compare bytewise).
     await q.query(`
       CREATE FUNCTION hub_event_id_floor(at timestamptz) RETURNS uuid LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
@@ -129,6 +135,7 @@ export class EventWritePath1765670400000 implements MigrationInterface {
 
   public async down(q: QueryRunner): Promise<void> {
     await q.query(`DROP FUNCTION hub_event_id_floor(timestamptz)`);
+    await q.query(`DROP INDEX ix_evidence_rollup_all_systems`);
     await q.query(`CREATE INDEX ix_hub_event_occurred ON hub_event (occurred_at)`);
     await q.query(`DROP INDEX uq_hub_event_position`);
     await q.query(`CREATE UNIQUE INDEX uq_hub_event_position ON hub_event (position)`);

@@ -53,13 +53,20 @@ export interface CteOptions {
   perSystem?: boolean;
   /** A parameter (e.g. '$7', uuid[] or NULL for all) that narrows the target requirements of inf and st. */
   requirementIds?: string;
+  /**
+   * Instead of requirementIds: an expression (uuid[], NULL for all) computed once, in a CTE of its own
+   * (targets), that inf and st then read (the coverage events' flush: the closure's reach of what changed).
+   */
+  targets?: string;
 }
 
 /** Per system: `col, ` (a key column before the others); else nothing. */
 const perSystemCol = (o: CteOptions, col: string) => (o.perSystem ? `${col}, ` : '');
 
 /** The same target narrowing in inf (alias t) and st (alias r). */
-const targetsSql = (o: CteOptions, alias: string) => (o.requirementIds ? ` AND (${o.requirementIds}::uuid[] IS NULL OR ${alias}.id = ANY(${o.requirementIds}::uuid[]))` : '');
+const targetsSql = (o: CteOptions, alias: string) => (o.targets
+  ? ` AND ((SELECT ids FROM targets) IS NULL OR ${alias}.id IN (SELECT unnest(ids) FROM targets))`
+  : o.requirementIds ? ` AND (${o.requirementIds}::uuid[] IS NULL OR ${alias}.id = ANY(${o.requirementIds}::uuid[]))` : '');
 
 /** Counts of rows with columns state and coverage: the six kinds the rollup keeps. */
 const COUNTS = (alias: string) => `
@@ -85,7 +92,8 @@ export function aggregateCtes(o: CteOptions = {}): string {
   const col = (c: string) => perSystemCol(o, c);
   const evidenceScope = per ? SYSTEMS_SCOPE_SQL('e') : systemScopeSql('$6');
   // Per system, ro and live keep the evidence's own AI system; agg and rej hand rows to the systems of $6.
-  return `
+  return `${o.targets ? `
+  targets AS MATERIALIZED (SELECT ${o.targets} AS ids),` : ''}
   ro AS (
     SELECT r.* FROM evidence_rollup r
     WHERE r.organization_id = $1

@@ -68,7 +68,7 @@ const signatureOf = (b: Baseline) => `${b.graph_id}|${[...b.source_ids].sort().j
 
 /**
  * The requirements to recompute: the sources ($7, NULL for all) and every requirement the closure
- * reaches from them within the depth. An uncorrelated subquery: PostgreSQL evaluates it once.
+ * reaches from them within the depth: statusCtes computes it once, in its targets CTE.
  */
 const TARGETS = `(CASE WHEN $7::uuid[] IS NULL THEN NULL ELSE ARRAY(
     SELECT unnest($7::uuid[])
@@ -88,7 +88,7 @@ const PATH_JSON = `CASE WHEN mc.to_requirement_id IS NULL THEN NULL ELSE jsonb_b
  * $7 sources (NULL: all), $8 causes per source [{requirementId, causes: [...]}], $9 silent (a baseline),
  * $10 causes of every change when no source's cause reaches it (a graph change, time).
  */
-const deltaSql = `${statusCtes({ requirementIds: TARGETS })},
+const deltaSql = `${statusCtes({ targets: TARGETS })},
   ch AS MATERIALIZED (
     SELECT st.requirement_id, st.framework_id, p.status AS prior, st.status, hub_uuid_v7() AS event_id,
            ($9::boolean OR (p.status IS NULL AND st.status = 'GAP')) AS silent
