@@ -43,4 +43,16 @@ describe('row-level security', () => {
       t.appDs.query(`INSERT INTO ai_system (organization_id, name, created_by) VALUES ($1, 'sneaky', 'x')`, [org]),
     )).rejects.toThrow(/row-level security/);
   });
+
+  it('a link belongs to its evidence\'s organization, whoever writes it (one foreign key on both columns)', async () => {
+    const [{ id: other }] = await t.ds.query(`INSERT INTO organization (slug, name) VALUES ('rls-link-other', 'Other') RETURNING id`);
+    const [link] = await t.ds.query(`SELECT evidence_id FROM evidence_link WHERE organization_id = $1 LIMIT 1`, [org]);
+    const [req] = await t.ds.query(`SELECT r.id FROM requirement r JOIN framework f ON f.id = r.framework_id WHERE f.key = 'iso42001' AND r.ref = '5.2'`);
+    const insert = (orgId: string) => t.ds.query(`INSERT INTO evidence_link (organization_id, evidence_id, requirement_id, coverage, linked_by) VALUES ($1, $2, $3, 'FULL', 'x') RETURNING id`,
+      [orgId, link.evidence_id, req.id]);
+    // Even the superuser, past row-level security: the link's organization must be its evidence's.
+    await expect(insert(other)).rejects.toThrow(/fk_evidence_link_organization_evidence/);
+    // The same link in the evidence's own organization is taken (so the refusal above is the organization's).
+    expect(await insert(org)).toHaveLength(1);
+  });
 });
