@@ -11,6 +11,21 @@ const LINK_COLUMNS = (l: string) => `jsonb_build_object('id', array_agg(${l}.id)
   'origin', array_agg(${l}.origin), 'linkedAt', array_agg(${l}.linked_at), 'unlinkedAt', array_agg(${l}.unlinked_at))`;
 
 /**
+ * One event of `type` (SQL over n) per evidence (and the columns `by`) of the links `from` gives (alias n,
+ * rows of new_links) where `where` holds, with its links as columns, by framework and position.
+ */
+const LINK_EVENTS = (type: string, from: string, where: string, by: string[] = []) => {
+  const keys = ['n.evidence_id', ...by, 'n.organization_id'].join(', ');
+  return `
+  INSERT INTO hub_event (organization_id, type, key, evidence_id, data)
+  SELECT n.organization_id, ${type}, 'evidence:' || n.evidence_id, n.evidence_id, jsonb_build_object('evidenceId', n.evidence_id, 'linkColumns', ${LINK_COLUMNS('n')})
+  FROM (SELECT n.*, r.ref, f.key AS framework_key FROM ${from} JOIN requirement r ON r.id = n.requirement_id JOIN framework f ON f.id = r.framework_id
+        WHERE ${where} ORDER BY ${keys}, f.key, r.position) n
+  GROUP BY ${keys}
+  ORDER BY ${keys}`;
+};
+
+/**
  * coverage_dirty rows with at most ten causes per requirement, built only for those ten: `rows` gives the
  * columns `cause` (an expression over `d`) needs, with organization_id and requirement_id.
  */
@@ -31,8 +46,7 @@ const dirty = (rows: string, cause: string) => `
  *   organization always its evidence's (and the pair is what a table distributed by organization needs).
  * - ix_evidence_valid_until duplicated ix_evidence_org_valid_until (same columns) and is dropped.
  * - ix_evidence_rollup_all_systems: the organization-wide rollup rows by their own index (a coverage delta
- *   of a bulk read them among every system's: 74 ms median for 123 changed requirements, 44-50 ms with it
- *   and the targets computed once, at full benchmark scale).
+ *   of a bulk read them from among every system's rows; BENCHMARKS.md has the flush's times).
  * - hub_events_pending_organizations() evaluates each EXISTS once per organization, not twice.
  * - ix_hub_event_occurred is dropped, and the position indexes leave out unpublished events: an event is
  *   written with three index entries fewer, and published with one fewer. Retention prunes by the time an event was written, which its time-ordered id holds
@@ -47,13 +61,7 @@ export class EventWritePath1765670400000 implements MigrationInterface {
       BEGIN
         ${EVENTS_OFF}
         -- One event per evidence (and kind): a bulk of 1,000 items with 10 links each writes 1,000 events.
-        INSERT INTO hub_event (organization_id, type, key, evidence_id, data)
-        SELECT n.organization_id, CASE WHEN n.origin = 'CONFIRMED_PREFILL' THEN 'prefill.confirmed' ELSE 'evidence.linked' END,
-               'evidence:' || n.evidence_id, n.evidence_id, jsonb_build_object('evidenceId', n.evidence_id, 'linkColumns', ${LINK_COLUMNS('n')})
-        FROM (SELECT n.*, r.ref, f.key AS framework_key FROM new_links n JOIN requirement r ON r.id = n.requirement_id JOIN framework f ON f.id = r.framework_id
-              ORDER BY n.evidence_id, n.origin, n.organization_id, f.key, r.position) n
-        GROUP BY n.evidence_id, n.origin, n.organization_id
-        ORDER BY n.evidence_id, n.origin;
+        ${LINK_EVENTS(`CASE WHEN n.origin = 'CONFIRMED_PREFILL' THEN 'prefill.confirmed' ELSE 'evidence.linked' END`, 'new_links n', 'TRUE', ['n.origin'])};
         ${dirty(`SELECT n.organization_id, n.requirement_id, n.evidence_id, n.id, n.coverage FROM new_links n`,
           `jsonb_build_object('kind', 'EVIDENCE_LINKED', 'evidenceId', d.evidence_id, 'linkId', d.id, 'coverage', d.coverage)`)};
         RETURN NULL;
@@ -62,15 +70,7 @@ export class EventWritePath1765670400000 implements MigrationInterface {
       CREATE OR REPLACE FUNCTION hub_events_link_update() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
         ${EVENTS_OFF}
-        INSERT INTO hub_event (organization_id, type, key, evidence_id, data)
-        SELECT n.organization_id, 'evidence.unlinked', 'evidence:' || n.evidence_id, n.evidence_id,
-               jsonb_build_object('evidenceId', n.evidence_id, 'linkColumns', ${LINK_COLUMNS('n')})
-        FROM (SELECT n.*, r.ref, f.key AS framework_key FROM new_links n JOIN old_links o ON o.id = n.id
-                JOIN requirement r ON r.id = n.requirement_id JOIN framework f ON f.id = r.framework_id
-              WHERE o.unlinked_at IS NULL AND n.unlinked_at IS NOT NULL
-              ORDER BY n.evidence_id, n.organization_id, f.key, r.position) n
-        GROUP BY n.evidence_id, n.organization_id
-        ORDER BY n.evidence_id;
+        ${LINK_EVENTS(`'evidence.unlinked'`, 'new_links n JOIN old_links o ON o.id = n.id', 'o.unlinked_at IS NULL AND n.unlinked_at IS NOT NULL')};
         ${dirty(`SELECT n.organization_id, n.requirement_id, n.evidence_id, n.id, n.coverage, o.unlinked_at IS NULL AND n.unlinked_at IS NOT NULL AS ended
                  FROM new_links n JOIN old_links o ON o.id = n.id
                  WHERE (n.coverage, n.linked_at, n.unlinked_at, n.requirement_id) IS DISTINCT FROM (o.coverage, o.linked_at, o.unlinked_at, o.requirement_id)`,

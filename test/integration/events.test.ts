@@ -130,6 +130,22 @@ describe('events: outbox and coverage deltas', () => {
     }
     expect((await t.ds.query(`SELECT count(*)::int AS n FROM hub_event`))[0].n).toBe(before);
   });
+
+  it('ending a link gives evidence.unlinked with the ended link, and coverage.changed with the unlinking as its cause', async () => {
+    const [e] = await t.ds.query(`SELECT id FROM evidence WHERE external_id = 'COMP-1'`);
+    const mark = (await t.ds.query(`SELECT max(seq) AS s FROM hub_event`))[0].s;
+    await t.data(`mutation($input: UnlinkEvidenceInput!) { unlinkEvidence(input: $input) { link { id } } }`, { input: { evidenceId: e.id, framework: 'iso27001', ref: '7.2' } });
+    const [link] = await t.ds.query(`SELECT l.id, l.requirement_id, l.unlinked_at FROM evidence_link l WHERE l.evidence_id = $1 AND l.unlinked_at IS NOT NULL`, [e.id]);
+    const rows = await t.ds.query(`SELECT * FROM hub_event WHERE seq > $1 ORDER BY seq`, [mark]);
+    const unlinked = rows.filter((r: { type: string }) => r.type === 'evidence.unlinked');
+    expect(unlinked).toHaveLength(1);
+    const { links } = envelopeOf(unlinked[0]).data as { links: Record<string, unknown>[] };
+    expect(links).toEqual([expect.objectContaining({ id: link.id, evidenceId: e.id, requirementId: link.requirement_id, requirementRef: '7.2', frameworkKey: 'iso27001' })]);
+    expect(new Date(links[0].unlinkedAt as string).getTime()).toBe(link.unlinked_at.getTime());
+    const changed = rows.find((r: { type: string; requirement_id: string }) => r.type === 'coverage.changed' && r.requirement_id === link.requirement_id);
+    expect(changed.data.to).toBe('GAP');
+    expect(changed.data.causes).toEqual([expect.objectContaining({ kind: 'EVIDENCE_UNLINKED', evidenceId: e.id, linkId: link.id })]);
+  });
 });
 
 describe('events: publication', () => {

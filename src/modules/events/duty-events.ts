@@ -62,7 +62,6 @@ export class DutyEvents {
          gone AS (
            DELETE FROM ai_system_duty d WHERE d.organization_id = $1
              AND NOT EXISTS (SELECT 1 FROM found f WHERE f."aiSystemId" = d.ai_system_id AND f."requirementId" = d.requirement_id)
-           RETURNING 1
          ),
          added AS (
            INSERT INTO ai_system_duty (organization_id, ai_system_id, requirement_id, binding_from)
@@ -88,8 +87,8 @@ export class DutyEvents {
            ORDER BY a.ai_system_id, fw.key, r.position
            RETURNING 1
          ),
-         scanned AS (UPDATE organization SET duties_scanned_at = $4::timestamptz WHERE id = $1 RETURNING 1)
-         SELECT (SELECT count(*)::int FROM announced) AS n, (SELECT count(*) FROM gone) + (SELECT count(*) FROM scanned) AS touched`,
+         scanned AS (UPDATE organization SET duties_scanned_at = $4::timestamptz WHERE id = $1)
+         SELECT (SELECT count(*)::int FROM announced) AS n`,
         [org, JSON.stringify(found), state.scanned_at, state.now],
       );
       return n as number;
