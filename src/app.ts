@@ -7,6 +7,7 @@ import { OrganizationService } from './modules/organization/organization.service
 import { Role } from './modules/auth/role';
 import { ConfigError, HubConfig } from './config';
 import { closeDataSource, createDataSource } from './database/data-source';
+import { ReplicaSet } from './database/replicas';
 import { migrate, pendingMigrations } from './database/migrator';
 import { assessabilityLines, isCatalogEmpty, seed } from './modules/catalog/catalog.seeder';
 import { RunningHub, startHub } from './graphql/server';
@@ -76,6 +77,7 @@ export async function bootstrap(
   await ds.initialize();
   if (!config.events.enabled && config.database.kind === 'pglite') await ds.query(`SET hub.events = 'off'`);
   let app: App;
+  let replicas: ReplicaSet | null = null;
   try {
     // Migrations and seeds run as the schema owner when DATABASE_MIGRATION_URL names one.
     await withOwner(config, ds, async (owner) => {
@@ -104,13 +106,17 @@ export async function bootstrap(
       if (role?.bypass) log('[hub] warning: the database role bypasses row-level security (superuser or BYPASSRLS); connect as an ordinary role so RLS backs up tenant isolation');
     }
     const local = config.database.kind === 'pglite' ? await localAdminToken(ds, config.database.dataDir, log) : null;
+    // Before the server: its first queries may already read a replica.
+    replicas = config.replicas ? new ReplicaSet(ds, config.replicas) : null;
+    await replicas?.start();
     const hub = await startHub({ ...config, work: config.work }, ds);
     // The token goes to the person at the terminal, never into the structured log.
     if (local?.created) announce(adminTokenBanner(local.token, hub.url));
     const adminToken = local?.token ?? null;
-    if (config.rollupRefreshSeconds > 0) hub.metrics?.rollupStarted(config.rollupRefreshSeconds);
+    const rollup = new RollupService(ds);
+    if (config.rollupRefreshSeconds > 0) hub.metrics?.rollupStarted(config.rollupRefreshSeconds, () => rollup.lastRun());
     const stopRefresher = config.rollupRefreshSeconds > 0
-      ? new RollupService(ds).start(
+      ? rollup.start(
           config.rollupRefreshSeconds * 1000,
           (err) => logger.error({ err }, '[hub] coverage rollup refresh failed'),
           (run) => hub.metrics?.rollupRun(run),
@@ -123,11 +129,13 @@ export async function bootstrap(
       stop: async () => {
         await stopRefresher();
         await hub.stop();
+        await replicas?.stop();
         await closeDataSource(ds);
         await stopTracing();
       },
     };
   } catch (err) {
+    await replicas?.stop();
     await closeDataSource(ds);
     await stopTracing();
     throw err;

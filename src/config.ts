@@ -1,6 +1,7 @@
 import path from 'node:path';
 import fs from 'node:fs';
 import type { EventsConfig } from './modules/events/event-runtime';
+import type { ReplicaConfig } from './database/replicas';
 
 /** Where package.json lives: works from src/ (ts-jest) and from dist/src/ (built). */
 export function projectRoot(): string {
@@ -30,6 +31,10 @@ export interface HubConfig {
   seedOnStart: boolean;
   /** Report the number of SQL statements of each GraphQL request in `extensions.sqlStatements`. */
   exposeQueryCount: boolean;
+  /** Streaming replicas queries read from (DATABASE_REPLICA_URLS, database/replicas.ts); null: none. */
+  replicas: ReplicaConfig | null;
+  /** Report where each GraphQL request read and how stale that was in `extensions.readFrom` (HUB_READ_EXTENSIONS). */
+  exposeReadFrom: boolean;
   introspection: boolean;
   /** Serve GraphiQL, bundled from node_modules (no CDN), at GET /graphql (from a browser) and /graphiql. */
   explorer: boolean;
@@ -148,6 +153,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
   const ownerUrl = env.DATABASE_MIGRATION_URL?.trim();
   if (ownerUrl && !url) throw new ConfigError('DATABASE_MIGRATION_URL needs DATABASE_URL (the embedded database has one role)');
   const introspection = bool(env, 'HUB_INTROSPECTION', env.NODE_ENV !== 'production');
+  const replicaUrls = (env.DATABASE_REPLICA_URLS ?? '').split(',').map((u) => u.trim()).filter(Boolean);
+  if (replicaUrls.length && !url) throw new ConfigError('DATABASE_REPLICA_URLS needs DATABASE_URL (the embedded database has no replicas)');
   const otlpEndpoint = env.OTEL_EXPORTER_OTLP_ENDPOINT?.trim();
   return {
     port: int(env, 'PORT', 4000, 0, 65535),
@@ -157,6 +164,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
     migrateOnStart: bool(env, 'HUB_MIGRATE_ON_START', embedded),
     seedOnStart: bool(env, 'HUB_SEED_ON_START', embedded),
     exposeQueryCount: bool(env, 'HUB_EXPOSE_QUERY_COUNT', false),
+    replicas: replicaUrls.length ? {
+      urls: replicaUrls,
+      maxLagMs: int(env, 'HUB_MAX_REPLICA_LAG_MS', 2_000, 0, 3_600_000),
+      checkMs: int(env, 'HUB_REPLICA_CHECK_MS', 500, 50, 60_000),
+      poolSize: int(env, 'HUB_POOL_SIZE', 10, 2, 1000),
+    } : null,
+    exposeReadFrom: bool(env, 'HUB_READ_EXTENSIONS', false),
     introspection,
     explorer: bool(env, 'HUB_EXPLORER', introspection),
     corsOrigins: origins(env, 'HUB_CORS_ORIGINS'),

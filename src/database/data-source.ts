@@ -8,7 +8,7 @@ import { Requirement } from '../modules/framework/requirement.entity';
 import { MappingSource } from '../modules/mapping/mapping-source.entity';
 import { Mapping } from '../modules/mapping/mapping.entity';
 import { HubQueryLogger } from './query-counter';
-import { installTenantGuard } from './tenant';
+import { installTenantGuard, setSessionDefaults } from './tenant';
 import { installRequestPinning } from './request-transaction';
 import { installSqlInstrumentation } from './sql-instrumentation';
 import { Organization } from '../modules/organization/organization.entity';
@@ -63,9 +63,10 @@ export async function createDataSource(db: DatabaseConfig, options: DataSourceOp
     maxQueryExecutionTime: 2000,
   };
   if (db.kind === 'postgres') {
-    // JIT off: the reports are short statements whose estimated cost includes fallback branches that
-    // rarely run (see coverage.sql.ts), so PostgreSQL would compile them for ~140 ms to save a few.
-    return new DataSource({ ...common, url: db.url, extra: { max: options.poolSize ?? 10, connectionTimeoutMillis: options.poolWaitMs ?? 0, options: `-c jit=off${options.eventsOff ? ' -c hub.events=off' : ''}` } });
+    // No startup options (PgBouncer refuses them): jit and hub.events are set per transaction (tenant.ts).
+    const ds = new DataSource({ ...common, url: db.url, extra: { max: options.poolSize ?? 10, connectionTimeoutMillis: options.poolWaitMs ?? 0 } });
+    setSessionDefaults(ds, { eventsOff: options.eventsOff });
+    return ds;
   }
   // PGlite creates only the last folder of its data dir.
   fs.mkdirSync(path.dirname(db.dataDir), { recursive: true });

@@ -17,6 +17,14 @@ export interface QueryScope {
   organizationId?: string;
   /** statement_timeout for this scope's statements, in ms (database/tenant.ts); unset: none. */
   statementTimeoutMs?: number;
+  /** The request id, set with the request's transaction (app.request_id, for the audit trail). */
+  requestId?: string;
+  /** This request's transaction may read a replica (a query, database/replicas.ts). */
+  readReplica?: boolean;
+  /** The time a replica must hold the primary's state of, for this request (its token's last write in this process). */
+  replicaCurrentTo?: number;
+  /** Where the request's transaction reads, and how stale that is (database/replicas.ts). */
+  readFrom?: import('./replicas').ReadFrom;
   /** The request's own transaction: every statement of the scope runs in it (database/request-transaction.ts). */
   transaction?: PinnedTransaction;
   /** Why the request's transaction could not be opened: its mutation fields fail with it. */

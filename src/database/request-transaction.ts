@@ -23,11 +23,17 @@ export function installRequestPinning(): void {
   };
 }
 
-/** Opens the scope's transaction; request id and organization are set for hub_audit_append. */
-export async function beginRequestTransaction(ds: DataSource, scope: QueryScope, requestId: string): Promise<void> {
+/**
+ * Opens the scope's transaction; request id and organization are set for hub_audit_append (database/
+ * tenant.ts sets them with the START TRANSACTION). `replica`: a read-only request, which may read a
+ * replica (database/replicas.ts decides which, or the primary).
+ */
+export async function beginRequestTransaction(ds: DataSource, scope: QueryScope, requestId: string, replica = false): Promise<void> {
   // PGlite is one session for everyone: one writing request at a time (see database/transaction.ts).
   const unlock = isEmbedded(ds) ? await writerLock(ds).acquire() : null;
-  const runner = ds.createQueryRunner();
+  scope.requestId = requestId;
+  scope.readReplica = replica;
+  const runner = ds.createQueryRunner(replica ? 'slave' : 'master');
   const release = async () => {
     try {
       await runner.release();
@@ -48,7 +54,7 @@ export async function beginRequestTransaction(ds: DataSource, scope: QueryScope,
   };
   try {
     await runner.startTransaction();
-    await runner.query(`SELECT set_config('app.request_id', $1, true)`, [requestId]);
+    if (isEmbedded(ds)) await runner.query(`SELECT set_config('app.request_id', $1, true)`, [requestId]);
   } catch (err) {
     await pinned.release().catch(() => undefined);
     throw err;

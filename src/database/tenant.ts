@@ -1,21 +1,50 @@
+import type { DataSource } from 'typeorm';
 import { PostgresQueryRunner } from 'typeorm/driver/postgres/PostgresQueryRunner.js';
-import { currentQueryScope } from './query-counter';
+import { currentQueryScope, type QueryScope } from './query-counter';
 import { ErrorCode, HubError } from '../graphql/errors';
+import { failOver, isReplicaConnection } from './replicas';
+import { isEmbedded } from './transaction';
 
 /**
- * Row-level security needs app.organization_id set on the connection a statement runs on, and a
- * request's statements are bounded by its statement_timeout. TypeORM takes a pooled connection per
- * statement (or per transaction), so both settings are made here, on the connection, right before a
- * statement whenever they differ from what the current scope wants: the request's organization (or
- * none, and then RLS shows no organization rows at all) and the request's timeout (or none).
+ * Row-level security needs app.organization_id set where a statement runs, and a request's statements
+ * are bounded by its statement_timeout. Both come from the current query scope and are made here, right
+ * before a statement, so no caller can forget them.
+ *
+ * On PostgreSQL they are made per transaction (`set_config(..., true)`), never per session: behind
+ * PgBouncer in transaction mode consecutive transactions of one client run on different server
+ * connections, and a session setting would stay behind for someone else. So:
+ * - a transaction gets them in the same round trip as its START TRANSACTION;
+ * - a statement in a transaction whose scope wants other values sets them first (still local);
+ * - a statement outside any transaction that needs a setting runs in a short transaction of its own;
+ *   one that needs none (the token lookup, the scheduler's cross-organization functions) runs as is.
+ * GraphQL requests run in one transaction each (request-transaction.ts), so they pay one round trip.
+ *
+ * PGlite is one session shared by every caller and never sits behind a pooler: there the settings are
+ * made on the session whenever they differ from what it has, as before.
  */
 const CURRENT = Symbol('hubSessionSettings');
+/** The settings of the transaction open on a connection (server mode). */
+const IN_TRANSACTION = Symbol('hubTransactionSettings');
+/** The last statement sent on a connection: the next one waits for it (see counted). */
+const QUEUE = Symbol('hubStatementQueue');
 let installed = false;
 
 interface PgConnection {
-  query: (sql: string, params: unknown[]) => Promise<unknown>;
+  query: (sql: string, params?: unknown[]) => Promise<unknown>;
   processID?: number;
   [CURRENT]?: string;
+  [IN_TRANSACTION]?: string;
+  [QUEUE]?: Promise<void>;
+}
+
+/** What a data source sets on every transaction besides the scope's values (createDataSource's options). */
+export interface SessionDefaults {
+  /** `hub.events = off`: the event triggers write nothing (HUB_EVENTS=false, the benchmark's generator). */
+  eventsOff?: boolean;
+}
+const defaults = new WeakMap<DataSource, SessionDefaults>();
+export function setSessionDefaults(ds: DataSource, value: SessionDefaults): void {
+  defaults.set(ds, value);
 }
 
 /** After a rolled-back transaction the session settings made inside it are gone: set them again next time. */
@@ -23,42 +52,168 @@ export function forgetSessionSettings(connection: unknown): void {
   if (connection && typeof connection === 'object') delete (connection as PgConnection)[CURRENT];
 }
 
+interface Settings {
+  org: string;
+  timeout: string;
+  requestId: string;
+  eventsOff: boolean;
+}
+
+function wantedSettings(scope: QueryScope | undefined, ds: DataSource): Settings {
+  return {
+    org: scope?.organizationId ?? '',
+    timeout: String(scope?.statementTimeoutMs ?? 0),
+    requestId: scope?.requestId ?? '',
+    eventsOff: defaults.get(ds)?.eventsOff ?? false,
+  };
+}
+
+const key = (s: Settings) => `${s.org}|${s.timeout}|${s.requestId}|${s.eventsOff}`;
+/** Whether a statement outside a transaction needs a transaction of its own for these settings. */
+const needsSettings = (s: Settings) => s.org !== '' || s.timeout !== '0' || s.eventsOff;
+
+/**
+ * The settings as one SELECT of literals, to share a round trip with START TRANSACTION (the simple query
+ * protocol takes no parameters). Each value is checked to be what it claims before it is inlined.
+ */
+function settingsSql(s: Settings): string {
+  if (s.org !== '' && !/^[0-9a-f-]{36}$/i.test(s.org)) throw new Error('organization id is not a uuid');
+  if (!/^\d+$/.test(s.timeout)) throw new Error('statement timeout is not a number');
+  if (!/^[A-Za-z0-9._-]*$/.test(s.requestId)) throw new Error('request id has unexpected characters');
+  // JIT off: the reports are short statements whose estimated cost includes fallback branches that
+  // rarely run (see coverage.sql.ts), so PostgreSQL would compile them for ~140 ms to save a few.
+  const parts = [
+    `set_config('app.organization_id', '${s.org}', true)`,
+    `set_config('statement_timeout', '${s.timeout}', true)`,
+    `set_config('jit', 'off', true)`,
+  ];
+  if (s.requestId) parts.push(`set_config('app.request_id', '${s.requestId}', true)`);
+  if (s.eventsOff) parts.push(`set_config('hub.events', 'off', true)`);
+  return `SELECT ${parts.join(', ')}`;
+}
+
+/** pg can reject with a bare socket error object; make it an Error that keeps its code. */
+function asError(err: unknown): Error {
+  if (err instanceof Error) return err;
+  const e = err as { code?: string; message?: string };
+  return Object.assign(new Error(e?.message ?? `database connection failed (${e?.code ?? 'unknown'})`), { code: e?.code });
+}
+
+async function send(connection: PgConnection, sql: string): Promise<void> {
+  try {
+    await connection.query(sql);
+  } catch (err) {
+    throw asError(err);
+  }
+}
+
+type Query = PostgresQueryRunner['query'];
+
 export function installTenantGuard(): void {
   if (installed) return;
   installed = true;
   const original = PostgresQueryRunner.prototype.query;
-  PostgresQueryRunner.prototype.query = async function (this: PostgresQueryRunner, ...args: Parameters<typeof original>) {
+
+  /** The statement itself, with the scope's settings in place on whatever connection runs it. */
+  async function run(runner: PostgresQueryRunner, args: Parameters<Query>): ReturnType<Query> {
+    const scope = currentQueryScope();
+    const connection = (await runner.connect()) as PgConnection;
+    const wanted = wantedSettings(scope, runner.connection);
+    const sql = String(args[0]);
+
+    if (isEmbedded(runner.connection)) {
+      const k = key(wanted);
+      if (connection[CURRENT] !== k) {
+        try {
+          await connection.query(`SELECT set_config('app.organization_id', $1, false), set_config('statement_timeout', $2, false)`, [wanted.org, wanted.timeout]);
+        } catch (err) {
+          throw asError(err);
+        }
+        connection[CURRENT] = k;
+      }
+      return counted(runner, connection, scope, args);
+    }
+
+    if (/^\s*START TRANSACTION\s*$/i.test(sql)) {
+      // One round trip: the transaction and its settings.
+      const result = await counted(runner, connection, scope, [`START TRANSACTION; ${settingsSql(wanted)}`, ...args.slice(1)] as Parameters<Query>);
+      connection[IN_TRANSACTION] = key(wanted);
+      return result;
+    }
+    if (runner.isTransactionActive && connection[IN_TRANSACTION] !== undefined) {
+      if (/^\s*(COMMIT|ROLLBACK)\s*$/i.test(sql)) delete connection[IN_TRANSACTION];
+      // Settings made after the savepoint are undone with it: make them again next time.
+      else if (/^\s*ROLLBACK TO SAVEPOINT\b/i.test(sql)) connection[IN_TRANSACTION] = '';
+      else if (connection[IN_TRANSACTION] !== key(wanted)) {
+        await send(connection, settingsSql(wanted));
+        connection[IN_TRANSACTION] = key(wanted);
+      }
+      return counted(runner, connection, scope, args);
+    }
+    if (!needsSettings(wanted)) return counted(runner, connection, scope, args);
+    // A statement of its own that needs the organization or a timeout: a transaction around it.
+    await send(connection, `START TRANSACTION; ${settingsSql(wanted)}`);
+    try {
+      const result = await counted(runner, connection, scope, args);
+      await send(connection, 'COMMIT');
+      return result;
+    } catch (err) {
+      await connection.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    }
+  }
+
+  PostgresQueryRunner.prototype.query = async function (this: PostgresQueryRunner, ...args: Parameters<Query>) {
     const scope = currentQueryScope();
     // A request whose client left runs nothing more, except what undoes its work.
     if (scope?.aborted && !/^\s*ROLLBACK\b/i.test(String(args[0]))) {
       throw new HubError(ErrorCode.SERVICE_UNAVAILABLE, 'The request was abandoned by its client; nothing more runs for it', {});
     }
-    const connection = (await this.connect()) as PgConnection;
-    const org = scope?.organizationId ?? '';
-    const timeout = String(scope?.statementTimeoutMs ?? 0);
-    const wanted = `${org}|${timeout}`;
-    if (connection[CURRENT] !== wanted) {
+    for (let attempt = 0; ; attempt++) {
+      const connection = this.connection && (this as unknown as { databaseConnection?: PgConnection }).databaseConnection;
       try {
-        await connection.query(`SELECT set_config('app.organization_id', $1, false), set_config('statement_timeout', $2, false)`, [org, timeout]);
+        return await run(this, args);
       } catch (err) {
-        // pg can reject with a bare socket error object; make it an Error that keeps its code.
-        if (err instanceof Error) throw err;
-        const e = err as { code?: string; message?: string };
-        throw Object.assign(new Error(e?.message ?? `database connection failed (${e?.code ?? 'unknown'})`), { code: e?.code });
+        // A read on a replica that went away (or refused the statement): once more on the primary.
+        const used = (this as unknown as { databaseConnection?: PgConnection }).databaseConnection ?? connection;
+        if (attempt > 0 || this.mode !== 'slave' || !isReplicaConnection(used, err)) throw asError(err);
+        await failOver(this, used, err);
       }
-      connection[CURRENT] = wanted;
     }
+  } as Query;
+
+  /**
+   * Runs the statement, counting it per backend. A request's connection is shared by its resolvers,
+   * which run concurrently: their statements wait for each other here, one at a time on the connection
+   * (pg itself queues them too, but says it will stop doing so).
+   */
+  async function counted(runner: PostgresQueryRunner, connection: PgConnection, scope: QueryScope | undefined, args: Parameters<Query>): ReturnType<Query> {
+    const previous = connection[QUEUE];
+    const mine = (async () => {
+      if (previous) await previous;
+      return original.apply(runner, args);
+    })();
+    connection[QUEUE] = mine.then(() => undefined, () => undefined);
     const pid = connection.processID;
-    if (!scope || pid === undefined) return original.apply(this, args);
-    // A pinned connection can have several statements queued: count them per backend.
+    if (!scope || pid === undefined) return mine;
     const running = (scope.running ??= new Map());
     running.set(pid, (running.get(pid) ?? 0) + 1);
     try {
-      return await original.apply(this, args);
+      return await mine;
     } finally {
       const left = (running.get(pid) ?? 1) - 1;
       if (left) running.set(pid, left);
       else running.delete(pid);
     }
-  } as typeof original;
+  }
+}
+
+/** Opens the settings of a transaction already begun on a new connection (a replica's request moved to the primary). */
+export async function restartTransaction(runner: PostgresQueryRunner): Promise<void> {
+  const connection = (await runner.connect()) as PgConnection;
+  const wanted = wantedSettings(currentQueryScope(), runner.connection);
+  const depth = (runner as unknown as { transactionDepth: number }).transactionDepth;
+  const savepoints = Array.from({ length: Math.max(0, depth - 1) }, (_, i) => `SAVEPOINT typeorm_${i + 1}`);
+  await send(connection, [`START TRANSACTION`, settingsSql(wanted), ...savepoints].join('; '));
+  connection[IN_TRANSACTION] = key(wanted);
 }

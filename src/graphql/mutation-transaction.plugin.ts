@@ -5,11 +5,13 @@ import type { DataSource } from 'typeorm';
 import { beginRequestTransaction, endRequestTransaction, inSavepoint } from '../database/request-transaction';
 import { collectIds, type AuditEntry } from '../modules/audit/audit.service';
 import { logger } from '../logger';
+import { replicasOf } from '../database/replicas';
+import { isEmbedded } from '../database/transaction';
 import type { HubContext } from './context';
 import { ErrorCode } from './errors';
 
 /**
- * A mutation request is one transaction: its fields, then one audit event per field (token, operation,
+ * A query request is one transaction, which may read a replica (database/replicas.ts). A mutation request is one transaction: its fields, then one audit event per field (token, operation,
  * arguments, the ids it named and returned, before and after images, outcome), then COMMIT. An event
  * that cannot be written means nothing commits and the caller is told so; a failing field is rolled
  * back to its savepoint, so it leaves nothing behind while the other fields keep their work. Before the
@@ -29,9 +31,20 @@ export function mutationTransactionPlugin(ds: DataSource, schema: GraphQLSchema,
       let args: ReturnType<typeof fieldArguments> = [];
       return {
         async executionDidStart({ operation, request, contextValue }) {
+          const scope = contextValue.queryScope;
+          if (operation?.operation === 'query' && !isEmbedded(ds)) {
+            // A query is one transaction too, so its organization is set once per request and holds
+            // behind a transaction-mode pooler (database/tenant.ts). It may read a replica, unless the
+            // caller asks for the primary or its token's last write here is not on any replica yet.
+            const replicas = replicasOf(ds);
+            const primary = request.http?.headers.get('x-hub-read-from') === 'primary';
+            if (replicas) scope.replicaCurrentTo = replicas.currentTo(contextValue.principal.tokenId);
+            // A database out of reach: each statement then fails on its own, as the errors say.
+            await beginRequestTransaction(ds, scope, contextValue.requestId, !!replicas && !primary).catch(() => undefined);
+            return;
+          }
           // No operation (an operationName that names none, several anonymous ones): execution reports it.
           if (operation?.operation !== 'mutation') return;
-          const scope = contextValue.queryScope;
           try {
             await beginRequestTransaction(ds, scope, contextValue.requestId);
             args = fieldArguments(mutationFields, operation, request.variables);
@@ -46,6 +59,11 @@ export function mutationTransactionPlugin(ds: DataSource, schema: GraphQLSchema,
         async willSendResponse({ operation, response, contextValue, request }) {
           const scope = contextValue?.queryScope;
           if (!scope?.transaction) return;
+          if (operation?.operation === 'query') {
+            // Nothing was written: a commit that fails changes nothing the response says.
+            await endRequestTransaction(scope, true).catch(() => undefined);
+            return;
+          }
           if (operation?.operation !== 'mutation' || response.body.kind !== 'single' || scope.aborted) {
             await endRequestTransaction(scope, false).catch(() => undefined);
             return;
@@ -82,6 +100,7 @@ export function mutationTransactionPlugin(ds: DataSource, schema: GraphQLSchema,
             const flushed = eventsEnabled ? await contextValue.services.coverageEvents.flush(contextValue.organizationId) : null;
             await contextValue.services.audit.append(entries);
             await endRequestTransaction(scope, true);
+            replicasOf(ds)?.wrote(contextValue.principal.tokenId);
             if (events && (flushed || entries.some((e) => e.outcome === 'OK'))) events.poke();
           } catch (err) {
             await endRequestTransaction(scope, false).catch(() => undefined);

@@ -5,7 +5,7 @@ import { ApolloServer, ApolloServerPlugin } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { createHash, randomUUID } from 'node:crypto';
-import { rateLimit, ipKeyGenerator } from 'express-rate-limit';
+import { rateLimit, ipKeyGenerator, type Store } from 'express-rate-limit';
 import { limitsPlugin } from './limits';
 import type { DataSource } from 'typeorm';
 import type { HubConfig } from '../config';
@@ -33,6 +33,7 @@ import { DEFAULT_EVENTS, EventRuntime } from '../modules/events/event-runtime';
 import { EventFeed } from '../modules/events/event-feed';
 import { DutyEvents } from '../modules/events/duty-events';
 import { startSubscriptions } from './subscriptions';
+import { RateLimitStores } from './rate-limit-store';
 
 /** How often an open subscription connection's token is checked again (a revoked one is closed). */
 const SUBSCRIPTION_REAUTHENTICATE_MS = 60_000;
@@ -68,6 +69,24 @@ function queryCountPlugin(): ApolloServerPlugin<HubContext> {
   };
 }
 
+/**
+ * Adds `extensions.readFrom` (HUB_READ_EXTENSIONS): the node the request read (`primary` or a replica's
+ * name, never its address) and the replication lag it had at its last check.
+ */
+function readFromPlugin(): ApolloServerPlugin<HubContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async willSendResponse({ response, contextValue }) {
+          if (response.body.kind !== 'single') return;
+          const readFrom = contextValue?.queryScope.readFrom ?? { node: 'primary', lagMs: 0, asOf: null };
+          response.body.singleResult.extensions = { ...response.body.singleResult.extensions, readFrom };
+        },
+      };
+    },
+  };
+}
+
 const unauthenticated = (message: string) =>
   new GraphQLError(message, { extensions: { code: ErrorCode.UNAUTHENTICATED, http: { status: 401, headers: new Map([['www-authenticate', 'Bearer']]) } } });
 
@@ -80,16 +99,35 @@ const secondsUntil = (req: express.Request) => {
   const reset = (req as unknown as { rateLimit?: { resetTime?: Date } }).rateLimit?.resetTime;
   return reset ? Math.max(1, Math.ceil((reset.getTime() - Date.now()) / 1000)) : 60;
 };
+/** express-rate-limit's complaints (a decrement the database refused) as JSON log lines, like every other. */
+const limiterLog = {
+  error: (err: unknown, message?: string) => logger.error({ err }, message ?? 'rate limiter error'),
+  warn: (err: unknown, message?: string) => logger.warn({ err }, message ?? 'rate limiter warning'),
+};
+
+/**
+ * A limiter whose counters cannot be written refuses the request with 503 and Retry-After, as an
+ * unreachable database already does at the token lookup, rather than letting it through uncounted: the
+ * limit protects the database, most of all while it struggles.
+ */
+const limiterErrors: express.ErrorRequestHandler = (err, _req, res, next) => {
+  const mapped = fromDatabaseError(err);
+  if (!mapped) return next(err);
+  res.setHeader('retry-after', '2');
+  res.status(503).json({ errors: [{ message: mapped.message, extensions: { code: mapped.code } }] });
+};
 
 /**
  * Per credential (the hash of the normalised token, never the token) or, without one, per address.
  * The credential is read by the same function authentication uses, so `bearer X`, `BEARER X` and
  * `Bearer  X` are one caller.
  */
-function rateLimiter(perMinute: number) {
+function rateLimiter(perMinute: number, store: Store | undefined) {
   return rateLimit({
     windowMs: 60_000,
     limit: perMinute,
+    store,
+    logger: limiterLog,
     standardHeaders: 'draft-7',
     legacyHeaders: false,
     keyGenerator: (req) => {
@@ -107,10 +145,12 @@ function rateLimiter(perMinute: number) {
  * Failed authentications per address: a made-up token would otherwise get a fresh quota each and
  * reach the database every time. Past the limit, the address is refused before any lookup.
  */
-function authFailureLimiter(perMinute: number) {
+function authFailureLimiter(perMinute: number, store: Store | undefined) {
   return rateLimit({
     windowMs: 60_000,
     limit: perMinute,
+    store,
+    logger: limiterLog,
     standardHeaders: false,
     legacyHeaders: false,
     skipSuccessfulRequests: true,
@@ -156,7 +196,7 @@ function requestIdOnInternalErrors(): ApolloServerPlugin<HubContext> {
 
 export async function startHub(
   config: Pick<HubConfig, 'port' | 'host' | 'introspection' | 'exposeQueryCount' | 'limits'> &
-    Partial<Pick<HubConfig, 'explorer' | 'corsOrigins' | 'metricsToken' | 'tracing' | 'events'>> & { logRequests?: boolean; work: WorkLimits },
+    Partial<Pick<HubConfig, 'explorer' | 'corsOrigins' | 'metricsToken' | 'tracing' | 'events' | 'exposeReadFrom'>> & { logRequests?: boolean; work: WorkLimits },
   ds: DataSource,
 ): Promise<RunningHub> {
   const schema = await hubSchema();
@@ -201,6 +241,7 @@ export async function startHub(
       ...(metrics ? [metrics.plugin<HubContext>()] : []),
       ...(tracing ? [tracingPlugin<HubContext>()] : []),
       ...(config.exposeQueryCount ? [queryCountPlugin()] : []),
+      ...(config.exposeReadFrom ? [readFromPlugin()] : []),
     ],
   });
   await apollo.start();
@@ -250,10 +291,13 @@ export async function startHub(
       res.status(503).json({ status: 'database unreachable' });
     }
   });
-  const limiter = [
-    ...(config.limits.authFailuresPerMinute > 0 ? [authFailureLimiter(config.limits.authFailuresPerMinute)] : []),
-    ...(config.limits.ratePerMinute > 0 ? [rateLimiter(config.limits.ratePerMinute)] : []),
+  // Counted in the database, shared by every process (rate-limit-store.ts); in memory on PGlite.
+  const rateLimits = new RateLimitStores(ds);
+  const limiters = [
+    ...(config.limits.authFailuresPerMinute > 0 ? [authFailureLimiter(config.limits.authFailuresPerMinute, rateLimits.store('auth-failures'))] : []),
+    ...(config.limits.ratePerMinute > 0 ? [rateLimiter(config.limits.ratePerMinute, rateLimits.store('requests'))] : []),
   ];
+  const limiter = limiters.length ? [...limiters, limiterErrors] : [];
   if (metrics && config.metricsToken) app.get('/metrics', metrics.endpoint(config.metricsToken));
   if (config.explorer ?? config.introspection) app.use(explorerRouter());
   app.use('/export', ...limiter, work.heavyRoute(), csvExportRouter(services));
@@ -301,6 +345,7 @@ export async function startHub(
   } catch (err) {
     await subscriptions.stop();
     await apollo.stop();
+    await rateLimits.stop();
     throw err;
   }
   return {
@@ -315,6 +360,7 @@ export async function startHub(
       await apollo.stop();
       await feed.stop();
       await events?.stop();
+      await rateLimits.stop();
     },
   };
 }

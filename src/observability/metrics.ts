@@ -42,7 +42,7 @@ export class HubMetrics {
   });
   readonly rateLimited = new Counter({ name: 'hub_rate_limit_rejections_total', help: 'Requests refused with 429, by limit (requests per credential, failed authentications per address).', labelNames: ['limit'], registers: [this.registry] });
 
-  readonly rollupRuns = new Counter({ name: 'hub_rollup_refresh_runs_total', help: 'Coverage rollup refresher runs, by outcome (ok or error).', labelNames: ['outcome'], registers: [this.registry] });
+  readonly rollupRuns = new Counter({ name: 'hub_rollup_refresh_runs_total', help: 'Coverage rollup refresher runs of this process, by outcome (ok or error); another process may run a period instead.', labelNames: ['outcome'], registers: [this.registry] });
   readonly rollupSeconds = new Histogram({
     name: 'hub_rollup_refresh_duration_seconds',
     help: 'How long one refresher run over every organization took.',
@@ -76,19 +76,32 @@ export class HubMetrics {
   /**
    * The refresher runs every `intervalSeconds`: from now on its lag is reported. The gauges exist only
    * then (an unset gauge would read 0, claiming a fresh rollup where no refresher runs).
+   * With several processes one of them runs each period (database/periodic-job.ts): the lag and the last
+   * success are read from the database on each scrape (`lastRun`), so every process reports the
+   * rollup's freshness, whichever process refreshed it; the run counters and durations are this
+   * process's own runs (sum them over processes).
    */
-  rollupStarted(intervalSeconds: number): void {
+  rollupStarted(intervalSeconds: number, lastRun: () => Promise<Date | null>): void {
     if (this.rollupIntervalSeconds !== null) return;
     this.rollupIntervalSeconds = intervalSeconds;
     const hub = this;
+    // One read per scrape, shared by the two gauges that need it. When the database cannot be read, the
+    // last success known stands and the lag keeps growing from it.
+    let reading: Promise<void> | null = null;
+    const readLastRun = () => (reading ??= lastRun().then((at) => {
+      if (at) hub.lastRollupSuccess = Math.max(hub.lastRollupSuccess ?? 0, at.getTime());
+    }, () => undefined).finally(() => {
+      reading = null;
+    }));
     // Lag: seconds since the last successful refresher run ended (since the process started, before the
     // first one). Reports stay exact while it grows (they recount closed windows); they only get slower.
     // Alert when it exceeds a few intervals.
     new Gauge({
       name: 'hub_rollup_refresh_lag_seconds',
-      help: 'Seconds since the coverage rollup refresher last completed a run (since start before the first run).',
+      help: 'Seconds since the coverage rollup refresher last completed a run in any process (since this process started, before the first run).',
       registers: [this.registry],
-      collect() {
+      async collect() {
+        await readLastRun();
         this.set((Date.now() - (hub.lastRollupSuccess ?? hub.started)) / 1000);
       },
     });
@@ -102,21 +115,22 @@ export class HubMetrics {
     });
       new Gauge({
         name: 'hub_rollup_last_success_timestamp_seconds',
-        help: 'Unix time the refresher last completed a run (0 before the first).',
+        help: 'Unix time the refresher last completed a run in any process (0 before the first).',
         registers: [this.registry],
-        collect() {
+        async collect() {
+          await readLastRun();
           if (hub.lastRollupSuccess !== null) this.set(hub.lastRollupSuccess / 1000);
         },
       });
   }
 
-  /** Records one refresher run (RollupService.start's onRun). */
+  /** Records one refresher run of this process (RollupService.start's onRun). */
   rollupRun(run: RollupRun): void {
     this.rollupRuns.inc({ outcome: run.ok ? 'ok' : 'error' });
     this.rollupSeconds.observe(run.seconds);
     if (!run.ok) return;
     this.rollupRequirements.inc(run.requirements);
-    this.lastRollupSuccess = run.finishedAt.getTime();
+    this.lastRollupSuccess = Math.max(this.lastRollupSuccess ?? 0, run.finishedAt.getTime());
   }
 
   operationLabel(name: string | null | undefined): string {

@@ -9,6 +9,8 @@ import { OrganizationService } from '../../src/modules/organization/organization
 import type { Role } from '../../src/modules/auth/role';
 import type { HubConfig } from '../../src/config';
 import { DEFAULT_EVENTS, type EventsConfig } from '../../src/modules/events/event-runtime';
+import { ReplicaSet } from '../../src/database/replicas';
+import type { TestPooler, TestReplica } from './postgres';
 
 export interface GqlResponse<T = any> {
   status: number;
@@ -37,6 +39,9 @@ export interface TestHub {
   /** The server's event runtime (publish() publishes what is pending, also when the workers are off) and subscription feed. */
   events: RunningHub['events'];
   feed: RunningHub['feed'];
+  /** The streaming replica the server reads, and its view of it, when started with one. */
+  replica?: TestReplica;
+  replicas?: ReplicaSet;
   stop: () => Promise<void>;
 }
 
@@ -61,7 +66,12 @@ export const testEvents = (events: Partial<EventsConfig> = {}): EventsConfig => 
   webhooks: { ...DEFAULT_EVENTS.webhooks, allowPrivateNetworks: true, timeoutMs: 2000, retryDelaySeconds: 1, retryDelayMaxSeconds: 2, ...events.webhooks },
 });
 
-export async function startTestHub(options: { seeded?: boolean; limits?: Partial<typeof TEST_LIMITS>; work?: Partial<typeof TEST_WORK>; bypassRls?: boolean; poolSize?: number; http?: Partial<Pick<HubConfig, 'corsOrigins' | 'explorer' | 'metricsToken' | 'tracing'>>; events?: Partial<EventsConfig> } = {}): Promise<TestHub> {
+/**
+ * `pooler`: the server connects through this PgBouncer (test/harness/postgres.ts startTestPooler).
+ * `replica`: the server also reads this streaming replica (test/harness/postgres.ts startTestReplica),
+ * made after the hub's database was; responses say where they read (`extensions.readFrom`).
+ */
+export async function startTestHub(options: { seeded?: boolean; limits?: Partial<typeof TEST_LIMITS>; work?: Partial<typeof TEST_WORK>; bypassRls?: boolean; poolSize?: number; http?: Partial<Pick<HubConfig, 'corsOrigins' | 'explorer' | 'metricsToken' | 'tracing'>>; events?: Partial<EventsConfig>; replica?: { make: () => TestReplica; maxLagMs?: number; checkMs?: number }; pooler?: TestPooler } = {}): Promise<TestHub> {
   const template = options.seeded === false ? 'hub_template_migrated' : 'hub_template_seeded';
   const name = `hub_test_${randomBytes(6).toString('hex')}`;
   const admin = new Client({ connectionString: process.env.HUB_TEST_ADMIN_URL });
@@ -73,12 +83,22 @@ export async function startTestHub(options: { seeded?: boolean; limits?: Partial
   await ds.initialize();
   const work = { ...TEST_WORK, ...options.work };
   const appUrl = process.env.HUB_TEST_APP_URL_TEMPLATE!.replace('__DB__', name);
-  const appDs = await createDataSource({ kind: 'postgres', url: appUrl }, { poolSize: options.poolSize ?? 4, poolWaitMs: work.poolWaitMs });
+  // Behind PgBouncer: only the server's own connection goes through it; the test's stays direct.
+  const appDs = await createDataSource({ kind: 'postgres', url: options.pooler?.appUrlFor(name) ?? appUrl }, { poolSize: options.poolSize ?? 4, poolWaitMs: work.poolWaitMs });
   await appDs.initialize();
   let hub: RunningHub;
+  let replica: TestReplica | undefined;
+  let replicas: ReplicaSet | undefined;
   try {
-    hub = await startHub({ port: 0, host: '127.0.0.1', introspection: true, exposeQueryCount: true, limits: { ...TEST_LIMITS, ...options.limits }, work, ...options.http, events: testEvents(options.events) }, options.bypassRls ? ds : appDs);
+    if (options.replica) {
+      replica = options.replica.make();
+      replicas = new ReplicaSet(appDs, { urls: [replica.appUrlFor(name)], maxLagMs: options.replica.maxLagMs ?? 2000, checkMs: options.replica.checkMs ?? 100, poolSize: 4 });
+      await replicas.start();
+    }
+    hub = await startHub({ port: 0, host: '127.0.0.1', introspection: true, exposeQueryCount: true, exposeReadFrom: !!replica, limits: { ...TEST_LIMITS, ...options.limits }, work, ...options.http, events: testEvents(options.events) }, options.bypassRls ? ds : appDs);
   } catch (err) {
+    await replicas?.stop();
+    await replica?.stop();
     await ds.destroy();
     await appDs.destroy();
     throw err;
@@ -111,10 +131,14 @@ export async function startTestHub(options: { seeded?: boolean; limits?: Partial
       if (res.errors?.length) throw new Error(`GraphQL errors: ${JSON.stringify(res.errors)}`);
       return res.data as T;
     },
+    replica,
+    replicas,
     stop: async () => {
       await hub.stop();
+      await replicas?.stop();
       await appDs.destroy();
       await ds.destroy();
+      await replica?.stop();
     },
   };
 }

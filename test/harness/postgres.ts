@@ -169,3 +169,134 @@ export const CREATE_APP_ROLE_SQL = `CREATE ROLE hub_app LOGIN PASSWORD 'hub_app'
 export async function grantAppRole(db: { query: (sql: string) => Promise<unknown> }): Promise<void> {
   await db.query(`SELECT hub_grant_application_role('hub_app')`);
 }
+
+export interface TestReplica {
+  urlFor: (database: string) => string;
+  appUrlFor: (database: string) => string;
+  /** Shuts the replica down (fast: its sessions are cut) and keeps its data. */
+  halt: () => void;
+  /** Starts it again after halt; it catches up from the primary. */
+  resume: () => void;
+  /** Stops it for good and removes its files. */
+  stop: () => Promise<void>;
+}
+
+/** The test run's PostgreSQL, as the jest global setup announces it. */
+const runPrimary = (): Pick<TestPostgres, 'adminUrl' | 'kind'> => ({
+  adminUrl: process.env.HUB_TEST_ADMIN_URL!,
+  kind: process.env.HUB_TEST_PG_KIND as TestPostgres['kind'],
+});
+
+/**
+ * A streaming replica of a throwaway PostgreSQL (system binaries only; the test run's unless the
+ * benchmark passes its own): pg_basebackup with -R (standby.signal and primary_conninfo), started on a
+ * socket dir of its own. It holds every database the primary has when it is made, and replays what the
+ * primary writes after.
+ */
+export function startTestReplica(primary: Pick<TestPostgres, 'adminUrl' | 'kind'> = runPrimary()): TestReplica {
+  const bin = findSystemBin();
+  const admin = new URL(primary.adminUrl);
+  if (!bin || primary.kind !== 'system') throw new Error('a streaming replica needs the system PostgreSQL binaries (pg_basebackup)');
+  const primaryDir = decodeURIComponent(admin.hostname);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), PREFIX));
+  fs.writeFileSync(path.join(dir, 'owner.pid'), String(process.pid));
+  if (process.getuid?.() === 0) {
+    const pg = osUser('postgres')!;
+    fs.chownSync(dir, pg.uid, pg.gid);
+  }
+  const data = path.join(dir, 'data');
+  asPostgres(path.join(bin, 'pg_basebackup'), ['-h', primaryDir, '-U', 'postgres', '-D', data, '-R', '-X', 'stream', '--no-sync', '-c', 'fast']);
+  const opts = `-c listen_addresses='' -k ${dir} -c hot_standby=on -c fsync=off -c max_connections=100`;
+  const start = () => asPostgres(path.join(bin, 'pg_ctl'), ['-D', data, '-o', opts, '-l', path.join(dir, 'server.log'), '-w', '-t', '60', 'start']);
+  start();
+  return {
+    urlFor: (db) => `postgresql://postgres@${encodeURIComponent(dir)}/${db}`,
+    appUrlFor: (db) => `postgresql://hub_app:hub_app@${encodeURIComponent(dir)}/${db}`,
+    halt: () => void asPostgres(path.join(bin, 'pg_ctl'), ['-D', data, '-m', 'fast', '-w', '-t', '60', 'stop']),
+    resume: () => void start(),
+    stop: async () => {
+      try {
+        asPostgres(path.join(bin, 'pg_ctl'), ['-D', data, '-m', 'immediate', '-w', 'stop']);
+      } catch {
+        /* already stopped */
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  };
+}
+
+export interface TestPooler {
+  /** The application role's URL for a database, through PgBouncer. */
+  appUrlFor: (database: string) => string;
+  /** PgBouncer's admin console (SHOW POOLS, SHOW STATS), as postgres. */
+  adminUrl: string;
+  /** The PgBouncer process, for the benchmark's CPU accounting. */
+  pid: number;
+  stop: () => Promise<void>;
+}
+
+/** Debian's PgBouncer (`apt-get install pgbouncer`; .ci/run installs it), else null. */
+export function findPgBouncer(): string | null {
+  const dirs = ['/usr/sbin', '/usr/bin', '/usr/local/bin', ...(process.env.PATH ?? '').split(path.delimiter)];
+  return dirs.map((d) => path.join(d, 'pgbouncer')).find((p) => fs.existsSync(p)) ?? null;
+}
+
+/**
+ * PgBouncer in transaction mode in front of a throwaway PostgreSQL of the system binaries (the test
+ * run's unless the benchmark passes its own admin URL), with `serverConnections` server sessions. The
+ * tests keep that few, so consecutive transactions of one client land on different server sessions and
+ * anything that relied on session state would show. Runs as the postgres OS user when we are root
+ * (PgBouncer refuses root), listening on a unix socket in its own dir.
+ */
+export async function startTestPooler(serverConnections = 3, primaryAdminUrl = runPrimary().adminUrl): Promise<TestPooler> {
+  const bin = findPgBouncer();
+  if (!bin) throw new Error('PgBouncer is not installed: apt-get install pgbouncer (.ci/run does)');
+  const primaryDir = decodeURIComponent(new URL(primaryAdminUrl).hostname);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), PREFIX));
+  fs.writeFileSync(path.join(dir, 'owner.pid'), String(process.pid));
+  const port = 6432;
+  fs.writeFileSync(path.join(dir, 'userlist.txt'), '"hub_app" "hub_app"\n"postgres" ""\n');
+  fs.writeFileSync(path.join(dir, 'pgbouncer.ini'), [
+    '[databases]',
+    `* = host=${primaryDir} port=5432`,
+    '[pgbouncer]',
+    'listen_addr =',
+    `listen_port = ${port}`,
+    `unix_socket_dir = ${dir}`,
+    'auth_type = trust',
+    `auth_file = ${path.join(dir, 'userlist.txt')}`,
+    'pool_mode = transaction',
+    `default_pool_size = ${serverConnections}`,
+    'max_client_conn = 1000',
+    'admin_users = postgres',
+    `logfile = ${path.join(dir, 'pgbouncer.log')}`,
+    `pidfile = ${path.join(dir, 'pgbouncer.pid')}`,
+    '',
+  ].join('\n'));
+  if (process.getuid?.() === 0) {
+    const pg = osUser('postgres')!;
+    for (const f of ['', 'userlist.txt', 'pgbouncer.ini']) fs.chownSync(path.join(dir, f), pg.uid, pg.gid);
+  }
+  asPostgres(bin, ['-d', '-q', path.join(dir, 'pgbouncer.ini')]);
+  const socket = path.join(dir, `.s.PGSQL.${port}`);
+  for (let i = 0; i < 100 && !fs.existsSync(socket); i++) await new Promise((r) => setTimeout(r, 50));
+  if (!fs.existsSync(socket)) throw new Error(`PgBouncer did not start: ${fs.readFileSync(path.join(dir, 'pgbouncer.log'), 'utf8').slice(-2000)}`);
+  const host = encodeURIComponent(dir);
+  return {
+    appUrlFor: (db) => `postgresql://hub_app:hub_app@${host}:${port}/${db}`,
+    adminUrl: `postgresql://postgres@${host}:${port}/pgbouncer`,
+    pid: Number(fs.readFileSync(path.join(dir, 'pgbouncer.pid'), 'utf8')),
+    stop: async () => {
+      try {
+        const pid = Number(fs.readFileSync(path.join(dir, 'pgbouncer.pid'), 'utf8'));
+        if (pid) process.kill(pid, 'SIGTERM');
+        for (let i = 0; i < 100 && fs.existsSync(socket); i++) await new Promise((r) => setTimeout(r, 50));
+      } catch {
+        /* already gone */
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  };
+}

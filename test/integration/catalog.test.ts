@@ -218,6 +218,22 @@ describe('migrations', () => {
       expect([await webhookTables(), await webhookGrants(), await v7Defaults()]).toEqual([[true, true, true, true], true, 12]);
       const dutyTable = async () => [await exists('ai_system_duty'), (await empty.ds.query(`SELECT count(*)::int AS n FROM information_schema.columns WHERE table_name = 'organization' AND column_name = 'duties_scanned_at'`))[0].n];
       expect(await dutyTable()).toEqual([true, 1]);
+      // State the hub's processes share: rate-limit counters (unlogged) and claimed job periods, granted to the application role.
+      const sharedState = async () => [await exists('hub_rate_limit'), await exists('hub_job_run'),
+        (await empty.ds.query(`SELECT relpersistence AS p FROM pg_class WHERE relname = 'hub_rate_limit'`))[0]?.p ?? null,
+        (await empty.ds.query(`SELECT position('hub_job_run' IN prosrc) > 0 AS g FROM pg_proc WHERE proname = 'hub_grant_application_role'`))[0].g];
+      expect(await sharedState()).toEqual([true, true, 'u', true]);
+      await revertLast(empty.ds);
+      expect(await sharedState()).toEqual([false, false, null, false]);
+      // Citus-ready keys: organization_id in the keys of organization-owned tables and in the foreign keys between them.
+      const evidenceKeys = async () => (await empty.ds.query(`SELECT pg_get_constraintdef(oid) AS d FROM pg_constraint
+        WHERE conname IN ('pk_evidence', 'fk_evidence_review_evidence', 'fk_register_record_ai_system') ORDER BY conname`)).map((r: { d: string }) => r.d);
+      expect(await evidenceKeys()).toEqual(['FOREIGN KEY (organization_id, evidence_id) REFERENCES evidence(organization_id, id) ON DELETE CASCADE',
+        'FOREIGN KEY (organization_id, ai_system_id) REFERENCES ai_system(organization_id, id) ON DELETE SET NULL (ai_system_id)', 'PRIMARY KEY (id, organization_id)']);
+      await revertLast(empty.ds);
+      expect(await evidenceKeys()).toEqual(['FOREIGN KEY (evidence_id) REFERENCES evidence(id) ON DELETE CASCADE',
+        'FOREIGN KEY (ai_system_id) REFERENCES ai_system(id) ON DELETE SET NULL', 'PRIMARY KEY (id)']);
+      expect(await dutyTable()).toEqual([true, 1]);
       await revertLast(empty.ds);
       expect(await dutyTable()).toEqual([false, 0]);
       // The event write path: a link's organization is checked through its evidence (one foreign key instead of two).
@@ -263,7 +279,7 @@ describe('migrations', () => {
       expect([await exists('mapping'), await exists('evidence_link')]).toEqual([true, false]);
       await revertLast(empty.ds);
       expect(await exists('mapping')).toBe(false);
-      expect(await migrate(empty.ds)).toEqual(['ControlGraph1764201600000', 'EvidenceCoverage1764288000000', 'AiManagementSystem1764374400000', 'Trust1764460800000', 'RowLevelSecurity1764547200000', 'AuditImages1764633600000', 'EvidenceRollup1764720000000', 'Interchange1764806400000', 'LeastPrivilege1764892800000', 'TextLimits1764979200000', 'ApplicabilitySql1765152000000', 'EuAiActFacts1765238400000', 'MappingVersions1765324800000', 'TimeOrderedIds1765411200000', 'Events1765497600000', 'Webhooks1765584000000', 'EventWritePath1765670400000', 'DutyEvents1765756800000']);
+      expect(await migrate(empty.ds)).toEqual(['ControlGraph1764201600000', 'EvidenceCoverage1764288000000', 'AiManagementSystem1764374400000', 'Trust1764460800000', 'RowLevelSecurity1764547200000', 'AuditImages1764633600000', 'EvidenceRollup1764720000000', 'Interchange1764806400000', 'LeastPrivilege1764892800000', 'TextLimits1764979200000', 'ApplicabilitySql1765152000000', 'EuAiActFacts1765238400000', 'MappingVersions1765324800000', 'TimeOrderedIds1765411200000', 'Events1765497600000', 'Webhooks1765584000000', 'EventWritePath1765670400000', 'DutyEvents1765756800000', 'CitusKeys1765843200000', 'SharedState1765929600000']);
       expect([await exists('mapping'), await exists('evidence_link'), await exists('mapping_closure'), await exists('register_record'), await exists('evidence_rollup')]).toEqual([true, true, true, true, true]);
     } finally {
       await empty.stop();

@@ -1,6 +1,8 @@
 import { GraphQLArgument, GraphQLField, getNamedType } from 'graphql';
 import { hubSchema } from '../../src/graphql/schema';
+import { Client } from 'pg';
 import { startTestHub, TestHub } from '../harness/hub';
+import { startTestPooler, type TestPooler } from '../harness/postgres';
 import { TokenService } from '../../src/modules/auth/token.service';
 import { OrganizationService } from '../../src/modules/organization/organization.service';
 import { Role } from '../../src/modules/auth/role';
@@ -19,13 +21,19 @@ let other: string;
 const others = {} as Record<Role, string>;
 const ids: Record<string, string> = {};
 
+let pooler: TestPooler | undefined;
+
 describe.each([
-  ['with row-level security', false],
-  ['application layer alone (server on a role that bypasses RLS)', true],
-])('tenant isolation matrix, %s', (_name, bypassRls) => {
+  ['with row-level security', false, false],
+  ['application layer alone (server on a role that bypasses RLS)', true, false],
+  // Three server connections shared by the hub's pool of four: consecutive transactions of one request
+  // stream land on different sessions, so a setting left on a session would leak or be missing.
+  ['with row-level security, behind PgBouncer in transaction mode', false, true],
+])('tenant isolation matrix, %s', (_name, bypassRls, pooled) => {
 beforeAll(async () => {
+  pooler = pooled ? await startTestPooler(3) : undefined;
   // The nested selections are long: more tokens than a client needs.
-  t = await startTestHub({ bypassRls, limits: { maxTokens: 100_000 } });
+  t = await startTestHub({ bypassRls, pooler, limits: { maxTokens: 100_000 } });
   const q = (query: string, variables?: Record<string, unknown>) => t.data(query, variables);
   ids.aiSystem = (await q(`mutation { registerAiSystem(input: { name: "${MARK} system", euRoles: [DEPLOYER], riskClass: HIGH_RISK, highRiskRoute: ANNEX_III }) { id } }`)).registerAiSystem.id;
   ids.evidence = (await q(`mutation($s: ID) { upsertEvidence(input: { sourceSystem: "${MARK}", externalId: "e", title: "${MARK} doc", kind: RECORD, effectiveAt: "2026-01-01T00:00:00Z", status: ACCEPTED, aiSystemId: $s, links: [{ framework: "iso27001", ref: "A.5.1" }] }) { evidence { id } } }`, { s: ids.aiSystem })).upsertEvidence.evidence.id;
@@ -52,7 +60,22 @@ beforeAll(async () => {
   other = others.ADMIN;
 });
 afterAll(async () => {
+  if (pooler) {
+    // The hub's transactions really went through PgBouncer, and over fewer server sessions than it has clients.
+    const admin = new Client({ connectionString: pooler.adminUrl });
+    await admin.connect();
+    try {
+      const { rows: stats } = await admin.query('SHOW STATS');
+      const { rows: servers } = await admin.query('SHOW SERVERS');
+      const db = new URL(t.appUrl).pathname.slice(1);
+      expect(Number(stats.find((r) => r.database === db)?.total_xact_count)).toBeGreaterThan(100);
+      expect(servers.filter((r) => r.database === db).length).toBeLessThanOrEqual(3);
+    } finally {
+      await admin.end();
+    }
+  }
   await t.stop();
+  await pooler?.stop();
 });
 
 /** Which of A's ids an argument most likely wants. */

@@ -1,8 +1,6 @@
-import { ChildProcess, spawn } from 'node:child_process';
-import net from 'node:net';
-import path from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import { startTestHub, TestHub } from '../harness/hub';
-import { projectRoot } from '../../src/config';
+import { freePort, startHubProcess } from '../harness/process';
 
 /**
  * The hub as a real process (the build in dist/, which `npm test` makes first), killed with SIGKILL at
@@ -17,39 +15,8 @@ afterAll(async () => {
   await t.stop();
 });
 
-const freePort = () =>
-  new Promise<number>((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-
-async function startProcess(port: number): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [path.join(projectRoot(), 'dist', 'src', 'main.js')], {
-    env: {
-      ...process.env,
-      DATABASE_URL: t.appUrl,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      HUB_MIGRATE_ON_START: 'false',
-      HUB_SEED_ON_START: 'false',
-      HUB_RATE_LIMIT_PER_MINUTE: '0',
-      HUB_ROLLUP_REFRESH_SECONDS: '0',
-      LOG_LEVEL: 'error',
-    },
-    stdio: 'ignore',
-  });
-  for (let i = 0; i < 200; i++) {
-    const ready = await fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.ok, () => false);
-    if (ready) return child;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  child.kill('SIGKILL');
-  throw new Error('the hub process did not become ready');
-}
+const startProcess = async (port: number): Promise<ChildProcess> =>
+  (await startHubProcess(t.appUrl, { HUB_RATE_LIMIT_PER_MINUTE: '0', HUB_ROLLUP_REFRESH_SECONDS: '0' }, port)).child;
 
 /** A fixed-seed generator: the kill points differ per round and are the same on every run. */
 function lcg(seed: number) {

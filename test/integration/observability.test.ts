@@ -66,7 +66,8 @@ describe('metrics', () => {
     // No refresher yet: no lag to report (a lag of 0 would claim a fresh rollup).
     expect([value(text, 'hub_rollup_refresh_lag_seconds'), value(text, 'hub_rollup_refresh_interval_seconds')]).toEqual([null, null]);
 
-    t.metrics!.rollupStarted(60);
+    // The last good run is read from the database: whichever process ran it.
+    t.metrics!.rollupStarted(60, () => new RollupService(t.appDs).lastRun());
     // Evidence valid for a moment more: once that passes, its requirement's rollup window has closed and a run recomputes it.
     await t.data(`mutation($i: UpsertEvidenceInput!) { upsertEvidence(input: $i) { outcome } }`, {
       i: { sourceSystem: 'rollup-metrics', externalId: 'R-1', title: 'Short-lived approval', kind: 'POLICY', effectiveAt: '2025-01-01T00:00:00Z',

@@ -361,7 +361,7 @@ export class CoverageService {
          FROM classes k
          CROSS JOIN LATERAL (
            SELECT l.*, ${EVIDENCE_STATE_SQL} AS state
-           FROM evidence_link l JOIN evidence e ON e.id = l.evidence_id
+           FROM evidence_link l JOIN evidence e ON e.organization_id = l.organization_id AND e.id = l.evidence_id
            WHERE l.organization_id = $1 AND l.requirement_id = k.from_id AND l.coverage = k.coverage
              AND ${ACTIVE_LINK_SQL} AND ${systemScopeSql('$6')} AND (${EVIDENCE_STATE_SQL}) = k.state
            ORDER BY l.linked_at DESC, l.id DESC
@@ -379,9 +379,9 @@ export class CoverageService {
          FROM chosen ch
          JOIN per_source ps ON ps.requirement_id = ch.from_id
          WHERE NOT EXISTS (SELECT 1 FROM prefill_rejection x
-                           WHERE x.organization_id = $1 AND x.requirement_id = ch.target_id AND x.evidence_id = ps.evidence_id AND x.rejected_at <= $2)
+                           WHERE x.organization_id = ps.organization_id AND x.requirement_id = ch.target_id AND x.evidence_id = ps.evidence_id AND x.rejected_at <= $2)
            ${suggest ? `AND NOT EXISTS (SELECT 1 FROM evidence_link d WHERE d.requirement_id = ch.target_id
-                  AND d.evidence_id = ps.evidence_id AND d.organization_id = $1 AND d.unlinked_at IS NULL)` : ''}
+                  AND d.evidence_id = ps.evidence_id AND d.organization_id = ps.organization_id AND d.unlinked_at IS NULL)` : ''}
        ),
        ranked AS (
          SELECT cand.*, row_number() OVER (
@@ -415,7 +415,7 @@ export class CoverageService {
                 CASE WHEN l.coverage = 'FULL' AND c.full_depth <= $3 THEN c.full_min_strength ELSE c.any_min_strength END AS min_strength,
                 e.effective_at AS evidence_effective_at
          FROM evidence_link l
-         JOIN evidence e ON e.id = l.evidence_id
+         JOIN evidence e ON e.organization_id = l.organization_id AND e.id = l.evidence_id
          JOIN mapping_closure c ON c.from_requirement_id = l.requirement_id
          JOIN requirement src ON src.id = c.from_requirement_id
          WHERE l.evidence_id = $8 AND ${ACTIVE_LINK_SQL} AND ${systemScopeSql('$6')}

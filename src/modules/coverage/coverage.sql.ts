@@ -22,6 +22,9 @@
  * (system, requirement) pairs to report from pairs). agg then grows with systems x evidenced
  * requirements: on the full benchmark data, 200 systems take about 0.9 s in one statement, against
  * 9-13 s for 200 single-system statements.
+ *
+ * Two tables of the organization are always joined on organization_id as well (the equalities that let
+ * Citus send a statement to one organization's shard: docs/scaling.md; test/integration/citus-ready.test.ts).
  */
 /** The closure rows of the mapping graph $n. */
 export const closureScopeSql = (param: string) => `c.graph_id = ${param}::uuid`;
@@ -105,7 +108,7 @@ export function aggregateCtes(o: CteOptions = {}): string {
     SELECT ev.requirement_id, ${col('ev.ai_system_id')}${COUNTS('ev')}
     FROM (SELECT l.requirement_id, ${col('e.ai_system_id')}l.coverage, ${EVIDENCE_STATE_SQL} AS state
           FROM closed JOIN evidence_link l ON l.organization_id = $1 AND l.requirement_id = closed.requirement_id
-          JOIN evidence e ON e.id = l.evidence_id
+          JOIN evidence e ON e.organization_id = l.organization_id AND e.id = l.evidence_id
           WHERE ${ACTIVE_LINK_SQL} AND ${evidenceScope} AND EXISTS (SELECT 1 FROM closed)) ev
     GROUP BY ${col('ev.ai_system_id')}ev.requirement_id
   ),
@@ -126,8 +129,8 @@ export function aggregateCtes(o: CteOptions = {}): string {
     SELECT ${col('j.system_id')}j.target_id, j.source_id, ${COUNTS('j')}
     FROM (SELECT ${col('y.system_id')}x.requirement_id AS target_id, l.requirement_id AS source_id, l.coverage, ${EVIDENCE_STATE_SQL} AS state
           FROM prefill_rejection x
-          JOIN evidence_link l ON l.evidence_id = x.evidence_id
-          JOIN evidence e ON e.id = l.evidence_id${per ? `
+          JOIN evidence_link l ON l.organization_id = x.organization_id AND l.evidence_id = x.evidence_id
+          JOIN evidence e ON e.organization_id = l.organization_id AND e.id = l.evidence_id${per ? `
           CROSS JOIN LATERAL ${SYSTEMS_OF_SQL('e')} AS y(system_id)` : ''}
           WHERE x.organization_id = $1 AND x.rejected_at <= $2 AND ${ACTIVE_LINK_SQL} AND ${evidenceScope}) j
     WHERE j.state IS NOT NULL

@@ -1,6 +1,10 @@
 import type { DataSource } from 'typeorm';
 import { withQueryScope } from '../../database/query-counter';
 import { inTransaction } from '../../database/transaction';
+import { everyPeriod, lastSuccess } from '../../database/periodic-job';
+
+/** The refresher's name in hub_job_run. */
+const ROLLUP_JOB = 'rollup-refresh';
 
 /**
  * Keeps evidence_rollup fresh (migrations/1764720000000-evidence-rollup.ts). Writes keep it exact
@@ -31,34 +35,24 @@ export class RollupService {
   }
 
   /**
-   * Refreshes every organization every `intervalMs`; the returned stop waits for a run in progress.
-   * `onRun` hears of every run (the metrics' refresh lag comes from it).
+   * Refreshes every organization once per `intervalMs` across every process (database/periodic-job.ts);
+   * the returned stop waits for a run in progress. `onRun` hears of every run this process made (the
+   * metrics count them); periods another process ran are not this process's runs.
    */
   start(intervalMs: number, onError: (err: unknown) => void, onRun: (run: RollupRun) => void = () => {}): () => Promise<void> {
-    let running: Promise<void> | null = null;
-    const tick = () => {
-      if (running) return;
-      running = (async () => {
-        const t0 = performance.now();
-        let requirements = 0;
-        let ok = false;
-        try {
-          const orgs: { id: string }[] = await this.ds.query(`SELECT id FROM organization ORDER BY id`);
-          for (const o of orgs) requirements += await this.refresh(o.id);
-          ok = true;
-        } catch (err) {
-          onError(err);
-        } finally {
-          running = null;
-          onRun({ ok, seconds: (performance.now() - t0) / 1000, requirements: ok ? requirements : 0, finishedAt: new Date() });
-        }
-      })();
-    };
-    const timer = setInterval(tick, intervalMs);
-    timer.unref();
-    return async () => {
-      clearInterval(timer);
-      if (running) await running;
-    };
+    return everyPeriod(this.ds, ROLLUP_JOB, intervalMs, async () => {
+      let requirements = 0;
+      const orgs: { id: string }[] = await this.ds.query(`SELECT id FROM organization ORDER BY id`);
+      for (const o of orgs) requirements += await this.refresh(o.id);
+      return requirements;
+    }, (run) => {
+      if (!run.ok) onError(run.error);
+      onRun({ ok: run.ok, seconds: run.seconds, requirements: run.ok ? run.value : 0, finishedAt: run.finishedAt });
+    });
+  }
+
+  /** When the refresher last completed a run, in whichever process ran it; null: never. */
+  lastRun(): Promise<Date | null> {
+    return lastSuccess(this.ds, ROLLUP_JOB);
   }
 }

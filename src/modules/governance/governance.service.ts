@@ -236,7 +236,7 @@ export class GovernanceService {
   async breaches(org: string, asOf: Date, aiSystemId: string | null): Promise<{ record: RegisterRecord; value: number; measuredAt: Date }[]> {
     const rows: Record<string, unknown>[] = await this.ds.query(
       `SELECT DISTINCT ON (r.id) r.*, m.value AS m_value, m.measured_at AS m_at
-       FROM register_record r JOIN measurement m ON m.record_id = r.id AND m.measured_at <= $2
+       FROM register_record r JOIN measurement m ON m.organization_id = r.organization_id AND m.record_id = r.id AND m.measured_at <= $2
        WHERE r.organization_id = $1 AND r.kind = 'MONITORING_METRIC' AND r.status = 'ACTIVE' AND ($3::uuid IS NULL OR r.ai_system_id = $3::uuid)
        ORDER BY r.id, m.measured_at DESC`,
       [org, asOf.toISOString(), aiSystemId],

@@ -103,7 +103,7 @@ export class OversightService {
     const rows: Record<string, unknown>[] = await this.ds.query(
       `SELECT p.* FROM oversight_point p
        WHERE p.organization_id = $1 AND p.ai_system_id = ANY($2::uuid[])
-         AND NOT EXISTS (SELECT 1 FROM oversight_record r WHERE r.point_id = p.id AND r.decided_at >= $3 AND r.decided_at < $4)
+         AND NOT EXISTS (SELECT 1 FROM oversight_record r WHERE r.organization_id = p.organization_id AND r.point_id = p.id AND r.decided_at >= $3 AND r.decided_at < $4)
        ORDER BY p.name`,
       [org, [...systemIds], from.toISOString(), to.toISOString()],
     );
