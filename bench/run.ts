@@ -1,5 +1,6 @@
 /**
  * npm run bench -- [--scale small|full] [--seed N] [--runs N] [--generate-only]
+ * npm run bench -- --concurrent [--scale small|full] [--seconds N] [--clients N]
  *
  * Starts a throwaway PostgreSQL the way the tests do (or uses DATABASE_URL, which must be a superuser
  * URL of an empty database), migrates, seeds the real catalogs and mappings, generates synthetic
@@ -26,6 +27,7 @@ import { generateOrganization, OrgShape, prepareRequirementPool } from './data';
 import { prefillBaseline, statusBaseline } from './baseline';
 import { BenchReport, checkTargets, writeBenchmarksMd } from './report';
 import { measureOverview } from './dashboard';
+import { publishConcurrent, runConcurrent } from './concurrent';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
@@ -35,10 +37,16 @@ interface Options {
   runs: number;
   /** Stop after generating the data (with DATABASE_URL: leaves it there, for EXPLAIN). */
   generateOnly: boolean;
+  /** Instead of the one-client measurements, the concurrent run of bench/concurrent.ts. */
+  concurrent: boolean;
+  /** Measured seconds of the concurrent run; by default 60 at full scale, 15 at small. */
+  seconds: number | null;
+  /** Clients of the concurrent run; by default 24. */
+  clients: number | null;
 }
 
 function parseArgs(argv: string[]): Options {
-  const opts: Options = { scale: 'small', seed: 42, runs: 20, generateOnly: false };
+  const opts: Options = { scale: 'small', seed: 42, runs: 20, generateOnly: false, concurrent: false, seconds: null, clients: null };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const next = () => {
@@ -53,8 +61,13 @@ function parseArgs(argv: string[]): Options {
     } else if (a === '--seed') opts.seed = Number(next());
     else if (a === '--runs') opts.runs = Math.max(20, Number(next()));
     else if (a === '--generate-only') opts.generateOnly = true;
+    else if (a === '--concurrent') opts.concurrent = true;
+    else if (a === '--seconds') opts.seconds = Math.max(1, Number(next()));
+    else if (a === '--clients') opts.clients = Math.max(1, Number(next()));
     else throw new Error(`unknown option ${a}`);
   }
+  if ((opts.seconds !== null || opts.clients !== null) && !opts.concurrent) throw new Error('--seconds and --clients are options of --concurrent');
+  if (opts.concurrent && process.env.DATABASE_URL) throw new Error('--concurrent makes a streaming replica of its own throwaway PostgreSQL: unset DATABASE_URL');
   return opts;
 }
 
@@ -235,6 +248,8 @@ async function main(): Promise<void> {
   await ds.initialize();
   let server: Awaited<ReturnType<typeof startServer>> | null = null;
   try {
+    // Found out before the long generation, not after it.
+    if (opts.concurrent && pg?.kind !== 'system') throw new Error('--concurrent needs the system PostgreSQL binaries (pg_basebackup for the replica)');
     await migrate(ds);
     await seed(ds);
     if (pg || process.env.BENCH_APP_DATABASE_URL) {
@@ -256,7 +271,11 @@ async function main(): Promise<void> {
       await generateOrganization(ds, id, others, opts.seed + i);
     }
     await ds.query(`DROP TABLE bench_pool`);
-    await ds.query(`VACUUM ANALYZE`);
+    // On a connection of its own: the generator's data source runs every statement in a transaction
+    // (to set hub.events off), and VACUUM refuses to run in one.
+    const vacuum = new Client({ connectionString: adminUrl });
+    await vacuum.connect();
+    await vacuum.query(`VACUUM ANALYZE`).finally(() => vacuum.end());
     const [counts] = await ds.query(
       `SELECT (SELECT count(*) FROM evidence WHERE organization_id = $1)::int AS evidence,
               (SELECT count(*) FROM evidence_link WHERE organization_id = $1)::int AS links,
@@ -267,6 +286,22 @@ async function main(): Promise<void> {
     const generationSeconds = (Date.now() - gen0) / 1000;
     log(`generated ${ORGANIZATIONS} organizations in ${generationSeconds.toFixed(1)} s; measured one: ${JSON.stringify(counts)}`);
     if (opts.generateOnly) return;
+    if (opts.concurrent) {
+      const report = await runConcurrent({
+        scale: opts.scale,
+        seconds: opts.seconds ?? (opts.scale === 'full' ? 60 : 15),
+        clients: opts.clients ?? 24,
+        ds,
+        pg: pg!,
+        database: 'hub_bench',
+        adminToken: token,
+        startServer,
+        root: ROOT,
+        log,
+      });
+      if (!publishConcurrent(report, ROOT, log)) process.exitCode = 1;
+      return;
+    }
 
     server = await startServer(appUrl);
     const url = server.url;

@@ -51,6 +51,8 @@ export class Replica {
   /** The replica holds everything the primary had at this time (ms since the epoch); 0: unknown. */
   asOf = 0;
   lastError: string | null = null;
+  /** Requests that were reading this replica when it failed them, and went on on the primary. */
+  moved = 0;
   constructor(readonly name: string, readonly pool: Pool) {}
 }
 
@@ -231,6 +233,7 @@ export async function failOver(runner: PostgresQueryRunner, connection: unknown,
     await r[MOVING];
     return;
   }
+  replica.moved++;
   r[MOVING] = (async () => {
     logger.warn({ replica: replica.name, code: (err as { code?: string })?.code }, 'a request moved from its replica to the primary');
     await r.releasePostgresConnection(err as Error);

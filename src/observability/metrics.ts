@@ -5,6 +5,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import type { DataSource } from 'typeorm';
 import type { QueryScope } from '../database/query-counter';
 import type { RollupRun } from '../modules/coverage/rollup.service';
+import { replicasOf } from '../database/replicas';
 import { ErrorCode } from '../graphql/errors';
 
 /** Client-chosen operation names become labels: beyond this many distinct ones they count as "other". */
@@ -70,6 +71,34 @@ export class HubMetrics {
         this.set({ state: 'waiting' }, p.waitingCount);
       },
     });
+    // Read replicas (DATABASE_REPLICA_URLS): as the last check found them; nothing without replicas.
+    new Gauge({
+      name: 'hub_replica_up',
+      help: 'Whether a read replica is read (1) or left out (0: unreachable, lagging past HUB_MAX_REPLICA_LAG_MS, or no longer in recovery).',
+      labelNames: ['replica'],
+      registers: [this.registry],
+      collect() {
+        for (const r of replicasOf(ds)?.replicas ?? []) this.set({ replica: r.name }, r.up ? 1 : 0);
+      },
+    });
+    new Gauge({
+      name: 'hub_replica_lag_seconds',
+      help: 'How far a read replica was behind the primary at its last check (its WAL replay against the primary\'s insert position).',
+      labelNames: ['replica'],
+      registers: [this.registry],
+      collect() {
+        for (const r of replicasOf(ds)?.replicas ?? []) if (r.lagMs !== null) this.set({ replica: r.name }, r.lagMs / 1000);
+      },
+    });
+    new Gauge({
+      name: 'hub_replica_requests_moved',
+      help: 'Requests of this process that were reading a replica when it failed them and went on on the primary, since start.',
+      labelNames: ['replica'],
+      registers: [this.registry],
+      collect() {
+        for (const r of replicasOf(ds)?.replicas ?? []) this.set({ replica: r.name }, r.moved);
+      },
+    });
     if (options.processMetrics !== false) collectDefaultMetrics({ register: this.registry, prefix: 'hub_' });
   }
 
@@ -113,15 +142,15 @@ export class HubMetrics {
         this.set(hub.rollupIntervalSeconds!);
       },
     });
-      new Gauge({
-        name: 'hub_rollup_last_success_timestamp_seconds',
-        help: 'Unix time the refresher last completed a run in any process (0 before the first).',
-        registers: [this.registry],
-        async collect() {
-          await readLastRun();
-          if (hub.lastRollupSuccess !== null) this.set(hub.lastRollupSuccess / 1000);
-        },
-      });
+    new Gauge({
+      name: 'hub_rollup_last_success_timestamp_seconds',
+      help: 'Unix time the refresher last completed a run in any process (0 before the first).',
+      registers: [this.registry],
+      async collect() {
+        await readLastRun();
+        if (hub.lastRollupSuccess !== null) this.set(hub.lastRollupSuccess / 1000);
+      },
+    });
   }
 
   /** Records one refresher run of this process (RollupService.start's onRun). */

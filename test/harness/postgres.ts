@@ -280,17 +280,20 @@ export async function startTestPooler(serverConnections = 3, primaryAdminUrl = r
   }
   asPostgres(bin, ['-d', '-q', path.join(dir, 'pgbouncer.ini')]);
   const socket = path.join(dir, `.s.PGSQL.${port}`);
-  for (let i = 0; i < 100 && !fs.existsSync(socket); i++) await new Promise((r) => setTimeout(r, 50));
-  if (!fs.existsSync(socket)) throw new Error(`PgBouncer did not start: ${fs.readFileSync(path.join(dir, 'pgbouncer.log'), 'utf8').slice(-2000)}`);
+  const pidFile = path.join(dir, 'pgbouncer.pid');
+  // The daemon can open its socket before it has written its pid file.
+  const started = () => fs.existsSync(socket) && fs.existsSync(pidFile) && Number(fs.readFileSync(pidFile, 'utf8')) > 0;
+  for (let i = 0; i < 100 && !started(); i++) await new Promise((r) => setTimeout(r, 50));
+  if (!started()) throw new Error(`PgBouncer did not start: ${fs.readFileSync(path.join(dir, 'pgbouncer.log'), 'utf8').slice(-2000)}`);
+  const pid = Number(fs.readFileSync(pidFile, 'utf8'));
   const host = encodeURIComponent(dir);
   return {
     appUrlFor: (db) => `postgresql://hub_app:hub_app@${host}:${port}/${db}`,
     adminUrl: `postgresql://postgres@${host}:${port}/pgbouncer`,
-    pid: Number(fs.readFileSync(path.join(dir, 'pgbouncer.pid'), 'utf8')),
+    pid,
     stop: async () => {
       try {
-        const pid = Number(fs.readFileSync(path.join(dir, 'pgbouncer.pid'), 'utf8'));
-        if (pid) process.kill(pid, 'SIGTERM');
+        process.kill(pid, 'SIGTERM');
         for (let i = 0; i < 100 && fs.existsSync(socket); i++) await new Promise((r) => setTimeout(r, 50));
       } catch {
         /* already gone */
