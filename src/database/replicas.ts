@@ -181,7 +181,15 @@ export class ReplicaSet {
       let asOf = 0;
       if (replayed >= primary) asOf = at;
       else for (const s of this.samples) if (s.lsn <= replayed) asOf = s.at;
-      const lag = asOf ? at - asOf : at - this.samples[0].at;
+      if (!asOf) {
+        // Behind every position sampled: at least that far behind, and how much further is unknown
+        // (soon after start the samples span less than the limit). Not read until a check places it.
+        replica.lagMs = at - this.samples[0].at;
+        replica.asOf = 0;
+        this.takeOut(replica, new Error(`behind every primary position of the last ${replica.lagMs} ms`));
+        return;
+      }
+      const lag = at - asOf;
       replica.lagMs = lag;
       replica.asOf = asOf;
       if (lag > this.config.maxLagMs) {
@@ -213,12 +221,18 @@ export function isReplicaConnection(connection: unknown, err: unknown): boolean 
   if (!replica) return false;
   const e = err as { code?: string; name?: string; message?: string };
   return MOVE_CODES.has(String(e?.code)) || String(e?.code ?? '').startsWith('08') || e?.name === 'QueryRunnerAlreadyReleasedError'
-    || /Connection terminated|connection closed|Client has encountered a connection error/i.test(String(e?.message ?? ''));
+    // pg's own words for a client whose connection ended ("Client was closed and is not queryable", ...).
+    || /Connection terminated|connection closed|is not queryable/i.test(String(e?.message ?? ''));
 }
 
 const MOVING = Symbol('hubMovingToPrimary');
 /** The runner's connection state, reset here so it connects again (TypeORM keeps it in these fields). */
 type Movable = { [MOVING]?: Promise<void>; databaseConnection?: unknown; databaseConnectionPromise?: unknown; isReleased: boolean; mode: 'master' | 'slave'; releasePostgresConnection: (err?: Error) => Promise<void> };
+
+/** The move of this runner to the primary, while one is under way. */
+export function moving(runner: PostgresQueryRunner): Promise<void> | undefined {
+  return (runner as unknown as Movable)[MOVING];
+}
 
 /**
  * Moves a query runner whose replica failed to the primary, once however many of its statements saw
@@ -245,5 +259,9 @@ export async function failOver(runner: PostgresQueryRunner, connection: unknown,
     if (scope) scope.readFrom = { node: 'primary', lagMs: 0, asOf: null };
     if (runner.isTransactionActive) await restartTransaction(runner);
   })();
-  await r[MOVING];
+  try {
+    await r[MOVING];
+  } finally {
+    r[MOVING] = undefined;
+  }
 }

@@ -2,7 +2,7 @@ import type { DataSource } from 'typeorm';
 import { PostgresQueryRunner } from 'typeorm/driver/postgres/PostgresQueryRunner.js';
 import { currentQueryScope, type QueryScope } from './query-counter';
 import { ErrorCode, HubError } from '../graphql/errors';
-import { failOver, isReplicaConnection } from './replicas';
+import { failOver, isReplicaConnection, moving } from './replicas';
 import { isEmbedded } from './transaction';
 
 /**
@@ -109,15 +109,19 @@ async function send(connection: PgConnection, sql: string): Promise<void> {
 
 type Query = PostgresQueryRunner['query'];
 
+/** A statement queued on a connection its runner has left; it is sent again on the runner's new one. */
+class ConnectionMoved extends Error {}
+
 export function installTenantGuard(): void {
   if (installed) return;
   installed = true;
   const original = PostgresQueryRunner.prototype.query;
 
   /** The statement itself, with the scope's settings in place on whatever connection runs it. */
-  async function run(runner: PostgresQueryRunner, args: Parameters<Query>): ReturnType<Query> {
+  async function run(runner: PostgresQueryRunner, args: Parameters<Query>, sent: { on?: PgConnection }): ReturnType<Query> {
     const scope = currentQueryScope();
     const connection = (await runner.connect()) as PgConnection;
+    sent.on = connection;
     const wanted = wantedSettings(scope, runner.connection);
     const sql = String(args[0]);
 
@@ -169,15 +173,23 @@ export function installTenantGuard(): void {
     if (scope?.aborted && !/^\s*ROLLBACK\b/i.test(String(args[0]))) {
       throw new HubError(ErrorCode.SERVICE_UNAVAILABLE, 'The request was abandoned by its client; nothing more runs for it', {});
     }
+    // A request moving from its replica to the primary: nothing of it runs until it is there.
+    await moving(this);
     for (let attempt = 0; ; attempt++) {
-      const connection = this.connection && (this as unknown as { databaseConnection?: PgConnection }).databaseConnection;
+      // The connection and mode as they were when the statement was sent: another statement of the
+      // request may move the runner to the primary before this one fails.
+      const sent: { on?: PgConnection } = {};
+      const mode = this.mode;
       try {
-        return await run(this, args);
+        return await run(this, args, sent);
       } catch (err) {
+        if (err instanceof ConnectionMoved) {
+          await moving(this);
+          continue;
+        }
         // A read on a replica that went away (or refused the statement): once more on the primary.
-        const used = (this as unknown as { databaseConnection?: PgConnection }).databaseConnection ?? connection;
-        if (attempt > 0 || this.mode !== 'slave' || !isReplicaConnection(used, err)) throw asError(err);
-        await failOver(this, used, err);
+        if (attempt > 0 || mode !== 'slave' || !isReplicaConnection(sent.on, err)) throw asError(err);
+        await failOver(this, sent.on, err);
       }
     }
   } as Query;
@@ -191,6 +203,9 @@ export function installTenantGuard(): void {
     const previous = connection[QUEUE];
     const mine = (async () => {
       if (previous) await previous;
+      // The runner moved to another connection while this waited (database/replicas.ts failOver): it
+      // must go through the checks again there, or it could run outside the reopened transaction.
+      if ((runner as unknown as { databaseConnection?: unknown }).databaseConnection !== connection) throw new ConnectionMoved();
       return original.apply(runner, args);
     })();
     connection[QUEUE] = mine.then(() => undefined, () => undefined);

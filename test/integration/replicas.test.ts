@@ -112,7 +112,10 @@ describe('read replicas', () => {
     };
     const clients = [client(), client(), client(), client()];
     await until('some reads on the replica', async () => seen.includes('replica-1'));
-    t.replica!.halt();
+    // Shut it down while a request has its transaction open there.
+    await until('a request in its transaction on the replica', async () => (await replicaAdmin.query(
+      `SELECT count(*)::int AS n FROM pg_stat_activity WHERE usename = 'hub_app' AND state IN ('active', 'idle in transaction')`)).rows[0].n > 0, 20_000);
+    await t.replica!.halt();
     const atHalt = seen.length;
     await until('reads on the primary', async () => seen.slice(atHalt).includes('primary'));
     await new Promise((r) => setTimeout(r, 500));
