@@ -99,9 +99,9 @@ function asError(err: unknown): Error {
   return Object.assign(new Error(e?.message ?? `database connection failed (${e?.code ?? 'unknown'})`), { code: e?.code });
 }
 
-async function send(connection: PgConnection, sql: string): Promise<void> {
+async function send(connection: PgConnection, sql: string, params?: unknown[]): Promise<void> {
   try {
-    await connection.query(sql);
+    await connection.query(sql, params);
   } catch (err) {
     throw asError(err);
   }
@@ -128,11 +128,7 @@ export function installTenantGuard(): void {
     if (isEmbedded(runner.connection)) {
       const k = key(wanted);
       if (connection[CURRENT] !== k) {
-        try {
-          await connection.query(`SELECT set_config('app.organization_id', $1, false), set_config('statement_timeout', $2, false)`, [wanted.org, wanted.timeout]);
-        } catch (err) {
-          throw asError(err);
-        }
+        await send(connection, `SELECT set_config('app.organization_id', $1, false), set_config('statement_timeout', $2, false)`, [wanted.org, wanted.timeout]);
         connection[CURRENT] = k;
       }
       return counted(runner, connection, scope, args);
