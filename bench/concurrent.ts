@@ -14,6 +14,7 @@ import type { DataSource } from 'typeorm';
 import { Role } from '../src/modules/auth/role';
 import { TokenService } from '../src/modules/auth/token.service';
 import { OrganizationService } from '../src/modules/organization/organization.service';
+import { replaceBlock } from './report';
 import { findPgBouncer, startTestPooler, startTestReplica, type TestPooler, type TestPostgres, type TestReplica } from '../test/harness/postgres';
 
 export interface HubProcess {
@@ -196,7 +197,7 @@ async function postmasterPid(url: string): Promise<number> {
   }
 }
 
-function commitOf(root: string): string {
+export function commitOf(root: string): string {
   try {
     const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' }).trim();
     const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: root, encoding: 'utf8' }).trim();
@@ -492,12 +493,7 @@ export function renderConcurrentMarkdown(r: ConcurrentReport): string {
 
 /** Replaces the concurrent block of BENCHMARKS.md (or adds it at the end), keeping everything else. */
 export function writeConcurrentMd(file: string, r: ConcurrentReport): void {
-  const block = renderConcurrentMarkdown(r);
-  const current = fs.readFileSync(file, 'utf8');
-  const a = current.indexOf(BEGIN);
-  const b = current.indexOf(END);
-  const next = a >= 0 && b > a ? current.slice(0, a) + block + current.slice(b + END.length) : `${current.trimEnd()}\n\n${block}\n`;
-  fs.writeFileSync(file, next);
+  replaceBlock(file, BEGIN, END, renderConcurrentMarkdown(r));
 }
 
 /** Prints and saves the report; at full scale also BENCHMARKS.md. True when every request answered without error. */

@@ -134,12 +134,16 @@ export function renderMarkdown(r: BenchReport): string {
   return lines.join('\n');
 }
 
-/** Replaces the generated block of BENCHMARKS.md, keeping the hand-written text around it. */
-export function writeBenchmarksMd(file: string, r: BenchReport): void {
-  const block = renderMarkdown(r);
-  const current = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : `# Benchmarks\n\n${BEGIN}\n${END}\n`;
-  const a = current.indexOf(BEGIN);
-  const b = current.indexOf(END);
-  const next = a >= 0 && b > a ? current.slice(0, a) + block + current.slice(b + END.length) : `${current.trimEnd()}\n\n${block}\n`;
+/** Replaces a generated block of BENCHMARKS.md (or adds it at the end), keeping the hand-written text around it. */
+export function replaceBlock(file: string, begin: string, end: string, block: string): void {
+  const current = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '# Benchmarks\n';
+  const a = current.indexOf(begin);
+  const b = current.indexOf(end);
+  const next = a >= 0 && b > a ? current.slice(0, a) + block + current.slice(b + end.length) : `${current.trimEnd()}\n\n${block}\n`;
   fs.writeFileSync(file, next);
+}
+
+/** Replaces the generated block of the one-client run. */
+export function writeBenchmarksMd(file: string, r: BenchReport): void {
+  replaceBlock(file, BEGIN, END, renderMarkdown(r));
 }

@@ -1,6 +1,7 @@
 /**
  * npm run bench -- [--scale small|full] [--seed N] [--runs N] [--generate-only]
  * npm run bench -- --concurrent [--scale small|full] [--seconds N] [--clients N]
+ * npm run bench -- --peers [--scale small|full] [--runs N] [--seconds N]
  *
  * Starts a throwaway PostgreSQL the way the tests do (or uses DATABASE_URL, which must be a superuser
  * URL of an empty database), migrates, seeds the real catalogs and mappings, generates synthetic
@@ -28,6 +29,7 @@ import { prefillBaseline, statusBaseline } from './baseline';
 import { BenchReport, checkTargets, writeBenchmarksMd } from './report';
 import { measureOverview } from './dashboard';
 import { publishConcurrent, runConcurrent } from './concurrent';
+import { publishPeers, runPeers } from './peers';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
@@ -39,14 +41,16 @@ interface Options {
   generateOnly: boolean;
   /** Instead of the one-client measurements, the concurrent run of bench/concurrent.ts. */
   concurrent: boolean;
-  /** Measured seconds of the concurrent run; by default 60 at full scale, 15 at small. */
+  /** Instead of the one-client measurements, the hub against PostGraphile (bench/peers.ts). */
+  peers: boolean;
+  /** Measured seconds of the concurrent run (by default 60 at full scale, 15 at small) or of each server's ten-in-flight run of --peers (30, 6). */
   seconds: number | null;
   /** Clients of the concurrent run; by default 24. */
   clients: number | null;
 }
 
 function parseArgs(argv: string[]): Options {
-  const opts: Options = { scale: 'small', seed: 42, runs: 20, generateOnly: false, concurrent: false, seconds: null, clients: null };
+  const opts: Options = { scale: 'small', seed: 42, runs: 20, generateOnly: false, concurrent: false, peers: false, seconds: null, clients: null };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const next = () => {
@@ -62,11 +66,14 @@ function parseArgs(argv: string[]): Options {
     else if (a === '--runs') opts.runs = Math.max(20, Number(next()));
     else if (a === '--generate-only') opts.generateOnly = true;
     else if (a === '--concurrent') opts.concurrent = true;
+    else if (a === '--peers') opts.peers = true;
     else if (a === '--seconds') opts.seconds = Math.max(1, Number(next()));
     else if (a === '--clients') opts.clients = Math.max(1, Number(next()));
     else throw new Error(`unknown option ${a}`);
   }
-  if ((opts.seconds !== null || opts.clients !== null) && !opts.concurrent) throw new Error('--seconds and --clients are options of --concurrent');
+  if (opts.concurrent && opts.peers) throw new Error('--concurrent and --peers are separate runs');
+  if (opts.seconds !== null && !opts.concurrent && !opts.peers) throw new Error('--seconds is an option of --concurrent and --peers');
+  if (opts.clients !== null && !opts.concurrent) throw new Error('--clients is an option of --concurrent');
   if (opts.concurrent && process.env.DATABASE_URL) throw new Error('--concurrent makes a streaming replica of its own throwaway PostgreSQL: unset DATABASE_URL');
   return opts;
 }
@@ -300,6 +307,23 @@ async function main(): Promise<void> {
         log,
       });
       if (!publishConcurrent(report, ROOT, log)) process.exitCode = 1;
+      return;
+    }
+    if (opts.peers) {
+      const report = await runPeers({
+        scale: opts.scale,
+        // At least 50 timed requests per read and server; --runs (20 by default for the reports) raises it.
+        runs: Math.max(opts.runs, opts.scale === 'full' ? 200 : 50),
+        seconds: opts.seconds ?? (opts.scale === 'full' ? 30 : 6),
+        ds,
+        appUrl,
+        organizationId: measuredOrg,
+        token,
+        startServer,
+        root: ROOT,
+        log,
+      });
+      if (!publishPeers(report, ROOT, log)) process.exitCode = 1;
       return;
     }
 
