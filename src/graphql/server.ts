@@ -22,7 +22,7 @@ import { ErrorCode, fromDatabaseError, isUnexpected } from './errors';
 import { logger } from '../logger';
 import { pinoHttp } from 'pino-http';
 import { csvExportRouter } from '../modules/coverage/coverage.csv';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { compress, corsFor, lastResort, notFound, securityHeaders } from './http';
 import { explorerRouter } from './explorer';
 import { HubMetrics } from '../observability/metrics';
@@ -230,10 +230,14 @@ export async function startHub(
     introspection: config.introspection,
     // Parsing stops at this many tokens: 200,000 aliases would otherwise hold the event loop for seconds.
     parseOptions: { maxTokens: config.limits.maxTokens },
+    // Compact JSON: Apollo's default indents every answer, which makes a large one a third bigger to write and compress.
+    stringifyResult: (value) => JSON.stringify(value),
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       // Apollo's landing pages load from its CDN; GraphiQL is served from node_modules instead (explorer.ts).
       ApolloServerPluginLandingPageDisabled(),
+      // The hub sets no cache hints (answers depend on the token), and the default plugin wraps every field to look for them.
+      ApolloServerPluginCacheControlDisabled(),
       limitsPlugin(schema, config.limits),
       work.plugin(),
       mutationTransactionPlugin(ds, schema, eventsConfig.enabled),
