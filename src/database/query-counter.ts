@@ -31,6 +31,8 @@ export interface QueryScope {
   transactionError?: unknown;
   /** Backend process ids of the statements running now, to cancel them when the client goes away. */
   running?: Map<number, number>;
+  /** Settles when the request's transaction has ended (COMMIT or ROLLBACK sent): the count is taken after it. */
+  finished?: Promise<void>;
   /** The client went away: statements not yet sent are refused, running ones cancelled. */
   aborted?: boolean;
 }

@@ -99,7 +99,10 @@ function asError(err: unknown): Error {
   return Object.assign(new Error(e?.message ?? `database connection failed (${e?.code ?? 'unknown'})`), { code: e?.code });
 }
 
+/** A statement of the guard's own (settings, the transaction around a lone statement): it counts in the scope as every other. */
 async function send(connection: PgConnection, sql: string, params?: unknown[]): Promise<void> {
+  const scope = currentQueryScope();
+  if (scope) scope.statements++;
   try {
     await connection.query(sql, params);
   } catch (err) {

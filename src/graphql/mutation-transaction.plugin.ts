@@ -1,4 +1,4 @@
-import type { ApolloServerPlugin } from '@apollo/server';
+import type { ApolloServerPlugin, GraphQLRequestContextWillSendResponse } from '@apollo/server';
 import { GraphQLFieldMap, GraphQLSchema, OperationDefinitionNode, defaultFieldResolver } from 'graphql';
 import { getArgumentValues } from 'graphql/execution/values.js';
 import type { DataSource } from 'typeorm';
@@ -56,68 +56,74 @@ export function mutationTransactionPlugin(ds: DataSource, schema: GraphQLSchema,
             await endRequestTransaction(scope, false).catch(() => undefined);
           }
         },
-        async willSendResponse({ operation, response, contextValue, request }) {
-          const scope = contextValue?.queryScope;
-          if (!scope?.transaction) return;
-          if (operation?.operation === 'query') {
-            // Nothing was written: a commit that fails changes nothing the response says.
-            await endRequestTransaction(scope, true).catch(() => undefined);
-            return;
-          }
-          if (operation?.operation !== 'mutation' || response.body.kind !== 'single' || scope.aborted) {
-            await endRequestTransaction(scope, false).catch(() => undefined);
-            return;
-          }
-          const result = response.body.singleResult;
-          try {
-            // What each field's resolver returned, whatever the caller selected of it.
-            const data = Object.fromEntries(resolved.get(contextValue) ?? []);
-            const touchedAll = collectIds([request.variables, args, data]);
-            touchedAll.delete(contextValue.organizationId);
-            const after = await contextValue.services.audit.snapshot(contextValue.organizationId, [...touchedAll]);
-            const p = contextValue.principal;
-            const entries: AuditEntry[] = args.map(({ key, name, values, literal }) => {
-              const error = result.errors?.find((e) => e.path?.[0] === key);
-              const ids = collectIds([request.variables, values, data[key]]);
-              ids.delete(contextValue.organizationId);
-              const touched = [...ids];
-              const pick = (images: Record<string, unknown>) => Object.fromEntries(touched.filter((id) => id in images).map((id) => [id, images[id]]));
-              return {
-                tokenId: p.tokenId,
-                tokenPrefix: p.prefix,
-                actor: contextValue.actor,
-                operation: name,
-                touchedIds: touched,
-                variables: request.variables ?? null,
-                arguments: literal,
-                outcome: error ? String(error.extensions?.code ?? 'ERROR') : 'OK',
-                before: pick(before),
-                after: pick(after),
-              };
-            });
-            // Coverage deltas and their events, in the same transaction as the writes that caused them.
-            const events = contextValue.services.events;
-            const flushed = eventsEnabled ? await contextValue.services.coverageEvents.flush(contextValue.organizationId) : null;
-            await contextValue.services.audit.append(entries);
-            await endRequestTransaction(scope, true);
-            replicasOf(ds)?.wrote(contextValue.principal.tokenId);
-            if (events && (flushed || entries.some((e) => e.outcome === 'OK'))) events.poke();
-          } catch (err) {
-            await endRequestTransaction(scope, false).catch(() => undefined);
-            logger.error({ requestId: contextValue.requestId, err }, 'mutation rolled back: its audit event or commit failed');
-            // Nothing of this request was committed: no field may claim otherwise.
-            result.data = null;
-            result.errors = [{
-              message: 'The database did not confirm this request; nothing was written; retry',
-              extensions: { code: ErrorCode.SERVICE_UNAVAILABLE, requestId: contextValue.requestId },
-            }];
-            if (response.http) {
-              response.http.status = 503;
-              response.http.headers.set('retry-after', '1');
-            }
-          }
+        willSendResponse(requestContext) {
+          // Ends the transaction; the statement count (server.ts) waits for this, so COMMIT and the audit event count too.
+          const done = finish(requestContext);
+          if (requestContext.contextValue?.queryScope) requestContext.contextValue.queryScope.finished = done;
+          return done;
         },
       };
+      async function finish({ operation, response, contextValue, request }: GraphQLRequestContextWillSendResponse<HubContext>): Promise<void> {
+        const scope = contextValue?.queryScope;
+        if (!scope?.transaction) return;
+        if (operation?.operation === 'query') {
+          // Nothing was written: a commit that fails changes nothing the response says.
+          await endRequestTransaction(scope, true).catch(() => undefined);
+          return;
+        }
+        if (operation?.operation !== 'mutation' || response.body.kind !== 'single' || scope.aborted) {
+          await endRequestTransaction(scope, false).catch(() => undefined);
+          return;
+        }
+        const result = response.body.singleResult;
+        try {
+          // What each field's resolver returned, whatever the caller selected of it.
+          const data = Object.fromEntries(resolved.get(contextValue) ?? []);
+          const touchedAll = collectIds([request.variables, args, data]);
+          touchedAll.delete(contextValue.organizationId);
+          const after = await contextValue.services.audit.snapshot(contextValue.organizationId, [...touchedAll]);
+          const p = contextValue.principal;
+          const entries: AuditEntry[] = args.map(({ key, name, values, literal }) => {
+            const error = result.errors?.find((e) => e.path?.[0] === key);
+            const ids = collectIds([request.variables, values, data[key]]);
+            ids.delete(contextValue.organizationId);
+            const touched = [...ids];
+            const pick = (images: Record<string, unknown>) => Object.fromEntries(touched.filter((id) => id in images).map((id) => [id, images[id]]));
+            return {
+              tokenId: p.tokenId,
+              tokenPrefix: p.prefix,
+              actor: contextValue.actor,
+              operation: name,
+              touchedIds: touched,
+              variables: request.variables ?? null,
+              arguments: literal,
+              outcome: error ? String(error.extensions?.code ?? 'ERROR') : 'OK',
+              before: pick(before),
+              after: pick(after),
+            };
+          });
+          // Coverage deltas and their events, in the same transaction as the writes that caused them.
+          const events = contextValue.services.events;
+          const flushed = eventsEnabled ? await contextValue.services.coverageEvents.flush(contextValue.organizationId) : null;
+          await contextValue.services.audit.append(entries);
+          await endRequestTransaction(scope, true);
+          replicasOf(ds)?.wrote(contextValue.principal.tokenId);
+          if (events && (flushed || entries.some((e) => e.outcome === 'OK'))) events.poke();
+        } catch (err) {
+          await endRequestTransaction(scope, false).catch(() => undefined);
+          logger.error({ requestId: contextValue.requestId, err }, 'mutation rolled back: its audit event or commit failed');
+          // Nothing of this request was committed: no field may claim otherwise.
+          result.data = null;
+          result.errors = [{
+            message: 'The database did not confirm this request; nothing was written; retry',
+            extensions: { code: ErrorCode.SERVICE_UNAVAILABLE, requestId: contextValue.requestId },
+          }];
+          if (response.http) {
+            response.http.status = 503;
+            response.http.headers.set('retry-after', '1');
+          }
+        }
+      }
     },
   };
 }

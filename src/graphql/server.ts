@@ -34,6 +34,9 @@ import { EventFeed } from '../modules/events/event-feed';
 import { DutyEvents } from '../modules/events/duty-events';
 import { startSubscriptions } from './subscriptions';
 import { RateLimitStores } from './rate-limit-store';
+import { requestGate } from './request-gate';
+import { isEmbedded } from '../database/transaction';
+import type { Principal } from '../modules/auth/token.service';
 
 /** How often an open subscription connection's token is checked again (a revoked one is closed). */
 const SUBSCRIPTION_REAUTHENTICATE_MS = 60_000;
@@ -51,12 +54,17 @@ export interface RunningHub {
   stop: () => Promise<void>;
 }
 
-/** Adds `extensions.sqlStatements` to every response, for the benchmark and the N+1 tests. */
+/**
+ * Adds `extensions.sqlStatements` to every response, for the benchmark and the N+1 tests: every statement
+ * the request made, from the request gate's to the COMMIT (or ROLLBACK), the transaction's settings included.
+ */
 function queryCountPlugin(): ApolloServerPlugin<HubContext> {
   return {
     async requestDidStart() {
       return {
         async willSendResponse({ response, contextValue }) {
+          // After the request's transaction has ended (mutation-transaction.plugin.ts): its COMMIT counts too.
+          await contextValue.queryScope.finished?.catch(() => undefined);
           if (response.body.kind === 'single') {
             response.body.singleResult.extensions = {
               ...response.body.singleResult.extensions,
@@ -302,6 +310,13 @@ export async function startHub(
     ...(config.limits.ratePerMinute > 0 ? [rateLimiter(config.limits.ratePerMinute, rateLimits.store('requests'))] : []),
   ];
   const limiter = limiters.length ? [...limiters, limiterErrors] : [];
+  // /graphql on PostgreSQL: both limits and the token in one statement (request-gate.ts); the same counters.
+  const graphqlGate = isEmbedded(ds)
+    ? limiter
+    : [requestGate(ds, config.limits, (res, r, message) => {
+        res.locals.limitName = r.limit;
+        tooMany(res, r.retryAfterSeconds, message);
+      }), limiterErrors];
   if (metrics && config.metricsToken) app.get('/metrics', metrics.endpoint(config.metricsToken));
   if (config.explorer ?? config.introspection) app.use(explorerRouter());
   app.use('/export', ...limiter, work.heavyRoute(), csvExportRouter(services));
@@ -311,13 +326,15 @@ export async function startHub(
   app.all(/^\/graphql\/./, notFound);
   app.use(
     '/graphql',
-    ...limiter,
+    ...graphqlGate,
     express.json({ limit: config.limits.bodyBytes }),
     bodyErrors,
     expressMiddleware(apollo, {
       context: async ({ req, res }): Promise<HubContext> => {
         const queryScope: QueryScope = currentQueryScope() ?? { statements: 0 };
-        const principal = await principalOf(services, req.headers.authorization).catch((err) => {
+        // Found by the request gate already, or (PGlite) looked up here.
+        const gated = res.locals.principal as Principal | string | undefined;
+        const principal = gated !== undefined ? gated : await principalOf(services, req.headers.authorization).catch((err) => {
           // The token lookup is the first statement of every request: a database outage surfaces here.
           const mapped = fromDatabaseError(err);
           if (!mapped) throw err;

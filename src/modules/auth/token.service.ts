@@ -17,7 +17,9 @@ export interface Principal {
 }
 
 const TOKEN_PREFIX = 'cmh_';
-const hash = (token: string) => createHash('sha256').update(token, 'utf8').digest('hex');
+/** How a token is stored and looked up: its SHA-256, never the token. */
+export const tokenHash = (token: string) => createHash('sha256').update(token, 'utf8').digest('hex');
+const hash = tokenHash;
 
 /** The only code that queries api_token. Tokens: "cmh_" + 32 random bytes (base64url); stored as SHA-256. */
 export class TokenService {
