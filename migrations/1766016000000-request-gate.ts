@@ -15,14 +15,29 @@ import { grantFunction as previousGrantFunction } from './1765929600000-shared-s
  * fixed windows), so the limits of /graphql, /export and /import stay one per caller. A limit of 0 is off.
  * SECURITY DEFINER, as hub_authenticate_token: api_token is under row-level security and no organization
  * is known yet.
+ *
+ * It also answers the catalog stamp (hub_catalog_stamp), a number every change to the framework table
+ * moves on (a statement trigger): a process keeps the frameworks an organization sees for as long as the
+ * stamp has not moved, so a query reads them without a statement of its own (framework.service.ts).
  */
 export class RequestGate1766016000000 implements MigrationInterface {
   name = 'RequestGate1766016000000';
 
   public async up(q: QueryRunner): Promise<void> {
+    await q.query(`CREATE TABLE hub_catalog_stamp (id smallint NOT NULL DEFAULT 1, stamp bigint NOT NULL, CONSTRAINT pk_hub_catalog_stamp PRIMARY KEY (id), CONSTRAINT ck_hub_catalog_stamp_one CHECK (id = 1))`);
+    await q.query(`INSERT INTO hub_catalog_stamp (stamp) VALUES (1)`);
+    await q.query(`
+      CREATE FUNCTION hub_catalog_changed() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+      BEGIN
+        UPDATE hub_catalog_stamp SET stamp = stamp + 1;
+        RETURN NULL;
+      END $$`);
+    await q.query(`REVOKE ALL ON FUNCTION hub_catalog_changed() FROM PUBLIC`);
+    await q.query(`CREATE TRIGGER tr_framework_catalog_stamp AFTER INSERT OR UPDATE OR DELETE ON framework FOR EACH STATEMENT EXECUTE FUNCTION hub_catalog_changed()`);
+    await q.query(`CREATE TRIGGER tr_framework_catalog_stamp_truncate AFTER TRUNCATE ON framework FOR EACH STATEMENT EXECUTE FUNCTION hub_catalog_changed()`);
     await q.query(`
       CREATE FUNCTION hub_begin_request(p_token_hash text, p_request_key bytea, p_request_limit integer, p_failure_key bytea, p_failure_limit integer, p_window_ms integer)
-      RETURNS TABLE (outcome text, hits integer, reset_at timestamptz, id uuid, organization_id uuid, name text, role text, prefix text)
+      RETURNS TABLE (outcome text, hits integer, reset_at timestamptz, id uuid, organization_id uuid, name text, role text, prefix text, catalog_stamp bigint)
       LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
       #variable_conflict use_column
       DECLARE
@@ -35,7 +50,7 @@ export class RequestGate1766016000000 implements MigrationInterface {
         IF p_failure_limit > 0 THEN
           SELECT l.hits, l.reset_at INTO v_hits, v_reset FROM hub_rate_limit l WHERE l.key = p_failure_key AND l.reset_at > now();
           IF v_hits >= p_failure_limit THEN
-            RETURN QUERY SELECT 'auth_failures'::text, v_hits, v_reset, NULL::uuid, NULL::uuid, NULL::text, NULL::text, NULL::text;
+            RETURN QUERY SELECT 'auth_failures'::text, v_hits, v_reset, NULL::uuid, NULL::uuid, NULL::text, NULL::text, NULL::text, NULL::bigint;
             RETURN;
           END IF;
         END IF;
@@ -46,7 +61,7 @@ export class RequestGate1766016000000 implements MigrationInterface {
             reset_at = CASE WHEN l.reset_at <= now() THEN excluded.reset_at ELSE l.reset_at END
           RETURNING l.hits, l.reset_at INTO v_request_hits, v_request_reset;
           IF v_request_hits > p_request_limit THEN
-            RETURN QUERY SELECT 'rate_limited'::text, v_request_hits, v_request_reset, NULL::uuid, NULL::uuid, NULL::text, NULL::text, NULL::text;
+            RETURN QUERY SELECT 'rate_limited'::text, v_request_hits, v_request_reset, NULL::uuid, NULL::uuid, NULL::text, NULL::text, NULL::text, NULL::bigint;
             RETURN;
           END IF;
         END IF;
@@ -59,13 +74,13 @@ export class RequestGate1766016000000 implements MigrationInterface {
               hits = CASE WHEN l.reset_at <= now() THEN 1 ELSE l.hits + 1 END,
               reset_at = CASE WHEN l.reset_at <= now() THEN excluded.reset_at ELSE l.reset_at END;
           END IF;
-          RETURN QUERY SELECT 'unauthenticated'::text, v_request_hits, v_request_reset, NULL::uuid, NULL::uuid, NULL::text, NULL::text, NULL::text;
+          RETURN QUERY SELECT 'unauthenticated'::text, v_request_hits, v_request_reset, NULL::uuid, NULL::uuid, NULL::text, NULL::text, NULL::text, NULL::bigint;
           RETURN;
         END IF;
         IF t.last_used_at IS NULL OR t.last_used_at < now() - interval '1 minute' THEN
           UPDATE api_token a SET last_used_at = now() WHERE a.id = t.id;
         END IF;
-        RETURN QUERY SELECT 'ok'::text, v_request_hits, v_request_reset, t.id, t.organization_id, t.name, t.role, t.prefix;
+        RETURN QUERY SELECT 'ok'::text, v_request_hits, v_request_reset, t.id, t.organization_id, t.name, t.role, t.prefix, (SELECT c.stamp FROM hub_catalog_stamp c);
       END $$`);
     await q.query(`REVOKE ALL ON FUNCTION hub_begin_request(text, bytea, integer, bytea, integer, integer) FROM PUBLIC`);
     await q.query(grantFunction());
@@ -74,6 +89,10 @@ export class RequestGate1766016000000 implements MigrationInterface {
   public async down(q: QueryRunner): Promise<void> {
     await q.query(previousGrantFunction());
     await q.query(`DROP FUNCTION hub_begin_request(text, bytea, integer, bytea, integer, integer)`);
+    await q.query(`DROP TRIGGER tr_framework_catalog_stamp_truncate ON framework`);
+    await q.query(`DROP TRIGGER tr_framework_catalog_stamp ON framework`);
+    await q.query(`DROP FUNCTION hub_catalog_changed()`);
+    await q.query(`DROP TABLE hub_catalog_stamp`);
   }
 }
 

@@ -31,6 +31,10 @@ export interface QueryScope {
   transactionError?: unknown;
   /** Backend process ids of the statements running now, to cancel them when the client goes away. */
   running?: Map<number, number>;
+  /** The catalog stamp the request gate read (hub_begin_request): frameworks changed since move it. */
+  gateCatalogStamp?: string;
+  /** Set for queries only: framework reads may come from the process's catalog at this stamp (framework.service.ts). */
+  catalogStamp?: string;
   /** Settles when the request's transaction has ended (COMMIT or ROLLBACK sent): the count is taken after it. */
   finished?: Promise<void>;
   /** The client went away: statements not yet sent are refused, running ones cancelled. */

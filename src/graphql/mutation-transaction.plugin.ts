@@ -32,6 +32,8 @@ export function mutationTransactionPlugin(ds: DataSource, schema: GraphQLSchema,
       return {
         async executionDidStart({ operation, request, contextValue }) {
           const scope = contextValue.queryScope;
+          // A query writes no framework: it may read them from the process's catalog at the gate's stamp.
+          if (operation?.operation === 'query') scope.catalogStamp = scope.gateCatalogStamp;
           if (operation?.operation === 'query' && !isEmbedded(ds)) {
             // A query is one transaction too, so its organization is set once per request and holds
             // behind a transaction-mode pooler (database/tenant.ts). It may read a replica, unless the

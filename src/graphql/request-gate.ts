@@ -47,7 +47,10 @@ export function requestGate(ds: DataSource, limits: { ratePerMinute: number; aut
       ]) as Promise<GateRow[]>,
     ).then(
       ([row]) => {
-        if (scope) scope.statements += own.statements;
+        if (scope) {
+          scope.statements += own.statements;
+          if (row.catalog_stamp !== null) scope.gateCatalogStamp = String(row.catalog_stamp);
+        }
         const retryAfterSeconds = row.reset_at ? Math.max(1, Math.ceil((new Date(row.reset_at).getTime() - Date.now()) / 1000)) : 60;
         if (row.outcome === 'auth_failures') {
           return refuse(res, { limit: 'auth_failures', retryAfterSeconds },
@@ -83,4 +86,6 @@ interface GateRow {
   name: string | null;
   role: string | null;
   prefix: string | null;
+  /** bigint, as pg answers it: a string. */
+  catalog_stamp: string | null;
 }

@@ -35,6 +35,7 @@ import { DutyEvents } from '../modules/events/duty-events';
 import { startSubscriptions } from './subscriptions';
 import { RateLimitStores } from './rate-limit-store';
 import { requestGate } from './request-gate';
+import { compiledExecution } from './executor';
 import { isEmbedded } from '../database/transaction';
 import type { Principal } from '../modules/auth/token.service';
 
@@ -228,7 +229,7 @@ export async function startHub(
   const tracing = config.tracing?.enabled ?? false;
   const httpServer = http.createServer(app);
   const apollo = new ApolloServer<HubContext>({
-    schema,
+    ...(process.env.HUB_EXECUTOR === 'graphql-js' ? { schema } : { gateway: compiledExecution(schema) }),
     formatError,
     includeStacktraceInErrorResponses: false,
     // main.ts owns SIGTERM and SIGINT (stop the refresher, drain, close the database): Apollo's own handlers

@@ -15,6 +15,53 @@ import { Framework } from './framework.entity';
 /** A framework's place in key order: key, version, id. */
 export type FrameworkKey = [string, string, string];
 
+/** Organizations whose frameworks a process keeps at most (the least recently read go first). */
+const CATALOG_ORGANIZATIONS = 1000;
+
+/**
+ * The frameworks each organization sees (shared ones and its own, every version, in key order and newest
+ * first), kept per process for as long as the catalog stamp has not moved. The stamp comes with the
+ * request gate's statement (hub_begin_request), which every GraphQL request on PostgreSQL makes anyway, and
+ * every write to the framework table moves it (a statement trigger, migrations/1766016000000-request-gate.ts):
+ * a query then reads frameworks without a statement, and never older ones than a statement would have
+ * read when the request began. Only queries use it (mutation-transaction.plugin.ts sets
+ * QueryScope.catalogStamp for them): a mutation may write frameworks and read them back.
+ */
+class FrameworkCatalog {
+  private readonly byOrganization = new Map<string, { stamp: string; frameworks: Framework[]; loading?: Promise<Framework[]> }>();
+
+  async visible(org: string, stamp: string, load: () => Promise<Framework[]>): Promise<Framework[]> {
+    const held = this.byOrganization.get(org);
+    if (held?.stamp === stamp) {
+      // Most recently read last, so the first key is the one to drop.
+      this.byOrganization.delete(org);
+      this.byOrganization.set(org, held);
+      return held.loading ?? held.frameworks;
+    }
+    const entry: { stamp: string; frameworks: Framework[]; loading?: Promise<Framework[]> } = { stamp, frameworks: [] };
+    entry.loading = load().then(
+      (frameworks) => {
+        entry.frameworks = frameworks;
+        entry.loading = undefined;
+        return frameworks;
+      },
+      (err) => {
+        if (this.byOrganization.get(org) === entry) this.byOrganization.delete(org);
+        throw err;
+      },
+    );
+    this.byOrganization.delete(org);
+    this.byOrganization.set(org, entry);
+    if (this.byOrganization.size > CATALOG_ORGANIZATIONS) this.byOrganization.delete(this.byOrganization.keys().next().value!);
+    return entry.loading;
+  }
+}
+
+const catalog = new FrameworkCatalog();
+
+/** The newest version of each key (frameworks in catalog order: key, then newest first). */
+const latest = (frameworks: Framework[]) => frameworks.filter((f, i) => i === 0 || frameworks[i - 1].key !== f.key);
+
 /** The only code that queries the framework table. */
 export class FrameworkService {
   private readonly repo: Repository<Framework>;
@@ -23,8 +70,24 @@ export class FrameworkService {
     this.repo = ds.getRepository(Framework);
   }
 
+  /** The organization's frameworks from the process's catalog, when the request is a query that carries a stamp; else null. */
+  private async cached(): Promise<Framework[] | null> {
+    const scope = currentQueryScope();
+    if (scope?.catalogStamp === undefined || !scope.organizationId) return null;
+    const org = scope.organizationId;
+    return catalog.visible(org, scope.catalogStamp, async () => {
+      const rows: Record<string, unknown>[] = await this.ds.query(
+        `SELECT f.* FROM framework f WHERE f.organization_id IS NULL OR f.organization_id = $1 ORDER BY f.key, f.released_on DESC NULLS LAST, f.created_at DESC`,
+        [org],
+      );
+      return rows.map((r) => hydrate(this.ds, Framework, r));
+    });
+  }
+
   /** Latest version per key by default; every version when allVersions is set. Ordered by key, newest first. */
   async list(allVersions: boolean): Promise<Framework[]> {
+    const known = await this.cached();
+    if (known) return allVersions ? [...known] : latest(known);
     const qb = this.repo.createQueryBuilder('f').where(visible('f'), { viewer: viewer() });
     if (!allVersions) {
       qb.andWhere(`f.id IN (SELECT DISTINCT ON (key) id FROM framework v WHERE ${visible('v')} ORDER BY key, released_on DESC NULLS LAST, created_at DESC)`);
@@ -59,6 +122,11 @@ export class FrameworkService {
   }
 
   async findByIds(ids: readonly string[]): Promise<Map<string, Framework>> {
+    const known = ids.length ? await this.cached() : null;
+    if (known) {
+      const wanted = new Set(ids);
+      return new Map(known.filter((f) => wanted.has(f.id)).map((f) => [f.id, f]));
+    }
     const rows = ids.length
       ? await this.repo.createQueryBuilder('f').where('f.id IN (:...ids)', { ids: [...ids] }).andWhere(visible('f'), { viewer: viewer() }).getMany()
       : [];
@@ -68,6 +136,13 @@ export class FrameworkService {
   /** Latest version of each key (or the given version). Map key is the requested key. */
   async findByKeys(keys: readonly string[], version?: string): Promise<Map<string, Framework>> {
     if (!keys.length) return new Map();
+    const known = await this.cached();
+    if (known) {
+      const out = new Map<string, Framework>();
+      // Newest first within a key: the first match is the one DISTINCT ON picks.
+      for (const f of known) if (keys.includes(f.key) && !out.has(f.key) && (version === undefined || f.version === version)) out.set(f.key, f);
+      return out;
+    }
     const qb = this.repo
       .createQueryBuilder('f')
       .distinctOn(['f.key'])
