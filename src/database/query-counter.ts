@@ -31,6 +31,15 @@ export interface QueryScope {
   transactionError?: unknown;
   /** Backend process ids of the statements running now, to cancel them when the client goes away. */
   running?: Map<number, number>;
+  /**
+   * The request gate's call (hub_begin_request with its arguments as literals), made in the same round trip
+   * as the request's START TRANSACTION (database/tenant.ts), and what it answered.
+   */
+  gate?: { call: string; row?: import('./tenant').GateRow };
+  /** Run after the request's transaction was rolled back: the gate counts its hit again (it was in that transaction). */
+  afterRollback?: () => Promise<void>;
+  /** The operation reached execution (mutation-transaction.plugin.ts); a transaction that did not only holds the gate's counts. */
+  executed?: boolean;
   /** The catalog stamp the request gate read (hub_begin_request): frameworks changed since move it. */
   gateCatalogStamp?: string;
   /** Set for queries only: framework reads may come from the process's catalog at this stamp (framework.service.ts). */

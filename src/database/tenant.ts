@@ -92,6 +92,29 @@ function settingsSql(s: Settings): string {
   return `SELECT ${parts.join(', ')}`;
 }
 
+/** What hub_begin_request answers (migrations/1766016000000-request-gate.ts). */
+export interface GateRow {
+  outcome: 'ok' | 'unauthenticated' | 'rate_limited' | 'auth_failures';
+  hits: number | null;
+  reset_at: Date | null;
+  id: string | null;
+  organization_id: string | null;
+  name: string | null;
+  role: string | null;
+  prefix: string | null;
+  /** bigint, as pg answers it: a string. */
+  catalog_stamp: string | null;
+}
+
+/**
+ * The gate's call with the transaction's settings, the organization taken from the token it finds (none:
+ * no organization, so row-level security shows nothing), as one SELECT to follow START TRANSACTION.
+ */
+function gatedSettingsSql(call: string, s: Settings): string {
+  const rest = settingsSql(s).replace(/^SELECT set_config\('app\.organization_id', '[^']*', true\), /, '');
+  return `SELECT g.*, set_config('app.organization_id', coalesce(g.organization_id::text, ''), true), ${rest} FROM (${call}) g`;
+}
+
 /** pg can reject with a bare socket error object; make it an Error that keeps its code. */
 function asError(err: unknown): Error {
   if (err instanceof Error) return err;
@@ -138,6 +161,19 @@ export function installTenantGuard(): void {
     }
 
     if (/^\s*START TRANSACTION\s*$/i.test(sql)) {
+      const gate = scope?.gate;
+      if (gate && !gate.row) {
+        // The request gate's transaction (graphql/request-gate.ts): the gate's statement sets the organization
+        // of the token it finds, in the same round trip as START TRANSACTION and the other settings.
+        const results = (await counted(runner, connection, scope, args, async () => {
+          if (scope) scope.statements++;
+          return connection.query(`START TRANSACTION; ${gatedSettingsSql(gate.call, wanted)}`);
+        })) as unknown as { rows: GateRow[] }[];
+        const row = results[1].rows[0];
+        gate.row = row;
+        connection[IN_TRANSACTION] = key({ ...wanted, org: row.outcome === 'ok' && row.organization_id ? row.organization_id : '' });
+        return undefined as never;
+      }
       // One round trip: the transaction and its settings.
       const result = await counted(runner, connection, scope, [`START TRANSACTION; ${settingsSql(wanted)}`, ...args.slice(1)] as Parameters<Query>);
       connection[IN_TRANSACTION] = key(wanted);
@@ -198,14 +234,14 @@ export function installTenantGuard(): void {
    * which run concurrently: their statements wait for each other here, one at a time on the connection
    * (pg itself queues them too, but says it will stop doing so).
    */
-  async function counted(runner: PostgresQueryRunner, connection: PgConnection, scope: QueryScope | undefined, args: Parameters<Query>): ReturnType<Query> {
+  async function counted(runner: PostgresQueryRunner, connection: PgConnection, scope: QueryScope | undefined, args: Parameters<Query>, exec?: () => Promise<unknown>): ReturnType<Query> {
     const previous = connection[QUEUE];
     const mine = (async () => {
       if (previous) await previous;
       // The runner moved to another connection while this waited (database/replicas.ts failOver): it
       // must go through the checks again there, or it could run outside the reopened transaction.
       if ((runner as unknown as { databaseConnection?: unknown }).databaseConnection !== connection) throw new ConnectionMoved();
-      return original.apply(runner, args);
+      return exec ? exec() : original.apply(runner, args);
     })();
     connection[QUEUE] = mine.then(() => undefined, () => undefined);
     const pid = connection.processID;

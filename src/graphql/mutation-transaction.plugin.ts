@@ -32,6 +32,7 @@ export function mutationTransactionPlugin(ds: DataSource, schema: GraphQLSchema,
       return {
         async executionDidStart({ operation, request, contextValue }) {
           const scope = contextValue.queryScope;
+          scope.executed = true;
           // A query writes no framework: it may read them from the process's catalog at the gate's stamp.
           if (operation?.operation === 'query') scope.catalogStamp = scope.gateCatalogStamp;
           if (operation?.operation === 'query' && !isEmbedded(ds)) {
@@ -41,14 +42,15 @@ export function mutationTransactionPlugin(ds: DataSource, schema: GraphQLSchema,
             const replicas = replicasOf(ds);
             const primary = request.http?.headers.get('x-hub-read-from') === 'primary';
             if (replicas) scope.replicaCurrentTo = replicas.currentTo(contextValue.principal.tokenId);
-            // A database out of reach: each statement then fails on its own, as the errors say.
-            await beginRequestTransaction(ds, scope, contextValue.requestId, !!replicas && !primary).catch(() => undefined);
+            // Opened by the request gate already (one primary), else here. A database out of reach: each
+            // statement then fails on its own, as the errors say.
+            if (!scope.transaction) await beginRequestTransaction(ds, scope, contextValue.requestId, !!replicas && !primary).catch(() => undefined);
             return;
           }
           // No operation (an operationName that names none, several anonymous ones): execution reports it.
           if (operation?.operation !== 'mutation') return;
           try {
-            await beginRequestTransaction(ds, scope, contextValue.requestId);
+            if (!scope.transaction) await beginRequestTransaction(ds, scope, contextValue.requestId);
             args = fieldArguments(mutationFields, operation, request.variables);
             const named = collectIds([request.variables, args]);
             before = await contextValue.services.audit.snapshot(contextValue.organizationId, [...named]);
@@ -68,8 +70,9 @@ export function mutationTransactionPlugin(ds: DataSource, schema: GraphQLSchema,
       async function finish({ operation, response, contextValue, request }: GraphQLRequestContextWillSendResponse<HubContext>): Promise<void> {
         const scope = contextValue?.queryScope;
         if (!scope?.transaction) return;
-        if (operation?.operation === 'query') {
-          // Nothing was written: a commit that fails changes nothing the response says.
+        if (operation?.operation === 'query' || !scope.executed) {
+          // Nothing was written (or only the request gate's counts, for an operation that never ran): a
+          // commit that fails changes nothing the response says.
           await endRequestTransaction(scope, true).catch(() => undefined);
           return;
         }

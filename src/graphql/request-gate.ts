@@ -1,8 +1,13 @@
 import { createHash } from 'node:crypto';
 import type express from 'express';
-import { ipKeyGenerator } from 'express-rate-limit';
+import { ipKeyGenerator, type Options } from 'express-rate-limit';
+import { SharedRateLimitStore } from './rate-limit-store';
 import type { DataSource } from 'typeorm';
-import { currentQueryScope, withQueryScope } from '../database/query-counter';
+import { currentQueryScope, withQueryScope, type QueryScope } from '../database/query-counter';
+import { beginRequestTransaction, endRequestTransaction } from '../database/request-transaction';
+import { replicasOf } from '../database/replicas';
+import { isEmbedded } from '../database/transaction';
+import type { GateRow } from '../database/tenant';
 import { bearerToken } from '../modules/auth/principal';
 import { tokenHash } from '../modules/auth/token.service';
 import type { Principal } from '../modules/auth/token.service';
@@ -37,20 +42,11 @@ export function requestGate(ds: DataSource, limits: { ratePerMinute: number; aut
     const address = `ip:${ipKeyGenerator(req.ip ?? '')}`;
     // As rateLimiter's keyGenerator (server.ts): a credential is counted under a hash of it, never as is.
     const caller = token ? `t:${createHash('sha256').update(token).digest('hex').slice(0, 32)}` : address;
+    const args = [token ? tokenHash(token) : null, key('requests', caller), limits.ratePerMinute, key('auth-failures', address), limits.authFailuresPerMinute, WINDOW_MS] as const;
     const scope = currentQueryScope();
-    // Needs no organization and no timeout, so no transaction around it (database/tenant.ts): a scope of
-    // its own, whose statement is then added to the request's.
-    const own = { statements: 0 };
-    withQueryScope(own, () =>
-      ds.query(`SELECT * FROM hub_begin_request($1, $2, $3, $4, $5, $6)`, [
-        token ? tokenHash(token) : null, key('requests', caller), limits.ratePerMinute, key('auth-failures', address), limits.authFailuresPerMinute, WINDOW_MS,
-      ]) as Promise<GateRow[]>,
-    ).then(
-      ([row]) => {
-        if (scope) {
-          scope.statements += own.statements;
-          if (row.catalog_stamp !== null) scope.gateCatalogStamp = String(row.catalog_stamp);
-        }
+    gate(ds, scope, args, String(res.locals.requestId), limits.ratePerMinute > 0 ? caller : null).then(
+      (row) => {
+        if (scope && row.catalog_stamp !== null) scope.gateCatalogStamp = String(row.catalog_stamp);
         const retryAfterSeconds = row.reset_at ? Math.max(1, Math.ceil((new Date(row.reset_at).getTime() - Date.now()) / 1000)) : 60;
         if (row.outcome === 'auth_failures') {
           return refuse(res, { limit: 'auth_failures', retryAfterSeconds },
@@ -69,23 +65,58 @@ export function requestGate(ds: DataSource, limits: { ratePerMinute: number; aut
           : token ? 'Invalid, expired or revoked token' : 'Missing bearer token: send "Authorization: Bearer <token>"';
         next();
       },
-      (err) => {
-        if (scope) scope.statements += own.statements;
-        next(err);
-      },
-    );
+      (err) => next(err),
+    ).catch(next);
+    // Whatever answered (Apollo, or an error before it), the request's transaction ends with the response.
+    res.once('finish', () => {
+      if (scope?.transaction) void endRequestTransaction(scope, true).catch(() => undefined);
+    });
   };
 }
 
-interface GateRow {
-  outcome: 'ok' | 'unauthenticated' | 'rate_limited' | 'auth_failures';
-  hits: number | null;
-  reset_at: Date | null;
-  id: string | null;
-  organization_id: string | null;
-  name: string | null;
-  role: string | null;
-  prefix: string | null;
-  /** bigint, as pg answers it: a string. */
-  catalog_stamp: string | null;
+type GateArgs = readonly [string | null, Buffer, number, Buffer, number, number];
+
+/**
+ * On one primary, the gate's statement opens the request's transaction: START TRANSACTION, the gate and
+ * the settings of the organization it finds go in one round trip (database/tenant.ts), and the request's
+ * statements follow in that transaction. A refusal commits at once (the counters must stay counted). The
+ * hit counted in the transaction is counted again should the transaction roll back (a client that leaves,
+ * a mutation whose audit event fails), so leaving early escapes no limit.
+ * With read replicas the request may read one, which cannot count: the gate is then a statement of its own
+ * on the primary, before the request's transaction opens where it reads.
+ */
+async function gate(ds: DataSource, scope: QueryScope | undefined, args: GateArgs, requestId: string, counted: string | null): Promise<GateRow> {
+  if (!scope || replicasOf(ds) || isEmbedded(ds)) {
+    // Needs no organization and no timeout, so no transaction around it (database/tenant.ts): a scope of
+    // its own, whose statement is then added to the request's.
+    const own = { statements: 0 };
+    try {
+      const [row] = await withQueryScope(own, () => ds.query(`SELECT * FROM hub_begin_request($1, $2, $3, $4, $5, $6)`, [...args]) as Promise<GateRow[]>);
+      return row;
+    } finally {
+      if (scope) scope.statements += own.statements;
+    }
+  }
+  scope.gate = { call: gateCall(args) };
+  await beginRequestTransaction(ds, scope, requestId);
+  const row = scope.gate.row!;
+  if (row.outcome !== 'ok') {
+    await endRequestTransaction(scope, true);
+    return row;
+  }
+  if (counted !== null) {
+    scope.afterRollback = async () => {
+      const store = new SharedRateLimitStore(ds, 'requests');
+      store.init({ windowMs: WINDOW_MS } as Options);
+      await store.increment(counted);
+    };
+  }
+  return row;
+}
+
+/** The call with its arguments as literals (it shares a simple-protocol round trip, which takes no parameters). */
+function gateCall([hash, requestKey, requestLimit, failureKey, failureLimit, windowMs]: GateArgs): string {
+  if (hash !== null && !/^[0-9a-f]{64}$/.test(hash)) throw new Error('token hash is not hex');
+  for (const n of [requestLimit, failureLimit, windowMs]) if (!Number.isInteger(n) || n < 0) throw new Error('gate limits are not integers');
+  return `SELECT * FROM hub_begin_request(${hash === null ? 'NULL' : `'${hash}'`}, '\\x${requestKey.toString('hex')}'::bytea, ${requestLimit}, '\\x${failureKey.toString('hex')}'::bytea, ${failureLimit}, ${windowMs})`;
 }

@@ -35,7 +35,6 @@ import { DutyEvents } from '../modules/events/duty-events';
 import { startSubscriptions } from './subscriptions';
 import { RateLimitStores } from './rate-limit-store';
 import { requestGate } from './request-gate';
-import { compiledExecution } from './executor';
 import { isEmbedded } from '../database/transaction';
 import type { Principal } from '../modules/auth/token.service';
 
@@ -229,7 +228,7 @@ export async function startHub(
   const tracing = config.tracing?.enabled ?? false;
   const httpServer = http.createServer(app);
   const apollo = new ApolloServer<HubContext>({
-    ...(process.env.HUB_EXECUTOR === 'graphql-js' ? { schema } : { gateway: compiledExecution(schema) }),
+    schema,
     formatError,
     includeStacktraceInErrorResponses: false,
     // main.ts owns SIGTERM and SIGINT (stop the refresher, drain, close the database): Apollo's own handlers
@@ -312,12 +311,14 @@ export async function startHub(
   ];
   const limiter = limiters.length ? [...limiters, limiterErrors] : [];
   // /graphql on PostgreSQL: both limits and the token in one statement (request-gate.ts); the same counters.
-  const graphqlGate = isEmbedded(ds)
-    ? limiter
-    : [requestGate(ds, config.limits, (res, r, message) => {
+  // After the body is read: on one primary the gate opens the request's transaction, which a slow upload must not hold open.
+  const gated = !isEmbedded(ds);
+  const gateChain = gated
+    ? [requestGate(ds, config.limits, (res, r, message) => {
         res.locals.limitName = r.limit;
         tooMany(res, r.retryAfterSeconds, message);
-      }), limiterErrors];
+      }), limiterErrors]
+    : [];
   if (metrics && config.metricsToken) app.get('/metrics', metrics.endpoint(config.metricsToken));
   if (config.explorer ?? config.introspection) app.use(explorerRouter());
   app.use('/export', ...limiter, work.heavyRoute(), csvExportRouter(services));
@@ -327,9 +328,10 @@ export async function startHub(
   app.all(/^\/graphql\/./, notFound);
   app.use(
     '/graphql',
-    ...graphqlGate,
+    ...(gated ? [] : limiter),
     express.json({ limit: config.limits.bodyBytes }),
     bodyErrors,
+    ...gateChain,
     expressMiddleware(apollo, {
       context: async ({ req, res }): Promise<HubContext> => {
         const queryScope: QueryScope = currentQueryScope() ?? { statements: 0 };

@@ -24,7 +24,7 @@ const post = (authorization: string | null, query = '{ viewer { role } }') =>
   fetch(t.url, { method: 'POST', headers: { 'content-type': 'application/json', ...(authorization ? { authorization } : {}) }, body: JSON.stringify({ query }) });
 
 describe('one statement before the operation', () => {
-  it('counts the request, answers the limiter headers and finds the token; an operation that reads nothing makes the gate, START and COMMIT', async () => {
+  it('counts the request, answers the limiter headers and finds the token; an operation that reads nothing makes two statements: START with the gate, and COMMIT', async () => {
     const token = await tokenFor(t, 'test-org', Role.VIEWER, 'gate-headers');
     const statuses: string[] = [];
     for (let i = 0; i < 6; i++) {
@@ -37,7 +37,7 @@ describe('one statement before the operation', () => {
       }
     }
     // The sixth is refused by the same statement that counted it, as express-rate-limit refused it.
-    expect(statuses).toEqual(['200 4 3', '200 3 3', '200 2 3', '200 1 3', '200 0 3', '429 0 RATE_LIMITED']);
+    expect(statuses).toEqual(['200 4 2', '200 3 2', '200 2 2', '200 1 2', '200 0 2', '429 0 RATE_LIMITED']);
   });
 
   it('touches lastUsedAt at most once a minute, and refuses a revoked token on its very next request', async () => {
@@ -81,6 +81,8 @@ describe('the catalog stamp', () => {
   it('a query reads frameworks from the process catalog until the framework table changes, then reads it again', async () => {
     const token = await tokenFor(t, 'test-org', Role.VIEWER, 'gate-catalog');
     const read = async () => {
+      // More reads than this hub's limit of 5 a minute: each starts a fresh window.
+      await t.ds.query(`DELETE FROM hub_rate_limit`);
       const res = await post(`Bearer ${token}`, FRAMEWORKS);
       const body = (await res.json()) as any;
       expect(body.errors).toBeUndefined();
@@ -88,8 +90,8 @@ describe('the catalog stamp', () => {
     };
     const first = await read();
     const second = await read();
-    // Gate, START, COMMIT: the list itself came from the catalog the first read filled.
-    expect(second.statements).toBe(3);
+    // START with the gate, COMMIT: the list itself came from the catalog the first read filled.
+    expect([first.statements, second.statements]).toEqual([3, 2]);
     expect(second.names).toEqual(first.names);
     expect(first.names).toHaveLength(4);
 
@@ -99,7 +101,7 @@ describe('the catalog stamp', () => {
     const [{ stamp: after }] = await t.ds.query(`SELECT stamp FROM hub_catalog_stamp`);
     expect(Number(after)).toBe(Number(before) + 1);
     const renamed = await read();
-    expect(renamed.statements).toBe(4);
+    expect(renamed.statements).toBe(3);
     expect(renamed.names.filter((n: string) => n.startsWith('iso27001 '))).toEqual([expect.stringMatching(/^iso27001 2022 .* \(renamed\)$/)]);
 
     const version = await t.ds.query(`INSERT INTO framework (key, version, name, publisher, kind, licence_note, content_sha256, released_on)
@@ -122,7 +124,7 @@ describe('the catalog stamp', () => {
     const other = await tokenFor(t, 'org-other', Role.ADMIN, 'gate-other');
     const mine = await tokenFor(t, 'test-org', Role.VIEWER, 'gate-mine');
     const [{ id: otherOrg }] = await t.ds.query(`SELECT id FROM organization WHERE slug = 'org-other'`);
-    await t.ds.query(`INSERT INTO framework (key, version, name, publisher, kind, licence_note, content_sha256, organization_id) VALUES ('internal-policy', '1', 'Internal policy', 'Other Org', 'STANDARD', 'own', repeat('0', 64), $1)`, [otherOrg]);
+    await t.ds.query(`INSERT INTO framework (key, version, name, publisher, kind, licence_note, content_sha256, organization_id) VALUES ('internal-policy', '1', 'Internal policy', 'Other Org', 'internal', 'own', repeat('0', 64), $1)`, [otherOrg]);
     const keys = async (token: string) => ((await (await post(`Bearer ${token}`, `{ frameworks { key } }`)).json()) as any).data.frameworks.map((f: any) => f.key);
     expect(await keys(other)).toContain('internal-policy');
     expect(await keys(mine)).not.toContain('internal-policy');
