@@ -119,15 +119,31 @@ export function operationProblem(
   return null;
 }
 
-/** Refuses too deep or too costly operations, and too long text inputs, after parsing and validation, before any resolver runs. */
+/**
+ * Refuses too deep or too costly operations, and too long text inputs, after parsing and validation, before
+ * any resolver runs. The verdict on an operation without variables depends on its document only, so it is
+ * kept per document (Apollo hands the same parsed document to every request with the same text).
+ */
 export function limitsPlugin(schema: GraphQLSchema, limits: OperationLimits): ApolloServerPlugin {
+  const verdicts = new WeakMap<DocumentNode, Map<string, GraphQLError | null>>();
   return {
     async requestDidStart() {
       return {
         async didResolveOperation({ request, document, operation }) {
           if (!operation) return;
-          const problem = operationProblem(schema, limits, document, operation, request.variables ?? undefined, request.operationName ?? undefined);
-          if (problem) throw problem;
+          const constant = !request.variables || Object.keys(request.variables).length === 0;
+          const name = request.operationName ?? '';
+          let problem = constant ? verdicts.get(document)?.get(name) : undefined;
+          if (problem === undefined) {
+            problem = operationProblem(schema, limits, document, operation, request.variables ?? undefined, request.operationName ?? undefined);
+            if (constant) {
+              let byName = verdicts.get(document);
+              if (!byName) verdicts.set(document, (byName = new Map()));
+              byName.set(name, problem);
+            }
+          }
+          // A copy per request: Apollo may change the error it is given while answering.
+          if (problem) throw new GraphQLError(problem.message, { extensions: { ...problem.extensions } });
         },
       };
     },

@@ -75,6 +75,28 @@ describe('one statement before the operation', () => {
   });
 });
 
+describe('a hit counted in a transaction that rolls back', () => {
+  it('is counted again: a mutation whose audit event cannot be written still counts against the limit', async () => {
+    const token = await tokenFor(t, 'test-org', Role.EDITOR, 'gate-rollback');
+    const key = createHash('sha256').update('requests').update('\0').update(`t:${createHash('sha256').update(token).digest('hex').slice(0, 32)}`).digest();
+    const hits = async () => (await t.ds.query(`SELECT hits FROM hub_rate_limit WHERE key = $1`, [key]))[0]?.hits ?? 0;
+    expect((await post(`Bearer ${token}`)).status).toBe(200);
+    expect(await hits()).toBe(1);
+    await t.ds.query(`REVOKE EXECUTE ON FUNCTION hub_audit_append(jsonb) FROM hub_app`);
+    let status: number;
+    try {
+      status = (await post(`Bearer ${token}`, `mutation { upsertEvidence(input: { sourceSystem: "gate", externalId: "R-1", title: "t", kind: RECORD, effectiveAt: "2026-01-01T00:00:00Z" }) { outcome } }`)).status;
+    } finally {
+      await t.ds.query(`GRANT EXECUTE ON FUNCTION hub_audit_append(jsonb) TO hub_app`);
+    }
+    // The transaction that held the gate's count rolled back with the mutation; the count was made again after it.
+    expect(status).toBe(503);
+    expect(await t.ds.query(`SELECT id FROM evidence WHERE source_system = 'gate'`)).toEqual([]);
+    for (let i = 0; i < 50 && (await hits()) < 2; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(await hits()).toBe(2);
+  });
+});
+
 describe('the catalog stamp', () => {
   const FRAMEWORKS = `{ frameworks(allVersions: true) { key version name } }`;
 
