@@ -288,7 +288,9 @@ export async function startHub(
   app.use(securityHeaders());
   app.use(...corsFor(config.corsOrigins ?? []));
   app.use(compress());
-  if (config.logRequests) {
+  // The access log is written at info: above that level it would only cost (a child logger, its fields and a
+  // timer per request) and never be written; errors are logged where they happen (requestIdOnInternalErrors).
+  if (config.logRequests && logger.isLevelEnabled('info')) {
     app.use(pinoHttp({ logger, genReqId: (_req, res) => String(res.locals.requestId), customProps: (_req, res) => ({ requestId: res.locals.requestId }) }));
   }
   app.get('/healthz', (_req, res) => {

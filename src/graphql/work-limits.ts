@@ -1,3 +1,4 @@
+import { endRequestTransaction } from '../database/request-transaction';
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { RequestHandler } from 'express';
 import { E_TIMEOUT, Semaphore, SemaphoreInterface, withTimeout } from 'async-mutex';
@@ -100,6 +101,9 @@ export class WorkGate {
               });
             }
             if (finished) return;
+            // The request gate's transaction holds a pooled connection: give it back while the request waits
+            // for its slot (the operation opens its own when it runs), or waiting exports would hold the pool.
+            if (contextValue.queryScope.transaction) await endRequestTransaction(contextValue.queryScope, true);
             const granted = await this.acquireHeavy();
             if (finished) {
               granted();
