@@ -7,7 +7,6 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { DataSource } from 'typeorm';
@@ -16,7 +15,8 @@ import { MappingGraphService } from '../src/modules/mapping/mapping-graph.servic
 import { inverse } from '../src/modules/mapping/mapping-path.rules';
 import { Relationship } from '../src/modules/mapping/mapping.enums';
 import { commitOf, type HubProcess } from './concurrent';
-import { replaceBlock, type TargetCheck } from './report';
+import { freePort, replaceBlock, type TargetCheck } from './report';
+import { summariseProfile, type ProfileSummary } from './profile';
 
 export interface PeersSetup {
   scale: 'small' | 'full';
@@ -78,6 +78,8 @@ export interface PeersReport {
   encoding: { hub: string; peer: string };
   reads: PeerRead[];
   throughput: PeerThroughput;
+  /** A CPU profile of a hub process under the big read, ten in flight, after the timed runs (bench/profile.ts). */
+  profile: ProfileSummary | null;
   firstErrors: string[];
   targets: TargetCheck[];
 }
@@ -90,6 +92,8 @@ const BLOCKS = 3;
 /** Never reached in a run: the limiter stays in the request path (its counter is written per request) without refusing any. */
 const HUB_RATE_LIMIT_PER_MINUTE = 1_000_000;
 const REQUEST_TIMEOUT_MS = 60_000;
+/** Seconds of the profiled load (ten in flight), after a warm-up of the profiled hub. */
+const PROFILE_SECONDS = 15;
 
 const percentile = (sorted: number[], p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] : NaN);
 const round1 = (x: number) => Math.round(x * 10) / 10;
@@ -140,16 +144,6 @@ async function must(server: Server, request: GqlRequest): Promise<Answer> {
   if (a.error) throw new Error(a.error);
   return a;
 }
-
-const freePort = () =>
-  new Promise<number>((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
-  });
 
 /** PostGraphile as its own process (bench/postgraphile.ts), answering once its schema is built. */
 async function startPostGraphile(root: string, appUrl: string, organizationId: string): Promise<HubProcess> {
@@ -322,6 +316,42 @@ async function throughput(seconds: number, hub: Server, hubRequest: GqlRequest, 
   };
 }
 
+/**
+ * A fresh hub process with V8's CPU profiler on (`--cpu-prof`, written when it exits), the big read with
+ * ten in flight for PROFILE_SECONDS after a warm-up; only the samples of the load's window count.
+ */
+async function profiled(s: PeersSetup, request: GqlRequest, errors: string[]): Promise<ProfileSummary | null> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hub-profile-'));
+  try {
+    const hub = await s.startServer(s.appUrl, {
+      HUB_RATE_LIMIT_PER_MINUTE: String(HUB_RATE_LIMIT_PER_MINUTE),
+      // As flags of node itself: Node 20 refuses --cpu-prof in NODE_OPTIONS.
+      BENCH_NODE_ARGS: `--cpu-prof --cpu-prof-dir=${dir}`,
+    });
+    const server: Server = { name: 'hub', url: hub.url, headers: { authorization: `Bearer ${s.token}` } };
+    let requests = 0;
+    let window: { fromUs: number; toUs: number };
+    try {
+      await block(server, request, 3, errors);
+      const fromUs = Number(process.hrtime.bigint() / 1000n);
+      const r = await block(server, request, PROFILE_SECONDS, errors);
+      window = { fromUs, toUs: Number(process.hrtime.bigint() / 1000n) };
+      requests = r.times.length;
+      if (r.failed) throw new Error(`${r.failed} profiled requests failed`);
+    } finally {
+      await hub.stop();
+    }
+    const file = fs.readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
+    if (!file) {
+      s.log('profile: the hub wrote no CPU profile');
+      return null;
+    }
+    return summariseProfile(path.join(dir, file), requests, window);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 export function peerTargets(r: Pick<PeersReport, 'reads' | 'throughput'>): TargetCheck[] {
   const [big, small] = r.reads;
   const t = r.throughput;
@@ -408,6 +438,9 @@ export async function runPeers(s: PeersSetup): Promise<PeersReport> {
     const load = await throughput(s.seconds, hub, reads[0].hub, peer, reads[0].peer, firstErrors);
     log(`${IN_FLIGHT} in flight, ${s.seconds} s each: hub ${load.hubPerSecond} req/s, PostGraphile ${load.peerPerSecond} req/s: ${load.ratio}x; ${load.errors} errors`);
 
+    const profile = await profiled(s, reads[0].hub, firstErrors);
+    if (profile) log(`profile: ${profile.busyMsPerRequest} ms of hub CPU per big read (${profile.requests} requests); ${profile.parts.slice(0, 3).map((x) => `${x.part} ${x.percent} %`).join(', ')}`);
+
     const report: Omit<PeersReport, 'targets'> = {
       date: new Date().toISOString(),
       commit: commitOf(s.root),
@@ -427,6 +460,7 @@ export async function runPeers(s: PeersSetup): Promise<PeersReport> {
       encoding,
       reads: measured,
       throughput: load,
+      profile,
       firstErrors,
     };
     return { ...report, targets: peerTargets(report) };
@@ -460,12 +494,27 @@ export function renderPeersMarkdown(r: PeersReport): string {
     `| PostGraphile | ${t.peerRequests} | ${t.peerPerSecond} | ${t.peerP50Ms} |`,
     `| hub ÷ PostGraphile | | ${t.ratio} | |`,
     '',
+    ...(r.profile ? renderProfile(r.profile) : []),
     '| Target | Measured | Met |',
     '|---|---|---|',
     ...r.targets.map((x) => `| ${x.target} | ${x.measured} | ${x.met ? 'yes' : '**no**'} |`),
     '',
     END,
   ].join('\n');
+}
+
+function renderProfile(p: ProfileSummary): string[] {
+  return [
+    `Where a hub process's CPU goes under the big read, ten in flight (a second hub process with \`--cpu-prof\`, ${PROFILE_SECONDS} s after a warm-up, ` +
+      `${p.requests} requests; ${p.windowed ? 'samples of that window only' : 'the whole process, start-up included'}): ` +
+      `${p.busyMs.toLocaleString('en-US')} ms busy of ${p.sampledMs.toLocaleString('en-US')} ms sampled, ${p.busyMsPerRequest} ms per request. ` +
+      'A native function counts for its nearest caller with a source file (pg decoding its rows is pg).',
+    '',
+    '| Part | ms | % of busy | ms per request |',
+    '|---|---:|---:|---:|',
+    ...p.parts.map((x) => `| ${x.part} | ${x.ms.toLocaleString('en-US')} | ${x.percent} | ${x.msPerRequest} |`),
+    '',
+  ];
 }
 
 /** Prints and saves the report; at full scale also BENCHMARKS.md. True when no request failed. */

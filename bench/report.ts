@@ -1,5 +1,6 @@
 /** Targets of the benchmark, and the generated part of BENCHMARKS.md. */
 import fs from 'node:fs';
+import net from 'node:net';
 
 export interface BenchReport {
   date: string;
@@ -147,3 +148,14 @@ export function replaceBlock(file: string, begin: string, end: string, block: st
 export function writeBenchmarksMd(file: string, r: BenchReport): void {
   replaceBlock(file, BEGIN, END, renderMarkdown(r));
 }
+
+/** A TCP port free on 127.0.0.1 now (the servers a run starts listen on it). */
+export const freePort = () =>
+  new Promise<number>((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as net.AddressInfo).port;
+      srv.close(() => resolve(port));
+    });
+  });

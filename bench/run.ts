@@ -26,7 +26,7 @@ import { Role } from '../src/modules/auth/role';
 import { CREATE_APP_ROLE_SQL, grantAppRole, startTestPostgres, TestPostgres } from '../test/harness/postgres';
 import { generateOrganization, OrgShape, prepareRequirementPool } from './data';
 import { prefillBaseline, statusBaseline } from './baseline';
-import { BenchReport, checkTargets, writeBenchmarksMd } from './report';
+import { BenchReport, checkTargets, freePort, writeBenchmarksMd } from './report';
 import { measureOverview } from './dashboard';
 import { publishConcurrent, runConcurrent } from './concurrent';
 import { publishPeers, runPeers } from './peers';
@@ -90,16 +90,6 @@ function scaled(shape: OrgShape, factor: number): OrgShape {
     oversightRecords: Math.max(10, Math.round(shape.oversightRecords * factor)),
   };
 }
-
-const freePort = () =>
-  new Promise<number>((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
-  });
 
 function rssMb(pid: number): number | null {
   try {
@@ -183,9 +173,10 @@ const Q_MATRIX = `query { obligationsMatrix(asOf: "2026-09-01T00:00:00Z") { aiSy
 const Q_NESTED = `query { framework(key: "iso27001") { requirements(first: 200) { nodes { ref mappings { relationship counterpart { ref framework { key } } } } } } }`;
 const M_BULK = `mutation($input: BulkUpsertEvidenceInput!) { bulkUpsertEvidence(input: $input) { created updated unchanged failed } }`;
 
-async function startServer(appUrl: string, env: Record<string, string> = {}): Promise<{ url: string; child: ChildProcess; stop: () => Promise<void> }> {
+/** `env.BENCH_NODE_ARGS`: flags for node itself (space-separated, e.g. --cpu-prof), not passed on as a variable. */
+async function startServer(appUrl: string, { BENCH_NODE_ARGS, ...env }: Record<string, string> = {}): Promise<{ url: string; child: ChildProcess; stop: () => Promise<void> }> {
   const port = await freePort();
-  const child = spawn(process.execPath, [path.join(ROOT, 'dist', 'src', 'main.js')], {
+  const child = spawn(process.execPath, [...(BENCH_NODE_ARGS ? BENCH_NODE_ARGS.split(' ') : []), path.join(ROOT, 'dist', 'src', 'main.js')], {
     env: {
       ...process.env,
       DATABASE_URL: appUrl,
