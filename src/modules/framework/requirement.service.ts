@@ -39,7 +39,7 @@ export class RequirementService {
     // Hand-written and hydrated column by column (database/hydrate.ts): the loader behind every counterpart,
     // parent and ancestor, where TypeORM's query builder and result transformer cost more than the query.
     const rows: Record<string, unknown>[] = await this.ds.query(
-      `SELECT r.* FROM requirement r
+      `SELECT ${this.cols} FROM requirement r
        WHERE r.id = ANY($1::uuid[]) AND (r.organization_id IS NULL OR r.organization_id = nullif(current_setting('app.organization_id', true), '')::uuid)`,
       [[...ids]],
     );
