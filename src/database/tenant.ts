@@ -76,14 +76,14 @@ const needsSettings = (s: Settings) => s.org !== '' || s.timeout !== '0' || s.ev
  * The settings as one SELECT of literals, to share a round trip with START TRANSACTION (the simple query
  * protocol takes no parameters). Each value is checked to be what it claims before it is inlined.
  */
-function settingsSql(s: Settings): string {
+function settingsSql(s: Settings, organization = `'${s.org}'`): string {
   if (s.org !== '' && !/^[0-9a-f-]{36}$/i.test(s.org)) throw new Error('organization id is not a uuid');
   if (!/^\d+$/.test(s.timeout)) throw new Error('statement timeout is not a number');
   if (!/^[A-Za-z0-9._-]*$/.test(s.requestId)) throw new Error('request id has unexpected characters');
   // JIT off: the reports are short statements whose estimated cost includes fallback branches that
   // rarely run (see coverage.sql.ts), so PostgreSQL would compile them for ~140 ms to save a few.
   const parts = [
-    `set_config('app.organization_id', '${s.org}', true)`,
+    `set_config('app.organization_id', ${organization}, true)`,
     `set_config('statement_timeout', '${s.timeout}', true)`,
     `set_config('jit', 'off', true)`,
   ];
@@ -111,8 +111,7 @@ export interface GateRow {
  * no organization, so row-level security shows nothing), as one SELECT to follow START TRANSACTION.
  */
 function gatedSettingsSql(call: string, s: Settings): string {
-  const rest = settingsSql(s).replace(/^SELECT set_config\('app\.organization_id', '[^']*', true\), /, '');
-  return `SELECT g.*, set_config('app.organization_id', coalesce(g.organization_id::text, ''), true), ${rest} FROM (${call}) g`;
+  return `${settingsSql(s, `coalesce(g.organization_id::text, '')`).replace(/^SELECT /, 'SELECT g.*, ')} FROM (${call}) g`;
 }
 
 /** pg can reject with a bare socket error object; make it an Error that keeps its code. */

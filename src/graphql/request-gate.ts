@@ -16,9 +16,6 @@ import type { Role } from '../modules/auth/role';
 /** The window of both limits, as the express-rate-limit limiters of /export and /import have it. */
 const WINDOW_MS = 60_000;
 
-/** What the gate found: the caller's principal, or why there is none (the reason a 401 gives). */
-export type GateResult = Principal | string;
-
 export interface GateRefusal {
   limit: 'requests' | 'auth_failures';
   retryAfterSeconds: number;
@@ -37,6 +34,9 @@ export interface GateRefusal {
  */
 export function requestGate(ds: DataSource, limits: { ratePerMinute: number; authFailuresPerMinute: number }, refuse: (res: express.Response, r: GateRefusal, message: string) => void): express.RequestHandler {
   const key = (limiter: string, k: string) => createHash('sha256').update(limiter).update('\0').update(k).digest();
+  // Counts a hit again after a rollback (see gate); the same rows the express-rate-limit limiters write.
+  const recount = new SharedRateLimitStore(ds, 'requests');
+  recount.init({ windowMs: WINDOW_MS } as Options);
   return (req, res, next) => {
     const token = bearerToken(req.headers.authorization);
     const address = `ip:${ipKeyGenerator(req.ip ?? '')}`;
@@ -44,7 +44,7 @@ export function requestGate(ds: DataSource, limits: { ratePerMinute: number; aut
     const caller = token ? `t:${createHash('sha256').update(token).digest('hex').slice(0, 32)}` : address;
     const args = [token ? tokenHash(token) : null, key('requests', caller), limits.ratePerMinute, key('auth-failures', address), limits.authFailuresPerMinute, WINDOW_MS] as const;
     const scope = currentQueryScope();
-    gate(ds, scope, args, String(res.locals.requestId), limits.ratePerMinute > 0 ? caller : null).then(
+    gate(ds, scope, args, String(res.locals.requestId), limits.ratePerMinute > 0 ? () => recount.increment(caller).then(() => undefined) : null).then(
       (row) => {
         if (scope && row.catalog_stamp !== null) scope.gateCatalogStamp = String(row.catalog_stamp);
         const retryAfterSeconds = row.reset_at ? Math.max(1, Math.ceil((new Date(row.reset_at).getTime() - Date.now()) / 1000)) : 60;
@@ -65,7 +65,6 @@ export function requestGate(ds: DataSource, limits: { ratePerMinute: number; aut
           : token ? 'Invalid, expired or revoked token' : 'Missing bearer token: send "Authorization: Bearer <token>"';
         next();
       },
-      (err) => next(err),
     ).catch(next);
     // Whatever answered (Apollo, or an error before it), the request's transaction ends with the response.
     res.once('finish', () => {
@@ -85,7 +84,7 @@ type GateArgs = readonly [string | null, Buffer, number, Buffer, number, number]
  * With read replicas the request may read one, which cannot count: the gate is then a statement of its own
  * on the primary, before the request's transaction opens where it reads.
  */
-async function gate(ds: DataSource, scope: QueryScope | undefined, args: GateArgs, requestId: string, counted: string | null): Promise<GateRow> {
+async function gate(ds: DataSource, scope: QueryScope | undefined, args: GateArgs, requestId: string, countAgain: (() => Promise<void>) | null): Promise<GateRow> {
   if (!scope || replicasOf(ds) || isEmbedded(ds)) {
     // Needs no organization and no timeout, so no transaction around it (database/tenant.ts): a scope of
     // its own, whose statement is then added to the request's.
@@ -104,13 +103,7 @@ async function gate(ds: DataSource, scope: QueryScope | undefined, args: GateArg
     await endRequestTransaction(scope, true);
     return row;
   }
-  if (counted !== null) {
-    scope.afterRollback = async () => {
-      const store = new SharedRateLimitStore(ds, 'requests');
-      store.init({ windowMs: WINDOW_MS } as Options);
-      await store.increment(counted);
-    };
-  }
+  if (countAgain) scope.afterRollback = countAgain;
   return row;
 }
 
