@@ -1,18 +1,44 @@
-import type { DataSource, ObjectLiteral } from 'typeorm';
+import type { DataSource, EntityMetadata, ObjectLiteral } from 'typeorm';
+import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
 
 type Ctor<T> = new () => T;
+
+/** Column types whose raw pg value TypeORM's hydration leaves as it is (no transformer on the column). */
+const AS_IS = new Set<unknown>(['uuid', 'text', 'varchar', 'character varying', 'smallint', 'int', 'integer', 'int4', 'int2', 'jsonb', 'json', 'boolean', 'bool']);
+
+interface Plan {
+  meta: EntityMetadata;
+  /** Per alias: [row key, property, column when its value needs TypeORM's hydration]. */
+  byAlias: Map<string, [string, string, ColumnMetadata | null][]>;
+}
+
+const plans = new WeakMap<EntityMetadata, Plan>();
+
+function planOf(ds: DataSource, target: Ctor<ObjectLiteral>, alias: string) {
+  const meta = ds.getMetadata(target);
+  let plan = plans.get(meta);
+  if (!plan) plans.set(meta, (plan = { meta, byAlias: new Map() }));
+  let cols = plan.byAlias.get(alias);
+  if (!cols) {
+    cols = meta.columns.map((c) => [alias + c.databaseName, c.propertyName, AS_IS.has(c.type) && !c.transformer ? null : c]);
+    plan.byAlias.set(alias, cols);
+  }
+  return { meta, cols };
+}
 
 /**
  * Turns raw rows of hand-written SQL into entity instances, through TypeORM's own column metadata
  * and value hydration, so set-based queries (lateral joins, unions) return the same objects as
- * repository reads.
+ * repository reads. The work per column is planned once per entity and alias: the values of the
+ * column types TypeORM passes through unchanged (uuid, text, integers, booleans, json) are copied.
  */
 export function hydrate<T extends ObjectLiteral>(ds: DataSource, target: Ctor<T>, row: Record<string, unknown>, alias = ''): T {
-  const meta = ds.getMetadata(target);
+  const { meta, cols } = planOf(ds, target, alias);
   const entity = meta.create() as Record<string, unknown>;
-  for (const col of meta.columns) {
-    const key = alias + col.databaseName;
-    if (key in row) entity[col.propertyName] = ds.driver.prepareHydratedValue(row[key], col);
+  for (const [key, property, col] of cols) {
+    if (!(key in row)) continue;
+    const value = row[key];
+    entity[property] = col === null || (value == null && !col.transformer) ? value : ds.driver.prepareHydratedValue(value, col);
   }
   return entity as T;
 }

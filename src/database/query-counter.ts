@@ -32,12 +32,11 @@ export interface QueryScope {
   /** Backend process ids of the statements running now, to cancel them when the client goes away. */
   running?: Map<number, number>;
   /**
-   * The request gate's call (hub_begin_request with its arguments as literals), made in the same round trip
-   * as the request's START TRANSACTION (database/tenant.ts), and what it answered.
+   * The request gate's call (hub_begin_request with its arguments as literals) and the token lookup that
+   * gives the request's transaction its organization, made in the same round trip as the request's START
+   * TRANSACTION (database/tenant.ts), and what the gate answered.
    */
-  gate?: { call: string; row?: import('./tenant').GateRow };
-  /** Run after the request's transaction was rolled back: the gate counts its hit again (it was in that transaction). */
-  afterRollback?: () => Promise<void>;
+  gate?: { call: string; lookup: string; row?: import('./tenant').GateRow };
   /** The operation reached execution (mutation-transaction.plugin.ts); a transaction that did not only holds the gate's counts. */
   executed?: boolean;
   /** The catalog stamp the request gate read (hub_begin_request): frameworks changed since move it. */

@@ -77,8 +77,6 @@ export async function endRequestTransaction(scope: QueryScope, commit: boolean):
   } finally {
     forgetSessionSettings(connection);
     await pinned.release().catch(() => undefined);
-    if (!commit && scope.afterRollback) void scope.afterRollback().catch(() => undefined);
-    scope.afterRollback = undefined;
   }
 }
 

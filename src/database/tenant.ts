@@ -83,7 +83,7 @@ function settingsSql(s: Settings, organization = `'${s.org}'`): string {
   // JIT off: the reports are short statements whose estimated cost includes fallback branches that
   // rarely run (see coverage.sql.ts), so PostgreSQL would compile them for ~140 ms to save a few.
   const parts = [
-    `set_config('app.organization_id', ${organization}, true)`,
+    `set_config('app.organization_id', ${organization}, true) AS organization_id`,
     `set_config('statement_timeout', '${s.timeout}', true)`,
     `set_config('jit', 'off', true)`,
   ];
@@ -107,11 +107,18 @@ export interface GateRow {
 }
 
 /**
- * The gate's call with the transaction's settings, the organization taken from the token it finds (none:
- * no organization, so row-level security shows nothing), as one SELECT to follow START TRANSACTION.
+ * The gate in a transaction of its own, committed before the request's opens, then the request's
+ * transaction with its settings: one round trip (simple protocol, several statements). The gate's counter
+ * rows must not stay locked for the length of the request: each request of a token updates the same row, so
+ * a lock held to the request's COMMIT made a token's concurrent requests run one after another. The gate's
+ * commit does not wait for its WAL to reach disk (synchronous_commit off, for that transaction only): a crash
+ * can forget the last fraction of a second of counts and `last_used_at` touches, nothing else.
+ * The request's organization is that of the token the gate found: hub_begin_request is asked again with
+ * both limits off, which counts nothing and writes nothing (the gate has just touched `last_used_at`).
  */
-function gatedSettingsSql(call: string, s: Settings): string {
-  return `${settingsSql(s, `coalesce(g.organization_id::text, '')`).replace(/^SELECT /, 'SELECT g.*, ')} FROM (${call}) g`;
+function gatedStartSql(gate: { call: string; lookup: string }, s: Settings): string {
+  const organization = `coalesce((SELECT o.organization_id::text FROM (${gate.lookup}) o WHERE o.outcome = 'ok'), '')`;
+  return `BEGIN; SELECT set_config('synchronous_commit', 'off', true), g.* FROM (${gate.call}) g; COMMIT; START TRANSACTION; ${settingsSql(s, organization)}`;
 }
 
 /** pg can reject with a bare socket error object; make it an Error that keeps its code. */
@@ -166,11 +173,12 @@ export function installTenantGuard(): void {
         // of the token it finds, in the same round trip as START TRANSACTION and the other settings.
         const results = (await counted(runner, connection, scope, args, async () => {
           if (scope) scope.statements++;
-          return connection.query(`START TRANSACTION; ${gatedSettingsSql(gate.call, wanted)}`);
-        })) as unknown as { rows: GateRow[] }[];
-        const row = results[1].rows[0];
+          return connection.query(gatedStartSql(gate, wanted));
+        })) as unknown as { rows: Record<string, unknown>[] }[];
+        const row = results[1].rows[0] as unknown as GateRow;
         gate.row = row;
-        connection[IN_TRANSACTION] = key({ ...wanted, org: row.outcome === 'ok' && row.organization_id ? row.organization_id : '' });
+        const org = String(results[4].rows[0].organization_id ?? '');
+        connection[IN_TRANSACTION] = key({ ...wanted, org });
         return undefined as never;
       }
       // One round trip: the transaction and its settings.

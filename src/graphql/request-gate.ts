@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import type express from 'express';
-import { ipKeyGenerator, type Options } from 'express-rate-limit';
-import { SharedRateLimitStore } from './rate-limit-store';
+import { ipKeyGenerator } from 'express-rate-limit';
 import type { DataSource } from 'typeorm';
 import { currentQueryScope, withQueryScope, type QueryScope } from '../database/query-counter';
 import { beginRequestTransaction, endRequestTransaction } from '../database/request-transaction';
@@ -34,9 +33,6 @@ export interface GateRefusal {
  */
 export function requestGate(ds: DataSource, limits: { ratePerMinute: number; authFailuresPerMinute: number }, refuse: (res: express.Response, r: GateRefusal, message: string) => void): express.RequestHandler {
   const key = (limiter: string, k: string) => createHash('sha256').update(limiter).update('\0').update(k).digest();
-  // Counts a hit again after a rollback (see gate); the same rows the express-rate-limit limiters write.
-  const recount = new SharedRateLimitStore(ds, 'requests');
-  recount.init({ windowMs: WINDOW_MS } as Options);
   return (req, res, next) => {
     const token = bearerToken(req.headers.authorization);
     const address = `ip:${ipKeyGenerator(req.ip ?? '')}`;
@@ -44,7 +40,7 @@ export function requestGate(ds: DataSource, limits: { ratePerMinute: number; aut
     const caller = token ? `t:${createHash('sha256').update(token).digest('hex').slice(0, 32)}` : address;
     const args = [token ? tokenHash(token) : null, key('requests', caller), limits.ratePerMinute, key('auth-failures', address), limits.authFailuresPerMinute, WINDOW_MS] as const;
     const scope = currentQueryScope();
-    gate(ds, scope, args, String(res.locals.requestId), limits.ratePerMinute > 0 ? () => recount.increment(caller).then(() => undefined) : null).then(
+    gate(ds, scope, args, String(res.locals.requestId)).then(
       (row) => {
         if (scope && row.catalog_stamp !== null) scope.gateCatalogStamp = String(row.catalog_stamp);
         const retryAfterSeconds = row.reset_at ? Math.max(1, Math.ceil((new Date(row.reset_at).getTime() - Date.now()) / 1000)) : 60;
@@ -76,15 +72,15 @@ export function requestGate(ds: DataSource, limits: { ratePerMinute: number; aut
 type GateArgs = readonly [string | null, Buffer, number, Buffer, number, number];
 
 /**
- * On one primary, the gate's statement opens the request's transaction: START TRANSACTION, the gate and
- * the settings of the organization it finds go in one round trip (database/tenant.ts), and the request's
- * statements follow in that transaction. A refusal commits at once (the counters must stay counted). The
- * hit counted in the transaction is counted again should the transaction roll back (a client that leaves,
- * a mutation whose audit event fails), so leaving early escapes no limit.
+ * On one primary, the gate goes in the round trip that opens the request's transaction: the gate in a
+ * transaction of its own, committed at once, then START TRANSACTION with the settings of the organization
+ * of the token it found (database/tenant.ts). Its counts are committed before the request runs, so they
+ * stand whatever the request does (a client that leaves, a mutation that rolls back), and no request
+ * holds the caller's counter row while it runs. A refusal ends the request's transaction at once.
  * With read replicas the request may read one, which cannot count: the gate is then a statement of its own
  * on the primary, before the request's transaction opens where it reads.
  */
-async function gate(ds: DataSource, scope: QueryScope | undefined, args: GateArgs, requestId: string, countAgain: (() => Promise<void>) | null): Promise<GateRow> {
+async function gate(ds: DataSource, scope: QueryScope | undefined, args: GateArgs, requestId: string): Promise<GateRow> {
   if (!scope || replicasOf(ds) || isEmbedded(ds)) {
     // Needs no organization and no timeout, so no transaction around it (database/tenant.ts): a scope of
     // its own, whose statement is then added to the request's.
@@ -96,14 +92,10 @@ async function gate(ds: DataSource, scope: QueryScope | undefined, args: GateArg
       if (scope) scope.statements += own.statements;
     }
   }
-  scope.gate = { call: gateCall(args) };
+  scope.gate = { call: gateCall(args), lookup: gateCall([args[0], args[1], 0, args[3], 0, args[5]]) };
   await beginRequestTransaction(ds, scope, requestId);
   const row = scope.gate.row!;
-  if (row.outcome !== 'ok') {
-    await endRequestTransaction(scope, true);
-    return row;
-  }
-  if (countAgain) scope.afterRollback = countAgain;
+  if (row.outcome !== 'ok') await endRequestTransaction(scope, true);
   return row;
 }
 

@@ -1,6 +1,9 @@
 import 'reflect-metadata';
 import path from 'node:path';
-import { GraphQLSchema, lexicographicSortSchema, printSchema } from 'graphql';
+import { GraphQLFieldResolver, GraphQLObjectType, GraphQLSchema, lexicographicSortSchema, printSchema } from 'graphql';
+import type { HubContext } from './context';
+import type { Requirement } from '../modules/framework/requirement.entity';
+import type { MappingDirection } from '../modules/mapping/mapping.enums';
 import { buildSchema, type PubSub } from 'type-graphql';
 import { projectRoot } from '../config';
 // Installs the date bounds before any type is built (some files import the scalars from graphql-scalars).
@@ -11,7 +14,7 @@ import { ReuseItemResolver } from '../modules/coverage/coverage.resolver';
 import { MappingConditionDefinitionResolver, MappingConditionResolver, MappingGraphInfoResolver } from '../modules/mapping/mapping-condition.resolver';
 import { MappingChangeSetResolver, MappingReviewResolver } from '../modules/mapping/mapping-review.resolver';
 import { FrameworkResolver } from '../modules/framework/framework.resolver';
-import { RequirementResolver } from '../modules/framework/requirement.resolver';
+import { RequirementResolver, requirementMappings } from '../modules/framework/requirement.resolver';
 import {
   MappingEdgeResolver, MappingMatrixCellResolver, MappingMatrixResolver, MappingMatrixRowResolver, MappingPathResolver,
   MappingMutationResolver, MappingQueryResolver, MappingSourceResolver,
@@ -129,10 +132,27 @@ export function hubSchema(): Promise<GraphQLSchema> {
     emitSchemaFile: false,
   }).then((schema) => {
     schema.getSubscriptionType()!.description = SUBSCRIPTION_DESCRIPTION;
+    fieldsWithoutWrapper(schema);
     // Every field that returns objects: the read rule of their type (src/modules/auth/read-rules.ts).
     return guardReads(schema);
   });
   return built;
+}
+
+/**
+ * Fields asked for once per object of a long list, whose resolvers take only scalar arguments (nothing for
+ * class-validator to check) and no middleware: called directly with graphql-js's coerced arguments, as
+ * type-graphql's wrapper turns every field with arguments into a promise (its argument validation is async).
+ * Their type-graphql methods call the same functions, so the SDL and the behaviour stay one.
+ */
+function fieldsWithoutWrapper(schema: GraphQLSchema): void {
+  const direct: Record<string, Record<string, GraphQLFieldResolver<never, HubContext, never>>> = {
+    Requirement: { mappings: (r: Requirement, args: { direction: MappingDirection; framework?: string | null }, ctx) => requirementMappings(r, args, ctx) },
+  };
+  for (const [typeName, fields] of Object.entries(direct)) {
+    const type = schema.getType(typeName) as GraphQLObjectType;
+    for (const [name, resolve] of Object.entries(fields)) type.getFields()[name].resolve = resolve as GraphQLFieldResolver<unknown, unknown>;
+  }
 }
 
 export const SCHEMA_FILE = () => path.join(projectRoot(), 'schema.graphql');

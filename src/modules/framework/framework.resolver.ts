@@ -1,4 +1,6 @@
-import { Arg, Args, Ctx, FieldResolver, Int, ObjectType, Query, Resolver, Root, Authorized } from 'type-graphql';
+import { Arg, Args, Ctx, FieldResolver, Info, Int, ObjectType, Query, Resolver, Root, Authorized } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { connectionNodes, loadRequirementTree } from '../../graphql/lookahead';
 import { Connection, PageArgs, decodeCursor, decodeKeyCursor, encodeCursor, encodeKeyCursor, keyset } from '../../graphql/connection.type';
 import type { FrameworkKey } from './framework.service';
 import type { HubContext } from '../../graphql/context';
@@ -75,12 +77,13 @@ export class FrameworkResolver {
   }
 
   @FieldResolver(() => RequirementConnection, { description: 'All nodes of the framework in document order, paged, optionally filtered.' })
-  async requirements(@Root() f: Framework, @Ctx() ctx: HubContext, @Args() args: RequirementsArgs): Promise<RequirementConnection> {
+  async requirements(@Root() f: Framework, @Ctx() ctx: HubContext, @Args() args: RequirementsArgs, @Info() info: GraphQLResolveInfo): Promise<RequirementConnection> {
     const window = keyset(args, (c, field) => decodeCursor('req', c, field));
     const filter = args.filter ?? null;
     if (filter?.parentRef) await ctx.services.requirement.assertRefExists(f.id, filter.parentRef, f.key);
     const page = await ctx.loaders.requirementPage.load({ frameworkId: f.id, window, filter });
     for (const r of page.rows) ctx.loaders.requirement.prime(r.id, r);
+    await loadRequirementTree(ctx, info, connectionNodes(info), page.rows);
     return RequirementConnection.fromPage({
       items: page.rows.map((r) => ({ node: r, cursor: encodeCursor('req', r.position) })),
       hasNextPage: page.hasNextPage,

@@ -1,4 +1,5 @@
-import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, Float, Int, ObjectType, Query, Resolver, Root, Authorized } from 'type-graphql';
+import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, Float, Info, Int, ObjectType, Query, Resolver, Root, Authorized } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
 import { ArrayMaxSize, IsOptional, Length, Max, Min } from 'class-validator';
 import { Connection, MAX_PAGE_SIZE, PageArgs, decodeKeyCursor, encodeKeyCursor, keyset } from '../../graphql/connection.type';
 import type { SearchKey } from './requirement.service';
@@ -8,6 +9,8 @@ import { Framework } from './framework.entity';
 import { Requirement } from './requirement.entity';
 import { MappingEdge } from '../mapping/mapping-edge.type';
 import { MappingDirection } from '../mapping/mapping.enums';
+import type { MappingRow } from '../mapping/mapping-edge.type';
+import { loadRequirementTree } from '../../graphql/lookahead';
 import { CATALOG } from '../auth/role';
 
 @ObjectType({ description: 'A search result with its relevance score.' })
@@ -51,11 +54,15 @@ export class RequirementResolver {
     @Ctx() ctx: HubContext,
     @Arg('framework', () => String, { description: 'Framework key, e.g. "eu-ai-act".' }) framework: string,
     @Arg('ref', () => String, { description: 'Ref within the framework, e.g. "Art. 26(5)".' }) ref: string,
+    @Info() info: GraphQLResolveInfo,
     @Arg('version', () => String, { nullable: true, description: 'Framework version; latest when omitted.' }) version?: string,
   ): Promise<Requirement> {
     const f = (await ctx.services.framework.requireByKeys([framework], version ?? undefined)).get(framework)!;
     ctx.loaders.framework.prime(f.id, f);
-    return ctx.services.requirement.findByRef(f.id, ref, f.key);
+    const found = await ctx.services.requirement.findByRef(f.id, ref, f.key);
+    ctx.loaders.requirement.prime(found.id, found);
+    await loadRequirementTree(ctx, info, info.fieldNodes, [found]);
+    return found;
   }
 
   @Authorized(...CATALOG)
@@ -88,8 +95,8 @@ export class RequirementResolver {
   }
 
   @FieldResolver(() => Framework, { description: 'The framework version this node belongs to.' })
-  async framework(@Root() r: Requirement, @Ctx() ctx: HubContext): Promise<Framework> {
-    return (await ctx.loaders.framework.load(r.frameworkId))!;
+  framework(@Root() r: Requirement, @Ctx() ctx: HubContext): Framework | Promise<Framework> {
+    return ctx.loaders.framework.get(r.frameworkId) as Framework | Promise<Framework>;
   }
 
   @FieldResolver(() => Requirement, { nullable: true, description: 'The parent node; null for a root.' })
@@ -109,27 +116,41 @@ export class RequirementResolver {
   }
 
   @FieldResolver(() => [MappingEdge], { description: 'Mappings of this requirement, each read from this side ("this <relationship> counterpart"), in counterpart document order.' })
-  async mappings(
+  mappings(
     @Root() r: Requirement,
     @Ctx() ctx: HubContext,
     @Arg('direction', () => MappingDirection, { defaultValue: MappingDirection.BOTH, description: 'Stored direction to include.' }) direction: MappingDirection,
     @Arg('framework', () => String, { nullable: true, description: 'Only mappings whose counterpart belongs to this framework key.' }) framework?: string,
-  ): Promise<MappingEdge[]> {
-    if (framework) {
-      const known = await ctx.loaders.frameworkByKey.load(framework);
-      if (!known) throw notFound(`Unknown framework "${framework}"`, { framework });
-    }
-    const rows = await ctx.loaders.mappingRows.load(r.id);
-    const edges: MappingEdge[] = [];
+  ): MappingEdge[] | Promise<MappingEdge[]> {
+    return requirementMappings(r, { direction, framework }, ctx);
+  }
+}
+
+/**
+ * Requirement.mappings. The schema calls this directly (graphql/schema.ts, fieldsWithoutWrapper): type-graphql's
+ * wrapper makes a promise of every field with arguments, and this field is asked for once per requirement of a page.
+ */
+export function requirementMappings(r: Requirement, args: { direction: MappingDirection; framework?: string | null }, ctx: HubContext): MappingEdge[] | Promise<MappingEdge[]> {
+  const { direction, framework } = args;
+  const edges = (rows: MappingRow[]): MappingEdge[] => {
+    const out: MappingEdge[] = [];
     for (const row of rows) {
       const e = MappingEdge.from(row, r.id);
       if (direction !== MappingDirection.BOTH && e.direction !== direction) continue;
       const counterpartKey = e.direction === MappingDirection.OUTGOING ? row.targetFrameworkKey : row.sourceFrameworkKey;
       if (framework && counterpartKey !== framework) continue;
-      edges.push(e);
+      out.push(e);
     }
-    return edges;
+    return out;
+  };
+  if (framework) {
+    return ctx.loaders.frameworkByKey.load(framework).then(async (known) => {
+      if (!known) throw notFound(`Unknown framework "${framework}"`, { framework });
+      return edges(await ctx.loaders.mappingRows.load(r.id));
+    });
   }
+  const rows = ctx.loaders.mappingRows.get(r.id);
+  return Array.isArray(rows) ? edges(rows) : rows.then(edges);
 }
 
 /** The frameworks a search covers: those named (latest versions), else every framework; primed for the hits. */

@@ -133,6 +133,11 @@ export class MappingEdge {
     e.mappingSourceId = row.mappingSourceId;
     return e;
   }
+
+  /** The requirement at the other end of a stored mapping, seen from one of its ends. */
+  static counterpartOf(row: MappingRow, seenFromId: string): string {
+    return row.sourceRequirementId === seenFromId ? row.targetRequirementId : row.sourceRequirementId;
+  }
 }
 
 @ObjectType({ description: 'A chain of mappings from a requirement to a requirement of another framework.' })

@@ -143,8 +143,9 @@ export class MappingEdgeResolver {
   }
 
   @FieldResolver(() => Requirement)
-  async counterpart(@Root() e: MappingEdge, @Ctx() ctx: HubContext): Promise<Requirement> {
-    return (await ctx.loaders.requirement.load(e.counterpartId))!;
+  counterpart(@Root() e: MappingEdge, @Ctx() ctx: HubContext): Requirement | Promise<Requirement> {
+    // A value when a parent loaded it ahead (graphql/lookahead.ts); a requirement id in a mapping always resolves.
+    return ctx.loaders.requirement.get(e.counterpartId) as Requirement | Promise<Requirement>;
   }
 
   @FieldResolver(() => MappingSource)

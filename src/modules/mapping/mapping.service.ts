@@ -49,6 +49,15 @@ function graphCte(ref: GraphRef, name = 'g'): { cte: string; param: unknown } {
   return { cte: `${name} AS (SELECT $1::uuid[] AS source_ids, $G::text[] AS conditions)`, param: ref.sourceIds };
 }
 
+/**
+ * The framework and position of one end of a mapping, looked up by primary key per row. OFFSET 0 keeps it a
+ * subquery of its own: joined flat, the two requirement and two framework tables made a five-way join whose
+ * planning (under row-level security) cost more than running it, and hashed every requirement to find a
+ * few hundred.
+ */
+const END_OF_MAPPING = (id: string) =>
+  `SELECT r.framework_id, r.position, f.key FROM requirement r JOIN framework f ON f.id = r.framework_id WHERE r.id = ${id} OFFSET 0`;
+
 /** The only code that queries the mapping and mapping_source tables. */
 export class MappingService {
   private readonly sources: Repository<MappingSource>;
@@ -236,21 +245,25 @@ export class MappingService {
     const params = 'current' in graph ? [g.param, [...ids]] : [g.param, [...ids], graph.conditions];
     const raw: Record<string, unknown>[] = await this.ds.query(
       `WITH ${g.cte.replace('$G', '$3')}
-       SELECT (SELECT conditions FROM g) AS graph_conditions, m.id, m.mapping_source_id, m.source_requirement_id, m.target_requirement_id, m.relationship, m.strength,
+       SELECT (SELECT array_to_json(conditions) FROM g)::text AS graph_conditions, m.id, m.mapping_source_id, m.source_requirement_id, m.target_requirement_id, m.relationship, m.strength,
               m.rationale, m.note, m.attributes, m.qualifiers,
               s.framework_id AS source_framework_id, t.framework_id AS target_framework_id,
-              sf.key AS source_framework_key, tf.key AS target_framework_key,
+              s.key AS source_framework_key, t.key AS target_framework_key,
               s.position AS source_position, t.position AS target_position
        FROM mapping m
-       JOIN requirement s ON s.id = m.source_requirement_id
-       JOIN requirement t ON t.id = m.target_requirement_id
-       JOIN framework sf ON sf.id = s.framework_id
-       JOIN framework tf ON tf.id = t.framework_id
+       CROSS JOIN LATERAL (${END_OF_MAPPING('m.source_requirement_id')}) s
+       CROSS JOIN LATERAL (${END_OF_MAPPING('m.target_requirement_id')}) t
        WHERE m.mapping_source_id = ANY((SELECT source_ids FROM g)::uuid[]) AND ${where}`,
       params,
     );
+    // The graph's conditions are the same on every row: read once.
+    let conditionsText: unknown;
+    let conditions = new Set<string>();
     return raw.map((r) => {
-      const conditions = new Set(r.graph_conditions as string[]);
+      if (r.graph_conditions !== conditionsText) {
+        conditionsText = r.graph_conditions;
+        conditions = new Set(conditionsText === null ? [] : (JSON.parse(conditionsText as string) as string[]));
+      }
       const stored = { relationship: r.relationship as Relationship, strength: r.strength === null ? null : Number(r.strength), qualifiers: r.qualifiers as Qualifier[] };
       const inForce = relationshipInForce(stored, conditions);
       return {

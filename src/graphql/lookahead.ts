@@ -1,0 +1,63 @@
+import { Kind, type FieldNode, type GraphQLResolveInfo, type SelectionSetNode } from 'graphql';
+import type { HubContext } from './context';
+import type { Requirement } from '../modules/framework/requirement.entity';
+import { MappingEdge } from '../modules/mapping/mapping-edge.type';
+
+/**
+ * The fields named `name` selected under any of these fields, through fragments and inline fragments.
+ * Directives are not evaluated: a field under `@skip` counts as selected, so at worst a lookahead loads
+ * what the response then leaves out (it never loads less than the resolvers will ask for).
+ */
+export function selected(info: GraphQLResolveInfo, fields: readonly FieldNode[], name: string): FieldNode[] {
+  const out: FieldNode[] = [];
+  const visit = (set: SelectionSetNode | undefined, seen: Set<string>) => {
+    for (const s of set?.selections ?? []) {
+      if (s.kind === Kind.FIELD) {
+        if (s.name.value === name) out.push(s);
+      } else if (s.kind === Kind.INLINE_FRAGMENT) {
+        visit(s.selectionSet, seen);
+      } else if (!seen.has(s.name.value)) {
+        seen.add(s.name.value);
+        visit(info.fragments[s.name.value]?.selectionSet, seen);
+      }
+    }
+  };
+  for (const f of fields) visit(f.selectionSet, new Set());
+  return out;
+}
+
+/** The requirement fields selected under a connection field: `nodes` and `edges { node }`. */
+export function connectionNodes(info: GraphQLResolveInfo, connection: readonly FieldNode[] = info.fieldNodes): FieldNode[] {
+  return [...selected(info, connection, 'nodes'), ...selected(info, selected(info, connection, 'edges'), 'node')];
+}
+
+/**
+ * Loads, before a list of requirements is returned, the mappings their selection asks for, the
+ * counterparts of those mappings and the counterparts' frameworks: the same batches the field resolvers
+ * would make (one statement each, the frameworks from the process catalog), made ahead so that the
+ * resolvers find the values and answer without a promise (Loader.get). Mappings filtered by a framework
+ * are left to their resolver.
+ */
+export async function loadRequirementTree(ctx: HubContext, info: GraphQLResolveInfo, requirementFields: readonly FieldNode[], requirements: readonly Requirement[]): Promise<void> {
+  if (!requirements.length) return;
+  const mappings = selected(info, requirementFields, 'mappings');
+  const frameworks = new Set<string>();
+  if (selected(info, requirementFields, 'framework').length) for (const r of requirements) frameworks.add(r.frameworkId);
+  if (mappings.length) {
+    const ids = requirements.map((r) => r.id);
+    const lists = await ctx.loaders.mappingRows.loadMany(ids);
+    const counterpartFields = selected(info, mappings, 'counterpart');
+    if (counterpartFields.length) {
+      const counterparts = new Set<string>();
+      lists.forEach((rows, i) => {
+        if (rows instanceof Error) return;
+        for (const row of rows) counterparts.add(MappingEdge.counterpartOf(row, ids[i]));
+      });
+      const found = await ctx.loaders.requirement.loadMany([...counterparts]);
+      if (selected(info, counterpartFields, 'framework').length) {
+        for (const c of found) if (c && !(c instanceof Error)) frameworks.add(c.frameworkId);
+      }
+    }
+  }
+  if (frameworks.size) await ctx.loaders.framework.loadMany([...frameworks]);
+}
