@@ -63,6 +63,28 @@ export interface PeerThroughput {
   errors: number;
 }
 
+export interface MixedRow {
+  operation: string;
+  /** Share of the mix, in percent. */
+  share: number;
+  requests: number;
+  p50Ms: number;
+  p95Ms: number;
+  p99Ms: number;
+  errors: number;
+}
+
+export interface MixedRun {
+  clients: number;
+  seconds: number;
+  requests: number;
+  perSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  errors: number;
+  rows: MixedRow[];
+}
+
 export interface PeersReport {
   date: string;
   commit: string;
@@ -78,6 +100,8 @@ export interface PeersReport {
   encoding: { hub: string; peer: string };
   reads: PeerRead[];
   throughput: PeerThroughput;
+  /** The hub alone under a mix of plain reads and a write from MIXED_CLIENTS clients. */
+  mixed: MixedRun;
   /** A CPU profile of a hub process under the big read, ten in flight, after the timed runs (bench/profile.ts). */
   profile: ProfileSummary | null;
   firstErrors: string[];
@@ -352,14 +376,98 @@ async function profiled(s: PeersSetup, request: GqlRequest, errors: string[]): P
   }
 }
 
-export function peerTargets(r: Pick<PeersReport, 'reads' | 'throughput'>): TargetCheck[] {
+/** Closed-loop clients of the mixed run, as in the issue that set its target. */
+const MIXED_CLIENTS = 16;
+
+interface MixedOperation {
+  name: string;
+  /** Out of 100. */
+  weight: number;
+  request: (client: number, n: number) => GqlRequest;
+}
+
+/**
+ * What dashboards, analysts and integrators send all day, apart from the reports (measured in the
+ * concurrent run): the catalog reads of the peer comparison, the framework list, a search, a requirement
+ * with its tree, a page of evidence, and an integrator's evidence upsert (an update of one of twenty items
+ * per client, linked to one requirement, so the coverage rollup and the outbox are written too).
+ */
+export function mixedOperations(framework: string, ref: string, bigRead: GqlRequest, smallRead: GqlRequest): MixedOperation[] {
+  return [
+    { name: 'one requirement with its mappings', weight: 35, request: () => smallRead },
+    { name: 'search (first 20)', weight: 15, request: () => ({ query: `query { searchRequirementsConnection(query: "risk assessment", first: 20) { totalCount nodes { score requirement { ref title framework { key } } } } }`, variables: {} }) },
+    { name: `${framework} requirements with mappings (the big read)`, weight: 10, request: () => bigRead },
+    { name: 'frameworks with requirement counts', weight: 10, request: () => ({ query: `query { frameworks { key version name requirementCount(assessableOnly: true) } }`, variables: {} }) },
+    { name: 'a requirement with parent, ancestors and children', weight: 10, request: () => ({ query: `query($ref: String!) { requirement(framework: "${framework}", ref: $ref) { ref title parent { ref title } ancestors { ref } children { ref title } } }`, variables: { ref } }) },
+    { name: 'evidence (first 20)', weight: 10, request: () => ({ query: `query { evidences(first: 20) { totalCount nodes { title status kind } } }`, variables: {} }) },
+    {
+      name: 'upsertEvidence (one link)',
+      weight: 10,
+      request: (client, n) => ({
+        query: `mutation($input: UpsertEvidenceInput!) { upsertEvidence(input: $input) { outcome } }`,
+        variables: { input: { sourceSystem: 'bench-mixed', externalId: `c${client}-${n % 20}`, title: `Mixed-load record ${client}/${n}`, kind: 'RECORD', effectiveAt: '2026-01-01T00:00:00Z', links: [{ framework, ref }] } },
+      }),
+    },
+  ];
+}
+
+/** Each client walks a deck of 100 draws with the mix's weights, from its own starting point: the same shares every run. */
+async function mixedRun(seconds: number, hub: Server, ops: MixedOperation[], errors: string[]): Promise<MixedRun> {
+  const deck = ops.flatMap((op, i) => Array.from({ length: op.weight }, () => i));
+  for (let i = deck.length - 1; i > 0; i--) {
+    // A fixed shuffle (a linear congruential sequence), so the operations interleave the same way every run.
+    const j = (i * 7919 + 104729) % (i + 1);
+    [deck[i], deck[j]] = [deck[j], deck[i]];
+  }
+  const times = ops.map(() => [] as number[]);
+  const failed = ops.map(() => 0);
+  const run = async (secs: number, counted: boolean) => {
+    const deadline = performance.now() + secs * 1000;
+    await Promise.all(
+      Array.from({ length: MIXED_CLIENTS }, async (_, client) => {
+        for (let n = 0; performance.now() < deadline; n++) {
+          const k = deck[(client * 37 + n) % deck.length];
+          const a = await send(hub, ops[k].request(client, n));
+          if (!counted) continue;
+          if (a.error) {
+            failed[k]++;
+            if (errors.length < 5) errors.push(a.error);
+          } else if (performance.now() <= deadline) times[k].push(a.ms);
+        }
+      }),
+    );
+  };
+  await run(Math.min(5, Math.max(1, seconds / 10)), false);
+  await run(seconds, true);
+  const all = times.flat().sort((a, b) => a - b);
+  return {
+    clients: MIXED_CLIENTS,
+    seconds,
+    requests: all.length,
+    perSecond: round1(all.length / seconds),
+    p50Ms: round1(percentile(all, 50)),
+    p99Ms: round1(percentile(all, 99)),
+    errors: failed.reduce((a, b) => a + b, 0),
+    rows: ops.map((op, k) => {
+      const t = times[k].sort((a, b) => a - b);
+      return { operation: op.name, share: op.weight, requests: t.length, p50Ms: round1(percentile(t, 50)), p95Ms: round1(percentile(t, 95)), p99Ms: round1(percentile(t, 99)), errors: failed[k] };
+    }),
+  };
+}
+
+export function peerTargets(r: Pick<PeersReport, 'reads' | 'throughput' | 'mixed'>): TargetCheck[] {
   const [big, small] = r.reads;
   const t = r.throughput;
   return [
     { target: `${big.read}: hub p50 <= 1.0x PostGraphile's`, measured: `${big.ratio}x (${big.hubP50Ms} vs ${big.peerP50Ms} ms)`, met: big.ratio <= 1.0 },
     { target: `${small.read}: hub p50 <= 1.2x PostGraphile's`, measured: `${small.ratio}x (${small.hubP50Ms} vs ${small.peerP50Ms} ms)`, met: small.ratio <= 1.2 },
     { target: `${t.inFlight} in flight: hub >= 0.9x PostGraphile's requests per second`, measured: `${t.ratio}x (${t.hubPerSecond} vs ${t.peerPerSecond} req/s)`, met: t.ratio >= 0.9 },
-    { target: 'no request failed', measured: String(t.errors), met: t.errors === 0 },
+    {
+      target: `mixed run (${r.mixed.clients} clients): >= 200 req/s, p99 <= 250 ms, no error`,
+      measured: `${r.mixed.perSecond} req/s, p99 ${r.mixed.p99Ms} ms, ${r.mixed.errors} errors`,
+      met: r.mixed.perSecond >= 200 && r.mixed.p99Ms <= 250 && r.mixed.errors === 0,
+    },
+    { target: 'no request failed', measured: String(t.errors + r.mixed.errors), met: t.errors + r.mixed.errors === 0 },
   ];
 }
 
@@ -438,6 +546,9 @@ export async function runPeers(s: PeersSetup): Promise<PeersReport> {
     const load = await throughput(s.seconds, hub, reads[0].hub, peer, reads[0].peer, firstErrors);
     log(`${IN_FLIGHT} in flight, ${s.seconds} s each: hub ${load.hubPerSecond} req/s, PostGraphile ${load.peerPerSecond} req/s: ${load.ratio}x; ${load.errors} errors`);
 
+    const mixed = await mixedRun(s.seconds, hub, mixedOperations(FRAMEWORK, small.ref, reads[0].hub, reads[1].hub), firstErrors);
+    log(`mixed, ${mixed.clients} clients, ${s.seconds} s: ${mixed.perSecond} req/s, p50 ${mixed.p50Ms} ms, p99 ${mixed.p99Ms} ms; ${mixed.errors} errors`);
+
     const profile = await profiled(s, reads[0].hub, firstErrors);
     if (profile) log(`profile: ${profile.busyMsPerRequest} ms of hub CPU per big read (${profile.requests} requests); ${profile.parts.slice(0, 3).map((x) => `${x.part} ${x.percent} %`).join(', ')}`);
 
@@ -460,6 +571,7 @@ export async function runPeers(s: PeersSetup): Promise<PeersReport> {
       encoding,
       reads: measured,
       throughput: load,
+      mixed,
       profile,
       firstErrors,
     };
@@ -494,6 +606,13 @@ export function renderPeersMarkdown(r: PeersReport): string {
     `| PostGraphile | ${t.peerRequests} | ${t.peerPerSecond} | ${t.peerP50Ms} |`,
     `| hub ÷ PostGraphile | | ${t.ratio} | |`,
     '',
+    `The hub alone, ${r.mixed.clients} closed-loop clients for ${r.mixed.seconds} s with one token (after a warm-up), each walking the same fixed mix: ` +
+      `${r.mixed.requests} requests, ${r.mixed.perSecond} req/s, p50 ${r.mixed.p50Ms} ms, p99 ${r.mixed.p99Ms} ms, ${r.mixed.errors} errors.`,
+    '',
+    '| Mixed run: operation | share % | requests | p50 ms | p95 ms | p99 ms | errors |',
+    '|---|---:|---:|---:|---:|---:|---:|',
+    ...r.mixed.rows.map((x) => `| ${x.operation} | ${x.share} | ${x.requests} | ${x.p50Ms} | ${x.p95Ms} | ${x.p99Ms} | ${x.errors} |`),
+    '',
     ...(r.profile ? renderProfile(r.profile) : []),
     '| Target | Measured | Met |',
     '|---|---|---|',
@@ -517,13 +636,14 @@ function renderProfile(p: ProfileSummary): string[] {
   ];
 }
 
-/** Prints and saves the report; at full scale also BENCHMARKS.md. True when no request failed. */
+/** Prints and saves the report; at full scale also BENCHMARKS.md. True when no request failed (the comparison's or the mixed run's). */
 export function publishPeers(r: PeersReport, root: string, log: (msg: string) => void): boolean {
   const dir = path.join(root, 'bench', 'results');
   fs.mkdirSync(dir, { recursive: true });
   fs.writeFileSync(path.join(dir, `peers-${r.scale}.json`), JSON.stringify(r, null, 2) + '\n');
   console.table(r.reads);
   console.table([r.throughput]);
+  console.table(r.mixed.rows);
   console.table(r.targets);
   if (r.scale === 'full') {
     replaceBlock(path.join(root, 'BENCHMARKS.md'), BEGIN, END, renderPeersMarkdown(r));
@@ -533,5 +653,5 @@ export function publishPeers(r: PeersReport, root: string, log: (msg: string) =>
   }
   log(`written to bench/results/peers-${r.scale}.json`);
   for (const e of r.firstErrors) process.stderr.write(`[bench] error: ${e}\n`);
-  return r.throughput.errors === 0;
+  return r.throughput.errors === 0 && r.mixed.errors === 0;
 }

@@ -38,13 +38,13 @@ export class RequirementService {
     if (!ids.length) return new Map();
     // Hand-written and hydrated column by column (database/hydrate.ts): the loader behind every counterpart,
     // parent and ancestor, where TypeORM's query builder and result transformer cost more than the query.
-    const rows: { j: Record<string, unknown> }[] = await this.ds.query(
-      `SELECT to_json(x) AS j FROM (SELECT ${this.cols} FROM requirement r
-       WHERE r.id = ANY($1::uuid[]) AND (r.organization_id IS NULL OR r.organization_id = nullif(current_setting('app.organization_id', true), '')::uuid)) x`,
+    const rows: Record<string, unknown>[] = await this.ds.query(
+      `SELECT ${this.cols} FROM requirement r
+       WHERE r.id = ANY($1::uuid[]) AND (r.organization_id IS NULL OR r.organization_id = nullif(current_setting('app.organization_id', true), '')::uuid)`,
       [[...ids]],
     );
     return new Map(rows.map((row) => {
-      const r = hydrate(this.ds, Requirement, row.j);
+      const r = hydrate(this.ds, Requirement, row);
       return [r.id, r];
     }));
   }
@@ -144,8 +144,8 @@ export class RequirementService {
     const filter = this.filterSql(q.filter, params);
     const ks = keysetSql(q.window, ['r.position'], 'ASC', (position) => { params.push(position); return [`$${params.length}`]; });
     params.push(ks.limit);
-    const raw: { j: Record<string, unknown> }[] = await this.ds.query(
-      `SELECT to_json(p) AS j
+    const raw: Record<string, unknown>[] = await this.ds.query(
+      `SELECT ${selectColumns(this.ds, Requirement, 'p')}
        FROM unnest($1::uuid[]) AS f(id)
        CROSS JOIN LATERAL (
          SELECT ${this.cols} FROM requirement r
@@ -157,7 +157,7 @@ export class RequirementService {
     );
     // Each framework's rows in query order (descending for a backward page), whatever order the join yields.
     const sign = q.window.backward ? -1 : 1;
-    const grouped = groupBy(raw.map((row) => hydrate(this.ds, Requirement, row.j)).sort((a, b) => sign * (a.position - b.position)), (r) => r.frameworkId);
+    const grouped = groupBy(raw.map((row) => hydrate(this.ds, Requirement, row)).sort((a, b) => sign * (a.position - b.position)), (r) => r.frameworkId);
     return new Map(frameworkIds.map((id) => [id, keysetPage(grouped.get(id) ?? [], q.window)]));
   }
 

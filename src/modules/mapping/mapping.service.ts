@@ -51,12 +51,12 @@ function graphCte(ref: GraphRef, name = 'g'): { cte: string; param: unknown } {
 
 /**
  * The framework and position of one end of a mapping, looked up by primary key per row. OFFSET 0 keeps it a
- * subquery of its own: joined flat, the two requirement and two framework tables made a five-way join whose
- * planning (under row-level security) cost more than running it, and hashed every requirement to find a
- * few hundred.
+ * subquery of its own, and the framework's key is a scalar subquery: joined flat, the two requirement and
+ * two framework tables made a five-way join whose planning (under row-level security) cost more than
+ * running it, and hashed every requirement to find a few hundred.
  */
 const END_OF_MAPPING = (id: string) =>
-  `SELECT r.framework_id, r.position, f.key FROM requirement r JOIN framework f ON f.id = r.framework_id WHERE r.id = ${id} OFFSET 0`;
+  `SELECT r.framework_id, r.position, (SELECT f.key FROM framework f WHERE f.id = r.framework_id) AS key FROM requirement r WHERE r.id = ${id} OFFSET 0`;
 
 /** The only code that queries the mapping and mapping_source tables. */
 export class MappingService {
