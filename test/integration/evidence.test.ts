@@ -1,4 +1,5 @@
 import { startTestHub, TestHub } from '../harness/hub';
+import { EVIDENCE_LOCK_STRIPES, evidenceLockStripe } from '../../src/modules/evidence/evidence.service';
 
 let t: TestHub;
 beforeAll(async () => {
@@ -221,5 +222,44 @@ describe('link, unlink, review, and reading evidence', () => {
     const d = await t.data(`{ requirement(framework: "iso27001", ref: "A.5.1") { now: evidence { evidence { externalId } } before: evidence(asOf: "2020-01-01T00:00:00Z") { id } } }`);
     expect(d.requirement.now.map((l: any) => l.evidence.externalId)).toEqual(['T-1']);
     expect(d.requirement.before).toEqual([]);
+  });
+});
+
+describe('concurrent writers', () => {
+  it('wait only for writers of keys in the same lock stripe: another key goes through, the same key waits for the holder, then writes', async () => {
+    const [{ id: org }] = await t.ds.query(`SELECT id FROM organization WHERE slug = 'test-org'`);
+    const held = { sourceSystem: 'stripe-test', externalId: 'HELD-1' };
+    const stripe = evidenceLockStripe(`${held.sourceSystem}\u0000${held.externalId}`);
+    // A key in another stripe (found by trying; the stripe of a key is fixed).
+    let other = 0;
+    while (evidenceLockStripe(`stripe-test\u0000FREE-${other}`) === stripe) other++;
+    // Another session holds the held key's stripe, as a writer in the middle of its transaction does.
+    const holder = t.ds.createQueryRunner();
+    await holder.connect();
+    await holder.startTransaction();
+    try {
+      await holder.query(`SELECT pg_advisory_xact_lock(hashtextextended('evidence:' || $1::text || ':' || $2::text, 0))`, [org, stripe]);
+      const free = await t.data(UPSERT, { input: item({ sourceSystem: 'stripe-test', externalId: `FREE-${other}` }) });
+      expect(free.upsertEvidence.outcome).toBe('CREATED');
+      let settled = false;
+      const waiting = t.data(UPSERT, { input: item(held) }).then((d) => {
+        settled = true;
+        return d;
+      });
+      await new Promise((r) => setTimeout(r, 500));
+      expect(settled).toBe(false);
+      await holder.commitTransaction();
+      expect((await waiting).upsertEvidence.outcome).toBe('CREATED');
+    } finally {
+      if (holder.isTransactionActive) await holder.rollbackTransaction();
+      await holder.release();
+    }
+  });
+
+  it('stripes are fixed per key and spread keys across all of them', () => {
+    expect(evidenceLockStripe('jira\u0000SEC-1')).toBe(evidenceLockStripe('jira\u0000SEC-1'));
+    const used = new Set(Array.from({ length: 2000 }, (_, i) => evidenceLockStripe(`jira\u0000SEC-${i}`)));
+    expect([...used].every((s) => Number.isInteger(s) && s >= 0 && s < EVIDENCE_LOCK_STRIPES)).toBe(true);
+    expect(used.size).toBe(EVIDENCE_LOCK_STRIPES);
   });
 });

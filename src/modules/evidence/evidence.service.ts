@@ -63,6 +63,19 @@ function keepOmitted(stored: Evidence, v: NormalizedEvidence, sent: UpsertEviden
 /** An integrator's idempotency key: sourceSystem + externalId. */
 const idempotencyKey = (e: { sourceSystem: string; externalId: string }) => `${e.sourceSystem}\u0000${e.externalId}`;
 
+/** Lock stripes per organization for evidence writes: a key always falls in the same one. */
+export const EVIDENCE_LOCK_STRIPES = 64;
+
+/** The stripe of an idempotency key (FNV-1a of its UTF-16 code units): fixed for a key, spread across keys. */
+export function evidenceLockStripe(key: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) {
+    h ^= key.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h % EVIDENCE_LOCK_STRIPES;
+}
+
 
 /** The only code that queries evidence, evidence_link, evidence_revision and evidence_review. */
 export class EvidenceService {
@@ -157,8 +170,16 @@ export class EvidenceService {
     resolved: Map<string, { id: string } | null>,
   ): Promise<{ index: number; outcome: UpsertOutcome; evidence: Evidence | null; refusal?: Pick<ItemResult, 'code' | 'problems'> }[]> {
     const actor = writer.actor;
-    // One writer per organization at a time: two calls creating the same key cannot both insert it.
-    await em.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [`evidence:${org}`]);
+    // One writer per key at a time: two calls creating the same key cannot both insert it, nor both read
+    // the stored item before the other's change. A lock per stripe of keys (EVIDENCE_LOCK_STRIPES per
+    // organization) rather than one per organization, so integrators writing other items are not queued
+    // behind each other; a bulk call takes at most every stripe, in ascending order as every writer
+    // does, so two writers cannot wait for each other.
+    const stripes = [...new Set(items.map((i) => evidenceLockStripe(idempotencyKey(i.value))))].sort((a, b) => a - b);
+    await em.query(
+      `SELECT pg_advisory_xact_lock(hashtextextended('evidence:' || $1::text || ':' || s::text, 0)) FROM unnest($2::int[]) AS s`,
+      [org, stripes],
+    );
 
     const keys = items.map((i) => ({ s: i.value.sourceSystem, e: i.value.externalId }));
     const existingRows: Record<string, unknown>[] = await em.query(
