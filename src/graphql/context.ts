@@ -190,6 +190,11 @@ export class Loader<V> extends DataLoader<string, V> {
     return super.clearAll();
   }
 
+  /** Whether the value for this key is known now (loaded or primed). */
+  has(key: string): boolean {
+    return this.settled.has(key);
+  }
+
   /** The value now when it is known, else the (batched) load. */
   get(key: string): V | Promise<V> {
     return this.settled.has(key) ? this.settled.get(key)! : this.load(key);
@@ -216,6 +221,8 @@ export function createLoaders(s: Services, org: string) {
   return {
     framework: byId<Framework>((ids) => s.framework.findByIds(ids)),
     requirement: byId<Requirement>((ids) => s.requirement.findByIds(ids)),
+    /** Partial requirements (LIGHT_COLUMNS) for selections that need no more (graphql/lookahead.ts); never mixed with the full ones. */
+    requirementLight: byId<Requirement>((ids) => s.requirement.findByIds(ids, true)),
     children: listBy<Requirement>((ids) => s.requirement.childrenOf(ids)),
     roots: listBy<Requirement>((ids) => s.requirement.rootsOf(ids)),
     /** Mappings of the graph the organization reads now, each read with its conditions. */
@@ -225,7 +232,7 @@ export function createLoaders(s: Services, org: string) {
     mappingCount: byId<number>((ids) => s.mapping.countBySources(ids)),
     frameworkByKey: byId<Framework>((keys) => s.framework.findByKeys(keys)),
     requirementPage: groupedLoader<PageKey, RequirementPage>(
-      (k) => JSON.stringify([k.window, filterSignature(k.filter)]),
+      (k) => JSON.stringify([k.window, filterSignature(k.filter), !!k.light]),
       (ids, k) => s.requirement.page(ids, k),
     ),
     requirementCount: groupedLoader<CountKey, number>(

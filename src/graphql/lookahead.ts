@@ -26,6 +26,49 @@ export function selected(info: GraphQLResolveInfo, fields: readonly FieldNode[],
   return out;
 }
 
+/**
+ * Requirement fields that need only LIGHT_COLUMNS (requirement.service.ts): their own columns, or
+ * resolvers that use the id, the framework id or the parent id. A selection of these alone reads light
+ * rows; anything else (text, summary, attributes, EU AI Act facts, ancestors) reads whole ones.
+ */
+const LIGHT_FIELDS = new Set(['__typename', 'id', 'ref', 'title', 'kind', 'depth', 'position', 'assessable', 'framework', 'parent', 'children', 'mappings', 'evidence']);
+
+/** Per field node of a parsed document (Apollo keeps them while it keeps the document): light or not. */
+const lightMemo = new WeakMap<FieldNode, boolean>();
+
+/** Whether every requirement field selected directly under these fields (through fragments) is light. */
+export function isLight(info: GraphQLResolveInfo, fields: readonly FieldNode[]): boolean {
+  return fields.every((field) => {
+    let light = lightMemo.get(field);
+    if (light === undefined) {
+      light = true;
+      const visit = (set: SelectionSetNode | undefined, seen: Set<string>) => {
+        for (const s of set?.selections ?? []) {
+          if (!light) return;
+          if (s.kind === Kind.FIELD) light = LIGHT_FIELDS.has(s.name.value);
+          else if (s.kind === Kind.INLINE_FRAGMENT) visit(s.selectionSet, seen);
+          else if (!seen.has(s.name.value)) {
+            seen.add(s.name.value);
+            visit(info.fragments[s.name.value]?.selectionSet, seen);
+          }
+        }
+      };
+      visit(field.selectionSet, new Set());
+      lightMemo.set(field, light);
+    }
+    return light;
+  });
+}
+
+/**
+ * A requirement for a field that returns one (a counterpart, a parent): the whole one when it is known,
+ * else a light one when the field's selection needs no more, else the whole one, batched.
+ */
+export function requirementFor(ctx: HubContext, info: GraphQLResolveInfo, id: string): Requirement | null | Promise<Requirement | null> {
+  if (ctx.loaders.requirement.has(id) || !isLight(info, info.fieldNodes)) return ctx.loaders.requirement.get(id);
+  return ctx.loaders.requirementLight.get(id);
+}
+
 /** The requirement fields selected under a connection field: `nodes` and `edges { node }`. */
 export function connectionNodes(info: GraphQLResolveInfo, connection: readonly FieldNode[] = info.fieldNodes): FieldNode[] {
   return [...selected(info, connection, 'nodes'), ...selected(info, selected(info, connection, 'edges'), 'node')];
@@ -33,7 +76,8 @@ export function connectionNodes(info: GraphQLResolveInfo, connection: readonly F
 
 /**
  * Loads, before a list of requirements is returned, the mappings their selection asks for, the
- * counterparts of those mappings and the counterparts' frameworks: the same batches the field resolvers
+ * counterparts of those mappings (light ones when their selection allows, as requirementFor reads them)
+ * and the counterparts' frameworks: the same batches the field resolvers
  * would make (one statement each, the frameworks from the process catalog), made ahead so that the
  * resolvers find the values and answer without a promise (Loader.get). Mappings filtered by a framework
  * are left to their resolver.
@@ -53,7 +97,12 @@ export async function loadRequirementTree(ctx: HubContext, info: GraphQLResolveI
         if (rows instanceof Error) return;
         for (const row of rows) counterparts.add(MappingEdge.counterpartOf(row, ids[i]));
       });
-      const found = await ctx.loaders.requirement.loadMany([...counterparts]);
+      const light = isLight(info, counterpartFields);
+      const known = [...counterparts].filter((id) => ctx.loaders.requirement.has(id));
+      const found = [
+        ...known.map((id) => ctx.loaders.requirement.get(id) as Requirement | null),
+        ...(await (light ? ctx.loaders.requirementLight : ctx.loaders.requirement).loadMany([...counterparts].filter((id) => !ctx.loaders.requirement.has(id)))),
+      ];
       if (selected(info, counterpartFields, 'framework').length) {
         for (const c of found) if (c && !(c instanceof Error)) frameworks.add(c.frameworkId);
       }

@@ -114,3 +114,30 @@ describe('SQL statements of the coverage reports', () => {
     expect(one.extensions?.sqlStatements).toBe(many.extensions?.sqlStatements);
   });
 });
+
+describe('light rows', () => {
+  // A selection of identifying fields reads only LIGHT_COLUMNS (graphql/lookahead.ts); asking for the text
+  // too reads whole rows. Both must answer the same for what they share, with the same statements.
+  const fields = `id ref title kind depth position assessable parent { ref title } mappings { relationship counterpart { id ref title kind depth position assessable parent { ref } framework { key } } }`;
+  const light = `{ framework(key: "eu-ai-act") { requirements(first: 80) { nodes { ${fields} } } } }`;
+  const whole = `{ framework(key: "eu-ai-act") { requirements(first: 80) { nodes { summary ${fields.replace('counterpart { id', 'counterpart { text id')} } } } }`;
+
+  it('answer what whole rows answer, field for field', async () => {
+    const a = await t.gql(light);
+    const b = await t.gql(whole);
+    expect(a.errors).toBeUndefined();
+    expect(b.errors).toBeUndefined();
+    const nodes = b.data.framework.requirements.nodes;
+    // The whole read really read whole rows: EU AI Act provisions carry a summary.
+    expect(nodes.filter((n: any) => typeof n.summary === 'string' && n.summary.length > 0).length).toBeGreaterThan(40);
+    const stripped = nodes.map(({ summary: _summary, mappings, ...rest }: any) => ({
+      ...rest,
+      mappings: mappings.map((m: any) => ({ ...m, counterpart: (({ text: _text, ...c }) => c)(m.counterpart) })),
+    }));
+    expect(a.data.framework.requirements.nodes).toEqual(stripped);
+    // Some requirements here have parents and mapped counterparts, so the comparison covers both paths.
+    expect(a.data.framework.requirements.nodes.filter((n: any) => n.parent).length).toBeGreaterThan(40);
+    expect(a.data.framework.requirements.nodes.flatMap((n: any) => n.mappings).length).toBeGreaterThan(10);
+    expect(a.extensions?.sqlStatements).toBe(b.extensions?.sqlStatements);
+  });
+});

@@ -1,5 +1,5 @@
 import { Kind, parse, type FieldNode, type FragmentDefinitionNode, type GraphQLResolveInfo, type OperationDefinitionNode } from 'graphql';
-import { connectionNodes, selected } from '../../src/graphql/lookahead';
+import { connectionNodes, isLight, selected } from '../../src/graphql/lookahead';
 
 /** The info a resolver of `requirements` gets for this document: its field nodes and the document's fragments. */
 function infoAt(doc: string): GraphQLResolveInfo {
@@ -42,5 +42,18 @@ describe('lookahead: what a requirement list is asked for', () => {
     const nodes = connectionNodes(info);
     expect(selected(info, nodes, 'mappings')).toEqual([]);
     expect(names(selected(info, nodes, 'title'))).toEqual(['title']);
+  });
+
+  it('calls a selection light only when every requirement field in it, fragments included, reads light columns', () => {
+    const at = (nodes: string, fragments = '') => {
+      const info = infoAt(`query { framework(key: "iso27001") { requirements(first: 5) { nodes { ${nodes} } } } } ${fragments}`);
+      return isLight(info, connectionNodes(info));
+    };
+    expect(at('id ref title kind depth position assessable __typename framework { key } parent { text } children { ref } mappings { relationship } evidence { id }')).toBe(true);
+    expect(at('ref text')).toBe(false);
+    expect(at('ref ... on Requirement { summary }')).toBe(false);
+    expect(at('ref ...F', 'fragment F on Requirement { ancestors { ref } }')).toBe(false);
+    expect(at('ref ...F', 'fragment F on Requirement { attributes }')).toBe(false);
+    expect(at('ref ...F', 'fragment F on Requirement { title }')).toBe(true);
   });
 });

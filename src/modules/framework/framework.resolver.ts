@@ -1,6 +1,6 @@
 import { Arg, Args, Ctx, FieldResolver, Info, Int, ObjectType, Query, Resolver, Root, Authorized } from 'type-graphql';
 import type { GraphQLResolveInfo } from 'graphql';
-import { connectionNodes, loadRequirementTree } from '../../graphql/lookahead';
+import { connectionNodes, isLight, loadRequirementTree } from '../../graphql/lookahead';
 import { Connection, PageArgs, decodeCursor, decodeKeyCursor, encodeCursor, encodeKeyCursor, keyset } from '../../graphql/connection.type';
 import type { FrameworkKey } from './framework.service';
 import type { HubContext } from '../../graphql/context';
@@ -81,9 +81,13 @@ export class FrameworkResolver {
     const window = keyset(args, (c, field) => decodeCursor('req', c, field));
     const filter = args.filter ?? null;
     if (filter?.parentRef) await ctx.services.requirement.assertRefExists(f.id, filter.parentRef, f.key);
-    const page = await ctx.loaders.requirementPage.load({ frameworkId: f.id, window, filter });
-    for (const r of page.rows) ctx.loaders.requirement.prime(r.id, r);
-    await loadRequirementTree(ctx, info, connectionNodes(info), page.rows);
+    // Light rows when what is selected of them needs no more (lookahead.ts); they prime only the light loader.
+    const nodes = connectionNodes(info);
+    const light = isLight(info, nodes);
+    const page = await ctx.loaders.requirementPage.load({ frameworkId: f.id, window, filter, light });
+    const loader = light ? ctx.loaders.requirementLight : ctx.loaders.requirement;
+    for (const r of page.rows) loader.prime(r.id, r);
+    await loadRequirementTree(ctx, info, nodes, page.rows);
     return RequirementConnection.fromPage({
       items: page.rows.map((r) => ({ node: r, cursor: encodeCursor('req', r.position) })),
       hasNextPage: page.hasNextPage,

@@ -10,7 +10,7 @@ import { Requirement } from './requirement.entity';
 import { MappingEdge } from '../mapping/mapping-edge.type';
 import { MappingDirection } from '../mapping/mapping.enums';
 import type { MappingRow } from '../mapping/mapping-edge.type';
-import { loadRequirementTree } from '../../graphql/lookahead';
+import { loadRequirementTree, requirementFor } from '../../graphql/lookahead';
 import { CATALOG } from '../auth/role';
 
 @ObjectType({ description: 'A search result with its relevance score.' })
@@ -100,8 +100,8 @@ export class RequirementResolver {
   }
 
   @FieldResolver(() => Requirement, { nullable: true, description: 'The parent node; null for a root.' })
-  parent(@Root() r: Requirement, @Ctx() ctx: HubContext): Promise<Requirement | null> | null {
-    return r.parentId ? ctx.loaders.requirement.load(r.parentId) : null;
+  parent(@Root() r: Requirement, @Ctx() ctx: HubContext, @Info() info: GraphQLResolveInfo): Requirement | Promise<Requirement | null> | null {
+    return r.parentId ? requirementFor(ctx, info, r.parentId) : null;
   }
 
   @FieldResolver(() => [Requirement], { description: 'Direct children in document order.' })

@@ -9,7 +9,17 @@ export interface RequirementPageQuery {
   /** Keyset on position (document order). */
   window: Keyset<number>;
   filter: RequirementFilter | null;
+  /** Only LIGHT_COLUMNS (the selection needs no more: graphql/lookahead.ts). */
+  light?: boolean;
 }
+
+/**
+ * The columns of a requirement a light selection reads (graphql/lookahead.ts, LIGHT_FIELDS): what
+ * identifies and places it. Not its text, summary, attributes, EU AI Act facts or ancestor ids, which
+ * are most of what a row costs to send and decode. An entity read with these alone is partial: it never
+ * goes into the requirement loader, only into requirementLight.
+ */
+export const LIGHT_COLUMNS = ['id', 'organization_id', 'framework_id', 'parent_id', 'position', 'ref', 'kind', 'title', 'depth', 'assessable'] as const;
 
 export type RequirementPage = { rows: Requirement[]; hasNextPage: boolean; hasPreviousPage: boolean };
 
@@ -27,19 +37,24 @@ function likePrefix(s: string): string {
 export class RequirementService {
   private readonly repo: Repository<Requirement>;
   private readonly cols: string;
+  private readonly lightCols: string;
 
   constructor(private readonly ds: DataSource) {
     this.repo = ds.getRepository(Requirement);
     this.cols = selectColumns(ds, Requirement, 'r');
+    const known = new Set(ds.getMetadata(Requirement).columns.map((c) => c.databaseName));
+    const unknown = LIGHT_COLUMNS.filter((c) => !known.has(c));
+    if (unknown.length) throw new Error(`LIGHT_COLUMNS names columns the requirement entity has not: ${unknown.join(', ')}`);
+    this.lightCols = LIGHT_COLUMNS.map((c) => `r.${c}`).join(', ');
   }
 
   /** By id: shared requirements and the requesting organization's own (as row-level security also says). */
-  async findByIds(ids: readonly string[]): Promise<Map<string, Requirement>> {
+  async findByIds(ids: readonly string[], light = false): Promise<Map<string, Requirement>> {
     if (!ids.length) return new Map();
     // Hand-written and hydrated column by column (database/hydrate.ts): the loader behind every counterpart,
     // parent and ancestor, where TypeORM's query builder and result transformer cost more than the query.
     const rows: Record<string, unknown>[] = await this.ds.query(
-      `SELECT ${this.cols} FROM requirement r
+      `SELECT ${light ? this.lightCols : this.cols} FROM requirement r
        WHERE r.id = ANY($1::uuid[]) AND (r.organization_id IS NULL OR r.organization_id = nullif(current_setting('app.organization_id', true), '')::uuid)`,
       [[...ids]],
     );
@@ -145,10 +160,10 @@ export class RequirementService {
     const ks = keysetSql(q.window, ['r.position'], 'ASC', (position) => { params.push(position); return [`$${params.length}`]; });
     params.push(ks.limit);
     const raw: Record<string, unknown>[] = await this.ds.query(
-      `SELECT ${selectColumns(this.ds, Requirement, 'p')}
+      `SELECT p.*
        FROM unnest($1::uuid[]) AS f(id)
        CROSS JOIN LATERAL (
-         SELECT ${this.cols} FROM requirement r
+         SELECT ${q.light ? this.lightCols : this.cols} FROM requirement r
          WHERE r.framework_id = f.id${filter}${ks.where.map((w) => ` AND ${w}`).join('')}
          ORDER BY ${ks.orderBy}
          LIMIT $${params.length}

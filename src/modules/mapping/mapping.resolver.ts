@@ -1,5 +1,7 @@
 import DataLoader from 'dataloader';
-import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, InputType, Int, Mutation, ObjectType, Query, Resolver, Root, Authorized } from 'type-graphql';
+import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, Info, InputType, Int, Mutation, ObjectType, Query, Resolver, Root, Authorized } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { requirementFor } from '../../graphql/lookahead';
 import { CreateMappingSetInput } from './mapping-set.input';
 import { IsOptional, Length, Max, Min, ValidateNested } from 'class-validator';
 import { Connection, MAX_PAGE_SIZE, PageArgs, decodeKeyCursor, encodeKeyCursor, keyset } from '../../graphql/connection.type';
@@ -143,9 +145,9 @@ export class MappingEdgeResolver {
   }
 
   @FieldResolver(() => Requirement)
-  counterpart(@Root() e: MappingEdge, @Ctx() ctx: HubContext): Requirement | Promise<Requirement> {
+  counterpart(@Root() e: MappingEdge, @Ctx() ctx: HubContext, @Info() info: GraphQLResolveInfo): Requirement | Promise<Requirement> {
     // A value when a parent loaded it ahead (graphql/lookahead.ts); a requirement id in a mapping always resolves.
-    return ctx.loaders.requirement.get(e.counterpartId) as Requirement | Promise<Requirement>;
+    return requirementFor(ctx, info, e.counterpartId) as Requirement | Promise<Requirement>;
   }
 
   @FieldResolver(() => MappingSource)
