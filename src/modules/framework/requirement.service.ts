@@ -84,9 +84,10 @@ export class RequirementService {
   }
 
   async findByRef(frameworkId: string, ref: string, frameworkKey: string): Promise<Requirement> {
-    const found = await this.repo.findOneBy({ frameworkId, ref });
-    if (!found) throw notFound(`Unknown ref "${ref}" in framework "${frameworkKey}"`, { framework: frameworkKey, ref });
-    return found;
+    // Hand-written as findByIds: the small read's first statement, where TypeORM's query builder cost more than the query.
+    const [row]: Record<string, unknown>[] = await this.ds.query(`SELECT ${this.cols} FROM requirement r WHERE r.framework_id = $1 AND r.ref = $2 LIMIT 1`, [frameworkId, ref]);
+    if (!row) throw notFound(`Unknown ref "${ref}" in framework "${frameworkKey}"`, { framework: frameworkKey, ref });
+    return hydrate(this.ds, Requirement, row);
   }
 
   /**
