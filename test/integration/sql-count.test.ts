@@ -140,4 +140,12 @@ describe('light rows', () => {
     expect(a.data.framework.requirements.nodes.flatMap((n: any) => n.mappings).length).toBeGreaterThan(10);
     expect(a.extensions?.sqlStatements).toBe(b.extensions?.sqlStatements);
   });
+
+  it('a parent and ancestors asked for light fields share one batch', async () => {
+    const both = await t.gql(`{ requirement(framework: "iso27001", ref: "A.5.1") { ref parent { ref title } ancestors { ref } } }`);
+    const alone = await t.gql(`{ requirement(framework: "iso27001", ref: "A.5.1") { ref ancestors { ref } } }`);
+    expect(both.data.requirement).toEqual({ ref: 'A.5.1', parent: { ref: 'A.5', title: expect.any(String) }, ancestors: [{ ref: 'A.5' }] });
+    // The gate's message, the requirement, one batch for parent and ancestors, COMMIT.
+    expect([both.extensions?.sqlStatements, alone.extensions?.sqlStatements]).toEqual([4, 4]);
+  });
 });

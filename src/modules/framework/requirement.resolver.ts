@@ -110,8 +110,9 @@ export class RequirementResolver {
   }
 
   @FieldResolver(() => [Requirement], { description: 'Ancestors from the root down to the parent.' })
-  async ancestors(@Root() r: Requirement, @Ctx() ctx: HubContext): Promise<Requirement[]> {
-    const found = await ctx.loaders.requirement.loadMany(r.ancestorIds);
+  async ancestors(@Root() r: Requirement, @Ctx() ctx: HubContext, @Info() info: GraphQLResolveInfo): Promise<Requirement[]> {
+    // Light or whole as the parent's (requirementFor), so that parent and ancestors share a batch.
+    const found = await Promise.all(r.ancestorIds.map((id) => requirementFor(ctx, info, id)));
     return found.filter((a): a is Requirement => a instanceof Requirement);
   }
 
