@@ -6,22 +6,19 @@ type Ctor<T> = new () => T;
 /** Column types whose raw pg value TypeORM's hydration leaves as it is (no transformer on the column). */
 const AS_IS = new Set<unknown>(['uuid', 'text', 'varchar', 'character varying', 'smallint', 'int', 'integer', 'int4', 'int2', 'jsonb', 'json', 'boolean', 'bool']);
 
-interface Plan {
-  meta: EntityMetadata;
-  /** Per alias: [row key, property, column when its value needs TypeORM's hydration]. */
-  byAlias: Map<string, [string, string, ColumnMetadata | null][]>;
-}
+/** Per entity and alias: [row key, property, the column when its value needs TypeORM's hydration]. */
+type Plan = [string, string, ColumnMetadata | null][];
 
-const plans = new WeakMap<EntityMetadata, Plan>();
+const plans = new WeakMap<EntityMetadata, Map<string, Plan>>();
 
-function planOf(ds: DataSource, target: Ctor<ObjectLiteral>, alias: string) {
+function planOf(ds: DataSource, target: Ctor<ObjectLiteral>, alias: string): { meta: EntityMetadata; cols: Plan } {
   const meta = ds.getMetadata(target);
-  let plan = plans.get(meta);
-  if (!plan) plans.set(meta, (plan = { meta, byAlias: new Map() }));
-  let cols = plan.byAlias.get(alias);
+  let byAlias = plans.get(meta);
+  if (!byAlias) plans.set(meta, (byAlias = new Map()));
+  let cols = byAlias.get(alias);
   if (!cols) {
     cols = meta.columns.map((c) => [alias + c.databaseName, c.propertyName, AS_IS.has(c.type) && !c.transformer ? null : c]);
-    plan.byAlias.set(alias, cols);
+    byAlias.set(alias, cols);
   }
   return { meta, cols };
 }

@@ -65,8 +65,12 @@ export function isLight(info: GraphQLResolveInfo, fields: readonly FieldNode[]):
  * else a light one when the field's selection needs no more, else the whole one, batched.
  */
 export function requirementFor(ctx: HubContext, info: GraphQLResolveInfo, id: string): Requirement | null | Promise<Requirement | null> {
-  if (ctx.loaders.requirement.has(id) || !isLight(info, info.fieldNodes)) return ctx.loaders.requirement.get(id);
-  return ctx.loaders.requirementLight.get(id);
+  return requirementOf(ctx, isLight(info, info.fieldNodes), id);
+}
+
+/** The whole requirement when it is known or a light one will not do, else the light one. */
+function requirementOf(ctx: HubContext, light: boolean, id: string): Requirement | null | Promise<Requirement | null> {
+  return light && !ctx.loaders.requirement.has(id) ? ctx.loaders.requirementLight.get(id) : ctx.loaders.requirement.get(id);
 }
 
 /** The requirement fields selected under a connection field: `nodes` and `edges { node }`. */
@@ -98,13 +102,10 @@ export async function loadRequirementTree(ctx: HubContext, info: GraphQLResolveI
         for (const row of rows) counterparts.add(MappingEdge.counterpartOf(row, ids[i]));
       });
       const light = isLight(info, counterpartFields);
-      const known = [...counterparts].filter((id) => ctx.loaders.requirement.has(id));
-      const found = [
-        ...known.map((id) => ctx.loaders.requirement.get(id) as Requirement | null),
-        ...(await (light ? ctx.loaders.requirementLight : ctx.loaders.requirement).loadMany([...counterparts].filter((id) => !ctx.loaders.requirement.has(id)))),
-      ];
+      // A failed batch is left for the counterpart fields to report, as their own loads would have.
+      const found = await Promise.all([...counterparts].map((id) => Promise.resolve(requirementOf(ctx, light, id)).catch(() => null)));
       if (selected(info, counterpartFields, 'framework').length) {
-        for (const c of found) if (c && !(c instanceof Error)) frameworks.add(c.frameworkId);
+        for (const c of found) if (c) frameworks.add(c.frameworkId);
       }
     }
   }

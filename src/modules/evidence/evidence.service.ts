@@ -76,7 +76,6 @@ export function evidenceLockStripe(key: string): number {
   return h % EVIDENCE_LOCK_STRIPES;
 }
 
-
 /** The only code that queries evidence, evidence_link, evidence_revision and evidence_review. */
 export class EvidenceService {
   private readonly evidence: Repository<Evidence>;
