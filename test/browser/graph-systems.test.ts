@@ -177,7 +177,7 @@ describe('AI systems', () => {
     const count = (a: string) => d.filter((o: any) => o.applicability === a).length;
     const { page, foreign } = await isolatedPage(browser, origin);
     await signIn(page);
-    await page.getByRole('link', { name: 'AI systems' }).click();
+    await page.getByRole('link', { name: 'AI systems', exact: true }).click();
     const row = page.locator(`table.systems tr[data-system="${systemId}"]`);
     await row.waitFor();
     expect(await row.locator('td').allTextContents()).toEqual(['Benefits triage', 'operation', 'not classified', 'Head of benefits', 'provider',
