@@ -119,7 +119,11 @@ describe('webhooks on one hub with workers', () => {
     await waitFor('every coverage.changed delivered', () => rx.acked().length >= expected.length);
     expect(rx.acked().map((r) => r.id).sort()).toEqual(expected.map((e) => e.id).sort());
     expect(rx.received).toHaveLength(expected.length);
-    const log = (await t.data(DELIVERIES, { id: ep.id })).webhookDeliveries;
+    // The hub records a delivery when the receiver's answer reaches it, which can come after the receiver counted it.
+    const log = await waitFor('every delivery recorded', async () => {
+      const l = (await t.data(DELIVERIES, { id: ep.id })).webhookDeliveries;
+      return l.totalCount === expected.length && l.nodes.every((d: any) => d.status !== 'PENDING' && d.attemptCount > 0) ? l : undefined;
+    });
     expect(log.totalCount).toBe(expected.length);
     expect(log.nodes.every((d: any) => d.status === 'DELIVERED' && d.eventType === 'COVERAGE_CHANGED' && d.attemptCount === 1 && d.replay === 0
       && d.attempts.length === 1 && d.attempts[0].statusCode === 200 && d.attempts[0].responseExcerpt === 'ok' && d.attempts[0].error === null)).toBe(true);
@@ -472,6 +476,15 @@ describe('a hub process killed between commit and delivery, and private addresse
     // At delivery: the endpoint registered where loopback was allowed (the test above) is refused by a
     // worker that forbids it, before any connection. The replay is queued by this process, which runs
     // no workers, through the queue's client.
+    // Deliveries of earlier tests still in flight (retries) must not count as this one: wait for the receivers to go quiet.
+    const total = () => receivers.reduce((n, r) => n + r.received.length, 0);
+    let last = -1;
+    await waitFor('receivers quiet for a second', async () => {
+      const now = total();
+      const quiet = now === last;
+      last = now;
+      return quiet || undefined;
+    }, 30_000, 1000);
     const [d] = await t.ds.query(`SELECT id FROM webhook_delivery WHERE endpoint_id = $1`, [existing]);
     const replayed = (await t.data(`mutation($id: ID!) { replayWebhookDelivery(input: { deliveryId: $id }) { delivery { id replay } } }`, { id: d.id })).replayWebhookDelivery.delivery;
     const [queued] = await t.ds.query(`SELECT d.job_id, d.organization_id, j.state FROM webhook_delivery d JOIN hub_jobs.job j ON j.id = d.job_id WHERE d.id = $1`, [replayed.id]);
@@ -479,10 +492,10 @@ describe('a hub process killed between commit and delivery, and private addresse
     const config = { ...DEFAULT_WEBHOOKS, allowPrivateNetworks: false, timeoutMs: 2000 };
     const worker = new WebhookDeliveryService(t.appDs, config, new WebhookEndpointService(t.appDs, config, null as never, null as never));
     const job = { id: queued.job_id, name: 'hub-webhook', data: { deliveryId: replayed.id, organizationId: queued.organization_id, lastRetry: 3 }, retryCount: 0, signal: new AbortController().signal } as unknown as Job<any>;
-    const seen = receivers.reduce((n, r) => n + r.received.length, 0);
+    const seen = total();
     await expect(worker.deliver(job)).rejects.toThrow(/failed: 127\.0\.0\.1 is \(or resolves to\) 127\.0\.0\.1, a loopback, private/);
     const attempts = await t.ds.query(`SELECT status_code, error FROM webhook_attempt WHERE delivery_id = $1`, [replayed.id]);
     expect(attempts).toEqual([{ status_code: null, error: expect.stringContaining('webhooks may only call public addresses here') }]);
-    expect(receivers.reduce((n, r) => n + r.received.length, 0)).toBe(seen);
+    expect(total()).toBe(seen);
   });
 });
