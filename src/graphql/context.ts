@@ -218,15 +218,30 @@ export const listBy = <V>(fn: (ids: readonly string[]) => Promise<Map<string, V[
 /** Per-request DataLoaders: every relation field resolves through one of these. */
 export function createLoaders(s: Services, org: string) {
   const memo = new Map<string, unknown>();
+  /** Partial requirements (LIGHT_COLUMNS) for selections that need no more (graphql/lookahead.ts); never mixed with the full ones. */
+  const requirementLight = byId<Requirement>((ids) => s.requirement.findByIds(ids, true));
+  /** Mappings of the graph the organization reads now, each read with its conditions. */
+  const mappingRows = listBy<MappingRow>((ids) => s.mapping.edgesFor({ current: org }, ids));
   return {
     framework: byId<Framework>((ids) => s.framework.findByIds(ids)),
     requirement: byId<Requirement>((ids) => s.requirement.findByIds(ids)),
-    /** Partial requirements (LIGHT_COLUMNS) for selections that need no more (graphql/lookahead.ts); never mixed with the full ones. */
-    requirementLight: byId<Requirement>((ids) => s.requirement.findByIds(ids, true)),
+    requirementLight,
     children: listBy<Requirement>((ids) => s.requirement.childrenOf(ids)),
     roots: listBy<Requirement>((ids) => s.requirement.rootsOf(ids)),
-    /** Mappings of the graph the organization reads now, each read with its conditions. */
-    mappingRows: listBy<MappingRow>((ids) => s.mapping.edgesFor({ current: org }, ids)),
+    mappingRows,
+    /**
+     * The same mappings, read with their counterparts as light requirements, which go into requirementLight (and
+     * the lists into mappingRows): light counterparts then cost no statement of their own. For callers that
+     * have primed the requirements they ask for (graphql/lookahead.ts): a counterpart that is one of them is
+     * not read again.
+     */
+    mappingRowsWithCounterparts: listBy<MappingRow>(async (ids) => {
+      const found = await s.mapping.edgesFor({ current: org }, ids, (counterpart) => {
+        if (!requirementLight.has(counterpart.id)) requirementLight.prime(counterpart.id, counterpart);
+      });
+      for (const [id, list] of found) if (!mappingRows.has(id)) mappingRows.prime(id, list);
+      return found;
+    }),
     mappingRow: byId<MappingRow>((ids) => s.mapping.rowsByIds({ current: org }, ids)),
     mappingSource: byId<MappingSource>((ids) => s.mapping.sourcesByIds(org, ids)),
     mappingCount: byId<number>((ids) => s.mapping.countBySources(ids)),

@@ -81,10 +81,10 @@ export function connectionNodes(info: GraphQLResolveInfo, connection: readonly F
 /**
  * Loads, before a list of requirements is returned, the mappings their selection asks for, the
  * counterparts of those mappings (light ones when their selection allows, as requirementFor reads them)
- * and the counterparts' frameworks: the same batches the field resolvers
- * would make (one statement each, the frameworks from the process catalog), made ahead so that the
- * resolvers find the values and answer without a promise (Loader.get). Mappings filtered by a framework
- * are left to their resolver.
+ * and the counterparts' frameworks, made ahead so that the resolvers find the values and answer without a
+ * promise (Loader.get). Light counterparts come in the mappings' statement; whole ones take a batch of
+ * their own, as the field resolvers would; frameworks come from the process catalog. Mappings filtered by
+ * a framework are left to their resolver.
  */
 export async function loadRequirementTree(ctx: HubContext, info: GraphQLResolveInfo, requirementFields: readonly FieldNode[], requirements: readonly Requirement[]): Promise<void> {
   if (!requirements.length) return;
@@ -93,15 +93,22 @@ export async function loadRequirementTree(ctx: HubContext, info: GraphQLResolveI
   if (selected(info, requirementFields, 'framework').length) for (const r of requirements) frameworks.add(r.frameworkId);
   if (mappings.length) {
     const ids = requirements.map((r) => r.id);
-    const lists = await ctx.loaders.mappingRows.loadMany(ids);
     const counterpartFields = selected(info, mappings, 'counterpart');
+    const light = counterpartFields.length > 0 && isLight(info, counterpartFields);
+    // Light counterparts come with the mappings' own statement (mappingRowsWithCounterparts), which leaves out
+    // the counterparts that are among these requirements: so only when the loaders have these (callers prime
+    // them). Lists already read stay.
+    const { mappingRows, mappingRowsWithCounterparts, requirement, requirementLight } = ctx.loaders;
+    const inline = light && requirements.every((r) => requirement.has(r.id) || requirementLight.has(r.id));
+    const lists = await Promise.all(
+      ids.map((id) => Promise.resolve(inline && !mappingRows.has(id) ? mappingRowsWithCounterparts.load(id) : mappingRows.get(id)).catch((e: Error) => e)),
+    );
     if (counterpartFields.length) {
       const counterparts = new Set<string>();
       lists.forEach((rows, i) => {
         if (rows instanceof Error) return;
         for (const row of rows) counterparts.add(MappingEdge.counterpartOf(row, ids[i]));
       });
-      const light = isLight(info, counterpartFields);
       // A failed batch is left for the counterpart fields to report, as their own loads would have.
       const found = await Promise.all([...counterparts].map((id) => Promise.resolve(requirementOf(ctx, light, id)).catch(() => null)));
       if (selected(info, counterpartFields, 'framework').length) {

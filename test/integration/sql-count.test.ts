@@ -31,11 +31,11 @@ describe('SQL statements per request', () => {
     const edges = large.data.framework.requirements.nodes.reduce((n: number, r: any) => n + r.mappings.length, 0);
     expect(edges).toBeGreaterThan(30);
     // START TRANSACTION with the request gate (token and limits) and the organization's settings in one round
-    // trip, page, mappings, counterparts, mapping sources, COMMIT; the frameworks come from the process's
-    // catalog, and parents come before children in document order, so the page itself primes the
-    // requirement loader with them.
-    expect(small.extensions?.sqlStatements).toBe(6);
-    expect(large.extensions?.sqlStatements).toBe(6);
+    // trip, page, mappings with their counterparts (light: ref alone), mapping sources, COMMIT; the frameworks
+    // come from the process's catalog, and parents come before children in document order, so the page
+    // itself primes the requirement loader with them.
+    expect(small.extensions?.sqlStatements).toBe(5);
+    expect(large.extensions?.sqlStatements).toBe(5);
   });
 
   it('the same holds across frameworks: one statement per level for all four', async () => {
@@ -138,7 +138,10 @@ describe('light rows', () => {
     // Some requirements here have parents and mapped counterparts, so the comparison covers both paths.
     expect(a.data.framework.requirements.nodes.filter((n: any) => n.parent).length).toBeGreaterThan(40);
     expect(a.data.framework.requirements.nodes.flatMap((n: any) => n.mappings).length).toBeGreaterThan(10);
-    expect(a.extensions?.sqlStatements).toBe(b.extensions?.sqlStatements);
+    // Light: the gate's message, the page (which has the parents: they come first in document order), the
+    // mappings with their light counterparts, the counterparts' parents, COMMIT. Whole counterparts take a
+    // batch of their own after the mappings.
+    expect([a.extensions?.sqlStatements, b.extensions?.sqlStatements]).toEqual([5, 6]);
   });
 
   it('a parent and ancestors asked for light fields share one batch', async () => {
@@ -147,5 +150,26 @@ describe('light rows', () => {
     expect(both.data.requirement).toEqual({ ref: 'A.5.1', parent: { ref: 'A.5', title: expect.any(String) }, ancestors: [{ ref: 'A.5' }] });
     // The gate's message, the requirement, one batch for parent and ancestors, COMMIT.
     expect([both.extensions?.sqlStatements, alone.extensions?.sqlStatements]).toEqual([4, 4]);
+  });
+
+  it('counterparts that are on the page itself are the page\'s own rows, light or whole', async () => {
+    // A mapping between two requirements of one page: the mappings' statement leaves out a counterpart that
+    // is one of the requirements asked for, which the page has primed.
+    const set = await t.gql(`mutation($input: CreateMappingSetInput!) { createMappingSet(input: $input) { mappingCount } }`, { input: {
+      key: 'within-27001', name: 'Within 27001', sourceFramework: 'iso27001', targetFramework: 'iso27001',
+      mappings: [{ sourceRef: 'A.5.1', targetRef: 'A.5.2', relationship: 'INTERSECTS_WITH', strength: 5, rationale: 'SEMANTIC' }],
+    } });
+    expect(set.errors).toBeUndefined();
+    expect(set.data.createMappingSet.mappingCount).toBe(1);
+    const read = (extra: string) => t.gql(`{ framework(key: "iso27001") { requirements(first: 200) { nodes { ref ${extra} mappings { source { key } counterpart { ref title kind ${extra} } } } } } }`);
+    const [a, b] = [await read(''), await read('text')];
+    expect(a.errors).toBeUndefined();
+    expect(b.errors).toBeUndefined();
+    const within = (d: any, ref: string) => d.framework.requirements.nodes.find((n: any) => n.ref === ref).mappings.filter((m: any) => m.source.key === 'within-27001').map((m: any) => m.counterpart);
+    expect(within(a.data, 'A.5.1')).toEqual([{ ref: 'A.5.2', title: 'Information security roles and responsibilities', kind: 'CONTROL' }]);
+    expect(within(a.data, 'A.5.2')).toEqual([{ ref: 'A.5.1', title: 'Policies for information security', kind: 'CONTROL' }]);
+    expect(within(b.data, 'A.5.1')).toEqual([{ ref: 'A.5.2', title: 'Information security roles and responsibilities', kind: 'CONTROL', text: null }]);
+    // Light: the gate's message, the page, the mappings with their counterparts, the mapping sources, COMMIT.
+    expect(a.extensions?.sqlStatements).toBe(5);
   });
 });

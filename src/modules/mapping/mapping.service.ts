@@ -5,7 +5,8 @@ import { MappingDirection, Relationship } from './mapping.enums';
 import { Hop, enumeratePaths, isTraversable, readFrom } from './mapping-path.rules';
 import { MappingMatrix, MappingMatrixCell, MappingMatrixRow, RelationshipCounts } from './mapping-matrix.type';
 import type { Framework } from '../framework/framework.entity';
-import { RequirementService, refKey } from '../framework/requirement.service';
+import { LIGHT_COLUMNS, RequirementService, refKey } from '../framework/requirement.service';
+import { Requirement } from '../framework/requirement.entity';
 import { inTransaction } from '../../database/transaction';
 import { hydrate } from '../../database/hydrate';
 import { Keyset, keysetPage, keysetSql } from '../../graphql/connection.type';
@@ -55,8 +56,20 @@ function graphCte(ref: GraphRef, name = 'g'): { cte: string; param: unknown } {
  * two framework tables made a five-way join whose planning (under row-level security) cost more than
  * running it, and hashed every requirement to find a few hundred.
  */
-const END_OF_MAPPING = (id: string) =>
-  `SELECT r.framework_id, r.position, (SELECT f.key FROM framework f WHERE f.id = r.framework_id) AS key FROM requirement r WHERE r.id = ${id} OFFSET 0`;
+const END_OF_MAPPING = (id: string, light: boolean) =>
+  `SELECT r.framework_id, r.position, (SELECT f.key FROM framework f WHERE f.id = r.framework_id) AS key${light ? `, ${END_LIGHT_COLUMNS.map((c) => `r.${c}`).join(', ')}` : ''} FROM requirement r WHERE r.id = ${id} OFFSET 0`;
+
+/** The light columns of a requirement (LIGHT_COLUMNS) an end adds to what it reads anyway, for edgesFor's `counterparts`. */
+const END_LIGHT_COLUMNS = LIGHT_COLUMNS.filter((c) => c !== 'id' && c !== 'framework_id' && c !== 'position');
+
+/**
+ * The end of each row that is not one of the requirements asked for ($2), as a light requirement (columns
+ * prefixed `c_`, hydrate's alias); the source end when both were asked for is the caller's own.
+ */
+const COUNTERPART_SELECT = [
+  `CASE WHEN x.from_source THEN m.target_requirement_id ELSE m.source_requirement_id END AS c_id`,
+  ...['framework_id', 'position', ...END_LIGHT_COLUMNS].map((c) => `CASE WHEN x.from_source THEN t.${c} ELSE s.${c} END AS c_${c}`),
+].join(', ');
 
 /** The only code that queries the mapping and mapping_source tables. */
 export class MappingService {
@@ -218,11 +231,17 @@ export class MappingService {
     return new Map(ids.map((id) => [id, rows.find((r) => r.id === id)?.n ?? 0]));
   }
 
-  /** Every mapping of the graph touching each requirement, both stored directions, in counterpart document order. */
-  async edgesFor(graph: GraphRef, requirementIds: readonly string[]): Promise<Map<string, MappingRow[]>> {
+  /**
+   * Every mapping of the graph touching each requirement, both stored directions, in counterpart document order.
+   * `counterparts`, when given, receives the ends that are not among the requirements asked for, as light
+   * requirements (LIGHT_COLUMNS, read from the rows the statement reads anyway for their framework and
+   * position), once each: a caller that has the requirements it asked for and wants their counterparts needs
+   * no statement of its own for them (graphql/lookahead.ts).
+   */
+  async edgesFor(graph: GraphRef, requirementIds: readonly string[], counterparts?: (requirement: Requirement) => void): Promise<Map<string, MappingRow[]>> {
     const out = new Map<string, MappingRow[]>(requirementIds.map((id) => [id, []]));
     if (!requirementIds.length) return out;
-    const rows = await this.rows(`(m.source_requirement_id = ANY($2::uuid[]) OR m.target_requirement_id = ANY($2::uuid[]))`, graph, requirementIds);
+    const rows = await this.rows(`(m.source_requirement_id = ANY($2::uuid[]) OR m.target_requirement_id = ANY($2::uuid[]))`, graph, requirementIds, counterparts);
     for (const row of rows) {
       out.get(row.sourceRequirementId)?.push(row);
       out.get(row.targetRequirementId)?.push(row);
@@ -240,7 +259,7 @@ export class MappingService {
     return new Map(rows.map((r) => [r.id, r]));
   }
 
-  private async rows(where: string, graph: GraphRef, ids: readonly string[]): Promise<MappingRow[]> {
+  private async rows(where: string, graph: GraphRef, ids: readonly string[], counterparts?: (requirement: Requirement) => void): Promise<MappingRow[]> {
     const g = graphCte(graph);
     const params = 'current' in graph ? [g.param, [...ids]] : [g.param, [...ids], graph.conditions];
     const raw: Record<string, unknown>[] = await this.ds.query(
@@ -249,16 +268,25 @@ export class MappingService {
               m.rationale, m.note, m.attributes, m.qualifiers,
               s.framework_id AS source_framework_id, t.framework_id AS target_framework_id,
               s.key AS source_framework_key, t.key AS target_framework_key,
-              s.position AS source_position, t.position AS target_position
+              s.position AS source_position, t.position AS target_position${counterparts ? `, ${COUNTERPART_SELECT}` : ''}
        FROM mapping m
-       CROSS JOIN LATERAL (${END_OF_MAPPING('m.source_requirement_id')}) s
-       CROSS JOIN LATERAL (${END_OF_MAPPING('m.target_requirement_id')}) t
+       CROSS JOIN LATERAL (${END_OF_MAPPING('m.source_requirement_id', !!counterparts)}) s
+       CROSS JOIN LATERAL (${END_OF_MAPPING('m.target_requirement_id', !!counterparts)}) t${counterparts ? `
+       CROSS JOIN LATERAL (SELECT m.source_requirement_id = ANY($2::uuid[]) AS from_source) x` : ''}
        WHERE m.mapping_source_id = ANY((SELECT source_ids FROM g)::uuid[]) AND ${where}`,
       params,
     );
     // The graph's conditions are the same on every row: read once.
     let conditionsText: unknown;
     let conditions = new Set<string>();
+    if (counterparts) {
+      const seen = new Set<string>();
+      for (const r of raw) {
+        if (seen.has(r.c_id as string)) continue;
+        seen.add(r.c_id as string);
+        counterparts(hydrate(this.ds, Requirement, r, 'c_'));
+      }
+    }
     return raw.map((r) => {
       if (r.graph_conditions !== conditionsText) {
         conditionsText = r.graph_conditions;
