@@ -297,6 +297,8 @@ export async function runConcurrent(s: ConcurrentSetup): Promise<ConcurrentRepor
       const hub = await s.startServer(pooler ? pooler.appUrlFor(s.database) : s.pg.appUrlFor(s.database), {
         DATABASE_REPLICA_URLS: replica.appUrlFor(s.database),
         HUB_READ_EXTENSIONS: 'true',
+        // Debian's PgBouncer (1.18) in transaction mode keeps no prepared statements (docs/scaling.md).
+        ...(pooler ? { HUB_PREPARED_STATEMENTS: 'false' } : {}),
       });
       stack.push(() => hub.stop());
       hubs.push(hub);

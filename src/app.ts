@@ -73,7 +73,7 @@ export async function bootstrap(
 ): Promise<App> {
   // Before the data source and server exist, so every span they make has a provider.
   const stopTracing = config.tracing.enabled ? await startTracing(config.tracing) : async () => {};
-  const ds = await createDataSource(config.database, { logLevel: config.logLevel, poolSize: config.poolSize, poolWaitMs: config.work.poolWaitMs, eventsOff: !config.events.enabled });
+  const ds = await createDataSource(config.database, { logLevel: config.logLevel, poolSize: config.poolSize, poolWaitMs: config.work.poolWaitMs, eventsOff: !config.events.enabled, preparedStatements: config.preparedStatements });
   await ds.initialize();
   if (!config.events.enabled && config.database.kind === 'pglite') await ds.query(`SET hub.events = 'off'`);
   let app: App;

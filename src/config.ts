@@ -80,6 +80,8 @@ export interface HubConfig {
   };
   /** Database connections this process keeps at most. */
   poolSize: number;
+  /** The hot reads as named prepared statements (HUB_PREPARED_STATEMENTS; off behind a transaction-mode pooler that does not track them). */
+  preparedStatements: boolean;
   /** Events, coverage history, the scheduler, webhooks and subscriptions (src/modules/events). */
   events: EventsConfig;
 }
@@ -202,6 +204,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
       poolWaitMs: int(env, 'HUB_POOL_WAIT_MS', 5_000, 10, 600_000),
     },
     poolSize: int(env, 'HUB_POOL_SIZE', 10, 2, 1000),
+    preparedStatements: bool(env, 'HUB_PREPARED_STATEMENTS', true),
     events: {
       enabled: bool(env, 'HUB_EVENTS', true),
       workers: bool(env, 'HUB_EVENT_WORKERS', true),

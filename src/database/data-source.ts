@@ -39,6 +39,8 @@ export interface DataSourceOptions {
    * data generator, which is not anyone's action). On PGlite, app.ts sets it on the one session.
    */
   eventsOff?: boolean;
+  /** Run the statements marked with prepared() as named prepared statements (database/prepared.ts); PostgreSQL only. */
+  preparedStatements?: boolean;
 }
 
 /**
@@ -65,7 +67,7 @@ export async function createDataSource(db: DatabaseConfig, options: DataSourceOp
   if (db.kind === 'postgres') {
     // No startup options (PgBouncer refuses them): jit and hub.events are set per transaction (tenant.ts).
     const ds = new DataSource({ ...common, url: db.url, extra: { max: options.poolSize ?? 10, connectionTimeoutMillis: options.poolWaitMs ?? 0 } });
-    setSessionDefaults(ds, { eventsOff: options.eventsOff });
+    setSessionDefaults(ds, { eventsOff: options.eventsOff, preparedStatements: options.preparedStatements });
     return ds;
   }
   // PGlite creates only the last folder of its data dir.

@@ -4,6 +4,7 @@ import { currentQueryScope, type QueryScope } from './query-counter';
 import { ErrorCode, HubError } from '../graphql/errors';
 import { failOver, isReplicaConnection, moving } from './replicas';
 import { isEmbedded } from './transaction';
+import { preparedStatementsOn } from './prepared';
 
 /**
  * Row-level security needs app.organization_id set where a statement runs, and a request's statements
@@ -41,6 +42,8 @@ interface PgConnection {
 export interface SessionDefaults {
   /** `hub.events = off`: the event triggers write nothing (HUB_EVENTS=false, the benchmark's generator). */
   eventsOff?: boolean;
+  /** Statements marked with prepared() run as named prepared statements (HUB_PREPARED_STATEMENTS, database/prepared.ts). */
+  preparedStatements?: boolean;
 }
 const defaults = new WeakMap<DataSource, SessionDefaults>();
 export function setSessionDefaults(ds: DataSource, value: SessionDefaults): void {
@@ -165,6 +168,7 @@ export function installTenantGuard(): void {
       }
       return counted(runner, connection, scope, args);
     }
+    if (defaults.get(runner.connection)?.preparedStatements) preparedStatementsOn(connection);
 
     if (/^\s*START TRANSACTION\s*$/i.test(sql)) {
       const gate = scope?.gate;

@@ -84,7 +84,8 @@ export async function startTestHub(options: { seeded?: boolean; limits?: Partial
   const work = { ...TEST_WORK, ...options.work };
   const appUrl = process.env.HUB_TEST_APP_URL_TEMPLATE!.replace('__DB__', name);
   // Behind PgBouncer: only the server's own connection goes through it; the test's stays direct.
-  const appDs = await createDataSource({ kind: 'postgres', url: options.pooler?.appUrlFor(name) ?? appUrl }, { poolSize: options.poolSize ?? 4, poolWaitMs: work.poolWaitMs });
+  // PgBouncer 1.18 in transaction mode keeps no prepared statements: they run unnamed there (HUB_PREPARED_STATEMENTS=false).
+  const appDs = await createDataSource({ kind: 'postgres', url: options.pooler?.appUrlFor(name) ?? appUrl }, { poolSize: options.poolSize ?? 4, poolWaitMs: work.poolWaitMs, preparedStatements: !options.pooler });
   await appDs.initialize();
   let hub: RunningHub;
   let replica: TestReplica | undefined;

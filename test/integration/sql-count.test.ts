@@ -1,4 +1,5 @@
 import { startTestHub, TestHub } from '../harness/hub';
+import { prepared } from '../../src/database/prepared';
 
 let t: TestHub;
 beforeAll(async () => {
@@ -173,3 +174,38 @@ describe('light rows', () => {
     expect(a.extensions?.sqlStatements).toBe(5);
   });
 });
+
+describe('prepared statements', () => {
+  it('the server\'s connections keep a marked statement by name', async () => {
+    const runner = t.appDs.createQueryRunner();
+    try {
+      const sql = prepared('SELECT $1::int + 1 AS n');
+      expect(await runner.query(sql, [41])).toEqual([{ n: 42 }]);
+      expect(await runner.query(sql, [1])).toEqual([{ n: 2 }]);
+      const kept = await runner.query(`SELECT name FROM pg_prepared_statements WHERE statement = $1`, [sql]);
+      expect(kept).toEqual([{ name: expect.stringMatching(/^hub_[0-9a-f]{24}$/) }]);
+    } finally {
+      await runner.release();
+    }
+  });
+
+  it('answer each call with its own parameters, past the point where PostgreSQL plans them once for all', async () => {
+    // PostgreSQL plans a prepared statement for its values five times, then may keep one generic plan.
+    const refs = ['A.5.1', 'A.5.2', 'A.8.1', '4.1', 'A.5.5'];
+    const rounds: string[][][] = [];
+    for (let round = 0; round < 4; round++) {
+      const answers: string[][] = [];
+      for (const ref of refs) {
+        const d = await t.data(`query($ref: String!) { requirement(framework: "iso27001", ref: $ref) { ref mappings { counterpart { ref framework { key } } } } }`, { ref });
+        answers.push([d.requirement.ref, ...d.requirement.mappings.map((m: any) => `${m.counterpart.framework.key} ${m.counterpart.ref}`)]);
+      }
+      rounds.push(answers);
+    }
+    expect(rounds[0].map((a) => a[0])).toEqual(refs);
+    // 27001 A.5.5 (contact with authorities) is mapped to 42001 and the EU AI Act (seeds/mappings).
+    expect(rounds[0][4].filter((c) => c.startsWith('iso42001 ')).length).toBeGreaterThan(0);
+    expect(rounds[0][4].filter((c) => c.startsWith('eu-ai-act ')).length).toBeGreaterThan(0);
+    for (const later of rounds.slice(1)) expect(later).toEqual(rounds[0]);
+  });
+});
+

@@ -1,5 +1,6 @@
 import { DataSource, In, Repository } from 'typeorm';
 import { hydrate, selectColumns } from '../../database/hydrate';
+import { prepared } from '../../database/prepared';
 import { badInput, notFound } from '../../graphql/errors';
 import { Keyset, keysetPage, keysetSql } from '../../graphql/connection.type';
 import { Requirement } from './requirement.entity';
@@ -54,8 +55,8 @@ export class RequirementService {
     // Hand-written and hydrated column by column (database/hydrate.ts): the loader behind every counterpart,
     // parent and ancestor, where TypeORM's query builder and result transformer cost more than the query.
     const rows: Record<string, unknown>[] = await this.ds.query(
-      `SELECT ${light ? this.lightCols : this.cols} FROM requirement r
-       WHERE r.id = ANY($1::uuid[]) AND (r.organization_id IS NULL OR r.organization_id = nullif(current_setting('app.organization_id', true), '')::uuid)`,
+      prepared(`SELECT ${light ? this.lightCols : this.cols} FROM requirement r
+       WHERE r.id = ANY($1::uuid[]) AND (r.organization_id IS NULL OR r.organization_id = nullif(current_setting('app.organization_id', true), '')::uuid)`),
       [[...ids]],
     );
     return new Map(rows.map((row) => {
@@ -85,7 +86,7 @@ export class RequirementService {
 
   async findByRef(frameworkId: string, ref: string, frameworkKey: string): Promise<Requirement> {
     // Hand-written as findByIds: the small read's first statement, where TypeORM's query builder cost more than the query.
-    const [row]: Record<string, unknown>[] = await this.ds.query(`SELECT ${this.cols} FROM requirement r WHERE r.framework_id = $1 AND r.ref = $2 LIMIT 1`, [frameworkId, ref]);
+    const [row]: Record<string, unknown>[] = await this.ds.query(prepared(`SELECT ${this.cols} FROM requirement r WHERE r.framework_id = $1 AND r.ref = $2 LIMIT 1`), [frameworkId, ref]);
     if (!row) throw notFound(`Unknown ref "${ref}" in framework "${frameworkKey}"`, { framework: frameworkKey, ref });
     return hydrate(this.ds, Requirement, row);
   }
@@ -160,15 +161,16 @@ export class RequirementService {
     const filter = this.filterSql(q.filter, params);
     const ks = keysetSql(q.window, ['r.position'], 'ASC', (position) => { params.push(position); return [`$${params.length}`]; });
     params.push(ks.limit);
+    // Prepared: the filters and keyset make a few shapes, each a lateral page by framework and position.
     const raw: Record<string, unknown>[] = await this.ds.query(
-      `SELECT p.*
+      prepared(`SELECT p.*
        FROM unnest($1::uuid[]) AS f(id)
        CROSS JOIN LATERAL (
          SELECT ${q.light ? this.lightCols : this.cols} FROM requirement r
          WHERE r.framework_id = f.id${filter}${ks.where.map((w) => ` AND ${w}`).join('')}
          ORDER BY ${ks.orderBy}
          LIMIT $${params.length}
-       ) p`,
+       ) p`),
       params,
     );
     // Each framework's rows in query order (descending for a backward page), whatever order the join yields.

@@ -9,6 +9,7 @@ import { LIGHT_COLUMNS, RequirementService, refKey } from '../framework/requirem
 import { Requirement } from '../framework/requirement.entity';
 import { inTransaction } from '../../database/transaction';
 import { hydrate } from '../../database/hydrate';
+import { prepared } from '../../database/prepared';
 import { Keyset, keysetPage, keysetSql } from '../../graphql/connection.type';
 import { ErrorCode, HubError, badInput } from '../../graphql/errors';
 import { DEFAULT_GRAPH_ID, MappingGraph, MappingGraphService } from './mapping-graph.service';
@@ -263,7 +264,7 @@ export class MappingService {
     const g = graphCte(graph);
     const params = 'current' in graph ? [g.param, [...ids]] : [g.param, [...ids], graph.conditions];
     const raw: Record<string, unknown>[] = await this.ds.query(
-      `WITH ${g.cte.replace('$G', '$3')}
+      prepared(`WITH ${g.cte.replace('$G', '$3')}
        SELECT (SELECT array_to_json(conditions) FROM g)::text AS graph_conditions, m.id, m.mapping_source_id, m.source_requirement_id, m.target_requirement_id, m.relationship, m.strength,
               m.rationale, m.note, m.attributes, m.qualifiers,
               s.framework_id AS source_framework_id, t.framework_id AS target_framework_id,
@@ -273,7 +274,7 @@ export class MappingService {
        CROSS JOIN LATERAL (${END_OF_MAPPING('m.source_requirement_id', !!counterparts)}) s
        CROSS JOIN LATERAL (${END_OF_MAPPING('m.target_requirement_id', !!counterparts)}) t${counterparts ? `
        CROSS JOIN LATERAL (SELECT m.source_requirement_id = ANY($2::uuid[]) AS from_source) x` : ''}
-       WHERE m.mapping_source_id = ANY((SELECT source_ids FROM g)::uuid[]) AND ${where}`,
+       WHERE m.mapping_source_id = ANY((SELECT source_ids FROM g)::uuid[]) AND ${where}`),
       params,
     );
     // The graph's conditions are the same on every row: read once.
