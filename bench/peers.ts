@@ -384,15 +384,25 @@ interface MixedOperation {
   /** Out of 100. */
   weight: number;
   request: (client: number, n: number) => GqlRequest;
+  /** Requests each client sends once before the warm-up, untimed (the items an operation then updates). */
+  setup?: (client: number) => GqlRequest[];
 }
 
 /**
  * What dashboards, analysts and integrators send all day, apart from the reports (measured in the
  * concurrent run): the catalog reads of the peer comparison, the framework list, a search, a requirement
- * with its tree, a page of evidence, and an integrator's evidence upsert (an update of one of twenty items
- * per client, linked to one requirement, so the coverage rollup and the outbox are written too).
+ * with its tree, a page of evidence, and an integrator's evidence upsert: an update of one of twenty items
+ * per client, each linked to one requirement, whose title changes (so the evidence row, its revision, the
+ * audit trail and the outbox are written; the links, and so the coverage rollup, stay as they are). The
+ * twenty items are created before the warm-up (setup): a timed window made of creations would measure
+ * sixteen integrators creating evidence for the same requirement at once, which is not this mix (creations
+ * of links serialize on the organization's coverage flush: BENCHMARKS.md).
  */
 export function mixedOperations(framework: string, ref: string, bigRead: GqlRequest, smallRead: GqlRequest): MixedOperation[] {
+  const upsert = (client: number, item: number, title: string): GqlRequest => ({
+    query: `mutation($input: UpsertEvidenceInput!) { upsertEvidence(input: $input) { outcome } }`,
+    variables: { input: { sourceSystem: 'bench-mixed', externalId: `c${client}-${item}`, title, kind: 'RECORD', effectiveAt: '2026-01-01T00:00:00Z', links: [{ framework, ref }] } },
+  });
   return [
     { name: 'one requirement with its mappings', weight: 35, request: () => smallRead },
     { name: 'search (first 20)', weight: 15, request: () => ({ query: `query { searchRequirementsConnection(query: "risk assessment", first: 20) { totalCount nodes { score requirement { ref title framework { key } } } } }`, variables: {} }) },
@@ -403,10 +413,8 @@ export function mixedOperations(framework: string, ref: string, bigRead: GqlRequ
     {
       name: 'upsertEvidence (one link)',
       weight: 10,
-      request: (client, n) => ({
-        query: `mutation($input: UpsertEvidenceInput!) { upsertEvidence(input: $input) { outcome } }`,
-        variables: { input: { sourceSystem: 'bench-mixed', externalId: `c${client}-${n % 20}`, title: `Mixed-load record ${client}/${n}`, kind: 'RECORD', effectiveAt: '2026-01-01T00:00:00Z', links: [{ framework, ref }] } },
-      }),
+      request: (client, n) => upsert(client, n % 20, `Mixed-load record ${client}/${n}`),
+      setup: (client) => Array.from({ length: 20 }, (_, item) => upsert(client, item, `Mixed-load record ${client}, item ${item}`)),
     },
   ];
 }
@@ -437,6 +445,16 @@ async function mixedRun(seconds: number, hub: Server, ops: MixedOperation[], err
       }),
     );
   };
+  await Promise.all(
+    Array.from({ length: MIXED_CLIENTS }, async (_, client) => {
+      for (const op of ops) {
+        for (const request of op.setup?.(client) ?? []) {
+          const a = await send(hub, request);
+          if (a.error) throw new Error(`mixed run setup (${op.name}): ${a.error}`);
+        }
+      }
+    }),
+  );
   await run(Math.min(5, Math.max(1, seconds / 10)), false);
   await run(seconds, true);
   const all = times.flat().sort((a, b) => a - b);

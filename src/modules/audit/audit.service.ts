@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { hydrate } from '../../database/hydrate';
+import { prepared } from '../../database/prepared';
 import { Keyset, keysetPage, keysetSql } from '../../graphql/connection.type';
 import { isUuid } from '../../graphql/ids';
 import { AuditEvent } from './audit-event.entity';
@@ -78,6 +79,11 @@ export function collectIds(value: unknown, out = new Set<string>()): Set<string>
 }
 
 /** The only code that touches audit_event, which the database keeps append-only. */
+/** Prepared (database/prepared.ts): every audited write snapshots its rows with it. */
+const SNAPSHOT_SQL = prepared(
+  SNAPSHOT_TABLES.map((t) => `SELECT x.id::text AS id, '${t}' AS t, to_jsonb(x) - 'token_hash' AS row FROM ${t} x WHERE x.id = ANY($1::uuid[]) AND x.organization_id = $2`).join(' UNION ALL '),
+);
+
 export class AuditService {
   constructor(private readonly ds: DataSource) {}
 
@@ -88,7 +94,7 @@ export class AuditService {
   async snapshot(org: string, ids: readonly string[]): Promise<Record<string, unknown>> {
     if (!ids.length) return {};
     const rows: { id: string; t: string; row: Record<string, unknown> }[] = await this.ds.query(
-      SNAPSHOT_TABLES.map((t) => `SELECT x.id::text AS id, '${t}' AS t, to_jsonb(x) - 'token_hash' AS row FROM ${t} x WHERE x.id = ANY($1::uuid[]) AND x.organization_id = $2`).join(' UNION ALL '),
+      SNAPSHOT_SQL,
       [[...ids], org],
     );
     return Object.fromEntries(rows.map((r) => [r.id, { table: r.t, ...r.row }]));

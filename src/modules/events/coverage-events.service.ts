@@ -1,6 +1,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { statusCtes } from '../coverage/coverage.sql';
 import { DEFAULT_GRAPH_ID } from '../mapping/mapping-graph.service';
+import { prepared } from '../../database/prepared';
 
 /** The depth the history and coverage.changed events are kept at: the reports' default. */
 export const EVENT_MAX_DEPTH = 2;
@@ -139,6 +140,15 @@ const deltaSql = `${statusCtes({ targets: TARGETS })},
   SELECT (SELECT count(*)::int FROM ev WHERE type = 'coverage.changed') AS changed, (SELECT count(*)::int FROM opened) AS opened, (SELECT count(*)::int FROM ended) AS ended`;
 
 /**
+ * The delta of a flush with a few dirty requirements (an integrator's write of one item): a prepared
+ * statement of its own, so that PostgreSQL parses it once per connection and may keep one plan for all
+ * (it plans in several times what it runs in, inside the organization's flush lock). Larger flushes (bulk
+ * writes, a whole recompute, a baseline) stay unnamed and get a plan for their own sizes.
+ */
+const DELTA_OF_SOURCES_SQL = prepared(deltaSql);
+const PREPARED_DELTA_SOURCES = 16;
+
+/**
  * Everything that can change a status in ($2, $3], per moment and requirement, with why: links made and
  * ended, evidence becoming effective or expiring (its links in force then), Statement of Applicability
  * decisions made and superseded, pre-fill rejections. A NULL requirement: the organization's mapping
@@ -267,7 +277,7 @@ export class CoverageEventsService {
    * (with the lock), the baseline, time, and one for the writes, plus one per moment of time passed.
    */
   async flush(organizationId: string, db: Db = this.ds, { always = false } = {}): Promise<FlushResult | null> {
-    const dirty: { requirement_id: string | null; causes: unknown[] }[] = await db.query(TAKE_DIRTY_SQL, [organizationId]);
+    const dirty: { requirement_id: string | null; causes: unknown[] }[] = await db.query(prepared(TAKE_DIRTY_SQL), [organizationId]);
     if (!dirty.length) {
       if (!always) return null;
       await db.query(lockSql, [organizationId]);
@@ -281,7 +291,7 @@ export class CoverageEventsService {
   }
 
   private async apply(db: Db, org: string, dirty: { requirement_id: string | null; causes: unknown[] }[]): Promise<FlushResult> {
-    const [b]: Baseline[] = await db.query(baselineSql, [org, DEFAULT_GRAPH_ID]);
+    const [b]: Baseline[] = await db.query(prepared(baselineSql), [org, DEFAULT_GRAPH_ID]);
     const signature = signatureOf(b);
     const base = (asOf: string) => [org, asOf, EVENT_MAX_DEPTH, b.graph_id, b.framework_ids, null];
     const at = b.at;
@@ -310,7 +320,8 @@ export class CoverageEventsService {
       const [r] = await db.query(deltaSql, [...base(at), null, causes, false, JSON.stringify(graphCause)]);
       changed += r.changed;
     } else if (sources.length) {
-      const [r] = await db.query(deltaSql, [...base(at), sources.map((d) => d.requirement_id), causes, false, '[]']);
+      const sql = sources.length <= PREPARED_DELTA_SOURCES ? DELTA_OF_SOURCES_SQL : deltaSql;
+      const [r] = await db.query(sql, [...base(at), sources.map((d) => d.requirement_id), causes, false, '[]']);
       changed += r.changed;
     }
     if (graphChanged) await db.query(`UPDATE coverage_baseline SET graph_signature = $2 WHERE organization_id = $1`, [org, signature]);
@@ -356,7 +367,7 @@ export class CoverageEventsService {
   /** Evidence expiring, expired or becoming effective in (from, to], due dates, the watermark: one statement; then each moment's deltas. */
   private async advanceTime(db: Db, org: string, b: Baseline, from: string, to: string, base: (asOf: string) => unknown[]): Promise<{ changed: number; instants: number }> {
     // In time order (the statement orders by t; the text keys keep it).
-    const rows: { t: string; requirement_id: string; causes: unknown[] }[] = await db.query(TIME_SQL, [org, from, to, b.window_days]);
+    const rows: { t: string; requirement_id: string; causes: unknown[] }[] = await db.query(prepared(TIME_SQL), [org, from, to, b.window_days]);
     const byInstant = new Map<string, { t: string; sources: { requirement_id: string; causes: unknown[] }[] }>();
     for (const r of rows) {
       let g = byInstant.get(r.t);

@@ -99,7 +99,7 @@ export class RequirementService {
     const out = new Map<string, { id: string; frameworkId: string } | null>();
     if (!pairs.length) return out;
     const rows: { framework: string; ref: string; id: string | null; framework_id: string | null }[] = await em.query(
-      `WITH wanted AS (SELECT DISTINCT * FROM jsonb_to_recordset($1::jsonb) AS x(framework text, ref text)),
+      prepared(`WITH wanted AS (SELECT DISTINCT * FROM jsonb_to_recordset($1::jsonb) AS x(framework text, ref text)),
        latest AS (
          SELECT DISTINCT ON (key) id, key FROM framework
          WHERE key IN (SELECT framework FROM wanted)
@@ -109,7 +109,7 @@ export class RequirementService {
        SELECT w.framework, w.ref, r.id, r.framework_id
        FROM wanted w
        LEFT JOIN latest l ON l.key = w.framework
-       LEFT JOIN requirement r ON r.framework_id = l.id AND r.ref = w.ref`,
+       LEFT JOIN requirement r ON r.framework_id = l.id AND r.ref = w.ref`),
       [JSON.stringify(pairs.map((p) => ({ framework: p.framework, ref: p.ref })))],
     );
     for (const r of rows) out.set(refKey(r.framework, r.ref), r.id ? { id: r.id, frameworkId: r.framework_id! } : null);
