@@ -245,7 +245,11 @@ export class MappingService {
   async edgesFor(graph: GraphRef, requirementIds: readonly string[], counterparts?: (requirement: Requirement) => void): Promise<Map<string, MappingRow[]>> {
     const out = new Map<string, MappingRow[]>(requirementIds.map((id) => [id, []]));
     if (!requirementIds.length) return out;
-    const rows = await this.rows(`(m.source_requirement_id = ANY($2::uuid[]) OR m.target_requirement_id = ANY($2::uuid[]))`, graph, requirementIds, counterparts);
+    // The ids through a subquery: PostgreSQL then plans for an array it does not see, the same plan for one
+    // requirement as for a page, and so keeps the prepared statement's plan instead of planning each call for
+    // the values (for one id, planning took about three times what running does).
+    const ids = `ANY((SELECT $2::uuid[])::uuid[])`;
+    const rows = await this.rows(`(m.source_requirement_id = ${ids} OR m.target_requirement_id = ${ids})`, graph, requirementIds, counterparts);
     for (const row of rows) {
       out.get(row.sourceRequirementId)?.push(row);
       out.get(row.targetRequirementId)?.push(row);
