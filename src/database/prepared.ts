@@ -9,7 +9,8 @@ import { logger } from '../logger';
  * as cheap as the custom ones, plan_cache_mode's default).
  *
  * Only statements whose plan does not depend much on their parameters are marked (lookups by key, by
- * id arrays, keyset pages), never the reports. Behind a pooler in transaction mode that does not track
+ * id arrays, keyset pages, and what an evidence write runs inside its organization's coverage flush lock
+ * for a few requirements), never the reports callers ask for. Behind a pooler in transaction mode that does not track
  * prepared statements (PgBouncer before 1.21, or without max_prepared_statements), a name prepared on
  * one server connection is unknown on the next: HUB_PREPARED_STATEMENTS=false sends them unnamed. If it
  * was left on there, the first such failure turns them off for the process and says so in the log.

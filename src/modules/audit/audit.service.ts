@@ -78,12 +78,12 @@ export function collectIds(value: unknown, out = new Set<string>()): Set<string>
   return out;
 }
 
-/** The only code that touches audit_event, which the database keeps append-only. */
 /** Prepared (database/prepared.ts): every audited write snapshots its rows with it. */
 const SNAPSHOT_SQL = prepared(
   SNAPSHOT_TABLES.map((t) => `SELECT x.id::text AS id, '${t}' AS t, to_jsonb(x) - 'token_hash' AS row FROM ${t} x WHERE x.id = ANY($1::uuid[]) AND x.organization_id = $2`).join(' UNION ALL '),
 );
 
+/** The only code that touches audit_event, which the database keeps append-only. */
 export class AuditService {
   constructor(private readonly ds: DataSource) {}
 
