@@ -161,10 +161,12 @@ export class RequirementService {
     const filter = this.filterSql(q.filter, params);
     const ks = keysetSql(q.window, ['r.position'], 'ASC', (position) => { params.push(position); return [`$${params.length}`]; });
     params.push(ks.limit);
-    // Prepared: the filters and keyset make a few shapes, each a lateral page by framework and position.
+    // Prepared: the filters and keyset make a few shapes, each a lateral page by framework and position. The
+    // framework ids through a subquery, as the mappings statement's (mapping.service.ts edgesFor): planned alike
+    // for one framework or four, the plan is kept instead of made again on each call.
     const raw: Record<string, unknown>[] = await this.ds.query(
       prepared(`SELECT p.*
-       FROM unnest($1::uuid[]) AS f(id)
+       FROM unnest((SELECT $1::uuid[])::uuid[]) AS f(id)
        CROSS JOIN LATERAL (
          SELECT ${q.light ? this.lightCols : this.cols} FROM requirement r
          WHERE r.framework_id = f.id${filter}${ks.where.map((w) => ` AND ${w}`).join('')}
