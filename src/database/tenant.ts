@@ -152,6 +152,28 @@ export function installTenantGuard(): void {
   installed = true;
   const original = PostgresQueryRunner.prototype.query;
 
+  /** START TRANSACTION with the scope's settings in the same round trip, and the request gate's first when it has one. */
+  async function startTransaction(runner: PostgresQueryRunner, connection: PgConnection, scope: QueryScope | undefined, wanted: Settings, args: Parameters<Query>): ReturnType<Query> {
+    const gate = scope?.gate;
+    if (gate && !gate.row) {
+      // The request gate's transaction (graphql/request-gate.ts): the gate's statement sets the organization
+      // of the token it finds, in the same round trip as START TRANSACTION and the other settings.
+      const results = (await counted(runner, connection, scope, args, async () => {
+        if (scope) scope.statements++;
+        return connection.query(gatedStartSql(gate, wanted));
+      })) as unknown as { rows: Record<string, unknown>[] }[];
+      const row = results[1].rows[0] as unknown as GateRow;
+      gate.row = row;
+      const org = String(results[4].rows[0].organization_id ?? '');
+      connection[IN_TRANSACTION] = key({ ...wanted, org });
+      return undefined as never;
+    }
+    // One round trip: the transaction and its settings.
+    const result = await counted(runner, connection, scope, [`START TRANSACTION; ${settingsSql(wanted)}`, ...args.slice(1)] as Parameters<Query>);
+    connection[IN_TRANSACTION] = key(wanted);
+    return result;
+  }
+
   /** The statement itself, with the scope's settings in place on whatever connection runs it. */
   async function run(runner: PostgresQueryRunner, args: Parameters<Query>, sent: { on?: PgConnection }): ReturnType<Query> {
     const scope = currentQueryScope();
@@ -171,25 +193,19 @@ export function installTenantGuard(): void {
     if (defaults.get(runner.connection)?.preparedStatements) preparedStatementsOn(connection);
 
     if (/^\s*START TRANSACTION\s*$/i.test(sql)) {
-      const gate = scope?.gate;
-      if (gate && !gate.row) {
+      try {
+        return await startTransaction(runner, connection, scope, wanted, args);
+      } catch (err) {
+        // The message may have opened a transaction before it failed (the gate's BEGIN, or START TRANSACTION
+        // before its settings; a refused gate, a cancelled or timed-out statement), and TypeORM will not end
+        // one it believes never started: ended here, or the pool would hand the next caller a connection that
+        // refuses every statement. Not when the message was never sent here (the runner moved on).
+        if (!(err instanceof ConnectionMoved)) await connection.query('ROLLBACK').catch(() => undefined);
+        throw err;
+      }
+    }
         // The request gate's transaction (graphql/request-gate.ts): the gate's statement sets the organization
         // of the token it finds, in the same round trip as START TRANSACTION and the other settings.
-        const results = (await counted(runner, connection, scope, args, async () => {
-          if (scope) scope.statements++;
-          return connection.query(gatedStartSql(gate, wanted));
-        })) as unknown as { rows: Record<string, unknown>[] }[];
-        const row = results[1].rows[0] as unknown as GateRow;
-        gate.row = row;
-        const org = String(results[4].rows[0].organization_id ?? '');
-        connection[IN_TRANSACTION] = key({ ...wanted, org });
-        return undefined as never;
-      }
-      // One round trip: the transaction and its settings.
-      const result = await counted(runner, connection, scope, [`START TRANSACTION; ${settingsSql(wanted)}`, ...args.slice(1)] as Parameters<Query>);
-      connection[IN_TRANSACTION] = key(wanted);
-      return result;
-    }
     if (runner.isTransactionActive && connection[IN_TRANSACTION] !== undefined) {
       if (/^\s*(COMMIT|ROLLBACK)\s*$/i.test(sql)) delete connection[IN_TRANSACTION];
       // Settings made after the savepoint are undone with it: make them again next time.

@@ -94,6 +94,29 @@ describe('a request whose transaction rolls back', () => {
     expect(await t.ds.query(`SELECT id FROM evidence WHERE source_system = 'gate'`)).toEqual([]);
     expect(await hits()).toBe(2);
   });
+
+  it('a gate that fails leaves no transaction open on its connection: the requests after it are answered', async () => {
+    // The gate's message opens its own transaction (BEGIN) before the gate runs: a gate that fails (here
+    // refused its function; a cancelled or timed-out one alike) must not hand the pool a connection inside an
+    // aborted transaction, where every later statement is refused (pg-pool hands the last released first).
+    const token = await tokenFor(t, 'test-org', Role.VIEWER, 'gate-failure');
+    const signature = 'hub_begin_request(text, bytea, integer, bytea, integer, integer)';
+    await t.ds.query(`REVOKE EXECUTE ON FUNCTION ${signature} FROM hub_app`);
+    let failed: Response;
+    try {
+      failed = await post(`Bearer ${token}`);
+    } finally {
+      await t.ds.query(`GRANT EXECUTE ON FUNCTION ${signature} TO hub_app`);
+    }
+    expect(failed.status).toBe(500);
+    expect(JSON.stringify(await failed.json())).not.toMatch(/hub_begin_request|permission denied/);
+    const after: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      const res = await post(`Bearer ${token}`);
+      after.push(`${res.status} ${JSON.stringify(((await res.json()) as any).data ?? null)}`);
+    }
+    expect(after).toEqual(Array(4).fill('200 {"viewer":{"role":"VIEWER"}}'));
+  });
 });
 
 describe('the catalog stamp', () => {

@@ -267,6 +267,7 @@ export class MappingService {
     return new Map(rows.map((r) => [r.id, r]));
   }
 
+  /** `counterparts` only where $2 holds requirement ids (edgesFor), whose counterparts it then reads. */
   private async rows(where: string, graph: GraphRef, ids: readonly string[], counterparts?: (requirement: Requirement) => void): Promise<MappingRow[]> {
     const g = graphCte(graph);
     const params = 'current' in graph ? [g.param, [...ids]] : [g.param, [...ids], graph.conditions];
@@ -284,9 +285,6 @@ export class MappingService {
        WHERE m.mapping_source_id = ANY((SELECT source_ids FROM g)::uuid[]) AND ${where}`),
       params,
     );
-    // The graph's conditions are the same on every row: read once.
-    let conditionsText: unknown;
-    let conditions = new Set<string>();
     if (counterparts) {
       const seen = new Set<string>();
       for (const r of raw) {
@@ -295,6 +293,9 @@ export class MappingService {
         counterparts(hydrate(this.ds, Requirement, r, 'c_'));
       }
     }
+    // The graph's conditions are the same on every row: read once.
+    let conditionsText: unknown;
+    let conditions = new Set<string>();
     return raw.map((r) => {
       if (r.graph_conditions !== conditionsText) {
         conditionsText = r.graph_conditions;
