@@ -204,8 +204,6 @@ export function installTenantGuard(): void {
         throw err;
       }
     }
-        // The request gate's transaction (graphql/request-gate.ts): the gate's statement sets the organization
-        // of the token it finds, in the same round trip as START TRANSACTION and the other settings.
     if (runner.isTransactionActive && connection[IN_TRANSACTION] !== undefined) {
       if (/^\s*(COMMIT|ROLLBACK)\s*$/i.test(sql)) delete connection[IN_TRANSACTION];
       // Settings made after the savepoint are undone with it: make them again next time.

@@ -39,11 +39,11 @@ interface Baseline {
  * InitPlan, evaluated once and only when a row is returned), so the statements after it see every flush
  * committed before.
  */
-const TAKE_DIRTY_SQL = `
+const TAKE_DIRTY_SQL = prepared(`
   WITH d AS (DELETE FROM coverage_dirty WHERE organization_id = $1 RETURNING requirement_id, cause)
   SELECT d.requirement_id, to_jsonb((array_agg(c.cause))[1:10]) AS causes,
          (SELECT pg_advisory_xact_lock(hashtextextended('coverage_events:' || $1::text, 0)))::text AS locked
-  FROM d CROSS JOIN LATERAL jsonb_array_elements(d.cause) AS c(cause) GROUP BY d.requirement_id`;
+  FROM d CROSS JOIN LATERAL jsonb_array_elements(d.cause) AS c(cause) GROUP BY d.requirement_id`);
 
 const lockSql = `SELECT pg_advisory_xact_lock(hashtextextended('coverage_events:' || $1::text, 0))`;
 
@@ -53,7 +53,7 @@ const lockSql = `SELECT pg_advisory_xact_lock(hashtextextended('coverage_events:
  * a transaction that started earlier but flushes later must not date a change before one already recorded.
  * The transaction's own links (stamped with its start) are in force by then.
  */
-const baselineSql = `
+const baselineSql = prepared(`
   SELECT b.since, b.graph_signature, to_json(b.time_scanned_until) #>> '{}' AS time_scanned_until,
          to_json(greatest(clock_timestamp(), b.time_scanned_until)) #>> '{}' AS at, to_json(now() - interval '1 millisecond') #>> '{}' AS just_before,
          g.id AS graph_id, g.source_ids, g.conditions,
@@ -62,7 +62,7 @@ const baselineSql = `
   FROM (SELECT id, source_ids, conditions FROM mapping_graph
         WHERE id = $2 OR (organization_id = $1 AND valid_from <= now() AND (valid_to IS NULL OR valid_to > now()))
         ORDER BY organization_id NULLS LAST LIMIT 1) g
-  LEFT JOIN coverage_baseline b ON b.organization_id = $1`;
+  LEFT JOIN coverage_baseline b ON b.organization_id = $1`);
 
 /** The mapping graph's content: when it differs from the baseline's, every requirement is recomputed. */
 const signatureOf = (b: Baseline) => `${b.graph_id}|${[...b.source_ids].sort().join(',')}|${[...b.conditions].sort().join(',')}`;
@@ -240,7 +240,7 @@ const DATE_EVENTS = `
  * (EXPIRY_EVENTS, DATE_EVENTS) written, the organization's watermark moved to $3, and per moment and
  * requirement the evidence whose validity ended or started then (with its links in force), in time order.
  */
-const TIME_SQL = `
+const TIME_SQL = prepared(`
   WITH expiry AS (${EXPIRY_EVENTS} RETURNING 1),
   dates AS (${DATE_EVENTS} RETURNING 1),
   watermark AS (UPDATE coverage_baseline SET time_scanned_until = greatest(time_scanned_until, $3) WHERE organization_id = $1 RETURNING 1),
@@ -256,7 +256,7 @@ const TIME_SQL = `
   FROM x JOIN evidence_link l ON l.organization_id = $1 AND l.evidence_id = x.id
     AND l.linked_at <= x.t AND (l.unlinked_at IS NULL OR l.unlinked_at > x.t)
   GROUP BY x.t, l.requirement_id
-  ORDER BY x.t, l.requirement_id`;
+  ORDER BY x.t, l.requirement_id`);
 
 /**
  * Coverage deltas: at the end of every writing transaction (and on the scheduler's period, for time),
@@ -277,7 +277,7 @@ export class CoverageEventsService {
    * (with the lock), the baseline, time, and one for the writes, plus one per moment of time passed.
    */
   async flush(organizationId: string, db: Db = this.ds, { always = false } = {}): Promise<FlushResult | null> {
-    const dirty: { requirement_id: string | null; causes: unknown[] }[] = await db.query(prepared(TAKE_DIRTY_SQL), [organizationId]);
+    const dirty: { requirement_id: string | null; causes: unknown[] }[] = await db.query(TAKE_DIRTY_SQL, [organizationId]);
     if (!dirty.length) {
       if (!always) return null;
       await db.query(lockSql, [organizationId]);
@@ -291,7 +291,7 @@ export class CoverageEventsService {
   }
 
   private async apply(db: Db, org: string, dirty: { requirement_id: string | null; causes: unknown[] }[]): Promise<FlushResult> {
-    const [b]: Baseline[] = await db.query(prepared(baselineSql), [org, DEFAULT_GRAPH_ID]);
+    const [b]: Baseline[] = await db.query(baselineSql, [org, DEFAULT_GRAPH_ID]);
     const signature = signatureOf(b);
     const base = (asOf: string) => [org, asOf, EVENT_MAX_DEPTH, b.graph_id, b.framework_ids, null];
     const at = b.at;
@@ -367,7 +367,7 @@ export class CoverageEventsService {
   /** Evidence expiring, expired or becoming effective in (from, to], due dates, the watermark: one statement; then each moment's deltas. */
   private async advanceTime(db: Db, org: string, b: Baseline, from: string, to: string, base: (asOf: string) => unknown[]): Promise<{ changed: number; instants: number }> {
     // In time order (the statement orders by t; the text keys keep it).
-    const rows: { t: string; requirement_id: string; causes: unknown[] }[] = await db.query(prepared(TIME_SQL), [org, from, to, b.window_days]);
+    const rows: { t: string; requirement_id: string; causes: unknown[] }[] = await db.query(TIME_SQL, [org, from, to, b.window_days]);
     const byInstant = new Map<string, { t: string; sources: { requirement_id: string; causes: unknown[] }[] }>();
     for (const r of rows) {
       let g = byInstant.get(r.t);
