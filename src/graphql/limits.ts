@@ -119,10 +119,17 @@ export function operationProblem(
   return null;
 }
 
+/** Variables longer than this (as JSON) are not a cache key: their verdict is worked out each time. */
+const MAX_VARIABLES_KEY = 1024;
+/** Distinct variable sets kept per document and operation name; the oldest goes when one more comes. */
+const MAX_VERDICTS_PER_DOCUMENT = 64;
+
 /**
  * Refuses too deep or too costly operations, and too long text inputs, after parsing and validation, before
- * any resolver runs. The verdict on an operation without variables depends on its document only, so it is
- * kept per document (Apollo hands the same parsed document to every request with the same text).
+ * any resolver runs. The verdict depends on the document, the operation name and the variables only, so it
+ * is kept per document (Apollo hands the same parsed document to every request with the same text), under
+ * the operation name and the variables as JSON: a dashboard asking the same query for another ref gets
+ * its own entry, a bounded number of them.
  */
 export function limitsPlugin(schema: GraphQLSchema, limits: OperationLimits): ApolloServerPlugin {
   const verdicts = new WeakMap<DocumentNode, Map<string, GraphQLError | null>>();
@@ -131,15 +138,16 @@ export function limitsPlugin(schema: GraphQLSchema, limits: OperationLimits): Ap
       return {
         async didResolveOperation({ request, document, operation }) {
           if (!operation) return;
-          const constant = !request.variables || Object.keys(request.variables).length === 0;
-          const name = request.operationName ?? '';
-          let problem = constant ? verdicts.get(document)?.get(name) : undefined;
+          const variables = request.variables && Object.keys(request.variables).length ? JSON.stringify(request.variables) : '';
+          const key = variables.length <= MAX_VARIABLES_KEY ? `${request.operationName ?? ''}\0${variables}` : null;
+          let problem = key === null ? undefined : verdicts.get(document)?.get(key);
           if (problem === undefined) {
             problem = operationProblem(schema, limits, document, operation, request.variables ?? undefined, request.operationName ?? undefined);
-            if (constant) {
-              let byName = verdicts.get(document);
-              if (!byName) verdicts.set(document, (byName = new Map()));
-              byName.set(name, problem);
+            if (key !== null) {
+              let byKey = verdicts.get(document);
+              if (!byKey) verdicts.set(document, (byKey = new Map()));
+              if (byKey.size >= MAX_VERDICTS_PER_DOCUMENT) byKey.delete(byKey.keys().next().value!);
+              byKey.set(key, problem);
             }
           }
           // A copy per request: Apollo may change the error it is given while answering.

@@ -82,6 +82,34 @@ describe('query limits', () => {
     expect(single.errors).toBeUndefined();
   });
 
+  it('judge the same document afresh for other variables: page sizes and text lengths from variables, in either order', async () => {
+    // 20 aliases of framework { requirements(first: $n) { nodes { mappings { counterpart { mappings { counterpart { ref } } } } } } }:
+    // each costs 2 + 62n (nodes 62: mappings 1 + 5 x (counterpart 1 + mappings (1 + 5 x 2))), so n = 10 is 20 x 622 = 12,440 and
+    // n = 200 is 20 x 12,402 = 248,040, over 200,000.
+    const one = 'framework(key: "iso27001") { requirements(first: $n) { nodes { mappings { counterpart { mappings { counterpart { ref } } } } } } }';
+    const doc = `query($n: Int!) { ${Array.from({ length: 20 }, (_, i) => `a${i}: ${one}`).join(' ')} }`;
+    for (const n of [10, 200, 10, 200]) {
+      const res = await t.gql(doc, { n });
+      if (n === 10) {
+        expect(res.errors).toBeUndefined();
+        expect(res.data.a19.requirements.nodes).toHaveLength(10);
+      } else {
+        expect(res.status).toBe(400);
+        expect(res.errors?.[0]).toEqual({
+          message: 'Query cost 248040 exceeds the limit of 200000 (lists cost their page size)',
+          extensions: { code: 'QUERY_TOO_COMPLEX', complexity: 248_040, maxComplexity: 200_000 },
+        });
+      }
+    }
+    // A text input within its bound, then over it, then within it again: the same document, told apart by its variables.
+    const search = 'query($q: String!) { searchRequirementsConnection(query: $q, first: 1) { totalCount } }';
+    for (const q of ['risk', 'r'.repeat(5000), 'risk']) {
+      const res = await t.gql(search, { q });
+      if (q === 'risk') expect(res.errors).toBeUndefined();
+      else expect(res.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'query' });
+    }
+  });
+
   it('do not count introspection', async () => {
     const res = await t.gql(`{ __schema { types { name fields { name type { name ofType { name ofType { name ofType { name ofType { name ofType { name } } } } } } } } } }`);
     expect(res.errors).toBeUndefined();
