@@ -19,6 +19,7 @@ import { EventWritePath1765670400000 } from './1765670400000-event-write-path';
 import { CitusKeys1765843200000 } from './1765843200000-citus-keys';
 import { SharedState1765929600000 } from './1765929600000-shared-state';
 import { RequestGate1766016000000 } from './1766016000000-request-gate';
+import { SoaImport1766102400000 } from './1766102400000-soa-import';
 
 /** Every migration, in order. Listed explicitly so ts-jest and the built server load the same set. */
-export const migrations = [ControlGraph1764201600000, EvidenceCoverage1764288000000, AiManagementSystem1764374400000, Trust1764460800000, RowLevelSecurity1764547200000, AuditImages1764633600000, EvidenceRollup1764720000000, Interchange1764806400000, LeastPrivilege1764892800000, TextLimits1764979200000, ApplicabilitySql1765152000000, EuAiActFacts1765238400000, MappingVersions1765324800000, TimeOrderedIds1765411200000, Events1765497600000, Webhooks1765584000000, EventWritePath1765670400000, DutyEvents1765756800000, CitusKeys1765843200000, SharedState1765929600000, RequestGate1766016000000];
+export const migrations = [ControlGraph1764201600000, EvidenceCoverage1764288000000, AiManagementSystem1764374400000, Trust1764460800000, RowLevelSecurity1764547200000, AuditImages1764633600000, EvidenceRollup1764720000000, Interchange1764806400000, LeastPrivilege1764892800000, TextLimits1764979200000, ApplicabilitySql1765152000000, EuAiActFacts1765238400000, MappingVersions1765324800000, TimeOrderedIds1765411200000, Events1765497600000, Webhooks1765584000000, EventWritePath1765670400000, DutyEvents1765756800000, CitusKeys1765843200000, SharedState1765929600000, RequestGate1766016000000, SoaImport1766102400000];

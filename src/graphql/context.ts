@@ -1,5 +1,6 @@
 import { InterchangeService } from '../modules/interchange/interchange.service';
 import DataLoader from 'dataloader';
+import { SpreadsheetImportService } from '../modules/spreadsheet/import.service';
 import type { DataSource } from 'typeorm';
 import type { QueryScope } from '../database/query-counter';
 import { Framework } from '../modules/framework/framework.entity';
@@ -66,6 +67,8 @@ export interface Services {
   tokens: TokenService;
   audit: AuditService;
   interchange: InterchangeService;
+  /** Statements of Applicability and evidence registers from spreadsheets (src/modules/spreadsheet). */
+  spreadsheets: SpreadsheetImportService;
   /** Coverage deltas at the end of each writing transaction (src/modules/events). */
   coverageEvents: CoverageEventsService;
   /** Publishing after commit; null when this process runs no event workers. */
@@ -118,6 +121,7 @@ export function createServices(ds: DataSource, eventsConfig: EventsConfig = DEFA
     feed: null,
   } as Services;
   services.interchange = new InterchangeService(ds, services);
+  services.spreadsheets = new SpreadsheetImportService(ds, services.applicability, services.evidence);
   services.webhooks = new WebhookEndpointService(ds, eventsConfig.webhooks, framework, aiSystem);
   services.webhookDeliveries = new WebhookDeliveryService(ds, eventsConfig.webhooks, services.webhooks);
   return services;

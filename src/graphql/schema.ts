@@ -40,11 +40,13 @@ import {
 } from '../modules/governance/governance.resolver';
 
 import { InterchangeResolver } from '../modules/interchange/interchange.resolver';
+import { SpreadsheetImportResolver } from '../modules/spreadsheet/import.resolver';
 import { WebhookDeliveryResolver, WebhookEndpointResolver, WebhookResolver } from '../modules/webhooks/webhook.resolver';
 import { CoverageChangeResolver, EventResolver, HubEventResolver } from '../modules/events/event.resolver';
 
 export const resolvers = [
   InterchangeResolver,
+  SpreadsheetImportResolver,
   FrameworkResolver,
   RequirementResolver,
   MappingQueryResolver,

@@ -218,6 +218,12 @@ describe('migrations', () => {
       expect([await webhookTables(), await webhookGrants(), await v7Defaults()]).toEqual([[true, true, true, true], true, 12]);
       const dutyTable = async () => [await exists('ai_system_duty'), (await empty.ds.query(`SELECT count(*)::int AS n FROM information_schema.columns WHERE table_name = 'organization' AND column_name = 'duties_scanned_at'`))[0].n];
       expect(await dutyTable()).toEqual([true, 1]);
+      // What a Statement of Applicability sheet says beside the decision: declared implementation and owner.
+      const soaColumns = async () => (await empty.ds.query(`SELECT count(*)::int AS n FROM information_schema.columns
+        WHERE table_name = 'applicability_decision' AND column_name IN ('implementation', 'owner')`))[0].n;
+      expect(await soaColumns()).toBe(2);
+      await revertLast(empty.ds);
+      expect(await soaColumns()).toBe(0);
       // The request gate: counters and token lookup in one function, granted to the application role.
       const gate = async () => (await empty.ds.query(`SELECT to_regprocedure('hub_begin_request(text, bytea, integer, bytea, integer, integer)') IS NOT NULL AS f,
         (SELECT position('hub_begin_request' IN prosrc) > 0 FROM pg_proc WHERE proname = 'hub_grant_application_role') AS g`))[0];
@@ -285,7 +291,7 @@ describe('migrations', () => {
       expect([await exists('mapping'), await exists('evidence_link')]).toEqual([true, false]);
       await revertLast(empty.ds);
       expect(await exists('mapping')).toBe(false);
-      expect(await migrate(empty.ds)).toEqual(['ControlGraph1764201600000', 'EvidenceCoverage1764288000000', 'AiManagementSystem1764374400000', 'Trust1764460800000', 'RowLevelSecurity1764547200000', 'AuditImages1764633600000', 'EvidenceRollup1764720000000', 'Interchange1764806400000', 'LeastPrivilege1764892800000', 'TextLimits1764979200000', 'ApplicabilitySql1765152000000', 'EuAiActFacts1765238400000', 'MappingVersions1765324800000', 'TimeOrderedIds1765411200000', 'Events1765497600000', 'Webhooks1765584000000', 'EventWritePath1765670400000', 'DutyEvents1765756800000', 'CitusKeys1765843200000', 'SharedState1765929600000', 'RequestGate1766016000000']);
+      expect(await migrate(empty.ds)).toEqual(['ControlGraph1764201600000', 'EvidenceCoverage1764288000000', 'AiManagementSystem1764374400000', 'Trust1764460800000', 'RowLevelSecurity1764547200000', 'AuditImages1764633600000', 'EvidenceRollup1764720000000', 'Interchange1764806400000', 'LeastPrivilege1764892800000', 'TextLimits1764979200000', 'ApplicabilitySql1765152000000', 'EuAiActFacts1765238400000', 'MappingVersions1765324800000', 'TimeOrderedIds1765411200000', 'Events1765497600000', 'Webhooks1765584000000', 'EventWritePath1765670400000', 'DutyEvents1765756800000', 'CitusKeys1765843200000', 'SharedState1765929600000', 'RequestGate1766016000000', 'SoaImport1766102400000']);
       expect([await exists('mapping'), await exists('evidence_link'), await exists('mapping_closure'), await exists('register_record'), await exists('evidence_rollup')]).toEqual([true, true, true, true, true]);
     } finally {
       await empty.stop();

@@ -424,12 +424,13 @@ describe('the database holds the same text limits', () => {
     expect(fromDatabaseError({ code: '23514', constraint: 'ck_impact_assessment_decision_comment_length' })?.details.field).toBe('comment');
     const count = async () => (await t.ds.query(`SELECT count(*)::int AS n FROM pg_constraint WHERE conname LIKE 'ck\\_%\\_length'`))[0].n as number;
     const all = await count();
-    expect(all).toBe(55);
+    // 55 from the text-limits migration and later ones, and the SoA import's owner (ck_applicability_decision_owner_length).
+    expect(all).toBe(56);
     const runner = t.ds.createQueryRunner();
     try {
       await new TextLimits1764979200000().down(runner);
-      // Left: the webhook endpoint's url and description, which a later migration owns.
-      expect(await count()).toBe(2);
+      // Left: the webhook endpoint's url and description, and the SoA owner, which later migrations own.
+      expect(await count()).toBe(3);
       await new TextLimits1764979200000().up(runner);
       expect(await count()).toBe(all);
     } finally {

@@ -99,6 +99,13 @@ const MUTATIONS: Record<string, (role: Role, n: number) => Promise<string> | str
   },
   createMappingSet: (_role, n) => `(input: { key: "m-set-${n}", name: "m", sourceFramework: "iso27001", targetFramework: "iso42001", mappings: [{ sourceRef: "A.5.1", targetRef: "A.2.2", relationship: EQUAL }] })`,
   importFramework: (_role, n) => `(input: { format: CSV, key: "m-fw-${n}", version: "1", name: "m", document: "ref,title\\nM-1,m\\n" })`,
+  importApplicability: () => `(input: { framework: "iso27001", document: "ref,applicable\\nA.5.1,yes\\nA.9.9,yes\\n", keepGoodRows: true, reuseTo: ["iso42001"] })`,
+  // The role's own item, linked, made first with its token under this source system: absent from the sheet. The second row has no title.
+  importEvidenceRegister: async (role, n) => {
+    await t.gql(`mutation { upsertEvidence(input: { sourceSystem: "matrix-sheet-${n}", externalId: "earlier", title: "e", kind: RECORD, effectiveAt: "${at}",
+      links: [{ framework: "iso27001", ref: "A.5.1" }] }) { outcome } }`, undefined, { token: tokens[role] });
+    return `(input: { framework: "iso27001", sourceSystem: "matrix-sheet-${n}", document: "id,title,effective date,controls\\nS-1,s,2026-01-01,A.5.1\\nS-2,,2026-01-01,A.5.1\\n", keepGoodRows: true, reuseTo: ["iso42001"] })`;
+  },
   importMappings: (_role, n) => `(input: { format: CSV, provenance: { key: "m-map-${n}", name: "m" }, document: "source_framework,source_ref,relationship,target_framework,target_ref\\niso27001,A.5.1,EQUAL,iso42001,A.2.2\\n" })`,
   createApiToken: (_role, n) => `(input: { name: "m-${n}", role: VIEWER })`,
   declareOrganizationCondition: () => `(input: { condition: "integratedManagementSystem", parameters: ["managementReview"], holds: true })`,

@@ -52,7 +52,7 @@ describe('embedded PGlite default', () => {
       await first.stop();
     }
     expect(firstLog.slice(0, 3)).toEqual([
-      '[hub] applied migrations: ControlGraph1764201600000, EvidenceCoverage1764288000000, AiManagementSystem1764374400000, Trust1764460800000, RowLevelSecurity1764547200000, AuditImages1764633600000, EvidenceRollup1764720000000, Interchange1764806400000, LeastPrivilege1764892800000, TextLimits1764979200000, ApplicabilitySql1765152000000, EuAiActFacts1765238400000, MappingVersions1765324800000, TimeOrderedIds1765411200000, Events1765497600000, Webhooks1765584000000, EventWritePath1765670400000, DutyEvents1765756800000, CitusKeys1765843200000, SharedState1765929600000, RequestGate1766016000000',
+      '[hub] applied migrations: ControlGraph1764201600000, EvidenceCoverage1764288000000, AiManagementSystem1764374400000, Trust1764460800000, RowLevelSecurity1764547200000, AuditImages1764633600000, EvidenceRollup1764720000000, Interchange1764806400000, LeastPrivilege1764892800000, TextLimits1764979200000, ApplicabilitySql1765152000000, EuAiActFacts1765238400000, MappingVersions1765324800000, TimeOrderedIds1765411200000, Events1765497600000, Webhooks1765584000000, EventWritePath1765670400000, DutyEvents1765756800000, CitusKeys1765843200000, SharedState1765929600000, RequestGate1766016000000, SoaImport1766102400000',
       '[hub] seeded 4 frameworks (696 requirements) and 8 mapping set versions (1035 mappings)',
       expect.stringMatching(/^\[hub\] created organization "local" and an ADMIN token/),
     ]);

@@ -7,6 +7,14 @@ export enum Applicability {
   NOT_APPLICABLE = 'NOT_APPLICABLE',
 }
 
+/** What the organization declares of a control's implementation (its SoA's column), beside the status coverage computes. */
+export enum DeclaredImplementation {
+  IMPLEMENTED = 'IMPLEMENTED',
+  PARTIALLY_IMPLEMENTED = 'PARTIALLY_IMPLEMENTED',
+  PLANNED = 'PLANNED',
+  NOT_IMPLEMENTED = 'NOT_IMPLEMENTED',
+}
+
 export enum ApplicabilityReason {
   LEGAL_REGULATORY = 'LEGAL_REGULATORY',
   CONTRACTUAL = 'CONTRACTUAL',
@@ -21,6 +29,16 @@ registerEnumType(Applicability, {
   valuesConfig: {
     APPLICABLE: { description: 'The requirement applies and must be implemented.' },
     NOT_APPLICABLE: { description: 'Excluded, with a justification; drops out of coverage denominators.' },
+  },
+});
+registerEnumType(DeclaredImplementation, {
+  name: 'DeclaredImplementation',
+  description: 'Implementation status as the organization declares it in its Statement of Applicability (the hub computes its own from evidence: SoaRow.implementationStatus).',
+  valuesConfig: {
+    IMPLEMENTED: { description: 'Declared in place.' },
+    PARTIALLY_IMPLEMENTED: { description: 'Declared partly in place.' },
+    PLANNED: { description: 'Declared planned, not yet in place.' },
+    NOT_IMPLEMENTED: { description: 'Declared not in place, with no plan yet.' },
   },
 });
 registerEnumType(ApplicabilityReason, {
@@ -60,6 +78,14 @@ export class ApplicabilityDecision {
   @Field(() => [ApplicabilityReason], { description: 'Reason categories.' })
   @Column('text', { array: true, default: () => "'{}'" })
   reasons: ApplicabilityReason[];
+
+  @Field(() => DeclaredImplementation, { nullable: true, description: 'Implementation status as declared with the decision; null when none was given.' })
+  @Column('text', { nullable: true })
+  implementation: DeclaredImplementation | null;
+
+  @Field(() => String, { nullable: true, description: 'Who is responsible for the control; null when none was given.' })
+  @Column('text', { nullable: true })
+  owner: string | null;
 
   @Field({ description: 'Who decided.' })
   @Column('text', { name: 'decided_by' })

@@ -1,10 +1,35 @@
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { hydrate } from '../../database/hydrate';
 import { inTransaction } from '../../database/transaction';
 import { badInput } from '../../graphql/errors';
 import { groupBy } from '../framework/requirement.service';
-import { Applicability, ApplicabilityDecision, ApplicabilityReason } from './applicability.entity';
+import { Applicability, ApplicabilityDecision, ApplicabilityReason, DeclaredImplementation } from './applicability.entity';
 import { textLimit } from '../../graphql/input-bounds';
+
+/** A decision as a caller gives it. */
+export interface DecisionInput {
+  applicability: Applicability;
+  justification?: string | null;
+  reasons: ApplicabilityReason[];
+  implementation?: DeclaredImplementation | null;
+  owner?: string | null;
+}
+
+export type DecisionOutcome = 'CREATED' | 'UPDATED' | 'UNCHANGED';
+
+const clean = (s: string | null | undefined) => s?.trim() || null;
+
+/** Why a decision cannot be stored (the field and the message), or null. */
+export function decisionProblem(input: DecisionInput): { field: string; message: string } | null {
+  const justification = clean(input.justification);
+  if (input.applicability === Applicability.NOT_APPLICABLE && !justification) return { field: 'justification', message: 'justification is required for NOT_APPLICABLE' };
+  const max = textLimit('justification', 'SetApplicabilityInput');
+  if (justification && justification.length > max) return { field: 'justification', message: `justification must be at most ${max} characters` };
+  const owner = clean(input.owner);
+  const ownerMax = textLimit('owner');
+  if (owner && owner.length > ownerMax) return { field: 'owner', message: `owner must be at most ${ownerMax} characters` };
+  return null;
+}
 
 /** The only code that queries applicability_decision. */
 export class ApplicabilityService {
@@ -14,14 +39,10 @@ export class ApplicabilityService {
     org: string,
     actor: string,
     requirementId: string,
-    input: { applicability: Applicability; justification: string | null; reasons: ApplicabilityReason[] },
+    input: DecisionInput,
   ): Promise<ApplicabilityDecision> {
-    const justification = input.justification?.trim() || null;
-    if (input.applicability === Applicability.NOT_APPLICABLE && !justification) {
-      throw badInput('justification', 'justification is required for NOT_APPLICABLE');
-    }
-    const max = textLimit('justification', 'SetApplicabilityInput');
-    if (justification && justification.length > max) throw badInput('justification', `justification must be at most ${max} characters`);
+    const problem = decisionProblem(input);
+    if (problem) throw badInput(problem.field, problem.message);
     return inTransaction(this.ds, async (em) => {
       await em.query(
         `UPDATE applicability_decision SET superseded_at = now()
@@ -29,12 +50,56 @@ export class ApplicabilityService {
         [org, requirementId],
       );
       const rows: Record<string, unknown>[] = await em.query(
-        `INSERT INTO applicability_decision (organization_id, requirement_id, applicability, justification, reasons, decided_by)
-         VALUES ($1, $2, $3, $4, $5::text[], $6) RETURNING *`,
-        [org, requirementId, input.applicability, justification, [...new Set(input.reasons)], actor],
+        `INSERT INTO applicability_decision (organization_id, requirement_id, applicability, justification, reasons, implementation, owner, decided_by)
+         VALUES ($1, $2, $3, $4, $5::text[], $6, $7, $8) RETURNING *`,
+        [org, requirementId, input.applicability, clean(input.justification), [...new Set(input.reasons)], input.implementation ?? null, clean(input.owner), actor],
       );
       return hydrate(this.ds, ApplicabilityDecision, rows[0]);
     });
+  }
+
+  /**
+   * Many decisions at once (a Statement of Applicability import), in the caller's transaction: a decision
+   * the same as the one in force (applicability, justification, reasons, implementation, owner) is left
+   * as it is (UNCHANGED); any other supersedes it (UPDATED) or is the first (CREATED). Four statements
+   * whatever the number of rows. The inputs must have passed decisionProblem. `dryRun`: only the outcomes.
+   */
+  async setMany(em: EntityManager, org: string, actor: string, items: readonly { requirementId: string; input: DecisionInput }[], dryRun = false): Promise<DecisionOutcome[]> {
+    if (!items.length) return [];
+    const ids = items.map((i) => i.requirementId);
+    const current: Record<string, unknown>[] = await em.query(
+      `SELECT * FROM applicability_decision WHERE organization_id = $1 AND requirement_id = ANY($2::uuid[]) AND superseded_at IS NULL`,
+      [org, ids],
+    );
+    const byRequirement = new Map(current.map((r) => {
+      const d = hydrate(this.ds, ApplicabilityDecision, r);
+      return [d.requirementId, d];
+    }));
+    const outcomes: DecisionOutcome[] = items.map(({ requirementId, input }) => {
+      const was = byRequirement.get(requirementId);
+      if (!was) return 'CREATED';
+      const same = was.applicability === input.applicability && was.justification === clean(input.justification)
+        && [...was.reasons].sort().join() === [...new Set(input.reasons)].sort().join()
+        && was.implementation === (input.implementation ?? null) && was.owner === clean(input.owner);
+      return same ? 'UNCHANGED' : 'UPDATED';
+    });
+    const changed = items.filter((_, i) => outcomes[i] !== 'UNCHANGED');
+    if (!changed.length || dryRun) return outcomes;
+    await em.query(
+      `UPDATE applicability_decision SET superseded_at = now()
+       WHERE organization_id = $1 AND requirement_id = ANY($2::uuid[]) AND superseded_at IS NULL`,
+      [org, changed.map((c) => c.requirementId)],
+    );
+    await em.query(
+      `INSERT INTO applicability_decision (organization_id, requirement_id, applicability, justification, reasons, implementation, owner, decided_by)
+       SELECT $1, x.requirement_id, x.applicability, x.justification, ARRAY(SELECT jsonb_array_elements_text(x.reasons)), x.implementation, x.owner, $2
+       FROM jsonb_to_recordset($3::jsonb) AS x(requirement_id uuid, applicability text, justification text, reasons jsonb, implementation text, owner text)`,
+      [org, actor, JSON.stringify(changed.map(({ requirementId, input }) => ({
+        requirement_id: requirementId, applicability: input.applicability, justification: clean(input.justification),
+        reasons: [...new Set(input.reasons)], implementation: input.implementation ?? null, owner: clean(input.owner),
+      })))],
+    );
+    return outcomes;
   }
 
   /** The decision in force at asOf for each requirement (absent: never decided). */

@@ -26,6 +26,8 @@ export const READ_RULES: Readonly<Record<string, readonly Role[]>> = {
   Evidence: READ_EVIDENCE, EvidenceConnection: READ_EVIDENCE, EvidenceEdge: READ_EVIDENCE, EvidenceLink: READ_EVIDENCE,
   EvidenceRevision: READ_EVIDENCE, EvidenceReview: READ_EVIDENCE,
   // What the ingest mutations answer.
+  // Spreadsheet imports (an SoA import needs EDIT, a register INGEST: the answer is readable by both).
+  SpreadsheetImportPayload: INGEST, ImportColumn: INGEST, SheetProblem: INGEST, ImportRow: INGEST, AbsentItem: INGEST,
   UpsertEvidencePayload: INGEST, BulkUpsertEvidencePayload: INGEST, BulkUpsertEvidenceResult: INGEST, ItemError: INGEST, InputProblem: INGEST,
   LinkEvidencePayload: INGEST, UnlinkEvidencePayload: INGEST, RecordOversightPayload: INGEST, OversightItemResult: INGEST,
   // Registers: AI systems, assessments, oversight, governance.

@@ -3,7 +3,7 @@ import { DateTime } from '../../graphql/scalars';
 import { ArrayMaxSize, IsOptional, Length, Max, Min } from 'class-validator';
 import { CLOSURE_MAX_DEPTH } from '../mapping/mapping-closure.service';
 import { LinkCoverage } from '../evidence/evidence.enums';
-import { Applicability, ApplicabilityReason } from '../applicability/applicability.entity';
+import { Applicability, ApplicabilityReason, DeclaredImplementation } from '../applicability/applicability.entity';
 
 export const DEFAULT_COVERAGE_DEPTH = 2;
 
@@ -57,6 +57,12 @@ export class SetApplicabilityInput {
   @Field(() => [ApplicabilityReason], { defaultValue: [], description: 'Reason categories.' })
   @ArrayMaxSize(5)
   reasons: ApplicabilityReason[];
+
+  @Field(() => DeclaredImplementation, { nullable: true, description: 'Implementation status as the organization declares it; the hub computes its own from evidence.' })
+  implementation?: DeclaredImplementation | null;
+
+  @Field(() => String, { nullable: true, description: 'Who is responsible for the control.' })
+  owner?: string | null;
 }
 
 @InputType({ description: 'Names a pre-fill: a target requirement and the evidence that reaches it.' })

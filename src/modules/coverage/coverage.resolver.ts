@@ -53,6 +53,24 @@ async function framework(ctx: HubContext, key: string): Promise<Framework> {
   return f;
 }
 
+/** The pre-fill report of `prefill(from:, to:)`; spreadsheet imports answer with the same (their reuse picture). */
+export async function prefillReport(ctx: HubContext, args: PairCoverageArgs): Promise<PrefillReport> {
+  if (args.from === args.to) throw badInput('to', 'to must differ from from');
+  const [from, to] = [await framework(ctx, args.from), await framework(ctx, args.to)];
+  const scope = await scopeOf(ctx, args);
+  const rows = await ctx.services.coverage.prefill(scope, from.id, to.id);
+  for (const r of rows) ctx.loaders.requirement.prime(r.requirement.id, r.requirement);
+  const items = rows.map((r) => ({ requirement: r.requirement, reach: r.reach as Reach }));
+  return Object.assign(new PrefillReport(), {
+    from, to, asOf: scope.asOf, maxDepth: scope.maxDepth,
+    totals: reachTotals(items.map((i) => i.reach)),
+    groups: reachGroups(items),
+    requirements: items
+      .filter((i) => i.reach !== Reach.NONE)
+      .map((i) => Object.assign(new PrefillItem(), { ...i, scope, sourceFrameworkId: from.id })),
+  });
+}
+
 /** Path of a contribution or reuse row, hop by hop, from the mapping rows its ids name, read with the graph's conditions. */
 async function buildPath(ctx: HubContext, graph: MappingGraph, fromId: string, mappingIds: string[], nodeIds: string[], coverage: PathCoverage, minStrength: number | null): Promise<MappingPath> {
   const loader = ctx.loaders.keyed(`mappingRow:${graph.id}`, () => byId<MappingRow>((ids) => ctx.services.mapping.rowsByIds(graph, ids)));
@@ -119,20 +137,7 @@ export class CoverageQueryResolver {
   @Authorized(...REPORT)
   @Query(() => PrefillReport, { description: 'What valid evidence attached to requirements of `from` pre-fills in `to`, with contributions, paths and what is left to show.' })
   async prefill(@Ctx() ctx: HubContext, @Args() args: PairCoverageArgs): Promise<PrefillReport> {
-    if (args.from === args.to) throw badInput('to', 'to must differ from from');
-    const [from, to] = [await framework(ctx, args.from), await framework(ctx, args.to)];
-    const scope = await scopeOf(ctx, args);
-    const rows = await ctx.services.coverage.prefill(scope, from.id, to.id);
-    for (const r of rows) ctx.loaders.requirement.prime(r.requirement.id, r.requirement);
-    const items = rows.map((r) => ({ requirement: r.requirement, reach: r.reach as Reach }));
-    return Object.assign(new PrefillReport(), {
-      from, to, asOf: scope.asOf, maxDepth: scope.maxDepth,
-      totals: reachTotals(items.map((i) => i.reach)),
-      groups: reachGroups(items),
-      requirements: items
-        .filter((i) => i.reach !== Reach.NONE)
-        .map((i) => Object.assign(new PrefillItem(), { ...i, scope, sourceFrameworkId: from.id })),
-    });
+    return prefillReport(ctx, args);
   }
 
   @Authorized(...REPORT)
@@ -223,6 +228,8 @@ export class CoverageQueryResolver {
       applicability: input.applicability,
       justification: input.justification ?? null,
       reasons: input.reasons,
+      implementation: input.implementation ?? null,
+      owner: input.owner ?? null,
     });
   }
 

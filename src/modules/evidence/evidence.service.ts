@@ -412,6 +412,24 @@ export class EvidenceService {
     });
   }
 
+  /**
+   * Ends every active link of the items (an item dropped from an imported register, removeAbsent): the
+   * items and their history stay. An INTEGRATOR ends only links of items it created. The number of items.
+   */
+  async endLinks(org: string, writer: Writer, evidenceIds: readonly string[]): Promise<number> {
+    if (!evidenceIds.length) return 0;
+    return inTransaction(this.ds, async (em) => {
+      const [rows]: [{ evidence_id: string }[], number] = await em.query(
+        `UPDATE evidence_link l SET unlinked_at = now(), unlinked_by = $3 FROM evidence e
+         WHERE e.organization_id = $1 AND e.id = ANY($2::uuid[]) AND ($4::text IS NULL OR e.created_by = $4)
+           AND l.organization_id = e.organization_id AND l.evidence_id = e.id AND l.unlinked_at IS NULL
+         RETURNING l.evidence_id`,
+        [org, [...evidenceIds], writer.actor, writer.ownOnly ? writer.actor : null],
+      );
+      return new Set(rows.map((r) => r.evidence_id)).size;
+    });
+  }
+
   async review(org: string, actor: string, evidenceId: string, status: EvidenceStatus, comment: string | null): Promise<Evidence> {
     return inTransaction(this.ds, async (em) => {
       const ev = await this.require(org, evidenceId, em);

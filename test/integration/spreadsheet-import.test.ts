@@ -1,0 +1,160 @@
+import ExcelJS from 'exceljs';
+import { startTestHub, TestHub } from '../harness/hub';
+
+/**
+ * Spreadsheet imports (issue 19): a Statement of Applicability workbook and an evidence register, built
+ * here with messy headers, refs in every spelling people use, merged refs and a few bad rows.
+ */
+let t: TestHub;
+let controls: { ref: string; title: string }[];
+beforeAll(async () => {
+  t = await startTestHub();
+  const soa = await t.data(`{ statementOfApplicability(framework: "iso27001") { rows { requirement { ref title } } } }`);
+  controls = soa.statementOfApplicability.rows.map((r: any) => r.requirement);
+});
+afterAll(() => t.stop());
+
+async function workbook(sheet: string, rows: (string | Date | null)[][]): Promise<string> {
+  const wb = new ExcelJS.Workbook();
+  const ws = wb.addWorksheet(sheet);
+  // A title row above the header, as many registers have, then a blank row.
+  ws.addRow(['Statement of Applicability, ACME Ltd']);
+  ws.addRow([]);
+  for (const r of rows) ws.addRow(r);
+  return Buffer.from(await wb.xlsx.writeBuffer()).toString('base64');
+}
+
+const IMPORT_SOA = `mutation($input: ImportApplicabilityInput!) { importApplicability(input: $input) {
+  dryRun written sheet rowCount created updated unchanged failed
+  columns { column header field matchedBy } problems { sheet row column field code message } rows { row key outcome } absent { key }
+  reuse { to { key } totals { full partial none } } } }`;
+
+describe('Statement of Applicability from a workbook', () => {
+  /** The 93 controls of ISO/IEC 27001:2022 Annex A, written as A.5.1, 5.2, A 5.3, Annex A 5.4, A5.5, A.05.06 in turn. */
+  const spellings = [(r: string) => r, (r: string) => r.slice(2), (r: string) => `A ${r.slice(2)}`, (r: string) => `Annex A ${r.slice(2)}`,
+    (r: string) => `A${r.slice(2)}`, (r: string) => r.replace(/\.(\d)(?=\.|$)/g, '.0$1')];
+  let document: string;
+  beforeAll(async () => {
+    const rows: (string | null)[][] = [['Annex A Control #', 'Control Name', 'Applicable?', 'Justification for inclusion/exclusion', 'Implementation Status', 'Control Owner']];
+    controls.forEach((c, i) => {
+      const excluded = c.ref === 'A.7.5' || c.ref === 'A.8.30';
+      rows.push([spellings[i % spellings.length](c.ref), c.title, excluded ? 'No' : 'Yes', excluded ? 'No such facilities / no outsourced development' : 'Risk treatment plan', i % 3 === 0 ? 'Partially implemented' : 'Implemented', 'CISO']);
+    });
+    // Bad rows: A.5.10 says "maybe"; A.6.1 is excluded without a reason; a control that does not exist.
+    rows[1 + controls.findIndex((c) => c.ref === 'A.5.10')][2] = 'maybe';
+    const a61 = rows[1 + controls.findIndex((c) => c.ref === 'A.6.1')];
+    a61[2] = 'N/A';
+    a61[3] = '';
+    rows.push(['A.9.9', 'Not a control', 'Yes', '', '', '']);
+    document = await workbook('SoA', rows);
+  });
+
+  it('has the 93 Annex A controls of ISO/IEC 27001:2022 to decide', () => {
+    expect(controls).toHaveLength(93);
+  });
+
+  it('dry run: recognises the messy headers and reports every bad row by sheet, row and column; writes nothing', async () => {
+    const { importApplicability: r } = await t.data(IMPORT_SOA, { input: { framework: 'iso27001', document, dryRun: true, reuseTo: [] } });
+    expect(r.columns).toEqual([
+      { column: 'A', header: 'Annex A Control #', field: 'ref', matchedBy: 'HEADER' },
+      { column: 'B', header: 'Control Name', field: 'title', matchedBy: 'HEADER' },
+      { column: 'C', header: 'Applicable?', field: 'applicable', matchedBy: 'HEADER' },
+      { column: 'D', header: 'Justification for inclusion/exclusion', field: 'justification', matchedBy: 'HEADER' },
+      { column: 'E', header: 'Implementation Status', field: 'implementation', matchedBy: 'HEADER' },
+      { column: 'F', header: 'Control Owner', field: 'owner', matchedBy: 'HEADER' },
+    ]);
+    // Title row 1, blank row 2, header row 3: the controls are rows 4 to 96, the extra row 97.
+    const rowOf = (ref: string) => 4 + controls.findIndex((c) => c.ref === ref);
+    expect(r.problems).toEqual([
+      { sheet: 'SoA', row: rowOf('A.5.10'), column: 'C (Applicable?)', field: 'applicable', code: 'INVALID_VALUE', message: '"maybe" is not yes or no; write yes, no' },
+      { sheet: 'SoA', row: rowOf('A.6.1'), column: 'D (Justification for inclusion/exclusion)', field: 'justification', code: 'REQUIRED', message: 'justification is required for NOT_APPLICABLE' },
+      { sheet: 'SoA', row: 97, column: 'A (Annex A Control #)', field: 'ref', code: 'UNKNOWN_REF', message: '"A.9.9" names no requirement here (iso27001 Statement of Applicability)' },
+    ]);
+    expect([r.dryRun, r.written, r.sheet, r.rowCount, r.created, r.updated, r.unchanged, r.failed]).toEqual([true, false, 'SoA', 94, 91, 0, 0, 3]);
+    expect(r.absent).toEqual([]);
+    // Every spelling found its control: row 4 is A.5.1, row 5 ("5.2") A.5.2, row 7 ("Annex A 5.4") A.5.4, row 9 ("A.05.06") A.5.6.
+    expect(r.rows.slice(0, 6).map((x: any) => x.key)).toEqual(['A.5.1', 'A.5.2', 'A.5.3', 'A.5.4', 'A.5.5', 'A.5.6']);
+    const soa = await t.data(`{ statementOfApplicability(framework: "iso27001") { undecided } }`);
+    expect(soa.statementOfApplicability.undecided).toBe(93);
+  });
+
+  it('all or nothing by default; keepGoodRows writes the 91 good rows; a second import changes nothing', async () => {
+    const strict = (await t.data(IMPORT_SOA, { input: { framework: 'iso27001', document, reuseTo: [] } })).importApplicability;
+    expect([strict.written, strict.created, strict.unchanged, strict.failed, strict.problems.length]).toEqual([false, 0, 91, 3, 3]);
+    expect((await t.data(`{ statementOfApplicability(framework: "iso27001") { undecided } }`)).statementOfApplicability.undecided).toBe(93);
+
+    const kept = (await t.data(IMPORT_SOA, { input: { framework: 'iso27001', document, keepGoodRows: true, reuseTo: [] } })).importApplicability;
+    expect([kept.written, kept.created, kept.updated, kept.unchanged, kept.failed]).toEqual([true, 91, 0, 0, 3]);
+    expect(kept.absent.map((a: any) => a.key)).toEqual([]);
+    const soa = (await t.data(`{ statementOfApplicability(framework: "iso27001") { applicable notApplicable undecided
+      rows { requirement { ref } decision { applicability justification implementation owner } } } }`)).statementOfApplicability;
+    // 93 controls: A.7.5 and A.8.30 excluded; A.5.10 and A.6.1 (bad rows) undecided; 89 applicable.
+    expect([soa.applicable, soa.notApplicable, soa.undecided]).toEqual([89, 2, 2]);
+    const a830 = soa.rows.find((x: any) => x.requirement.ref === 'A.8.30').decision;
+    expect(a830).toEqual({ applicability: 'NOT_APPLICABLE', justification: 'No such facilities / no outsourced development', implementation: 'IMPLEMENTED', owner: 'CISO' });
+    expect(soa.rows[0].decision.implementation).toBe('PARTIALLY_IMPLEMENTED');
+
+    const again = (await t.data(IMPORT_SOA, { input: { framework: 'iso27001', document, keepGoodRows: true, reuseTo: [] } })).importApplicability;
+    expect([again.created, again.updated, again.unchanged, again.failed]).toEqual([0, 0, 91, 3]);
+  });
+});
+
+const IMPORT_REGISTER = `mutation($input: ImportEvidenceRegisterInput!) { importEvidenceRegister(input: $input) {
+  dryRun written rowCount created updated unchanged failed removed
+  columns { column header field } problems { sheet row column field code message } rows { row key outcome } absent { key title }
+  reuse { to { key } totals { full partial none } requirements { requirement { ref } reach } } } }`;
+
+describe('an evidence register of 500 rows from CSV', () => {
+  const header = ['Doc ID', 'Document Title', 'Type', 'Location', 'Owner', 'Approved On', 'Next Review', 'Status', 'Controls', 'Control 2'];
+  const csvCell = (v: string) => (/[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
+  const csv = (rows: string[][]) => [header, ...rows].map((r) => r.map(csvCell).join(',')).join('\n');
+  /** Row i links two controls in one cell ("A.5.1, A.5.2") and a third in the repeated column. */
+  const row = (i: number): string[] => {
+    const c = (k: number) => controls[(i + k) % controls.length].ref;
+    return [`DOC-${String(i).padStart(4, '0')}`, `Register item ${i}`, ['Policy', 'Procedure', 'Record', 'Test result'][i % 4], `https://intranet.example.com/doc/${i}`,
+      'ISMS manager', '2026-01-15', '2027-01-15', 'Approved', `${c(0)}, ${c(1)}`, c(2)];
+  };
+  let good: string[][];
+  let messy: string[][];
+  beforeAll(() => {
+    good = Array.from({ length: 500 }, (_, i) => row(i));
+    messy = good.map((r) => [...r]);
+    messy[10][5] = '15/01/2026'; // ambiguous date: row 12 (header is row 1)
+    messy[20][8] = '5.1'; // clause 5.1 or control A.5.1: row 22
+    messy[30][1] = ''; // no title: row 32
+  });
+
+  it('dry run reports every bad row by sheet, row and column and writes nothing', async () => {
+    const r = (await t.data(IMPORT_REGISTER, { input: { framework: 'iso27001', sourceSystem: 'isms-register', document: csv(messy), dryRun: true, reuseTo: [] } })).importEvidenceRegister;
+    expect(r.columns.map((c: any) => c.field)).toEqual(['externalId', 'title', 'kind', 'uri', 'owner', 'effectiveAt', 'validUntil', 'status', 'refs', 'refs']);
+    expect(r.problems).toEqual([
+      { sheet: 'CSV', row: 12, column: 'F (Approved On)', field: 'effectiveAt', code: 'INVALID_VALUE', message: '"15/01/2026" is ambiguous (day or month first?); write YYYY-MM-DD' },
+      { sheet: 'CSV', row: 22, column: 'I (Controls)', field: 'refs', code: 'AMBIGUOUS_REF', message: '"5.1" could be 5.1 or A.5.1; write the one meant (iso27001)' },
+      { sheet: 'CSV', row: 32, column: 'B (Document Title)', field: 'title', code: 'REQUIRED', message: 'title is empty' },
+    ]);
+    expect([r.dryRun, r.written, r.rowCount, r.created, r.failed]).toEqual([true, false, 500, 497, 3]);
+    const n = await t.data(`{ evidences(first: 1) { totalCount } }`);
+    expect(n.evidences.totalCount).toBe(0);
+  });
+
+  it('imports in one call; its reuse picture is prefill(from: iso27001, to: iso42001) run afterwards; again: all UNCHANGED; a changed row UPDATED, a dropped one absent and kept', async () => {
+    const first = (await t.data(IMPORT_REGISTER, { input: { framework: 'iso27001', sourceSystem: 'isms-register', document: csv(good), reuseTo: ['iso42001'] } })).importEvidenceRegister;
+    expect([first.written, first.created, first.updated, first.unchanged, first.failed, first.problems]).toEqual([true, 500, 0, 0, 0, []]);
+    const after = (await t.data(`{ prefill(from: "iso27001", to: "iso42001") { to { key } totals { full partial none } requirements { requirement { ref } reach } } }`)).prefill;
+    expect(first.reuse).toEqual([after]);
+    expect(after.totals.full + after.totals.partial).toBeGreaterThan(0);
+    expect((await t.data(`{ evidences(first: 1) { totalCount } }`)).evidences.totalCount).toBe(500);
+
+    const same = (await t.data(IMPORT_REGISTER, { input: { framework: 'iso27001', sourceSystem: 'isms-register', document: csv(good), reuseTo: [] } })).importEvidenceRegister;
+    expect([same.created, same.updated, same.unchanged, same.failed, same.absent]).toEqual([0, 0, 500, 0, []]);
+
+    const next = good.slice(0, 499).map((r) => [...r]);
+    next[7][1] = 'Register item 7, version 2';
+    const changed = (await t.data(IMPORT_REGISTER, { input: { framework: 'iso27001', sourceSystem: 'isms-register', document: csv(next), reuseTo: [] } })).importEvidenceRegister;
+    expect([changed.created, changed.updated, changed.unchanged, changed.failed]).toEqual([0, 1, 498, 0]);
+    expect(changed.rows.find((x: any) => x.outcome === 'UPDATED')).toEqual({ row: 9, key: 'DOC-0007', outcome: 'UPDATED' });
+    expect(changed.absent).toEqual([{ key: 'DOC-0499', title: 'Register item 499' }]);
+    expect(changed.removed).toBe(0);
+    expect((await t.data(`{ evidences(first: 1) { totalCount } }`)).evidences.totalCount).toBe(500);
+  });
+});
