@@ -22,6 +22,7 @@ import { ErrorCode, fromDatabaseError, isUnexpected } from './errors';
 import { logger } from '../logger';
 import { pinoHttp } from 'pino-http';
 import { csvExportRouter } from '../modules/coverage/coverage.csv';
+import { spreadsheetExportRouter, templatesRouter } from '../modules/spreadsheet/spreadsheet.routes';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { compress, corsFor, lastResort, notFound, securityHeaders } from './http';
 import { explorerRouter } from './explorer';
@@ -323,7 +324,9 @@ export async function startHub(
     : [];
   if (metrics && config.metricsToken) app.get('/metrics', metrics.endpoint(config.metricsToken));
   if (config.explorer ?? config.introspection) app.use(explorerRouter());
-  app.use('/export', ...limiter, work.heavyRoute(), csvExportRouter(services));
+  // The spreadsheets first: their own roles (an INTEGRATOR exports the register it wrote); then the reports'.
+  app.use('/export', ...limiter, work.heavyRoute(), spreadsheetExportRouter(services), csvExportRouter(services));
+  app.use('/templates', templatesRouter());
   // The raw body, streamed and bounded by its own limit: no express.json here.
   app.use('/import', ...limiter, work.heavyRoute(), oscalImportRouter(services, config.limits.importBytes));
   // Only /graphql itself is the endpoint: anything below it is an unknown route (app.use would hand it to Apollo).

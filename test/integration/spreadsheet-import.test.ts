@@ -158,3 +158,79 @@ describe('an evidence register of 500 rows from CSV', () => {
     expect((await t.data(`{ evidences(first: 1) { totalCount } }`)).evidences.totalCount).toBe(500);
   });
 });
+
+/** The cells of every row of a workbook's sheet, as text. */
+async function cellsOf(body: ArrayBuffer, sheet?: string): Promise<string[][]> {
+  const wb = new ExcelJS.Workbook();
+  await wb.xlsx.load(body);
+  const ws = sheet ? wb.getWorksheet(sheet)! : wb.worksheets[0];
+  const rows: string[][] = [];
+  ws.eachRow((row) => rows.push((row.values as unknown[]).slice(1).map((v) => (v === null || v === undefined ? '' : String(v)))));
+  return rows;
+}
+const get = (path: string, token: string | null = t.token) => fetch(t.url.replace('/graphql', path), { headers: token ? { authorization: `Bearer ${token}` } : {} });
+const base64 = async (res: Response) => Buffer.from(await res.arrayBuffer()).toString('base64');
+
+describe('templates and exports in the shape the imports read', () => {
+  it('templates: the columns, an example row and a sheet that explains each column; no token needed; a template imports as it is', async () => {
+    const soa = await get('/templates/soa.xlsx', null);
+    expect(soa.status).toBe(200);
+    expect(soa.headers.get('content-type')).toBe('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+    const body = await soa.arrayBuffer();
+    expect(await cellsOf(body)).toEqual([
+      ['Ref', 'Title', 'Applicable', 'Justification', 'Reasons', 'Implementation status', 'Owner'],
+      ['A.5.1', 'Policies for information security', 'Yes', 'Required by the risk treatment plan', 'Risk treatment, Legal/regulatory', 'Implemented', 'CISO'],
+    ]);
+    const help = await cellsOf(body, 'Columns');
+    expect(help.map((r) => r.slice(0, 2))).toEqual([['Column', 'Required'], ['Ref', 'yes'], ['Title', 'no'], ['Applicable', 'yes'], ['Justification', 'no'], ['Reasons', 'no'], ['Implementation status', 'no'], ['Owner', 'no']]);
+    const csv = await get('/templates/evidence-register.csv', null);
+    expect((await csv.text()).split('\n')[0]).toBe('ID,Title,Kind,Location,Owner,Effective date,Review date,Review cadence,Status,Description,Refs');
+    const dry = (await t.data(IMPORT_SOA, { input: { framework: 'iso27001', document: Buffer.from(body).toString('base64'), dryRun: true, reuseTo: [] } })).importApplicability;
+    expect([dry.problems, dry.rows]).toEqual([[], [{ row: 2, key: 'A.5.1', outcome: 'UPDATED' }]]);
+    const register = await get('/templates/evidence-register.xlsx', null);
+    const dryRegister = (await t.data(IMPORT_REGISTER, { input: { framework: 'iso27001', sourceSystem: 'template', document: await base64(register), dryRun: true, reuseTo: [] } })).importEvidenceRegister;
+    expect([dryRegister.problems, dryRegister.rows]).toEqual([[], [{ row: 2, key: 'DOC-001', outcome: 'CREATED' }]]);
+  });
+
+  it('the SoA: export, import, export again changes nothing', async () => {
+    const first = await get('/export/soa.xlsx?framework=iso27001');
+    expect(first.status).toBe(200);
+    const body = await first.arrayBuffer();
+    const rows = await cellsOf(body);
+    expect(rows).toHaveLength(94);
+    expect(rows[0]).toEqual(['Ref', 'Title', 'Applicable', 'Justification', 'Reasons', 'Implementation status', 'Owner']);
+    // A.8.30 as decided by the workbook above; A.5.10 left undecided there, so empty here.
+    expect(rows.find((r) => r[0] === 'A.8.30')).toEqual(['A.8.30', controls.find((c) => c.ref === 'A.8.30')!.title, 'No', 'No such facilities / no outsourced development', '', 'Implemented', 'CISO']);
+    expect(rows.find((r) => r[0] === 'A.5.10')!.slice(2)).toEqual(['', '', '', '', '']);
+    const again = (await t.data(IMPORT_SOA, { input: { framework: 'iso27001', document: Buffer.from(body).toString('base64'), reuseTo: [] } })).importApplicability;
+    expect([again.created, again.updated, again.unchanged, again.failed, again.problems]).toEqual([0, 0, 91, 0, []]);
+    expect(again.absent.map((a: any) => a.key)).toEqual(['A.5.10', 'A.6.1']);
+    expect(await cellsOf(await (await get('/export/soa.xlsx?framework=iso27001')).arrayBuffer())).toEqual(rows);
+  });
+
+  it('the evidence register: export, import, export again changes nothing; an INTEGRATOR exports only what it wrote', async () => {
+    const first = await get('/export/evidence-register.xlsx?framework=iso27001&sourceSystem=isms-register');
+    expect(first.status).toBe(200);
+    const body = await first.arrayBuffer();
+    const rows = await cellsOf(body);
+    expect(rows).toHaveLength(501);
+    const c = (k: number) => controls[(7 + k) % controls.length].ref;
+    expect(rows.find((r) => r[0] === 'DOC-0007')).toEqual(['DOC-0007', 'Register item 7, version 2', 'Test result', 'https://intranet.example.com/doc/7', 'ISMS manager',
+      '2026-01-15', '2027-01-15', '', 'Accepted', '', [c(0), c(1), c(2)].sort((a, b) => controls.findIndex((x) => x.ref === a) - controls.findIndex((x) => x.ref === b)).join(', ')]);
+    const again = (await t.data(IMPORT_REGISTER, { input: { framework: 'iso27001', sourceSystem: 'isms-register', document: Buffer.from(body).toString('base64'), reuseTo: [] } })).importEvidenceRegister;
+    expect([again.created, again.updated, again.unchanged, again.failed, again.absent, again.problems]).toEqual([0, 0, 500, 0, [], []]);
+    expect(await cellsOf(await (await get('/export/evidence-register.xlsx?framework=iso27001&sourceSystem=isms-register')).arrayBuffer())).toEqual(rows);
+    const csv = await get('/export/evidence-register.csv?framework=iso27001&sourceSystem=isms-register');
+    expect((await csv.text()).trim().split('\n')).toHaveLength(501);
+    expect((await get('/export/evidence-register.xlsx?framework=iso27001')).status).toBe(400);
+    // An INTEGRATOR's item under the same source system: its export has that row only; the ADMIN's has all 501.
+    const integrator = (await t.data(`mutation { createApiToken(input: { name: "sheet-integrator", role: INTEGRATOR }) { token } }`)).createApiToken.token;
+    const own = await t.gql(`mutation { upsertEvidence(input: { sourceSystem: "isms-register", externalId: "INT-1", title: "From CI", kind: TEST_RESULT,
+      effectiveAt: "2026-02-01T00:00:00Z", links: [{ framework: "iso27001", ref: "A.8.29" }] }) { outcome } }`, undefined, { token: integrator });
+    expect(own.data.upsertEvidence.outcome).toBe('CREATED');
+    const mine = await cellsOf(await (await get('/export/evidence-register.xlsx?framework=iso27001&sourceSystem=isms-register', integrator)).arrayBuffer());
+    expect(mine).toEqual([rows[0], ['INT-1', 'From CI', 'Test result', '', '', '2026-02-01', '', '', 'Draft', '', 'A.8.29']]);
+    expect(await cellsOf(await (await get('/export/evidence-register.xlsx?framework=iso27001&sourceSystem=isms-register')).arrayBuffer())).toHaveLength(502);
+    expect((await get('/export/soa.xlsx?framework=iso27001', integrator)).status).toBe(403);
+  });
+});

@@ -3,6 +3,8 @@ import { columnLetter, Table } from './table';
 /** A field an import fills from a column: its name, what it is, and the headers that name it in English. */
 export interface FieldSpec {
   field: string;
+  /** The header the template and the export write. */
+  header: string;
   description: string;
   required: boolean;
   /** Header spellings, compared after `normalizeHeader`. */

@@ -28,7 +28,7 @@ export class ColumnMappingInput {
 
 @InputType({ description: 'A spreadsheet and how to read it.' })
 class SheetInput {
-  @Field({ description: 'The file: CSV as text, XLSX base64-encoded. Larger workbooks: POST /import/applicability or /import/evidence-register.' })
+  @Field({ description: 'The file: CSV as text, XLSX base64-encoded (the whole request within HUB_MAX_BODY_BYTES, 5 MiB by default).' })
   document: string;
 
   @Field(() => SheetFormat, { nullable: true, description: 'XLSX or CSV; when omitted, XLSX if the document is a base64 workbook, else CSV.' })
@@ -157,7 +157,7 @@ export class SpreadsheetImportPayload {
   @Field(() => [SheetProblem], { description: 'Every problem, by sheet, row and column.' })
   problems: SheetProblem[];
 
-  @Field(() => [ImportRow], { description: 'Each row\'s outcome, in sheet order.' })
+  @Field(() => [ImportRow], { description: 'Each row\'s outcome, in sheet order (SoA rows that decide nothing, such as an export\'s undecided controls, are left out: their controls stay absent).' })
   rows: ImportRow[];
 
   @Field(() => [AbsentItem], { description: 'SoA: controls no row decides. Register: items of the source system the sheet no longer has (kept unless removeAbsent).' })

@@ -89,6 +89,11 @@ export class SpreadsheetImportService {
     private readonly evidence: EvidenceService,
   ) {}
 
+  /** The connection the exports read with. */
+  get dataSource(): DataSource {
+    return this.ds;
+  }
+
   private async table(req: ImportRequest, specs: readonly FieldSpec[]) {
     const table = await readTable(req.content, req.format, req.sheet, recognisedHeaders(specs, req.columns));
     const resolved = resolveColumns(table, specs, req.columns);
@@ -97,7 +102,7 @@ export class SpreadsheetImportService {
   }
 
   /** The rows of the framework's Statement of Applicability: its Annex A controls when it has controls, else its assessable requirements. */
-  private async soaTargets(frameworkId: string): Promise<(RefTarget & { title: string })[]> {
+  async soaTargets(frameworkId: string): Promise<(RefTarget & { title: string })[]> {
     return this.ds.query(
       `SELECT r.id, r.ref, r.title FROM requirement r WHERE r.framework_id = $1
          AND CASE WHEN EXISTS (SELECT 1 FROM requirement c WHERE c.framework_id = $1 AND c.kind = $2) THEN r.kind = $2 ELSE r.assessable END
@@ -119,6 +124,8 @@ export class SpreadsheetImportService {
     for (const { row, cells } of table.rows) {
       const { rowProblems, at, cell } = rowReader(table, byField, row, cells);
       const refCell = cell('ref');
+      // A row that decides nothing (an exported or template row not filled in yet): the control stays undecided.
+      if (refCell && !['applicable', 'justification', 'reasons', 'implementation', 'owner'].some((f) => cell(f))) continue;
       let requirementId: string | null = null;
       let ref = refCell?.text ?? '';
       if (!refCell) at('ref', byField.get('ref')![0], 'REQUIRED', 'ref is empty');
@@ -201,6 +208,8 @@ export class SpreadsheetImportService {
     for (const { row, cells } of table.rows) {
       const { rowProblems, at, cell } = rowReader(table, byField, row, cells);
       const text = (field: string) => cell(field)?.text ?? null;
+      // An optional column the sheet does not have leaves the stored value as it is (as an upsert that does not send the field); an empty cell clears it.
+      const optional = (field: string) => (byField.has(field) ? text(field) : undefined);
       const pick = <T>(field: string, spellings: readonly (readonly [T, readonly string[]])[], what: string): T | null => {
         const c = cell(field);
         if (!c) return null;
@@ -219,12 +228,15 @@ export class SpreadsheetImportService {
       };
       const links: { framework: string; ref: string; coverage: LinkCoverage }[] = [];
       for (const i of byField.get('refs')!) {
-        for (const written of splitRefs(cells[i] ?? '')) {
+        for (const piece of splitRefs(cells[i] ?? '')) {
+          // "A.5.1 (partial)": the evidence shows part of the requirement (a PARTIAL link, as the export writes it).
+          const partial = /\s*\(partial\)$/i.test(piece);
+          const written = piece.replace(/\s*\(partial\)$/i, '');
           const q = /^([a-z0-9][a-z0-9_-]*):\s*(.+)$/i.exec(written);
           const key = q && req.frameworks.has(q[1]) ? q[1] : req.framework.key;
           const m = (await matcherOf(key)).match(q && req.frameworks.has(q[1]) ? q[2] : written);
           if ('target' in m) {
-            if (!links.some((l) => l.framework === key && l.ref === m.target.ref)) links.push({ framework: key, ref: m.target.ref, coverage: LinkCoverage.FULL });
+            if (!links.some((l) => l.framework === key && l.ref === m.target.ref)) links.push({ framework: key, ref: m.target.ref, coverage: partial ? LinkCoverage.PARTIAL : LinkCoverage.FULL });
           } else at('refs', i, m.code, `${m.message} (${key})`);
         }
       }
@@ -241,7 +253,7 @@ export class SpreadsheetImportService {
       const externalId = idCell?.text ?? `row-${createHash('sha256').update(JSON.stringify(uses.filter((u) => u.field).map((u, i) => [u.field, cells[table.header.indexOf(u.header, i)] ?? '']))).digest('hex').slice(0, 24)}`;
       const item: UpsertEvidenceInput = Object.assign(new UpsertEvidenceInput(), {
         sourceSystem: req.sourceSystem, externalId, title: title ?? '', kind: kind ?? EvidenceKind.OTHER, effectiveAt: effectiveAt ?? new Date(0),
-        description: text('description'), uri: text('uri'), owner: text('owner'), links,
+        description: optional('description'), uri: optional('uri'), owner: optional('owner'), links,
         ...(validUntil ? { validUntil } : {}), ...(reviewCadence ? { reviewCadence } : {}), ...(status ? { status } : {}),
       });
       if (!title) at('title', byField.get('title')![0], 'REQUIRED', 'title is empty');
