@@ -22,7 +22,7 @@ import { ErrorCode, fromDatabaseError, isUnexpected } from './errors';
 import { logger } from '../logger';
 import { pinoHttp } from 'pino-http';
 import { csvExportRouter } from '../modules/coverage/coverage.csv';
-import { spreadsheetExportRouter, templatesRouter } from '../modules/spreadsheet/spreadsheet.routes';
+import { spreadsheetExportRouter, spreadsheetImportRouter, templatesRouter } from '../modules/spreadsheet/spreadsheet.routes';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { compress, corsFor, lastResort, notFound, securityHeaders } from './http';
 import { explorerRouter } from './explorer';
@@ -328,7 +328,7 @@ export async function startHub(
   app.use('/export', ...limiter, work.heavyRoute(), spreadsheetExportRouter(services), csvExportRouter(services));
   app.use('/templates', templatesRouter());
   // The raw body, streamed and bounded by its own limit: no express.json here.
-  app.use('/import', ...limiter, work.heavyRoute(), oscalImportRouter(services, config.limits.importBytes));
+  app.use('/import', ...limiter, work.heavyRoute(), oscalImportRouter(services, config.limits.importBytes), spreadsheetImportRouter(ds, services, config.limits.importBytes, eventsConfig.enabled));
   // Only /graphql itself is the endpoint: anything below it is an unknown route (app.use would hand it to Apollo).
   app.all(/^\/graphql\/./, notFound);
   app.use(

@@ -234,3 +234,35 @@ describe('templates and exports in the shape the imports read', () => {
     expect((await get('/export/soa.xlsx?framework=iso27001', integrator)).status).toBe(403);
   });
 });
+
+describe('the upload route for large workbooks', () => {
+  const post = (path: string, body: Buffer | string, token: string | null = t.token) =>
+    fetch(t.url.replace('/graphql', path), { method: 'POST', headers: token ? { authorization: `Bearer ${token}` } : {}, body });
+
+  it('takes the raw file with the mutation\'s arguments as query parameters and answers its payload; refuses without a token or the role', async () => {
+    const csv = ['Doc ID,Document Title,Approved On,Controls', 'UP-1,Uploaded policy,2026-03-01,"A.5.1, A.5.2 (partial)"', 'UP-2,,2026-03-01,A.5.3', 'UP-3,Bad ref,2026-03-01,A.99'].join('\n');
+    const dry = await post('/import/evidence-register?framework=iso27001&sourceSystem=upload&dryRun=true&reuseTo=', csv);
+    expect(dry.status).toBe(200);
+    const d = ((await dry.json()) as any).data;
+    expect([d.dryRun, d.written, d.created, d.failed, d.reuse]).toEqual([true, false, 1, 2, []]);
+    expect(d.problems.map((p: any) => [p.row, p.column, p.code])).toEqual([[3, 'B (Document Title)', 'REQUIRED'], [4, 'D (Controls)', 'UNKNOWN_REF']]);
+
+    const res = await post('/import/evidence-register?framework=iso27001&sourceSystem=upload&keepGoodRows=true&reuseTo=iso42001', csv);
+    const r = ((await res.json()) as any).data;
+    expect([r.written, r.created, r.failed]).toEqual([true, 1, 2]);
+    const after = (await t.data(`{ prefill(from: "iso27001", to: "iso42001") { totals { full partial none } requirements { requirement { ref title } reach } } }`)).prefill;
+    expect(r.reuse).toEqual([{ from: 'iso27001', to: 'iso42001', totals: expect.objectContaining(after.totals),
+      requirements: after.requirements.map((i: any) => ({ ref: i.requirement.ref, title: i.requirement.title, reach: i.reach })) }]);
+    const links = (await t.data(`{ evidences(filter: { sourceSystem: "upload" }) { nodes { externalId links { coverage requirement { ref } } } } }`)).evidences.nodes;
+    expect(links).toEqual([{ externalId: 'UP-1', links: expect.arrayContaining([{ coverage: 'FULL', requirement: { ref: 'A.5.1' } }, { coverage: 'PARTIAL', requirement: { ref: 'A.5.2' } }]) }]);
+    expect(links[0].links).toHaveLength(2);
+
+    expect((await post('/import/evidence-register?framework=iso27001&sourceSystem=upload', csv, null)).status).toBe(401);
+    const viewer = (await t.data(`mutation { createApiToken(input: { name: "sheet-viewer", role: VIEWER }) { token } }`)).createApiToken.token;
+    const refused = await post('/import/applicability?framework=iso27001', 'ref,applicable\nA.5.1,yes\n', viewer);
+    expect(refused.status).toBe(403);
+    expect(((await refused.json()) as any).errors[0].extensions.code).toBe('FORBIDDEN');
+    const noSource = await post('/import/evidence-register?framework=iso27001', csv);
+    expect([noSource.status, ((await noSource.json()) as any).errors[0].extensions]).toEqual([400, { code: 'BAD_USER_INPUT', field: 'sourceSystem' }]);
+  });
+});

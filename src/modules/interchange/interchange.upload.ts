@@ -2,7 +2,8 @@ import { Router, Request, Response } from 'express';
 import type { Services } from '../../graphql/context';
 import { ErrorCode, HubError, badInput, fromDatabaseError } from '../../graphql/errors';
 import { principalOf } from '../auth/principal';
-import { EDIT, allows } from '../auth/role';
+import { EDIT, allows, type Role } from '../auth/role';
+import type { Principal } from '../auth/token.service';
 import { currentQueryScope } from '../../database/query-counter';
 import { logger } from '../../logger';
 import { MappingMethod, MappingStatus } from '../mapping/mapping.enums';
@@ -12,11 +13,11 @@ import { FrameworkImportFormat, MappingImportFormat } from './interchange.servic
 const STATUS: Partial<Record<ErrorCode, number>> = {
   [ErrorCode.NOT_FOUND]: 404, [ErrorCode.CONFLICT]: 409, [ErrorCode.FORBIDDEN]: 403, [ErrorCode.PAYLOAD_TOO_LARGE]: 413,
 };
-const fail = (res: Response, status: number, message: string, code: ErrorCode, extensions: Record<string, unknown> = {}) =>
+export const fail = (res: Response, status: number, message: string, code: ErrorCode, extensions: Record<string, unknown> = {}) =>
   res.status(status).json({ errors: [{ message, extensions: { code, ...extensions } }] });
 
-/** The body as text, read as a stream and refused past `max` bytes without reading the rest. */
-async function readBody(req: Request, max: number): Promise<string | null> {
+/** The body's bytes, read as a stream and refused past `max` bytes without reading the rest. */
+export async function readBodyBytes(req: Request, max: number): Promise<Buffer | null> {
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > max) return null;
   const chunks: Buffer[] = [];
@@ -26,7 +27,7 @@ async function readBody(req: Request, max: number): Promise<string | null> {
     if (size > max) return null;
     chunks.push(chunk);
   }
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
 }
 
 /**
@@ -40,18 +41,8 @@ export function oscalImportRouter(services: Services, maxBytes: number): Router 
   const router = Router();
   router.post('/oscal', async (req, res) => {
     try {
-      const p = await principalOf(services, req.headers.authorization);
-      if (typeof p === 'string') {
-        res.setHeader('www-authenticate', 'Bearer');
-        fail(res, 401, p, ErrorCode.UNAUTHENTICATED);
-        return;
-      }
-      if (!allows(EDIT, p.role)) {
-        fail(res, 403, `Role ${p.role} may not import (needs EDITOR)`, ErrorCode.FORBIDDEN);
-        return;
-      }
-      const scope = currentQueryScope();
-      if (scope) scope.organizationId = p.organizationId;
+      const p = await routePrincipal(services, req, res, EDIT, (role) => `Role ${role} may not import (needs EDITOR)`);
+      if (!p) return;
       const q = (name: string, required = true): string | null => {
         const v = req.query[name];
         if (v === undefined || v === '') {
@@ -80,12 +71,13 @@ export function oscalImportRouter(services: Services, maxBytes: number): Router 
             method: oneOf('method', Object.values(MappingMethod)), status: oneOf('status', Object.values(MappingStatus)) }
         : null;
 
-      const document = await readBody(req, maxBytes);
-      if (document === null) {
+      const body = await readBodyBytes(req, maxBytes);
+      if (body === null) {
         fail(res, 413, `Import body larger than ${maxBytes} bytes (HUB_IMPORT_MAX_BYTES)`, ErrorCode.PAYLOAD_TOO_LARGE);
         req.resume(); // drain what the client still sends, so it reads the answer
         return;
       }
+      const document = body.toString('utf8');
       if (catalog) {
         const r = await services.interchange.importFramework(p.organizationId, { format: FrameworkImportFormat.OSCAL_CATALOG, document, ...catalog, dryRun });
         res.json({ data: {
@@ -101,14 +93,39 @@ export function oscalImportRouter(services: Services, maxBytes: number): Router 
         } });
       }
     } catch (err) {
-      const e = err instanceof HubError ? err : fromDatabaseError(err);
-      if (e) {
-        fail(res, STATUS[e.code] ?? (e.code === ErrorCode.SERVICE_UNAVAILABLE ? 503 : 400), e.message, e.code, e.details);
-        return;
-      }
-      logger.error({ requestId: res.locals.requestId, err }, 'import failed');
-      fail(res, 500, 'Internal server error', ErrorCode.INTERNAL_SERVER_ERROR);
+      answerImportError(res, err, 'import failed');
     }
   });
   return router;
+}
+
+/**
+ * The caller of a route outside GraphQL, by its token, when its role is in `rule`; else the 401 or 403 is
+ * answered and null returned. The request's statements then run as the token's organization.
+ */
+export async function routePrincipal(services: Services, req: Request, res: Response, rule: readonly Role[], refusal: (role: Role) => string): Promise<Principal | null> {
+  const p = await principalOf(services, req.headers.authorization);
+  if (typeof p === 'string') {
+    res.setHeader('www-authenticate', 'Bearer');
+    fail(res, 401, p, ErrorCode.UNAUTHENTICATED);
+    return null;
+  }
+  if (!allows(rule, p.role)) {
+    fail(res, 403, refusal(p.role), ErrorCode.FORBIDDEN);
+    return null;
+  }
+  const scope = currentQueryScope();
+  if (scope) scope.organizationId = p.organizationId;
+  return p;
+}
+
+/** An import route's error as the API answers errors: the coded ones with their status, anything else a logged 500 without details. */
+export function answerImportError(res: Response, err: unknown, what: string): void {
+  const e = err instanceof HubError ? err : fromDatabaseError(err);
+  if (e) {
+    fail(res, STATUS[e.code] ?? (e.code === ErrorCode.SERVICE_UNAVAILABLE ? 503 : 400), e.message, e.code, e.details);
+    return;
+  }
+  logger.error({ requestId: res.locals.requestId, err }, what);
+  fail(res, 500, 'Internal server error', ErrorCode.INTERNAL_SERVER_ERROR);
 }
