@@ -21,6 +21,8 @@ export interface BenchReport {
   }[];
   countsAgree: boolean;
   ingestion: { label: string; links: number; seconds: number; linksPerSecond: number }[];
+  /** An evidence register imported from CSV through POST /import/evidence-register (new rows, then the same file again). */
+  registerImport?: { label: string; rows: number; seconds: number; rowsPerSecond: number; created: number; updated: number; unchanged: number }[];
   serverRssMb: number | null;
   /** Events the 'new items' ingestion caused, and their publication. */
   events?: { written: number; published: number; byType: Record<string, number>; writtenPerSecond: number; publishedPerSecond: number | null };
@@ -60,6 +62,8 @@ export function checkTargets(r: BenchReport, other: BenchReport | null): TargetC
   }
   const fresh = r.ingestion.find((i) => i.label === 'new items');
   if (fresh) out.push({ target: 'ingestion of new items >= 10,000 links/s (events on)', measured: `${fresh.linksPerSecond} links/s`, met: fresh.linksPerSecond >= 10_000 });
+  const register = r.registerImport?.find((i) => i.label === 'new rows');
+  if (register) out.push({ target: `evidence register import (${register.rows.toLocaleString('en-US')} CSV rows, new) >= 10,000 rows/s`, measured: `${register.rowsPerSecond} rows/s`, met: register.rowsPerSecond >= 10_000 });
   const now = r.reports.find((x) => x.name === 'coverage(iso42001) first 100');
   const past = r.reports.find((x) => x.name === 'coverage(iso42001) 90 days back');
   if (now && past) {
@@ -103,6 +107,12 @@ export function renderMarkdown(r: BenchReport): string {
   lines.push('|---|---:|---:|---:|');
   for (const i of r.ingestion) lines.push(`| ${i.label} | ${i.links} | ${i.seconds} | ${i.linksPerSecond} |`);
   lines.push('');
+  if (r.registerImport) {
+    lines.push('| Evidence register import (POST /import/evidence-register, CSV, 1-3 refs per row) | rows | seconds | rows/s | created | unchanged |');
+    lines.push('|---|---:|---:|---:|---:|---:|');
+    for (const i of r.registerImport) lines.push(`| ${i.label} | ${i.rows} | ${i.seconds} | ${i.rowsPerSecond} | ${i.created} | ${i.unchanged} |`);
+    lines.push('');
+  }
   if (r.events) {
     const e = r.events;
     lines.push(`Events from the new items (events on): ${e.written.toLocaleString('en-US')} written in their transactions (${Object.entries(e.byType).map(([k, v]) => `${k} ${v}`).join(', ')}), ${e.writtenPerSecond.toLocaleString('en-US')} per second of ingestion; ${e.published.toLocaleString('en-US')} published, ${e.publishedPerSecond === null ? 'n/a' : e.publishedPerSecond.toLocaleString('en-US')} per second from the first write to the last publication.`);

@@ -35,6 +35,14 @@ export interface EvidenceSummary {
   status: EvidenceStatus;
 }
 
+/** How a caller that is not the API writes (spreadsheet imports). */
+export interface UpsertOptions {
+  /** Items per call (default MAX_BULK_ITEMS, the API's bound). */
+  maxItems?: number;
+  /** Read the stored items back for the results (default true); false: results carry no evidence. */
+  readBack?: boolean;
+}
+
 /** Who writes: an INTEGRATOR (ownOnly) may only change evidence its own token created. */
 export interface Writer {
   actor: string;
@@ -95,8 +103,8 @@ export class EvidenceService {
    * Validates every item, then writes the valid ones in one transaction with a constant number of
    * statements (no statement per item). A bad item is reported and nothing of it is written.
    */
-  async upsertMany(org: string, writer: Writer, items: readonly UpsertEvidenceInput[]): Promise<ItemResult[]> {
-    if (items.length > MAX_BULK_ITEMS) {
+  async upsertMany(org: string, writer: Writer, items: readonly UpsertEvidenceInput[], options: UpsertOptions = {}): Promise<ItemResult[]> {
+    if (items.length > (options.maxItems ?? MAX_BULK_ITEMS)) {
       throw badInput('items', `items: at most ${MAX_BULK_ITEMS} per call, got ${items.length}; nothing was written`);
     }
     const results: ItemResult[] = items.map((_, index) => ({ index, outcome: UpsertOutcome.FAILED, evidence: null, problems: [], unknownRefs: [] }));
@@ -134,9 +142,9 @@ export class EvidenceService {
     });
     if (!ready.length) return results;
 
-    const written = await inTransaction(this.ds, (em) => this.write(em, org, writer, ready, resolved));
+    const written = await inTransaction(this.ds, (em) => this.write(em, org, writer, ready, resolved, options.readBack ?? true));
     for (const w of written) {
-      if (w.evidence) {
+      if (!w.refusal) {
         results[w.index].outcome = w.outcome;
         results[w.index].evidence = w.evidence;
       } else {
@@ -167,6 +175,7 @@ export class EvidenceService {
     writer: Writer,
     items: { index: number; value: NormalizedEvidence; sent: UpsertEvidenceInput | null }[],
     resolved: Map<string, { id: string } | null>,
+    readBack = true,
   ): Promise<{ index: number; outcome: UpsertOutcome; evidence: Evidence | null; refusal?: Pick<ItemResult, 'code' | 'problems'> }[]> {
     const actor = writer.actor;
     // One writer per key at a time: two calls creating the same key cannot both insert it, nor both read
@@ -298,11 +307,11 @@ export class EvidenceService {
     if (linkCreates.length) await this.insertLinks(em, org, actor, linkCreates);
 
     const ids = [...new Set(idOf.values())];
-    const rows: Record<string, unknown>[] = ids.length ? await em.query(`SELECT * FROM evidence WHERE id = ANY($1::uuid[])`, [ids]) : [];
+    const rows: Record<string, unknown>[] = ids.length && readBack ? await em.query(`SELECT * FROM evidence WHERE id = ANY($1::uuid[])`, [ids]) : [];
     const byId = new Map(rows.map((r) => [r.id as string, hydrate(this.ds, Evidence, r)]));
     return items.map(({ index }) => (refused.has(index)
       ? { index, outcome: UpsertOutcome.FAILED, evidence: null, refusal: refused.get(index) }
-      : { index, outcome: outcome.get(index)!, evidence: byId.get(idOf.get(index)!)! }));
+      : { index, outcome: outcome.get(index)!, evidence: byId.get(idOf.get(index)!) ?? null }));
   }
 
   private async insertReviews(em: EntityManager, org: string, actor: string, rows: Record<string, unknown>[]): Promise<void> {

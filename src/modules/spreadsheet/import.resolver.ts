@@ -1,7 +1,7 @@
 import { Arg, Authorized, Ctx, Field, InputType, Int, Mutation, ObjectType, registerEnumType, Resolver } from 'type-graphql';
 import type { HubContext } from '../../graphql/context';
 import { badInput } from '../../graphql/errors';
-import { EDIT, INGEST, Role } from '../auth/role';
+import { allows, EDIT, INGEST, REPORT, Role } from '../auth/role';
 import { prefillReport } from '../coverage/coverage.resolver';
 import { PrefillReport } from '../coverage/coverage.types';
 import { UpsertOutcome } from '../evidence/evidence.enums';
@@ -166,8 +166,8 @@ export class SpreadsheetImportPayload {
   @Field(() => Int, { description: 'Register: absent items whose links were ended (removeAbsent).' })
   removed: number;
 
-  @Field(() => [PrefillReport], { description: 'The reuse picture, after the import: for each other framework, what the evidence on this framework pre-fills there; the same report as prefill(from:, to:).' })
-  reuse: PrefillReport[];
+  @Field(() => [PrefillReport], { nullable: true, description: 'The reuse picture, after the import: for each other framework, what the evidence on this framework pre-fills there; the same report as prefill(from:, to:). Null for a role that may not read reports (INTEGRATOR).' })
+  reuse: PrefillReport[] | null;
 }
 
 /** The document as bytes: CSV text as UTF-8, an XLSX workbook from base64 (told apart by the zip signature when no format is given). */
@@ -184,14 +184,16 @@ function documentOf(input: SheetInput): { content: Buffer; format: SheetFormat }
   return { content: Buffer.from(input.document, 'utf8'), format };
 }
 
-export async function reusePicture(ctx: HubContext, from: string, to: readonly string[] | null | undefined): Promise<PrefillReport[]> {
+/** The prefill reports from `from` to `to` (every other framework when null); null for a role that may not read reports. */
+export async function reusePicture(ctx: HubContext, from: string, to: readonly string[] | null | undefined): Promise<PrefillReport[] | null> {
+  if (!allows(REPORT, ctx.principal.role)) return null;
   const keys = to ?? [...new Set((await ctx.services.framework.list(false)).map((f) => f.key))].filter((k) => k !== from);
   const reports: PrefillReport[] = [];
   for (const key of keys) reports.push(await prefillReport(ctx, { from, to: key, maxDepth: 2 } as Parameters<typeof prefillReport>[1]));
   return reports;
 }
 
-const payload = (r: ImportResult, reuse: PrefillReport[]) => Object.assign(new SpreadsheetImportPayload(), {
+const payload = (r: ImportResult, reuse: PrefillReport[] | null) => Object.assign(new SpreadsheetImportPayload(), {
   ...r,
   columns: r.columns.map((c) => Object.assign(new ImportColumn(), c)),
   problems: r.problems.map((p) => Object.assign(new SheetProblem(), p)),

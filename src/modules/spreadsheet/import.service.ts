@@ -6,7 +6,7 @@ import { Applicability, ApplicabilityReason, DeclaredImplementation } from '../a
 import { ApplicabilityService, decisionProblem, DecisionOutcome } from '../applicability/applicability.service';
 import { EvidenceService, Writer } from '../evidence/evidence.service';
 import { EvidenceKind, EvidenceStatus, LinkCoverage, ReviewCadence, UpsertOutcome } from '../evidence/evidence.enums';
-import { MAX_BULK_ITEMS, UpsertEvidenceInput } from '../evidence/evidence.input';
+import { UpsertEvidenceInput } from '../evidence/evidence.input';
 import { validateEvidence } from '../evidence/evidence.rules';
 import { ColumnMapping, ColumnUse, columnLabel, FieldSpec, recognisedHeaders, resolveColumns, SheetProblem } from './columns';
 import { APPLICABLE_SPELLINGS, CADENCE_SPELLINGS, IMPLEMENTATION_SPELLINGS, KIND_SPELLINGS, REASON_SPELLINGS, REGISTER_FIELDS, SOA_FIELDS, STATUS_SPELLINGS } from './fields';
@@ -55,6 +55,9 @@ export interface ImportResult {
   /** Register: items of the source system no row names whose links were ended (removeAbsent). */
   removed: number;
 }
+
+/** Register rows written per call of the evidence service (its statements are a constant number per call). */
+const IMPORT_CHUNK = 5000;
 
 /** A rollback on purpose: the rows were written in a savepoint, a row failed while writing, and the import is all or nothing. */
 class Undo extends Error {}
@@ -290,11 +293,12 @@ export class SpreadsheetImportService {
     // writing when the import is all or nothing, rolls it back, and the outcomes are still what they would be.
     try {
       await inTransaction(this.ds, async () => {
-        for (let i = 0; i < good.length; i += MAX_BULK_ITEMS) {
-          const chunk = good.slice(i, i + MAX_BULK_ITEMS);
-          const results = await this.evidence.upsertMany(org, writer, chunk.map((g) => g.item));
+        const rowOf = new Map(rows.map((r) => [r.row, r]));
+        for (let i = 0; i < good.length; i += IMPORT_CHUNK) {
+          const chunk = good.slice(i, i + IMPORT_CHUNK);
+          const results = await this.evidence.upsertMany(org, writer, chunk.map((g) => g.item), { maxItems: IMPORT_CHUNK, readBack: false });
           results.forEach((r, k) => {
-            const row = rows.find((x) => x.row === chunk[k].row)!;
+            const row = rowOf.get(chunk[k].row)!;
             if (r.outcome === UpsertOutcome.FAILED) {
               row.outcome = 'FAILED';
               for (const p of r.problems) problems.push({ sheet: table.sheet, row: row.row, column: null, field: p.field, code: r.code ?? 'INVALID_VALUE', message: p.message });

@@ -176,7 +176,7 @@ export function spreadsheetImportRouter(ds: DataSource, services: Services, maxB
       if (services.events && (flushed || result.written)) services.events.poke();
       res.json({ data: {
         ...result,
-        reuse: reports.map((r) => ({
+        reuse: reports && reports.map((r) => ({
           from: r.from.key, to: r.to.key, totals: r.totals,
           requirements: r.requirements.map((i) => ({ ref: i.requirement.ref, title: i.requirement.title, reach: i.reach })),
         })),
