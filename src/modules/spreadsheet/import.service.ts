@@ -205,6 +205,12 @@ export class SpreadsheetImportService {
       }
       return m;
     };
+    // Registers repeat their dates, kinds, statuses and refs row after row: each distinct cell is read once.
+    const memos = new Map<string, unknown>();
+    const memo = <T>(key: string, read: () => T): T => {
+      if (!memos.has(key)) memos.set(key, read());
+      return memos.get(key) as T;
+    };
     const rows: ImportedRow[] = [];
     const good: { row: number; item: UpsertEvidenceInput }[] = [];
     const seen = new Map<string, number>();
@@ -216,7 +222,7 @@ export class SpreadsheetImportService {
       const pick = <T>(field: string, spellings: readonly (readonly [T, readonly string[]])[], what: string): T | null => {
         const c = cell(field);
         if (!c) return null;
-        const r = oneOf(c.text, spellings, what);
+        const r = memo(`${field}\0${c.text}`, () => oneOf(c.text, spellings, what));
         if ('value' in r) return r.value;
         at(field, c.index, 'INVALID_VALUE', r.problem);
         return null;
@@ -224,7 +230,7 @@ export class SpreadsheetImportService {
       const date = (field: string): Date | null => {
         const c = cell(field);
         if (!c) return null;
-        const r = readDate(c.text);
+        const r = memo(`date\0${c.text}`, () => readDate(c.text));
         if ('value' in r) return r.value;
         at(field, c.index, 'INVALID_VALUE', r.problem);
         return null;
@@ -237,7 +243,7 @@ export class SpreadsheetImportService {
           const written = piece.replace(/\s*\(partial\)$/i, '');
           const q = /^([a-z0-9][a-z0-9_-]*):\s*(.+)$/i.exec(written);
           const key = q && req.frameworks.has(q[1]) ? q[1] : req.framework.key;
-          const m = (await matcherOf(key)).match(q && req.frameworks.has(q[1]) ? q[2] : written);
+          const m = await memo(`ref\0${key}\0${written}`, async () => (await matcherOf(key)).match(q && req.frameworks.has(q[1]) ? q[2] : written));
           if ('target' in m) {
             if (!links.some((l) => l.framework === key && l.ref === m.target.ref)) links.push({ framework: key, ref: m.target.ref, coverage: partial ? LinkCoverage.PARTIAL : LinkCoverage.FULL });
           } else at('refs', i, m.code, `${m.message} (${key})`);

@@ -24,7 +24,7 @@ export function readDate(cell: string): Read<Date> {
   let m: RegExpExecArray | null;
   if ((m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(t))) d = new Date(`${t}T00:00:00.000Z`);
   else if (/^\d{4}-\d{2}-\d{2}T[\d:.]+(Z|[+-]\d{2}:?\d{2})$/.test(t)) d = new Date(t);
-  else if ((m = /^(\d{1,2})[ -]([a-z]+)\.?[ -,]+(\d{4})$/i.exec(t)) || (m = /^([a-z]+)\.? (\d{1,2}),? (\d{4})$/i.exec(t))) {
+  else if ((m = /^(\d{1,2})[ -]([a-z]+)\.?[ ,-]+(\d{4})$/i.exec(t)) || (m = /^([a-z]+)\.? (\d{1,2}),? (\d{4})$/i.exec(t))) {
     const [day, month] = /^\d/.test(m[1]) ? [m[1], m[2]] : [m[2], m[1]];
     const mi = MONTHS.indexOf(month.slice(0, 3).toLowerCase());
     if (mi >= 0) d = new Date(Date.UTC(Number(m[3]), mi, Number(day)));
