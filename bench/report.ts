@@ -24,6 +24,8 @@ export interface BenchReport {
   /** An evidence register imported from CSV through POST /import/evidence-register (new rows, then the same file again). */
   registerImport?: { label: string; rows: number; seconds: number; rowsPerSecond: number; created: number; updated: number; unchanged: number }[];
   serverRssMb: number | null;
+  /** The same after the register import, which holds its file and rows while it checks them (no target). */
+  serverRssAfterImportMb?: number | null;
   /** Events the 'new items' ingestion caused, and their publication. */
   events?: { written: number; published: number; byType: Record<string, number>; writtenPerSecond: number; publishedPerSecond: number | null };
   /** Webhook deliveries of coverage.changed and evidence.created during that ingestion, to a loopback receiver. */
@@ -82,7 +84,7 @@ export function checkTargets(r: BenchReport, other: BenchReport | null): TargetC
       ? { target: 'dashboard overview first render p50 <= 1,000 ms', measured: `not measured: ${d.error}`, met: false }
       : { target: 'dashboard overview first render p50 <= 1,000 ms', measured: `${d.p50Ms} ms (max ${d.maxMs} ms, ${d.runs} runs)`, met: d.p50Ms <= 1000 });
   }
-  out.push({ target: 'server RSS <= 400 MB after the run', measured: `${r.serverRssMb} MB`, met: r.serverRssMb !== null && r.serverRssMb <= 400 });
+  out.push({ target: 'server RSS <= 400 MB after the run (before the register import)', measured: `${r.serverRssMb} MB`, met: r.serverRssMb !== null && r.serverRssMb <= 400 });
   out.push({ target: 'GraphQL counts equal the SQL baselines', measured: r.countsAgree ? 'equal' : 'DIFFERENT', met: r.countsAgree });
   return out;
 }
@@ -135,7 +137,7 @@ export function renderMarkdown(r: BenchReport): string {
     );
     lines.push('');
   }
-  lines.push(`Server RSS after the run: ${r.serverRssMb} MB.`);
+  lines.push(`Server RSS after the run: ${r.serverRssMb} MB${r.serverRssAfterImportMb ? `; after the evidence register import that follows it, ${r.serverRssAfterImportMb} MB (the import holds the file and its rows while it checks them all; no target yet)` : ''}.`);
   lines.push('');
   lines.push('| Target | Measured | Met |');
   lines.push('|---|---|---|');
