@@ -171,6 +171,20 @@ async function cellsOf(body: ArrayBuffer, sheet?: string): Promise<string[][]> {
 const get = (path: string, token: string | null = t.token) => fetch(t.url.replace('/graphql', path), { headers: token ? { authorization: `Bearer ${token}` } : {} });
 const base64 = async (res: Response) => Buffer.from(await res.arrayBuffer()).toString('base64');
 
+describe('a register without ids', () => {
+  it('keys each row on a hash of its cells: the same sheet again is UNCHANGED; a changed row is a new item and the old one absent', async () => {
+    const sheet = (title2: string) => ['Title,Effective date,Controls', 'Access policy,2026-01-15,A.5.15', `"${title2}",2026-01-15,"A.5.1, A.5.2"`].join('\n');
+    const first = (await t.data(IMPORT_REGISTER, { input: { framework: 'iso27001', sourceSystem: 'no-ids', document: sheet('Policy set'), reuseTo: [] } })).importEvidenceRegister;
+    expect([first.created, first.failed]).toEqual([2, 0]);
+    expect(first.rows.map((r: any) => r.key)).toEqual([expect.stringMatching(/^row-[0-9a-f]{24}$/), expect.stringMatching(/^row-[0-9a-f]{24}$/)]);
+    const same = (await t.data(IMPORT_REGISTER, { input: { framework: 'iso27001', sourceSystem: 'no-ids', document: sheet('Policy set'), reuseTo: [] } })).importEvidenceRegister;
+    expect([same.created, same.unchanged, same.rows.map((r: any) => r.key)]).toEqual([0, 2, first.rows.map((r: any) => r.key)]);
+    const changed = (await t.data(IMPORT_REGISTER, { input: { framework: 'iso27001', sourceSystem: 'no-ids', document: sheet('Policy set, v2'), reuseTo: [] } })).importEvidenceRegister;
+    expect(changed.problems).toEqual([]);
+    expect([changed.created, changed.unchanged, changed.absent]).toEqual([1, 1, [{ key: first.rows[1].key, title: 'Policy set' }]]);
+  });
+});
+
 describe('templates and exports in the shape the imports read', () => {
   it('templates: the columns, an example row and a sheet that explains each column; no token needed; a template imports as it is', async () => {
     const soa = await get('/templates/soa.xlsx', null);

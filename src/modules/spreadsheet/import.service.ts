@@ -259,7 +259,7 @@ export class SpreadsheetImportService {
       const validUntil = date('validUntil');
       const idCell = cell('externalId');
       // No id in the sheet: the row's own content is its id, stable as long as the row does not change.
-      const externalId = idCell?.text ?? `row-${createHash('sha256').update(JSON.stringify(uses.filter((u) => u.field).map((u, i) => [u.field, cells[table.header.indexOf(u.header, i)] ?? '']))).digest('hex').slice(0, 24)}`;
+      const externalId = idCell?.text ?? `row-${createHash('sha256').update(JSON.stringify([...byField].map(([field, cols]) => [field, cols.map((c) => cells[c] ?? '')]))).digest('hex').slice(0, 24)}`;
       const item: UpsertEvidenceInput = Object.assign(new UpsertEvidenceInput(), {
         sourceSystem: req.sourceSystem, externalId, title: title ?? '', kind: kind ?? EvidenceKind.OTHER, effectiveAt: effectiveAt ?? new Date(0),
         description: optional('description'), uri: optional('uri'), owner: optional('owner'), links,
