@@ -96,6 +96,13 @@ describe('Statement of Applicability from a workbook', () => {
 
     const again = (await t.data(IMPORT_SOA, { input: { framework: 'iso27001', document, keepGoodRows: true, reuseTo: [] } })).importApplicability;
     expect([again.created, again.updated, again.unchanged, again.failed]).toEqual([0, 0, 91, 3]);
+
+    // A sheet with only some columns keeps what the others said: A.5.1 stays as it was; A.5.2 changes owner only.
+    const partial = (await t.data(IMPORT_SOA, { input: { framework: 'iso27001', document: 'Control,Applicable,Owner\nA.5.1,Yes,CISO\nA.5.2,Yes,Head of IT\n', reuseTo: [] } })).importApplicability;
+    expect(partial.rows).toEqual([{ row: 2, key: 'A.5.1', outcome: 'UNCHANGED' }, { row: 3, key: 'A.5.2', outcome: 'UPDATED' }]);
+    const a52 = (await t.data(`{ statementOfApplicability(framework: "iso27001") { rows { requirement { ref } decision { applicability justification implementation owner } } } }`))
+      .statementOfApplicability.rows.find((x: any) => x.requirement.ref === 'A.5.2').decision;
+    expect(a52).toEqual({ applicability: 'APPLICABLE', justification: 'Risk treatment plan', implementation: 'IMPLEMENTED', owner: 'Head of IT' });
   });
 });
 

@@ -10,7 +10,8 @@ import { textLimit } from '../../graphql/input-bounds';
 export interface DecisionInput {
   applicability: Applicability;
   justification?: string | null;
-  reasons: ApplicabilityReason[];
+  /** In setMany, undefined (here and for justification, implementation, owner) keeps what the decision in force says. */
+  reasons?: ApplicabilityReason[];
   implementation?: DeclaredImplementation | null;
   owner?: string | null;
 }
@@ -52,7 +53,7 @@ export class ApplicabilityService {
       const rows: Record<string, unknown>[] = await em.query(
         `INSERT INTO applicability_decision (organization_id, requirement_id, applicability, justification, reasons, implementation, owner, decided_by)
          VALUES ($1, $2, $3, $4, $5::text[], $6, $7, $8) RETURNING *`,
-        [org, requirementId, input.applicability, clean(input.justification), [...new Set(input.reasons)], input.implementation ?? null, clean(input.owner), actor],
+        [org, requirementId, input.applicability, clean(input.justification), [...new Set(input.reasons ?? [])], input.implementation ?? null, clean(input.owner), actor],
       );
       return hydrate(this.ds, ApplicabilityDecision, rows[0]);
     });
@@ -75,7 +76,20 @@ export class ApplicabilityService {
       const d = hydrate(this.ds, ApplicabilityDecision, r);
       return [d.requirementId, d];
     }));
-    const outcomes: DecisionOutcome[] = items.map(({ requirementId, input }) => {
+    const merged = items.map(({ requirementId, input }) => {
+      const was = byRequirement.get(requirementId);
+      return {
+        requirementId,
+        input: {
+          applicability: input.applicability,
+          justification: input.justification === undefined ? was?.justification ?? null : input.justification,
+          reasons: input.reasons ?? was?.reasons ?? [],
+          implementation: input.implementation === undefined ? was?.implementation ?? null : input.implementation,
+          owner: input.owner === undefined ? was?.owner ?? null : input.owner,
+        },
+      };
+    });
+    const outcomes: DecisionOutcome[] = merged.map(({ requirementId, input }) => {
       const was = byRequirement.get(requirementId);
       if (!was) return 'CREATED';
       const same = was.applicability === input.applicability && was.justification === clean(input.justification)
@@ -83,7 +97,7 @@ export class ApplicabilityService {
         && was.implementation === (input.implementation ?? null) && was.owner === clean(input.owner);
       return same ? 'UNCHANGED' : 'UPDATED';
     });
-    const changed = items.filter((_, i) => outcomes[i] !== 'UNCHANGED');
+    const changed = merged.filter((_, i) => outcomes[i] !== 'UNCHANGED');
     if (!changed.length || dryRun) return outcomes;
     await em.query(
       `UPDATE applicability_decision SET superseded_at = now()

@@ -168,7 +168,12 @@ export class SpreadsheetImportService {
       }
       const justificationCell = cell('justification');
       const ownerCell = cell('owner');
-      const input = { applicability: applicability!, justification: justificationCell?.text ?? null, reasons: [...new Set(reasons)], implementation, owner: ownerCell?.text ?? null };
+      // A column the sheet does not have keeps what the decision in force says (setMany); an empty cell clears it.
+      const has = (field: string) => byField.has(field);
+      const input = {
+        applicability: applicability!, justification: has('justification') ? justificationCell?.text ?? null : undefined,
+        reasons: has('reasons') ? [...new Set(reasons)] : undefined, implementation: has('implementation') ? implementation : undefined, owner: has('owner') ? ownerCell?.text ?? null : undefined,
+      };
       if (applicability) {
         const p = decisionProblem(input);
         if (p) at(p.field, (p.field === 'owner' ? ownerCell : justificationCell)?.index ?? byField.get(p.field)?.[0] ?? null, p.field === 'justification' && !justificationCell ? 'REQUIRED' : 'INVALID_VALUE', p.message);
