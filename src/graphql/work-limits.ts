@@ -9,7 +9,7 @@ import type { HubContext } from './context';
 import { ErrorCode } from './errors';
 
 /** Root fields that read or write whole documents: longer statement timeout, few at a time. */
-export const HEAVY_FIELDS = new Set(['exportOscal', 'importFramework', 'importMappings']);
+export const HEAVY_FIELDS = new Set(['exportOscal', 'importFramework', 'importMappings', 'importApplicability', 'importEvidenceRegister']);
 
 export interface WorkLimits {
   /** statement_timeout of an ordinary request's statements, ms. */

@@ -1,7 +1,8 @@
 import { resolveColumns } from '../../src/modules/spreadsheet/columns';
 import { REGISTER_FIELDS, SOA_FIELDS } from '../../src/modules/spreadsheet/fields';
 import { RefMatcher, refKey, splitRefs } from '../../src/modules/spreadsheet/refs';
-import { columnLetter } from '../../src/modules/spreadsheet/table';
+import { columnLetter, SheetFormat } from '../../src/modules/spreadsheet/table';
+import { documentOf } from '../../src/modules/spreadsheet/import.resolver';
 import { readDate } from '../../src/modules/spreadsheet/values';
 
 describe('refs as people write them', () => {
@@ -76,5 +77,20 @@ describe('headers', () => {
 
   it('column letters run A to Z, then AA', () => {
     expect([0, 25, 26, 27, 51, 52, 701, 702].map(columnLetter)).toEqual(['A', 'Z', 'AA', 'AB', 'AZ', 'BA', 'ZZ', 'AAA']);
+  });
+});
+
+describe('megabytes in one place', () => {
+  it('a 5,000,000-character document, ref, date or header is answered, not a stack overflow', () => {
+    const huge = 'a'.repeat(5_000_000);
+    expect(documentOf({ document: huge }).format).toBe('CSV');
+    const xlsx = documentOf({ document: Buffer.from('PK\x03\x04 rest of a workbook').toString('base64') });
+    expect([xlsx.format, xlsx.content.subarray(0, 2).toString()]).toEqual(['XLSX', 'PK']);
+    expect(() => documentOf({ document: huge, format: SheetFormat.XLSX })).toThrow('an XLSX document must be the workbook base64-encoded');
+    const m = new RefMatcher([{ id: 'a', ref: 'A.5.1' }]).match(huge);
+    expect('code' in m && m.code).toBe('UNKNOWN_REF');
+    expect(splitRefs(`${'1 '.repeat(2_000_000)}1`)).toHaveLength(1);
+    expect(readDate(huge)).toEqual({ problem: `"${'a'.repeat(40)}…" is not a date; write YYYY-MM-DD` });
+    expect(resolveColumns({ sheet: 'S', headerRow: 1, header: [huge], rows: [] }, SOA_FIELDS).problems.map((p) => p.code)).toEqual(['MISSING_COLUMN', 'MISSING_COLUMN']);
   });
 });

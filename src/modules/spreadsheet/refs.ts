@@ -1,3 +1,6 @@
+/** Longer than any ref: not matched (and not put through the patterns below). */
+const MAX_REF_LENGTH = 200;
+
 /** A requirement an imported ref can name. */
 export interface RefTarget {
   id: string;
@@ -35,6 +38,7 @@ export class RefMatcher {
   }
 
   match(written: string): RefMatch {
+    if (written.length > MAX_REF_LENGTH) return { code: 'UNKNOWN_REF', message: `"${written.slice(0, 100)}…" is ${written.length} characters long: no ref is`, candidates: [] };
     const key = refKey(written);
     const candidates = [key];
     if (/^\d+(\.\d+)*$/.test(key)) candidates.push(`A.${key}`);
@@ -53,5 +57,5 @@ export class RefMatcher {
  */
 export function splitRefs(cell: string): string[] {
   const pieces = cell.split(/[,;\n\r|]+/).map((p) => p.trim()).filter(Boolean);
-  return pieces.flatMap((p) => (/^(A\.?\s?)?\d+(\.\d+)*(\s+(A\.?\s?)?\d+(\.\d+)*)+$/i.test(p) ? p.match(/(A\.?\s?)?\d+(\.\d+)*/gi)! : [p]));
+  return pieces.flatMap((p) => (p.length <= MAX_REF_LENGTH * 10 && /^(A\.?\s?)?\d+(\.\d+)*(\s+(A\.?\s?)?\d+(\.\d+)*)+$/i.test(p) ? p.match(/(A\.?\s?)?\d+(\.\d+)*/gi)! : [p]));
 }
