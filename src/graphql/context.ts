@@ -313,6 +313,9 @@ export interface HubContext {
  * The context of one request (or one subscription) of a principal: from here on every statement runs
  * with the token's organization set for row-level security (the scope), and every loader is scoped to it.
  */
+/** Who a token's writes are recorded as: its name and prefix. */
+export const actorOf = (p: Pick<Principal, 'name' | 'prefix'>) => `${p.name} (${p.prefix})`;
+
 export function requestContext(services: Services, principal: Principal, queryScope: QueryScope, requestId: string): HubContext {
   const organizationId = principal.organizationId;
   queryScope.organizationId = organizationId;
@@ -333,7 +336,7 @@ export function requestContext(services: Services, principal: Principal, querySc
     queryScope,
     principal,
     organizationId,
-    actor: `${principal.name} (${principal.prefix})`,
+    actor: actorOf(principal),
     requestId,
     graph,
     euModel: () => (euModel ??= services.euAct.model(organizationId)),

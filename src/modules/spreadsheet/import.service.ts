@@ -298,7 +298,10 @@ export class SpreadsheetImportService {
       [org, req.sourceSystem, writer.ownOnly ? writer.actor : null],
     );
     const absent = stored.filter((s) => !seen.has(s.external_id));
+    const absentItems = absent.map((a) => ({ key: a.external_id, title: a.title }));
     const write = !req.dryRun && (!problems.length || req.keepGoodRows);
+    // A row is wrong and the import is all or nothing: nothing is written, so nothing is tried either.
+    if (!write && !req.dryRun) return { ...base, written: false, ...count(rows), problems, rows, absent: absentItems, removed: 0 };
     let removed = 0;
     // Written in a savepoint (the request's transaction around it): a dry run, or a row that fails while
     // writing when the import is all or nothing, rolls it back, and the outcomes are still what they would be.
@@ -322,11 +325,12 @@ export class SpreadsheetImportService {
     } catch (err) {
       if (!(err instanceof Undo)) throw err;
       if (!req.dryRun) {
+        // A row failed while writing (CONFLICT): all or nothing, so nothing stays.
         for (const r of rows) if (r.outcome !== 'FAILED') r.outcome = 'UNCHANGED';
         removed = 0;
       }
-      return { ...base, written: false, ...count(rows), problems, rows, absent: absent.map((a) => ({ key: a.external_id, title: a.title })), removed };
+      return { ...base, written: false, ...count(rows), problems, rows, absent: absentItems, removed };
     }
-    return { ...base, written: write && (good.length > 0 || removed > 0), ...count(rows), problems, rows, absent: absent.map((a) => ({ key: a.external_id, title: a.title })), removed };
+    return { ...base, written: good.length > 0 || removed > 0, ...count(rows), problems, rows, absent: absentItems, removed };
   }
 }

@@ -1,6 +1,6 @@
 import { Request, Response, Router } from 'express';
 import type { DataSource } from 'typeorm';
-import { requestContext, type Services } from '../../graphql/context';
+import { actorOf, requestContext, type Services } from '../../graphql/context';
 import { beginRequestTransaction, endRequestTransaction } from '../../database/request-transaction';
 import { answerImportError, fail, readBodyBytes, routePrincipal } from '../interchange/interchange.upload';
 import { reusePicture } from './import.resolver';
@@ -89,7 +89,7 @@ export function spreadsheetExportRouter(services: Services): Router {
     const sourceSystem = param(req, 'sourceSystem', 'isms-register');
     const fw = (await services.framework.requireByKeys([key])).get(key)!;
     const format = formatOf(String(req.params[0]));
-    const sheet = await registerSheet(services.spreadsheets.dataSource, p.organizationId, sourceSystem, fw.key, p.role === Role.INTEGRATOR ? `${p.name} (${p.prefix})` : null);
+    const sheet = await registerSheet(services.spreadsheets.dataSource, p.organizationId, sourceSystem, fw.key, p.role === Role.INTEGRATOR ? actorOf(p) : null);
     sendFile(res, `evidence-register-${sourceSystem.replace(/[^A-Za-z0-9._-]+/g, '_')}.${format === SheetFormat.XLSX ? 'xlsx' : 'csv'}`, format, await render(sheet, format));
   }));
   return router;
